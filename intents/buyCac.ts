@@ -1,0 +1,33 @@
+import type { Intent } from './intent.js'
+
+export const buyCac = {
+  id: 'buy-cac',
+  procedure: 'buy-cac',
+  utterances: [
+    "where can i buy a cac",
+    "buy a cac card",
+    "can i purchase a common access card",
+    "where to buy cac",
+    "how much does a cac cost",
+    "i want to buy a new cac",
+    "purchase cac online",
+    "can i order a cac",
+    "where do i get a cac",
+    "buy cac card online",
+    "how do i get a new cac",
+    "where can i get a replacement cac",
+    "can i buy a spare cac",
+    "order a new common access card",
+    "cost of a cac card",
+    "where to purchase a cac card",
+    "I lost my CAC, where do I buy another one?",
+    "is there a store for cac cards",
+    "buy cac reader",
+    "where to get a new card",
+    "need to get a cac",
+    "how to obtain a cac",
+    "shop for cac",
+    "cac for sale",
+    "where are cacs sold",
+  ],
+} satisfies Intent

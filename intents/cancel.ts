@@ -1,0 +1,32 @@
+import type { Intent } from './intent.js'
+
+export const cancel = {
+  id: 'cancel',
+  utterances: [
+    "cancel",
+    "stop",
+    "nevermind",
+    "never mind",
+    "forget it",
+    "abort",
+    "cancel that",
+    "stop this",
+    "i dont want to do this",
+    "skip it",
+    "nvm",
+    "quit this",
+    "stop please",
+    "dont bother",
+    "cancel please",
+    "leave it",
+    "drop it",
+    "stop the steps",
+    "i changed my mind",
+    "no stop",
+    "halt",
+    "enough",
+    "end this",
+    "cancel procedure",
+    "exit this",
+  ],
+} satisfies Intent

@@ -1,0 +1,33 @@
+import type { Intent } from './intent.js'
+
+export const certificateNotShown = {
+  id: 'certificate-not-shown',
+  procedure: 'certificate-not-shown',
+  utterances: [
+    "i dont see my cac certificate",
+    "my certificate isnt showing up",
+    "no certificates to choose from",
+    "the choose a certificate box is empty",
+    "my cac cert is not listed",
+    "cant find my certificate when it asks me to pick one",
+    "no certificate shows when i log in",
+    "certificate selection window is blank",
+    "my certs dont appear",
+    "it doesn't show my cac certificate",
+    "certificate not showing in browser",
+    "when asked to choose a certificate mine isnt there",
+    "there are no certificates in the list",
+    "my email certificate shows but not my id certificate",
+    "cert not shown",
+    "the select certificate popup has nothing",
+    "can't see any cert to select",
+    "no cac cert in the prompt",
+    "browser doesnt show my certificates",
+    "certificate list empty when logging in",
+    "where is my certificate, the list is empty",
+    "It wants me to choose a certificate. There's none.",
+    "my cac certificate is missing from the list",
+    "no certs available to select",
+    "the certificate picker doesn't show my card",
+  ],
+} satisfies Intent

@@ -1,0 +1,33 @@
+import type { Intent } from './intent.js'
+
+export const changePin = {
+  id: 'change-pin',
+  procedure: 'change-pin',
+  utterances: [
+    "how do i change my pin",
+    "i want to change my cac pin",
+    "change pin",
+    "how to reset my pin i know the current one",
+    "update my cac pin",
+    "i need to have my cac pin reset",
+    "where can i change my pin",
+    "can i change my pin myself",
+    "change cac pin activclient",
+    "i'd like a new pin for my cac",
+    "how to change pin on common access card",
+    "new pin for cac",
+    "modify my pin",
+    "i know my pin but want a different one",
+    "where do i reset my pin",
+    "change my pin number",
+    "reset cac pin",
+    "How can I change the PIN on my CAC?",
+    "pin change",
+    "activclient change pin",
+    "chang my pin",
+    "i wanna change my pin",
+    "set a new pin on my card",
+    "want to update pin",
+    "how to change pin in activclient user console",
+  ],
+} satisfies Intent

@@ -1,0 +1,33 @@
+import type { Intent } from './intent.js'
+
+export const clearCache = {
+  id: 'clear-cache',
+  procedure: 'clear-cache',
+  utterances: [
+    "how do i clear my cache",
+    "clear cache",
+    "how to delete temporary internet files",
+    "clear cookies and cache",
+    "delete my browser cache",
+    "how do i clear temporary files",
+    "clear browsing data",
+    "empty the cache",
+    "clear my cookies",
+    "how to clear cache in internet explorer",
+    "clear cache in chrome",
+    "clear edge cache",
+    "clear firefox cache",
+    "delete cookies",
+    "remove temporary internet files",
+    "how to clear cache and cookies",
+    "wipe browser history",
+    "clear temp files",
+    "cache clearing instructions",
+    "answer id 152",
+    "How do I clear the cache? You told me to.",
+    "clear cach",
+    "delete browsing history",
+    "how to empty cookies",
+    "clear browser cache",
+  ],
+} satisfies Intent

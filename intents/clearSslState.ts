@@ -1,0 +1,33 @@
+import type { Intent } from './intent.js'
+
+export const clearSslState = {
+  id: 'clear-ssl-state',
+  procedure: 'clear-ssl-state',
+  utterances: [
+    "how do i clear my ssl state",
+    "clear ssl state",
+    "how to clear ssl cache",
+    "reset ssl state",
+    "clear ssl in internet explorer",
+    "where is clear ssl state",
+    "clear ssl state in chrome",
+    "clear ssl edge",
+    "how to clear ssl certificate cache",
+    "ssl state",
+    "clear the ssl slate",
+    "answer id 264",
+    "flush ssl cache",
+    "how do I clear ssl",
+    "ssl cache clear",
+    "clear ssl state firefox",
+    "internet options clear ssl state",
+    "forget certificate choice",
+    "reset certificate selection",
+    "make browser ask for cert again",
+    "How do I clear the SSL state on Windows?",
+    "clear ssl",
+    "wipe ssl state",
+    "ssl state reset",
+    "clear ssl sessions",
+  ],
+} satisfies Intent

@@ -1,0 +1,32 @@
+import type { Intent } from './intent.js'
+
+export const goodbye = {
+  id: 'goodbye',
+  utterances: [
+    "bye",
+    "goodbye",
+    "see you",
+    "see ya",
+    "later",
+    "bye bye",
+    "that's all",
+    "im done",
+    "i'm done thanks",
+    "nothing else",
+    "good bye",
+    "cya",
+    "talk later",
+    "have a good day",
+    "thats it",
+    "ttyl",
+    "farewell",
+    "no more questions",
+    "all set",
+    "exit",
+    "quit",
+    "that is all",
+    "gotta go",
+    "bye!",
+    "end chat",
+  ],
+} satisfies Intent

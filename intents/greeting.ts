@@ -1,0 +1,32 @@
+import type { Intent } from './intent.js'
+
+export const greeting = {
+  id: 'greeting',
+  utterances: [
+    "hi",
+    "hello",
+    "hey",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "hi there",
+    "hello bot",
+    "hey there",
+    "howdy",
+    "yo",
+    "greetings",
+    "hiya",
+    "sup",
+    "hello?",
+    "hi!",
+    "morning",
+    "hey bot",
+    "hello anyone there",
+    "is anyone there",
+    "good day",
+    "hi help desk",
+    "hello there",
+    "hey hey",
+    "hellooo",
+  ],
+} satisfies Intent

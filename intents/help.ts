@@ -1,0 +1,32 @@
+import type { Intent } from './intent.js'
+
+export const help = {
+  id: 'help',
+  utterances: [
+    "help",
+    "what can you do",
+    "what can you help with",
+    "how does this work",
+    "what do you do",
+    "options",
+    "menu",
+    "what are my options",
+    "what can i ask",
+    "help me",
+    "i need help",
+    "what topics do you cover",
+    "what can you help me with",
+    "show me what you can do",
+    "how do i use this",
+    "list of topics",
+    "what is this",
+    "what do you know",
+    "instructions",
+    "can you help",
+    "what kind of problems can you solve",
+    "?",
+    "help please",
+    "what questions can i ask",
+    "info",
+  ],
+} satisfies Intent

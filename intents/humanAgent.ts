@@ -1,0 +1,32 @@
+import type { Intent } from './intent.js'
+
+export const humanAgent = {
+  id: 'human-agent',
+  utterances: [
+    "talk to a human",
+    "i want to speak to a person",
+    "agent",
+    "human please",
+    "connect me to an agent",
+    "live agent",
+    "can i talk to someone",
+    "real person",
+    "representative",
+    "speak to the help desk",
+    "contact the help desk",
+    "transfer me to a human",
+    "operator",
+    "let me talk to a person",
+    "i need a human",
+    "get me a real person",
+    "chat with an agent",
+    "talk to help desk",
+    "call the helpdesk",
+    "can someone help me",
+    "escalate",
+    "i want a technician",
+    "talk to support",
+    "put me through to a person",
+    "human",
+  ],
+} satisfies Intent

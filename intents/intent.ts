@@ -1,0 +1,17 @@
+import { z } from 'zod'
+
+/** An intent: what a user means, the examples it learns from, and what the bot does about it. */
+export const IntentSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case'),
+    /** The procedure in knowledge/procedures that answers it; control intents (help, cancel...) have none. */
+    procedure: z.string().optional(),
+    /** Error messages as the page quotes them: matched exactly or fuzzily before the classifier. */
+    errors: z.array(z.string().min(4)).default([]),
+    utterances: z.array(z.string().min(1)).min(25, 'write at least 25 training utterances'),
+  })
+  .strict()
+export type Intent = z.input<typeof IntentSchema>
+
+/** The id the recognizer gives when a question is out of scope. */
+export const NONE = 'none'

@@ -1,0 +1,33 @@
+import type { Intent } from './intent.js'
+
+export const loginRequirements = {
+  id: 'login-requirements',
+  procedure: 'login-requirements',
+  utterances: [
+    "what do i need to login to ako with my cac",
+    "requirements to log in with cac",
+    "how do i log into dko with my cac",
+    "what do i need to sign in to ako using a cac",
+    "cac login requirements",
+    "what's needed for cac logon to ako",
+    "how to login to ako with cac",
+    "can i log in with my cac instead of a password",
+    "what do i need for cac login",
+    "how do I sign on to AKO with my common access card",
+    "log in to dko using cac what do i need",
+    "cac sign in prerequisites",
+    "what's required to use my cac to log on",
+    "how can i login with cac card",
+    "do i need anything to log in with my cac",
+    "logging into ako with a cac, what do I need",
+    "how to use cac to access ako",
+    "what do you need to login with cac on dko",
+    "requirements for logging in to the portal with a cac",
+    "i want to use my cac to login to ako",
+    "how does cac login work on ako",
+    "cac logon ako how",
+    "can i access ako using my cac",
+    "what does it take to log in with a CAC",
+    "login w/ cac requirements",
+  ],
+} satisfies Intent

@@ -1,0 +1,33 @@
+import type { Intent } from './intent.js'
+
+export const passwordReset = {
+  id: 'password-reset',
+  procedure: 'password-reset',
+  utterances: [
+    "i forgot my ako password",
+    "reset my password",
+    "how do i reset my ako password",
+    "password reset",
+    "forgot password",
+    "my password expired",
+    "i cant remember my dko password",
+    "reset dko password",
+    "locked out of my account password",
+    "my password doesnt work",
+    "change my ako password",
+    "password reset not working",
+    "can't reset my password",
+    "forgot my password and cant get in",
+    "i need a new password for ako",
+    "pw reset",
+    "ako password expired",
+    "reset pword",
+    "I can't get into my account. I forgot the password.",
+    "my account password is wrong",
+    "password recovery",
+    "forgotten password ako",
+    "how to recover my ako password",
+    "password reset link",
+    "i cant reset my password what do i do",
+  ],
+} satisfies Intent

@@ -1,0 +1,33 @@
+import type { Intent } from './intent.js'
+
+export const registerCertificates = {
+  id: 'register-certificates',
+  procedure: 'register-certificates',
+  utterances: [
+    "how do i register my certificates",
+    "register cac certificates with internet explorer",
+    "register my certs in the browser",
+    "make certificates available to windows",
+    "how to add cac certificates to chrome",
+    "register certificates with edge",
+    "load cac into firefox",
+    "install dod certificates",
+    "install root certificates",
+    "import my cac certificates",
+    "register certs",
+    "how to register cac certs",
+    "install cac certs",
+    "add my certificates to the browser",
+    "register certificates",
+    "firefox security devices cac",
+    "installroot",
+    "dod root certs",
+    "How do I get my CAC certificates into the browser?",
+    "register cac certificate ie",
+    "register my cac certificates",
+    "certificate registration in browser",
+    "install dod root ca",
+    "get certs on my computer",
+    "publish certificates to windows",
+  ],
+} satisfies Intent

@@ -1,0 +1,33 @@
+import type { Intent } from './intent.js'
+
+export const registeredStillFailing = {
+  id: 'registered-still-failing',
+  procedure: 'registered-still-failing',
+  utterances: [
+    "my cac is registered and i still cant log in",
+    "already registered but login fails",
+    "registered cac still not working",
+    "i registered my cac but still having trouble logging in",
+    "cac registered but can't log in",
+    "still cant login after registering",
+    "my cac is registered but ako won't let me in",
+    "registration worked but login doesnt",
+    "cac is registered still failing",
+    "i did register my cac, still no luck logging in",
+    "registered already still have problems",
+    "i already registered my card and it still fails",
+    "serial number on my cac doesnt match",
+    "cac serial number mismatch",
+    "wrong serial number on my account",
+    "the serial number on my account is wrong",
+    "My CAC is registered. Still can't log in with it.",
+    "registered but still rejected",
+    "even after registering cac login fails",
+    "ive registered it but it still doesnt work",
+    "still having trouble logging in with my registered cac",
+    "cac registered still locked out",
+    "clear ssl state",
+    "login still fails though cac is registered",
+    "my registered cac gets rejected",
+  ],
+} satisfies Intent

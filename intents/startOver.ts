@@ -1,0 +1,32 @@
+import type { Intent } from './intent.js'
+
+export const startOver = {
+  id: 'start-over',
+  utterances: [
+    "start over",
+    "restart",
+    "begin again",
+    "start again",
+    "reset",
+    "from the beginning",
+    "go back to the start",
+    "lets start over",
+    "can we start over",
+    "restart the conversation",
+    "new question",
+    "reset the chat",
+    "start fresh",
+    "back to the beginning",
+    "main menu",
+    "go to main menu",
+    "do over",
+    "start from scratch",
+    "restart please",
+    "begin over",
+    "reset conversation",
+    "take me back to the start",
+    "start over please",
+    "lets begin again",
+    "redo from start",
+  ],
+} satisfies Intent

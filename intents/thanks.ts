@@ -1,0 +1,32 @@
+import type { Intent } from './intent.js'
+
+export const thanks = {
+  id: 'thanks',
+  utterances: [
+    "thanks",
+    "thank you",
+    "thx",
+    "ty",
+    "thanks a lot",
+    "thank you so much",
+    "much appreciated",
+    "appreciate it",
+    "thanks!",
+    "great thanks",
+    "cheers",
+    "thanks for the help",
+    "thank u",
+    "tyvm",
+    "awesome thanks",
+    "perfect thank you",
+    "thanks bot",
+    "many thanks",
+    "that helped thanks",
+    "thanks that worked",
+    "ok thanks",
+    "thank you very much",
+    "thanx",
+    "gracias",
+    "thanks again",
+  ],
+} satisfies Intent

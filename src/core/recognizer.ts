@@ -1,0 +1,193 @@
+// natural is imported through submodules: its package root loads .env, prints to stdout and costs ~150 MB.
+import porterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js'
+import { WordTokenizer } from 'natural/lib/natural/tokenizers/regexp_tokenizer.js'
+import Fuse from 'fuse.js'
+import { z } from 'zod'
+import { IntentSchema, NONE, type Intent } from '../../intents/intent.js'
+import { HelpDeskError } from './errors.js'
+import { trainClassifier, type Classifier, type ClassifierOptions } from './classifier.js'
+
+/** Entities found in a message; values are canonical ids (e.g. browser "ie", "edge", "chrome", "firefox"). */
+export interface Entities {
+  browser?: string[]
+  os?: string[]
+  cardModel?: string[]
+  errorCode?: string[]
+  errorMessage?: string[]
+}
+
+/** The shape of botbuilder's RecognizerResult, so the Emulator and later tools read it as usual. */
+export interface RecognizerResult {
+  text: string
+  intents: Record<string, { score: number }>
+  entities: Entities
+  topIntent: string
+}
+
+export interface Recognizer {
+  recognize(text: string): RecognizerResult
+}
+
+export interface RecognizerOptions extends ClassifierOptions {
+  /** Below this the top intent is `none`. */
+  minScore?: number
+}
+
+const tokenizer = new WordTokenizer()
+const stem = (token: string) => porterStemmer.stem(token)
+
+/** Lower case, straight quotes, apostrophes dropped ("doesn't" = "doesnt"), dashes unified, spaces folded. */
+export function normalise(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[‘’`']/g, '')
+    .replace(/[“”]/g, '"')
+    .replace(/[–—]/g, '-')
+    .replace(/\s+/g, ' ')
+    .trim()
+}
+
+export function tokens(text: string): string[] {
+  return tokenizer.tokenize(normalise(text)) ?? []
+}
+
+/** Stems, stem bigrams and character n-grams (the last catch typos such as "regester" or "forbiden"). */
+export function featuresOf(text: string): string[] {
+  const words = tokens(text)
+  const stems = words.map(stem)
+  const features = stems.map((s) => `w:${s}`)
+  for (let i = 0; i + 1 < stems.length; i++) features.push(`b:${stems[i]}_${stems[i + 1]}`)
+  for (const word of words) {
+    const padded = `<${word}>`
+    for (let n = 3; n <= 4; n++) {
+      for (let i = 0; i + n <= padded.length; i++) features.push(`c:${padded.slice(i, i + n)}`)
+    }
+  }
+  if (words.length === 0) features.push('empty')
+  return features
+}
+
+const ENTITY_PATTERNS: Record<keyof Omit<Entities, 'errorMessage'>, [RegExp, string][]> = {
+  browser: [
+    [/\b(internet explorer|explorer|ie ?(6|7|8|9|10|11)?|msie)\b/, 'ie'],
+    [/\b(microsoft |ms )?edge\b/, 'edge'],
+    [/\b(google )?chrome\b/, 'chrome'],
+    [/\b(firefox|mozilla)\b/, 'firefox'],
+    [/\bsafari\b/, 'safari'],
+  ],
+  os: [
+    [/\bwindows ?(xp|vista|7|8|10|11)\b/, 'windows $1'],
+    [/\bvista\b/, 'windows vista'],
+    [/\b(windows|win10|win11)\b/, 'windows'],
+    [/\b(mac ?os|macbook|os x|mac)\b/, 'macos'],
+    [/\b(linux|ubuntu)\b/, 'linux'],
+  ],
+  cardModel: [
+    [/\b(gemalto|top dl gx4|gx4 ?144)\b/, 'gemalto-top-dl-gx4-144'],
+    [/\b(oberthur|id one 128|v5\.?5 dual)\b/, 'oberthur-id-one-128-v5.5-dual'],
+  ],
+  errorCode: [[/\b(403|404|500|503)\b/, '$1']],
+}
+
+function findEntities(text: string): Entities {
+  const lower = normalise(text)
+  const entities: Entities = {}
+  for (const [name, patterns] of Object.entries(ENTITY_PATTERNS) as [keyof typeof ENTITY_PATTERNS, [RegExp, string][]][]) {
+    for (const [pattern, value] of patterns) {
+      const match = pattern.exec(lower)
+      if (!match) continue
+      const found = value.replace('$1', match[1] ?? '')
+      if (!entities[name]?.some((v) => v.startsWith(found) || found.startsWith(v))) {
+        ;(entities[name] ??= []).push(found)
+      }
+    }
+  }
+  return entities
+}
+
+interface ErrorString {
+  intentId: string
+  text: string
+  words: string[]
+}
+
+/** Exact, then fuzzy, search for the page's quoted error messages inside what the user typed. */
+function matchErrors(errors: readonly ErrorString[], text: string): { error: ErrorString; score: number }[] {
+  const words = tokens(text)
+  const joined = ` ${words.join(' ')} `
+  const found: { error: ErrorString; score: number }[] = []
+  for (const error of errors) {
+    if (joined.includes(` ${error.words.join(' ')} `)) {
+      found.push({ error, score: 1 })
+      continue
+    }
+    if (error.text.length < 8 || words.length === 0) continue // too short to match fuzzily without false alarms
+    const windows: string[] = []
+    for (let size = Math.max(1, error.words.length - 1); size <= error.words.length + 1; size++) {
+      for (let i = 0; i + size <= words.length; i++) windows.push(words.slice(i, i + size).join(' '))
+    }
+    if (windows.length === 0) windows.push(words.join(' '))
+    const best = new Fuse(windows, { includeScore: true, threshold: 0.3, ignoreLocation: true }).search(
+      error.words.join(' '),
+    )[0]
+    if (best?.score !== undefined) found.push({ error, score: 1 - best.score })
+  }
+  return found.sort((a, b) => b.score - a.score)
+}
+
+/** A labelled utterance; `none` (or a corpus's `oos`) marks out-of-scope text. */
+export interface LabelledText {
+  text: string
+  intent: string
+}
+
+/** Builds the local recognizer from intent data alone (no cloud service, deterministic). */
+export function createRecognizer(intents: readonly Intent[], options: RecognizerOptions = {}): Recognizer {
+  const parsed = intents.map((intent) => {
+    const result = IntentSchema.safeParse(intent)
+    if (!result.success) {
+      throw new HelpDeskError('HD_INTENTS_INVALID', `intent "${String((intent as { id?: unknown }).id)}": ${z.prettifyError(result.error)}`)
+    }
+    return result.data
+  })
+  const examples = parsed.flatMap((intent) => intent.utterances.map((text) => ({ text, intent: intent.id })))
+  const errors = parsed.flatMap((intent) =>
+    intent.errors.map((text) => ({ intentId: intent.id, text: normalise(text), words: tokens(text) })),
+  )
+  return createRecognizerFromExamples(examples, { ...options, errors })
+}
+
+/** The same recognizer trained on any labelled corpus (used by `npm run eval -- --corpus FILE`). */
+export function createRecognizerFromExamples(
+  examples: readonly LabelledText[],
+  { minScore = 0.5, errors = [], ...training }: RecognizerOptions & { errors?: readonly ErrorString[] } = {},
+): Recognizer {
+  const classifier: Classifier = trainClassifier(
+    examples.map((e) => ({ features: featuresOf(e.text), label: e.intent === 'oos' ? NONE : e.intent })),
+    training,
+  )
+  return {
+    recognize(text) {
+      const probabilities = classifier.predict(featuresOf(text))
+      const scores: Record<string, number> = {}
+      classifier.labels.forEach((label, i) => (scores[label] = probabilities[i]!))
+      const entities = findEntities(text)
+      const errorMatches = matchErrors(errors, text).filter((m) => m.score >= 0.7)
+      for (const { error, score } of errorMatches) {
+        // A quoted error message is the strongest evidence there is: it outranks the classifier.
+        scores[error.intentId] = Math.max(scores[error.intentId] ?? 0, 0.6 + 0.4 * score)
+        ;(entities.errorMessage ??= []).includes(error.text) || entities.errorMessage.push(error.text)
+      }
+      const ranked = Object.entries(scores)
+        .filter(([, score]) => score >= 0.01)
+        .sort((a, b) => b[1] - a[1])
+      const [top, topScore] = ranked[0] ?? [NONE, 1]
+      return {
+        text,
+        intents: Object.fromEntries(ranked.map(([id, score]) => [id, { score: Math.round(score * 1000) / 1000 }])),
+        entities,
+        topIntent: topScore >= minScore ? top : NONE,
+      }
+    },
+  }
+}

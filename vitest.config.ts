@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // better-sqlite3 and the trained recognizer are per-process: forks keep each file isolated.
+    pool: 'forks',
+  },
+})

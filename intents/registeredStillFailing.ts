@@ -26,7 +26,7 @@ export const registeredStillFailing = {
     "ive registered it but it still doesnt work",
     "still having trouble logging in with my registered cac",
     "cac registered still locked out",
-    "clear ssl state",
+    "login with my registered cac keeps failing",
     "login still fails though cac is registered",
     "my registered cac gets rejected",
   ],

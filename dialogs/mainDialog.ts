@@ -1,0 +1,322 @@
+import { ActionTypes, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder'
+import {
+  ComponentDialog,
+  Dialog,
+  DialogSet,
+  DialogTurnStatus,
+  WaterfallDialog,
+  type DialogContext,
+  type DialogTurnResult,
+  type DialogState,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs'
+import { matchAnswer, YES_NO, type Choice } from '../src/core/answers.js'
+import { summarise, type HandoffPacket, type HandoffQueue } from '../src/core/handoff.js'
+import type { Procedure } from '../src/core/procedures.js'
+import type { Recognizer, RecognizerResult } from '../src/core/recognizer.js'
+import { decideRoute, type Route, type RoutingThresholds } from '../src/core/routing.js'
+import type { Intent } from '../intents/intent.js'
+import { newCase, type HelpDeskState } from './helpDeskState.js'
+import { messages } from './messages.js'
+import { PROCEDURE_DIALOG, type ProcedureDialog, type ProcedureOutcome, type ProcedureOptions } from './procedureDialog.js'
+import { AnswerPrompt, choicePrompt, pendingChoices } from './prompts.js'
+import { wasOnlySecret } from './redaction.js'
+import { turnLogger } from './turnLogger.js'
+
+export const MAIN_DIALOG = 'main'
+const ROUTE = 'main.route'
+const RUN = 'main.run'
+const OFFER = 'main.offer'
+const HANDOFF = 'main.handoff'
+const ANSWER = 'main.answer'
+
+const RECOGNIZED = Symbol('recognized')
+
+interface Suggested {
+  suggested: string[]
+}
+
+export interface RunOptions {
+  procedureId: string
+}
+export interface HandoffOptions {
+  reason: HandoffPacket['reason']
+}
+
+export interface MainDialogDeps {
+  recognizer: Recognizer
+  intents: readonly Intent[]
+  procedures: ReadonlyMap<string, Procedure>
+  procedureDialog: ProcedureDialog
+  state: HelpDeskState
+  handoffQueue: HandoffQueue
+  thresholds: RoutingThresholds
+  maxReprompts?: number
+}
+
+const TRACE_TYPE = 'application/vnd.cac-helpdesk.recognizer+json'
+
+/**
+ * Welcome, routing, "did you mean", out of scope, and the interruptions that work at any step:
+ * help, cancel, start over, talk to a human, and a new problem in the middle of a procedure.
+ */
+export class MainDialog extends ComponentDialog {
+  private readonly procedureOf: ReadonlyMap<string, string>
+
+  constructor(private readonly deps: MainDialogDeps) {
+    super(MAIN_DIALOG)
+    this.procedureOf = new Map(deps.intents.filter((i) => i.procedure).map((i) => [i.id, i.procedure!]))
+    this.addDialog(new AnswerPrompt(ANSWER))
+    this.addDialog(deps.procedureDialog)
+    this.addDialog(new WaterfallDialog(ROUTE, [this.routeStep.bind(this), this.chooseStep.bind(this)]))
+    this.addDialog(
+      new WaterfallDialog<RunOptions>(RUN, [this.runStep.bind(this), this.outcomeStep.bind(this), this.solvedStep.bind(this)]),
+    )
+    this.addDialog(new WaterfallDialog<HandoffOptions>(OFFER, [this.offerStep.bind(this), this.offerAnswerStep.bind(this)]))
+    this.addDialog(new WaterfallDialog<HandoffOptions>(HANDOFF, [this.handoffStep.bind(this)]))
+    this.initialDialogId = ROUTE
+  }
+
+  /** Runs the dialog for one turn, beginning it when nothing is active. */
+  async run(context: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<void> {
+    const dialogSet = new DialogSet(accessor)
+    dialogSet.add(this)
+    const dc = await dialogSet.createContext(context)
+    const result = await dc.continueDialog()
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id)
+  }
+
+  /** Recognizes the turn's message once, records what it learned, and traces it on the Emulator. */
+  async recognize(context: TurnContext): Promise<RecognizerResult> {
+    const cached = context.turnState.get(RECOGNIZED) as RecognizerResult | undefined
+    if (cached) return cached
+    const result = this.deps.recognizer.recognize(context.activity.text ?? '')
+    context.turnState.set(RECOGNIZED, result)
+    const top = Object.entries(result.intents)[0]
+    turnLogger(context).info({ topIntent: result.topIntent, score: top?.[1].score, entities: Object.keys(result.entities) }, 'recognized')
+    const { browser, os, cardModel } = result.entities
+    if (browser || os || cardModel) {
+      const profile = await this.deps.state.profile.get(context, {})
+      await this.deps.state.profile.set(context, {
+        ...profile,
+        ...(browser && { browser: browser[0] }),
+        ...(os && { os: os[0] }),
+        ...(cardModel && { cardModel: cardModel[0] }),
+      })
+    }
+    if (result.entities.errorMessage) {
+      const helpDeskCase = await this.deps.state.helpDeskCase.get(context, newCase())
+      const errors = new Set([...helpDeskCase.errorMessages, ...result.entities.errorMessage])
+      await this.deps.state.helpDeskCase.set(context, { ...helpDeskCase, errorMessages: [...errors] })
+    }
+    if (context.activity.channelId === 'emulator') {
+      await context.sendActivity({ type: 'trace', name: 'recognizer', label: 'RecognizerResult', valueType: TRACE_TYPE, value: result })
+    }
+    return result
+  }
+
+  private route(result: RecognizerResult): Route {
+    return decideRoute(result, this.deps.thresholds, (id) => this.procedureOf.has(id))
+  }
+
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    const { context } = innerDc
+    if (context.activity.type !== 'message') return super.onContinueDialog(innerDc)
+    const result = await this.recognize(context)
+    if (wasOnlySecret(context)) {
+      await innerDc.repromptDialog()
+      return Dialog.EndOfTurn
+    }
+    // An answer to the question on screen is never an interruption: "no" is not "cancel".
+    let leaf: DialogContext = innerDc
+    while (leaf.child) leaf = leaf.child
+    const choices = pendingChoices(leaf.activeDialog?.state)
+    if (choices && matchAnswer(context.activity.text ?? '', choices) !== undefined) return super.onContinueDialog(innerDc)
+
+    const route = this.route(result)
+    if (route.kind !== 'intent') return super.onContinueDialog(innerDc)
+    switch (route.intentId) {
+      case 'help':
+        await context.sendActivity(messages.help)
+        await innerDc.repromptDialog()
+        return Dialog.EndOfTurn
+      case 'cancel':
+        await innerDc.cancelAllDialogs()
+        await context.sendActivity(messages.cancelled)
+        return innerDc.endDialog()
+      case 'start-over':
+        await innerDc.cancelAllDialogs()
+        await this.deps.state.helpDeskCase.set(context, newCase())
+        await context.sendActivity(messages.startOver)
+        return innerDc.endDialog()
+      case 'human-agent':
+        await innerDc.cancelAllDialogs()
+        return innerDc.beginDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
+    }
+    const procedureId = this.procedureOf.get(route.intentId)
+    if (procedureId && procedureId !== (await this.activeProcedure(innerDc))) {
+      await innerDc.cancelAllDialogs()
+      await context.sendActivity(messages.switching(this.deps.procedures.get(procedureId)!.title))
+      await this.startCase(context, route.intentId)
+      return innerDc.beginDialog(RUN, { procedureId } satisfies RunOptions)
+    }
+    return super.onContinueDialog(innerDc)
+  }
+
+  /** The top-level procedure running now, if any. */
+  private async activeProcedure(innerDc: DialogContext): Promise<string | undefined> {
+    const run = innerDc.stack.find((entry) => entry.id === RUN)
+    return (run?.state as { options?: RunOptions } | undefined)?.options?.procedureId
+  }
+
+  private async startCase(context: TurnContext, intentId: string): Promise<void> {
+    const previous = await this.deps.state.helpDeskCase.get(context, newCase())
+    await this.deps.state.helpDeskCase.set(context, {
+      ...previous,
+      question: previous.question ?? context.activity.text,
+      intentId,
+    })
+  }
+
+  private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { context } = step
+    if (context.activity.type !== 'message') return step.endDialog()
+    if (wasOnlySecret(context)) {
+      await context.sendActivity(messages.askProblem)
+      return step.endDialog()
+    }
+    const result = await this.recognize(context)
+    const route = this.route(result)
+    if (route.kind === 'none') {
+      turnLogger(context).info({ route: 'none' }, 'out of scope')
+      await context.sendActivity(
+        MessageFactory.suggestedActions(
+          [messages.talkToPerson, messages.whatCanYouDo].map((title) => ({ type: ActionTypes.ImBack, title, value: title })),
+          messages.outOfScope,
+        ),
+      )
+      return step.endDialog()
+    }
+    if (route.kind === 'suggest') {
+      const choices = this.suggestionChoices(route.intentIds)
+      ;(step.values as Suggested).suggested = route.intentIds
+      return step.prompt(ANSWER, choicePrompt(messages.didYouMean, choices, this.maxReprompts))
+    }
+    return this.handleIntent(step, route.intentId)
+  }
+
+  private async chooseStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { suggested } = step.values as Suggested
+    const choices = this.suggestionChoices(suggested)
+    const answer = matchAnswer(String(step.result ?? ''), choices)
+    const intentId = answer === undefined ? undefined : suggested[answer]
+    if (!intentId) {
+      await step.context.sendActivity(messages.rephrase)
+      return step.endDialog()
+    }
+    return this.handleIntent(step, intentId)
+  }
+
+  private async handleIntent(step: WaterfallStepContext, intentId: string): Promise<DialogTurnResult> {
+    const { context } = step
+    const procedureId = this.procedureOf.get(intentId)
+    if (procedureId) {
+      await this.startCase(context, intentId)
+      return step.replaceDialog(RUN, { procedureId } satisfies RunOptions)
+    }
+    const replies: Record<string, string> = {
+      greeting: messages.greeting,
+      thanks: messages.thanks,
+      goodbye: messages.goodbye,
+      help: messages.help,
+      cancel: messages.nothingToCancel,
+      'start-over': messages.startOver,
+    }
+    if (intentId === 'human-agent') return step.replaceDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
+    await context.sendActivity(replies[intentId] ?? messages.askProblem)
+    return step.endDialog()
+  }
+
+  private suggestionChoices(intentIds: readonly string[]): Choice[] {
+    return [
+      ...intentIds.map((id) => ({ label: this.titleOf(id) })),
+      { label: messages.neither, synonyms: ['none', 'none of these', 'no', 'something else', 'neither of those'] },
+    ]
+  }
+
+  private titleOf(intentId: string): string {
+    return this.deps.procedures.get(this.procedureOf.get(intentId) ?? '')?.title ?? intentId
+  }
+
+  private async runStep(step: WaterfallStepContext<RunOptions>): Promise<DialogTurnResult> {
+    return step.beginDialog(PROCEDURE_DIALOG, { procedureId: step.options.procedureId } satisfies ProcedureOptions)
+  }
+
+  private async outcomeStep(step: WaterfallStepContext<RunOptions>): Promise<DialogTurnResult> {
+    const outcome = step.result as ProcedureOutcome
+    const helpDeskCase = await this.deps.state.helpDeskCase.get(step.context, newCase())
+    await this.deps.state.helpDeskCase.set(step.context, { ...helpDeskCase, trail: [...helpDeskCase.trail, ...outcome.trail] })
+    switch (outcome.outcome) {
+      case 'resolved':
+        await step.context.sendActivity(messages.glad)
+        return step.endDialog()
+      case 'referred':
+      case 'answered':
+        return step.prompt(ANSWER, choicePrompt(messages.solvedQuestion, YES_NO, this.maxReprompts))
+      case 'exhausted':
+        await step.context.sendActivity(messages.exhausted)
+        return step.replaceDialog(OFFER, { reason: 'procedure-escalated' } satisfies HandoffOptions)
+      case 'unclear':
+        await step.context.sendActivity(messages.unclear)
+        return step.replaceDialog(OFFER, { reason: 'unclear-answers' } satisfies HandoffOptions)
+      case 'handoff':
+        return step.replaceDialog(OFFER, { reason: 'procedure-escalated' } satisfies HandoffOptions)
+    }
+  }
+
+  private async solvedStep(step: WaterfallStepContext<RunOptions>): Promise<DialogTurnResult> {
+    if (matchAnswer(String(step.result ?? ''), YES_NO) === 0) {
+      await step.context.sendActivity(messages.glad)
+      return step.endDialog()
+    }
+    return step.replaceDialog(OFFER, { reason: 'procedure-escalated' } satisfies HandoffOptions)
+  }
+
+  private async offerStep(step: WaterfallStepContext<HandoffOptions>): Promise<DialogTurnResult> {
+    return step.prompt(ANSWER, choicePrompt(messages.offerAgent, YES_NO, this.maxReprompts))
+  }
+
+  private async offerAnswerStep(step: WaterfallStepContext<HandoffOptions>): Promise<DialogTurnResult> {
+    if (matchAnswer(String(step.result ?? ''), YES_NO) === 0) {
+      return step.replaceDialog(HANDOFF, { reason: step.options.reason } satisfies HandoffOptions)
+    }
+    await step.context.sendActivity(messages.noAgent)
+    return step.endDialog()
+  }
+
+  private get maxReprompts(): number {
+    return this.deps.maxReprompts ?? 2
+  }
+
+  private async handoffStep(step: WaterfallStepContext<HandoffOptions>): Promise<DialogTurnResult> {
+    const { context } = step
+    const helpDeskCase = await this.deps.state.helpDeskCase.get(context, newCase())
+    const profile = await this.deps.state.profile.get(context, {})
+    const packet: Omit<HandoffPacket, 'summary'> = {
+      conversationId: context.activity.conversation.id,
+      channelId: context.activity.channelId,
+      question: helpDeskCase.question,
+      intentId: helpDeskCase.intentId,
+      errorMessages: helpDeskCase.errorMessages,
+      browser: profile.browser,
+      os: profile.os,
+      trail: helpDeskCase.trail,
+      reason: step.options.reason,
+      requestedAt: new Date().toISOString(),
+    }
+    const { id } = await this.deps.handoffQueue.request({ ...packet, summary: summarise(packet) })
+    turnLogger(context).info({ handoffId: id, reason: packet.reason, intentId: packet.intentId }, 'handoff requested')
+    await context.sendActivity(messages.connecting(id))
+    return step.endDialog()
+  }
+}

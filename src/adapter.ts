@@ -1,0 +1,39 @@
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+  type ConversationState,
+  type Middleware,
+} from 'botbuilder'
+import type { Config } from './core/config.js'
+import type { Logger } from './core/logger.js'
+
+const SORRY = "Sorry, something went wrong on my side. Let's start again: tell me what's wrong with your CAC."
+
+/** The Bot Framework adapter: anonymous without an app id (Emulator, local), JWT-checked with one. */
+export function createAdapter(
+  config: Config,
+  logger: Logger,
+  { middlewares, conversationState }: { middlewares: readonly Middleware[]; conversationState: ConversationState },
+): CloudAdapter {
+  const { MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType, MicrosoftAppTenantId } = config
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId,
+    MicrosoftAppPassword,
+    MicrosoftAppType: MicrosoftAppType || undefined,
+    MicrosoftAppTenantId,
+  } as ConfigurationBotFrameworkAuthenticationOptions)
+  const adapter = new CloudAdapter(auth)
+  for (const middleware of middlewares) adapter.use(middleware)
+  adapter.onTurnError = async (context, err) => {
+    logger.error({ err, conversationId: context.activity.conversation?.id }, 'unhandled turn error')
+    try {
+      await context.sendActivity(SORRY)
+    } catch (sendErr) {
+      logger.error({ err: sendErr }, 'could not apologise')
+    }
+    // A broken dialog stack would fail the same way on the next message: start the conversation afresh.
+    await conversationState.delete(context).catch((deleteErr: unknown) => logger.error({ err: deleteErr }, 'could not clear state'))
+  }
+  return adapter
+}

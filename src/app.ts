@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs'
+import { ConversationState, type Middleware } from 'botbuilder'
+import { intents } from '../intents/index.js'
+import { createHelpDeskState } from '../dialogs/helpDeskState.js'
+import { MainDialog } from '../dialogs/mainDialog.js'
+import { ProcedureDialog } from '../dialogs/procedureDialog.js'
+import { secretRedaction } from '../dialogs/redaction.js'
+import { turnLogging } from '../dialogs/turnLogger.js'
+import type { Config } from './core/config.js'
+import { checkIntents } from './core/intentCheck.js'
+import type { Logger } from './core/logger.js'
+import { loadProcedures } from './core/procedures.js'
+import { createRecognizer } from './core/recognizer.js'
+import { HelpDeskBot } from './bot.js'
+import { openDatabase, SqliteHandoffQueue, SqliteStorage, type Db } from './database.js'
+
+export const SEED_PATH = 'knowledge/seed/cac-ako-help.txt'
+
+/** Everything one bot needs, whichever adapter (HTTP or terminal) drives it. */
+export interface HelpDesk {
+  bot: HelpDeskBot
+  conversationState: ConversationState
+  middlewares: Middleware[]
+  db: Db
+  handoffQueue: SqliteHandoffQueue
+  close(): void
+}
+
+/** Wires knowledge, recognizer, dialogs, state and the database together. Reads no environment. */
+export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
+  const started = performance.now()
+  const procedures = loadProcedures(config.KNOWLEDGE_DIR, { seedText: readFileSync(SEED_PATH, 'utf8') })
+  checkIntents(intents, procedures)
+  const recognizer = createRecognizer(intents, { minScore: config.RECOGNIZER_MIN_SCORE })
+  const db = openDatabase(config.DATA_DIR)
+  const conversationState = new ConversationState(new SqliteStorage(db))
+  const state = createHelpDeskState(conversationState)
+  const handoffQueue = new SqliteHandoffQueue(db)
+  const mainDialog = new MainDialog({
+    recognizer,
+    intents,
+    procedures,
+    procedureDialog: new ProcedureDialog(procedures, state, config.MAX_REPROMPTS),
+    state,
+    handoffQueue,
+    thresholds: {
+      minScore: config.RECOGNIZER_MIN_SCORE,
+      suggestScore: config.RECOGNIZER_SUGGEST_SCORE,
+      ambiguityMargin: config.RECOGNIZER_AMBIGUITY_MARGIN,
+    },
+    maxReprompts: config.MAX_REPROMPTS,
+  })
+  logger.info(
+    { procedures: procedures.size, intents: intents.length, ms: Math.round(performance.now() - started) },
+    'help desk ready',
+  )
+  return {
+    bot: new HelpDeskBot(conversationState, state, mainDialog),
+    conversationState,
+    // Redaction first: nothing after it, logs included, ever sees a secret.
+    middlewares: [secretRedaction(), turnLogging(logger)],
+    db,
+    handoffQueue,
+    close: () => db.close(),
+  }
+}

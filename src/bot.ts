@@ -1,0 +1,41 @@
+import { ActivityHandler, type ConversationState, type TurnContext } from 'botbuilder'
+import type { DialogState } from 'botbuilder-dialogs'
+import type { HelpDeskState } from '../dialogs/helpDeskState.js'
+import type { MainDialog } from '../dialogs/mainDialog.js'
+import { messages } from '../dialogs/messages.js'
+
+/** The help-desk bot: welcomes once per conversation, then hands every message to the main dialog. */
+export class HelpDeskBot extends ActivityHandler {
+  constructor(
+    private readonly conversationState: ConversationState,
+    private readonly state: HelpDeskState,
+    private readonly mainDialog: MainDialog,
+  ) {
+    super()
+    const dialogState = conversationState.createProperty<DialogState>('DialogState')
+
+    this.onMembersAdded(async (context, next) => {
+      const joined = (context.activity.membersAdded ?? []).some((m) => m.id !== context.activity.recipient?.id)
+      if (joined) await this.welcomeOnce(context)
+      await next()
+    })
+
+    this.onMessage(async (context, next) => {
+      await this.welcomeOnce(context)
+      await this.mainDialog.run(context, dialogState)
+      await next()
+    })
+  }
+
+  /** Welcome on first contact, whichever arrives first: the join or the first message. */
+  private async welcomeOnce(context: TurnContext): Promise<void> {
+    if (await this.state.welcomed.get(context, false)) return
+    await this.state.welcomed.set(context, true)
+    await context.sendActivity(messages.welcome)
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context)
+    await this.conversationState.saveChanges(context, false)
+  }
+}

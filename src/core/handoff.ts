@@ -1,0 +1,42 @@
+/** One thing the bot tried with the user, for the agent who takes over. */
+export interface TrailEntry {
+  procedureId: string
+  stepId: string
+  question?: string
+  answer?: string
+  at: string
+}
+
+/** What a help-desk agent sees when a conversation is handed over. Holds redacted text only. */
+export interface HandoffPacket {
+  conversationId: string
+  channelId: string
+  question?: string
+  intentId?: string
+  errorMessages: string[]
+  browser?: string
+  os?: string
+  trail: TrailEntry[]
+  summary: string
+  reason: 'asked-for-human' | 'procedure-escalated' | 'out-of-scope' | 'unclear-answers'
+  requestedAt: string
+}
+
+/** Where handoff requests go; the embedded database for now, the agent console later. */
+export interface HandoffQueue {
+  request(packet: HandoffPacket): Promise<{ id: string }>
+}
+
+/** A one-paragraph summary an agent can read at a glance. */
+export function summarise(packet: Omit<HandoffPacket, 'summary'>): string {
+  const parts = [`Reason: ${packet.reason}.`]
+  if (packet.intentId) parts.push(`Problem: ${packet.intentId}.`)
+  if (packet.errorMessages.length > 0) parts.push(`Error: "${packet.errorMessages.join('", "')}".`)
+  if (packet.browser || packet.os) parts.push(`On: ${[packet.browser, packet.os].filter(Boolean).join(', ')}.`)
+  if (packet.trail.length > 0) {
+    parts.push(
+      `Tried: ${packet.trail.map((t) => `${t.procedureId}/${t.stepId}${t.answer ? ` → ${t.answer}` : ''}`).join('; ')}.`,
+    )
+  }
+  return parts.join(' ')
+}

@@ -1,0 +1,98 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import Database from 'better-sqlite3'
+import type { Storage, StoreItems } from 'botbuilder'
+import type { HandoffPacket, HandoffQueue } from './core/handoff.js'
+
+export type Db = Database.Database
+
+const MIGRATIONS = [
+  `CREATE TABLE state (key TEXT PRIMARY KEY, doc TEXT NOT NULL, etag TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+  `CREATE TABLE handoff_requests (
+     id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, channel_id TEXT NOT NULL, reason TEXT NOT NULL,
+     status TEXT NOT NULL DEFAULT 'waiting', packet TEXT NOT NULL, created_at TEXT NOT NULL)`,
+]
+
+/** Opens (creating if needed) the embedded database file in `dataDir` and brings its schema up to date. */
+export function openDatabase(dataDir: string): Db {
+  mkdirSync(dataDir, { recursive: true })
+  const db = new Database(join(dataDir, 'helpdesk.sqlite'))
+  db.pragma('journal_mode = WAL') // readers never block the writer; a crash loses no committed turn
+  db.pragma('busy_timeout = 5000')
+  const version = db.pragma('user_version', { simple: true }) as number
+  db.transaction(() => {
+    for (let i = version; i < MIGRATIONS.length; i++) db.exec(MIGRATIONS[i]!)
+    db.pragma(`user_version = ${MIGRATIONS.length}`)
+  })()
+  return db
+}
+
+/** botbuilder Storage on SQLite, with MemoryStorage's optimistic concurrency (eTag). */
+export class SqliteStorage implements Storage {
+  private readonly select: Database.Statement<[string], { doc: string; etag: string }>
+  private readonly upsert: Database.Statement<[string, string, string, string]>
+  private readonly remove: Database.Statement<[string]>
+
+  constructor(private readonly db: Db) {
+    this.select = db.prepare('SELECT doc, etag FROM state WHERE key = ?')
+    this.upsert = db.prepare(
+      'INSERT INTO state (key, doc, etag, updated_at) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT(key) DO UPDATE SET doc = excluded.doc, etag = excluded.etag, updated_at = excluded.updated_at',
+    )
+    this.remove = db.prepare('DELETE FROM state WHERE key = ?')
+  }
+
+  async read(keys: string[]): Promise<StoreItems> {
+    const items: StoreItems = {}
+    for (const key of keys) {
+      const row = this.select.get(key)
+      if (row) items[key] = { ...JSON.parse(row.doc), eTag: row.etag }
+    }
+    return items
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    const now = new Date().toISOString()
+    this.db.transaction(() => {
+      for (const [key, item] of Object.entries(changes)) {
+        const current = this.select.get(key)
+        const eTag = (item as { eTag?: string }).eTag
+        if (current && eTag && eTag !== '*' && eTag !== current.etag) {
+          throw new Error(`Storage: error writing "${key}" due to eTag conflict.`)
+        }
+        const { eTag: _ignored, ...doc } = item as Record<string, unknown>
+        this.upsert.run(key, JSON.stringify(doc), randomBytes(8).toString('hex'), now)
+      }
+    })()
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    for (const key of keys) this.remove.run(key)
+  }
+}
+
+/** Handoff requests kept in the database until the agent console (a later issue) takes them. */
+export class SqliteHandoffQueue implements HandoffQueue {
+  constructor(private readonly db: Db) {}
+
+  async request(packet: HandoffPacket): Promise<{ id: string }> {
+    const id = `HD-${randomBytes(4).toString('hex').toUpperCase()}`
+    this.db
+      .prepare(
+        'INSERT INTO handoff_requests (id, conversation_id, channel_id, reason, packet, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(id, packet.conversationId, packet.channelId, packet.reason, JSON.stringify(packet), packet.requestedAt)
+    return { id }
+  }
+
+  /** Waiting requests, oldest first. */
+  waiting(): { id: string; packet: HandoffPacket; createdAt: string }[] {
+    return this.db
+      .prepare<[], { id: string; packet: string; created_at: string }>(
+        "SELECT id, packet, created_at FROM handoff_requests WHERE status = 'waiting' ORDER BY created_at",
+      )
+      .all()
+      .map((row) => ({ id: row.id, packet: JSON.parse(row.packet) as HandoffPacket, createdAt: row.created_at }))
+  }
+}

@@ -1,0 +1,32 @@
+import { loadConfig, type Config } from './core/config.js'
+import { createLogger } from './core/logger.js'
+import { createAdapter } from './adapter.js'
+import { createHelpDesk } from './app.js'
+import { createServer } from './server.js'
+
+// The composition root: the only place that reads the environment and listens.
+let config: Config
+try {
+  config = loadConfig()
+} catch (err) {
+  process.stderr.write(`Cannot start: ${(err as Error).message}\n`)
+  process.exit(1)
+}
+const logger = createLogger({ level: config.LOG_LEVEL })
+const helpDesk = createHelpDesk(config, logger)
+const adapter = createAdapter(config, logger, helpDesk)
+const server = createServer({ adapter, bot: helpDesk.bot, logger })
+
+server.listen(config.PORT, config.HOST, () => {
+  logger.info({ url: server.url, auth: config.MicrosoftAppId ? 'bot-framework-jwt' : 'none (local)' }, 'listening')
+})
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'shutting down')
+    server.close(() => {
+      helpDesk.close()
+      process.exit(0)
+    })
+  })
+}

@@ -1,0 +1,32 @@
+import restify from 'restify'
+import type { CloudAdapter } from 'botbuilder'
+import type { HelpDeskBot } from './bot.js'
+import type { Logger } from './core/logger.js'
+
+export interface ServerDeps {
+  adapter: CloudAdapter
+  bot: HelpDeskBot
+  logger: Logger
+}
+
+/** The HTTP edge: Bot Framework messages and a health check. */
+export function createServer({ adapter, bot, logger }: ServerDeps): restify.Server {
+  const server = restify.createServer({ name: 'cac-helpdesk', handleUncaughtExceptions: false })
+  server.use(restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }))
+
+  server.post('/api/messages', async (req, res) => {
+    if (!req.body || typeof req.body !== 'object' || typeof req.body.type !== 'string') {
+      res.send(400, { error: 'expected a Bot Framework activity (JSON with a "type")' })
+      return
+    }
+    await adapter.process(req, res, (context) => bot.run(context))
+  })
+  server.get('/healthz', async (_req, res) => {
+    res.send(200, { status: 'ok' })
+  })
+  server.on('restifyError', (req, _res, err, callback) => {
+    logger.warn({ method: req.method, url: req.url, status: err.statusCode, code: err.code }, 'request rejected')
+    return callback()
+  })
+  return server
+}

@@ -79,13 +79,11 @@ export class ProcedureDialog extends ComponentDialog {
 
   private async showStep(step: WaterfallStepContext<ProcedureOptions>): Promise<DialogTurnResult> {
     const { procedure, index, changed } = this.current(step.options)
-    if (changed) {
-      await step.context.sendActivity(messages.procedureChanged)
-      const { trail, nested } = step.options
-      return step.replaceDialog(LOOP, { procedureId: procedure.id, trail, nested } satisfies ProcedureOptions)
-    }
+    if (changed) return this.restart(step, procedure)
+    // Stamped into the persisted options, so a later turn can tell the procedure was edited meanwhile.
+    step.options.version ??= procedure.version
     const current = procedure.steps[index]!
-    const options: ProcedureOptions = { ...step.options, stepId: current.id, version: procedure.version }
+    const options: ProcedureOptions = { ...step.options, stepId: current.id }
 
     const known = current.ask?.slot ? await this.knownOption(step.context, current) : undefined
     if (current.ask && known !== undefined) {
@@ -99,7 +97,7 @@ export class ProcedureDialog extends ComponentDialog {
     const shown = options.shown ?? 0
     const total = shown + stepsRemaining(procedure, index)
     const counter = total > 1 ? `step ${shown + 1} of ${total}` : ''
-    const prefix = options.nested ? `${procedure.title}${counter ? `, ${counter}` : ''}: ` : counter ? `S${counter.slice(1)}: ` : ''
+    const prefix = !counter ? '' : options.nested ? `${procedure.title}, ${counter}: ` : `S${counter.slice(1)}: `
     await step.context.sendActivity(renderContent(current, prefix))
     if (current.run) {
       return step.beginDialog(LOOP, { procedureId: current.run, trail: [], nested: true } satisfies ProcedureOptions)
@@ -110,7 +108,8 @@ export class ProcedureDialog extends ComponentDialog {
   }
 
   private async checkStep(step: WaterfallStepContext<ProcedureOptions>): Promise<DialogTurnResult> {
-    const { procedure, index } = this.current(step.options)
+    const { procedure, index, changed } = this.current(step.options)
+    if (changed) return this.restart(step, procedure)
     const current = procedure.steps[index]!
     if (current.run) {
       const child = step.result as ProcedureOutcome
@@ -131,6 +130,13 @@ export class ProcedureDialog extends ComponentDialog {
       return this.goTo(step, procedure, current.onNo ?? defaultNext(procedure, index), options)
     }
     return this.goTo(step, procedure, current.ask!.options[answer]!.next, options)
+  }
+
+  /** The steps changed under the user: an answer to an old question can't be trusted, so start again. */
+  private async restart(step: WaterfallStepContext<ProcedureOptions>, procedure: Procedure): Promise<DialogTurnResult> {
+    await step.context.sendActivity(messages.procedureChanged)
+    const { trail, nested } = step.options
+    return step.replaceDialog(LOOP, { procedureId: procedure.id, trail, nested } satisfies ProcedureOptions)
   }
 
   private async goTo(

@@ -1,0 +1,220 @@
+import { describe, expect, it } from 'vitest'
+import { buttons, mainClient, say, sayActivities } from '../helpers/conversation.js'
+import type { Recognizer, RecognizerResult } from '../../src/core/recognizer.js'
+import { messages } from '../../dialogs/messages.js'
+
+/** A recognizer that always gives the same scores: disambiguation is about thresholds, not about training. */
+const fixedScores = (intents: Record<string, number>): Recognizer => ({
+  recognize: (text): RecognizerResult => {
+    const ranked = Object.entries(intents).sort((a, b) => b[1] - a[1])
+    return { text, intents: Object.fromEntries(ranked.map(([id, score]) => [id, { score }])), entities: {}, topIntent: ranked[0]![0] }
+  },
+})
+
+describe('MainDialog routing', () => {
+  it.each([
+    { text: 'my new cac doesnt work on ako', first: /^Step 1 of 3: Look on the back of your CAC/ },
+    { text: 'I get "EDIPI does not match" when I register', first: /^The "EDIPI does not match" error has to be cleared/ },
+    { text: 'it says 403 – Access Forbidden', first: /^Step 1 of 2: A "403 – Access Forbidden" message/ },
+    { text: 'a CACREG box wants my username and password', first: /^A "CACREG" box asking for your username and password/ },
+    { text: 'i forgot my pin and its locked', first: /^A forgotten or locked PIN can't be reset online/ },
+    { text: 'where can i buy a cac', first: /^A CAC can't be bought/ },
+    { text: 'The server at cac-reg requires a username and password.', first: /^Step 1 of 2: First turn on Client Authentication/ },
+  ])('takes "$text" to the right procedure', async ({ text, first }) => {
+    const { client } = mainClient()
+
+    const replies = await say(client, text)
+
+    expect(replies[0]).toMatch(first)
+  })
+
+  it('says plainly when a question is out of scope, and offers a person', async () => {
+    const { client } = mainClient()
+
+    const replies = await sayActivities(client, 'how do I check my leave balance in mypay')
+
+    expect(replies.map((r) => r.text)).toEqual([messages.outOfScope])
+    expect(buttons(replies)).toEqual(['Talk to a person', 'What can you help with?'])
+  })
+
+  it('asks "did you mean" between two close procedures, with at most three choices and "Neither"', async () => {
+    const recognizer = fixedScores({ 'clear-cache': 0.41, 'clear-ssl-state': 0.38, 'register-certificates': 0.3, 'change-pin': 0.25, help: 0.1 })
+    const { client } = mainClient({ recognizer })
+
+    const replies = await sayActivities(client, 'clear the thing in my browser')
+
+    expect(replies.at(-1)?.text).toBe(messages.didYouMean)
+    expect(buttons(replies)).toEqual([
+      "Clear your browser's cache (temporary internet files and cookies)",
+      "Clear your browser's SSL state",
+      'Register your CAC certificates with your browser',
+      'Neither',
+    ])
+    expect((await say(client, "Clear your browser's SSL state"))[0]).toMatch(/^Step 1 of 2: Clearing the SSL state/)
+  })
+
+  it('asks the user to rephrase when they pick "Neither"', async () => {
+    const { client } = mainClient({ recognizer: fixedScores({ 'clear-cache': 0.4, 'clear-ssl-state': 0.38 }) })
+    await say(client, 'clear it')
+
+    expect(await say(client, 'Neither')).toEqual([messages.rephrase])
+  })
+
+  it('asks whether a referral solved the problem, and hands off when it did not', async () => {
+    const { client, queue } = mainClient()
+
+    expect(await say(client, 'my certificates have been revoked')).toEqual([
+      "Revoked certificates can't be fixed on AKO/DKO or on your computer.",
+      'Visit your local ID card office and tell them your certificates have been revoked. They will issue you a new CAC with new certificates; that is the only way to correct it.',
+      messages.solvedQuestion,
+    ])
+    expect(await say(client, 'no')).toEqual([messages.offerAgent])
+    expect(await say(client, 'yes please')).toEqual([messages.connecting('HD-TEST1')])
+
+    expect(queue.packets).toHaveLength(1)
+    expect(queue.packets[0]).toMatchObject({
+      reason: 'procedure-escalated',
+      intentId: 'certificates-revoked',
+      question: 'my certificates have been revoked',
+      errorMessages: ['certificates have been revoked'],
+    })
+  })
+
+  it('records browser, steps tried and the error in the handoff packet after a failed procedure', async () => {
+    const { client, queue } = mainClient()
+
+    await say(client, 'page cannot be displayed in firefox')
+    await say(client, 'no')
+    await say(client, 'no')
+    await say(client, 'yes')
+
+    const packet = queue.packets[0]!
+    expect(packet).toMatchObject({ browser: 'firefox', intentId: 'page-cannot-be-displayed', errorMessages: ['page cannot be displayed'] })
+    expect(packet.trail.map((t) => `${t.stepId}=${t.answer}`)).toEqual(['which-browser=Firefox (already known)', 'cache-firefox=No', 'ssl-2=No'])
+    expect(packet.summary).toContain('Problem: page-cannot-be-displayed.')
+  })
+
+  it('leaves the user with the bot when they decline an agent', async () => {
+    const { client, queue } = mainClient()
+    await say(client, 'reset my ako password')
+
+    await say(client, 'no')
+    expect(await say(client, 'no thanks')).toEqual([messages.noAgent])
+    expect(queue.packets).toHaveLength(0)
+  })
+})
+
+describe('MainDialog interruptions', () => {
+  it('answers "help" in the middle of a procedure and asks the same question again', async () => {
+    const { client } = mainClient()
+    await say(client, 'i want to change my pin')
+
+    const replies = await say(client, 'help')
+
+    expect(replies).toEqual([messages.help, 'Do you know your current PIN?'])
+    expect(await say(client, 'yes')).toHaveLength(2) // the procedure goes on
+  })
+
+  it('cancels a procedure', async () => {
+    const { client } = mainClient()
+    await say(client, 'page cannot be displayed')
+
+    expect(await say(client, 'cancel')).toEqual([messages.cancelled])
+    expect(await say(client, 'thanks')).toEqual([messages.thanks])
+  })
+
+  it('starts over', async () => {
+    const { client } = mainClient()
+    await say(client, 'my new cac is not working')
+
+    expect(await say(client, 'start over')).toEqual([messages.startOver])
+  })
+
+  it('connects to a person at any step', async () => {
+    const { client, queue } = mainClient()
+    await say(client, 'i get a 403 error')
+
+    expect(await say(client, 'talk to a human')).toEqual([messages.connecting('HD-TEST1')])
+    expect(queue.packets[0]).toMatchObject({ reason: 'asked-for-human', intentId: 'access-forbidden-403' })
+  })
+
+  it('switches to a new problem raised in the middle of a procedure', async () => {
+    const { client } = mainClient()
+    await say(client, 'how do i clear my cache')
+
+    const replies = await say(client, 'actually I get EDIPI does not match')
+
+    expect(replies[0]).toBe(messages.switching('"EDIPI does not match"'))
+    expect(replies[1]).toMatch(/^The "EDIPI does not match" error/)
+  })
+
+  it('takes "no" as an answer, never as "cancel"', async () => {
+    const { client } = mainClient()
+    await say(client, 'a cacreg box keeps popping up')
+    await say(client, 'edge')
+
+    const replies = await say(client, 'no')
+
+    expect(replies).toEqual([
+      "Clearing the cache didn't fix it. A help-desk agent can take it from here and will see what we tried.",
+      messages.offerAgent,
+    ])
+  })
+})
+
+describe('MainDialog secrets', () => {
+  it.each([
+    { text: 'my pin is 12345678 and it is locked', kind: 'a PIN' },
+    { text: 'my password is Hunter2! and i cant log in', kind: 'a password' },
+    { text: 'my dod id is 1234567890', kind: 'a DoD ID number (EDIPI)' },
+    { text: 'ssn 123-45-6789', kind: 'a Social Security number' },
+  ])('warns about $kind, never repeats it, and keeps it out of the handoff', async ({ text, kind }) => {
+    const { client, queue } = mainClient()
+
+    const replies = await say(client, text)
+    await say(client, 'talk to a person')
+
+    expect(replies[0]).toMatch(new RegExp(`^That looked like ${kind.replace(/[()]/g, '\\$&')}\\. Please never share`))
+    const secret = /\d{4,}|Hunter2/.exec(text)![0]
+    expect(JSON.stringify(replies)).not.toContain(secret)
+    expect(JSON.stringify(queue.packets)).not.toContain(secret)
+  })
+
+  it('still helps with the rest of the message', async () => {
+    const { client } = mainClient()
+
+    const replies = await say(client, 'my pin is 87654321 and now my pin is locked')
+
+    expect(replies[1]).toMatch(/^A forgotten or locked PIN/)
+  })
+
+  it('asks the question again when the message was only a secret', async () => {
+    const { client } = mainClient()
+    await say(client, 'i want to change my pin')
+
+    const replies = await say(client, '123456')
+
+    expect(replies).toEqual([expect.stringMatching(/^That looked like a PIN/), 'Do you know your current PIN?'])
+  })
+})
+
+describe('MainDialog on the Emulator', () => {
+  it('traces the RecognizerResult of every user message', async () => {
+    const { client } = mainClient({ channelId: 'emulator' })
+    await say(client, 'i get a 403 error')
+
+    const replies = await sayActivities(client, 'no')
+
+    const trace = replies.find((r) => r.type === 'trace')
+    expect(trace).toMatchObject({ name: 'recognizer', label: 'RecognizerResult', valueType: 'application/vnd.cac-helpdesk.recognizer+json' })
+    expect(trace?.value).toMatchObject({ text: 'no', topIntent: expect.any(String), entities: {} })
+  })
+
+  it('sends no trace on other channels', async () => {
+    const { client } = mainClient({ channelId: 'webchat' })
+
+    const replies = await sayActivities(client, 'i get a 403 error')
+
+    expect(replies.some((r) => r.type === 'trace')).toBe(false)
+  })
+})

@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { createAdapter } from '../src/adapter.js'
+import { createHelpDesk, type HelpDesk } from '../src/app.js'
+import { loadConfig } from '../src/core/config.js'
+import { createLogger } from '../src/core/logger.js'
+import { createServer } from '../src/server.js'
+import { sink } from './helpers/sink.js'
+
+const dataDir = mkdtempSync(join(tmpdir(), 'helpdesk-'))
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+interface Running {
+  url: string
+  helpDesk: HelpDesk
+  logs: ReturnType<typeof sink>
+  stop(): Promise<void>
+}
+
+/** The real server on a free port of 127.0.0.1, on its embedded defaults but for the data directory. */
+async function start(env: Record<string, string> = {}): Promise<Running> {
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'debug', ...env })
+  const logs = sink()
+  const logger = createLogger({ level: config.LOG_LEVEL, destination: logs })
+  const helpDesk = createHelpDesk(config, logger)
+  const server = createServer({ adapter: createAdapter(config, logger, helpDesk), bot: helpDesk.bot, logger })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    helpDesk,
+    logs,
+    stop: () => new Promise<void>((resolve) => server.close(() => (helpDesk.close(), resolve()))),
+  }
+}
+
+let running: Running | undefined
+afterEach(async () => {
+  await running?.stop()
+  running = undefined
+})
+
+let sequence = 0
+/** Posts one user message the way a channel does, asking for the replies in the response body. */
+async function send(url: string, conversationId: string, text: string) {
+  const response = await fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'message',
+      id: `m${++sequence}`,
+      channelId: 'test',
+      serviceUrl: 'http://127.0.0.1:9', // never called: replies come back in the body
+      deliveryMode: 'expectReplies',
+      conversation: { id: conversationId },
+      from: { id: 'user-1' },
+      recipient: { id: 'bot' },
+      text,
+    }),
+  })
+  expect(response.status).toBe(200)
+  const body = (await response.json()) as { activities: { type: string; text?: string }[] }
+  return body.activities.filter((a) => a.type === 'message').map((a) => a.text ?? '')
+}
+
+describe('server', () => {
+  it('answers the health check', async () => {
+    running = await start()
+
+    const response = await fetch(`${running.url}/healthz`)
+
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ status: 'ok' })
+  })
+
+  it('walks a typed complaint to the right procedure over /api/messages', async () => {
+    running = await start()
+
+    const first = await send(running.url, 'conv-http', 'my new cac doesnt work on ako')
+    const second = await send(running.url, 'conv-http', 'no, something else')
+
+    expect(first[0]).toMatch(/^Hi, I'm the CAC help-desk bot/)
+    expect(first[1]).toMatch(/^Step 1 of 3: Look on the back of your CAC/)
+    expect(second[0]).toMatch(/^Step 2 of 2: Then the ActivClient update is not what your card needs/)
+  })
+
+  it('continues at the same step after a restart', async () => {
+    running = await start()
+    await send(running.url, 'conv-restart', 'a cacreg box wants my username and password')
+    const beforeRestart = await send(running.url, 'conv-restart', 'edge')
+    expect(beforeRestart.at(-1)).toBe('Try again now. Does it work?')
+    await running.stop()
+
+    running = await start()
+    const afterRestart = await send(running.url, 'conv-restart', 'no')
+
+    expect(afterRestart).toEqual([
+      "Clearing the cache didn't fix it. A help-desk agent can take it from here and will see what we tried.",
+      'Would you like me to connect you with a help-desk agent? They will see what we tried.',
+    ])
+    const afterYes = await send(running.url, 'conv-restart', 'yes')
+    expect(afterYes[0]).toMatch(/^I'm connecting you with a help-desk agent/)
+    const waiting = running.helpDesk.handoffQueue.waiting().filter((r) => r.packet.conversationId === 'conv-restart')
+    expect(waiting[0]?.packet.trail.map((t) => `${t.stepId}=${t.answer}`)).toEqual(['which-browser=Edge', 'cache-edge=No'])
+  })
+
+  it('never logs or stores what the user typed', async () => {
+    running = await start()
+
+    await send(running.url, 'conv-logs', 'my password is Zebra-Kite-42 and the page cannot be displayed')
+
+    const logText = running.logs.raw.join('\n')
+    expect(logText).not.toContain('Zebra-Kite-42')
+    expect(logText).not.toContain('and the page cannot be displayed')
+    expect(running.logs.lines.some((l) => l.msg === 'recognized' && l.conversationId === 'conv-logs')).toBe(true)
+    const stored = running.helpDesk.db.prepare("SELECT doc FROM state WHERE key LIKE '%conv-logs%'").all()
+    expect(JSON.stringify(stored)).not.toContain('Zebra-Kite-42')
+    expect(JSON.stringify(stored)).toContain('[redacted]')
+  })
+
+  it.each([
+    { name: 'malformed JSON', body: '{"type": "message", ', status: 400 },
+    { name: 'JSON that is not an activity', body: '[1, 2, 3]', status: 400 },
+    { name: 'an activity without a type', body: '{"text": "hi"}', status: 400 },
+  ])('rejects $name with a 4xx and a reason', async ({ body, status }) => {
+    running = await start()
+
+    const response = await fetch(`${running.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+
+    expect(response.status).toBe(status)
+    expect(await response.text()).not.toBe('')
+  })
+
+  it('answers an unknown route with 404', async () => {
+    running = await start()
+
+    expect((await fetch(`${running.url}/nowhere`)).status).toBe(404)
+  })
+
+  it('requires a Bot Framework token once an app id is set', async () => {
+    running = await start({ MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'not-a-real-secret' })
+
+    const response = await fetch(`${running.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'message', text: 'hi', channelId: 'test', serviceUrl: 'http://127.0.0.1:9', conversation: { id: 'x' }, from: { id: 'u' }, recipient: { id: 'b' } }),
+    })
+
+    expect(response.status).toBe(401)
+  })
+})

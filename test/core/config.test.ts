@@ -31,7 +31,7 @@ describe('decideRoute', () => {
     topIntent,
   })
 
-  it.each([
+  it.each<{ name: string; scores: Record<string, number>; top: string; route: unknown }>([
     { name: 'a clear winner', scores: { a: 0.9, b: 0.05 }, top: 'a', route: { kind: 'intent', intentId: 'a', score: 0.9 } },
     { name: 'two close procedures', scores: { a: 0.55, b: 0.45 }, top: 'a', route: { kind: 'suggest', intentIds: ['a', 'b'] } },
     { name: 'a close control intent', scores: { help: 0.55, a: 0.45 }, top: 'help', route: { kind: 'intent', intentId: 'help', score: 0.55 } },

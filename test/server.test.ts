@@ -87,6 +87,23 @@ describe('server', () => {
     expect(second[0]).toMatch(/^Step 2 of 2: Then the ActivClient update is not what your card needs/)
   })
 
+  it('welcomes once per conversation: on the join, not again on the first message', async () => {
+    running = await start()
+    const join = await fetch(`${running.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'conversationUpdate', channelId: 'test', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
+        conversation: { id: 'conv-welcome' }, from: { id: 'user-1' }, recipient: { id: 'bot' },
+        membersAdded: [{ id: 'user-1' }, { id: 'bot' }],
+      }),
+    })
+    const joined = (await join.json()) as { activities: { text?: string }[] }
+
+    expect(joined.activities.map((a) => a.text)).toEqual([expect.stringMatching(/^Hi, I'm the CAC help-desk bot/)])
+    expect(await send(running.url, 'conv-welcome', 'thanks')).toEqual(["You're welcome. If anything else goes wrong with your CAC, just tell me."])
+  })
+
   it('continues at the same step after a restart', async () => {
     running = await start()
     await send(running.url, 'conv-restart', 'a cacreg box wants my username and password')

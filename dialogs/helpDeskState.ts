@@ -1,4 +1,4 @@
-import type { ConversationState, StatePropertyAccessor } from 'botbuilder'
+import type { ConversationState, StatePropertyAccessor, TurnContext } from 'botbuilder'
 import type { TrailEntry } from '../src/core/handoff.js'
 import type { Slot } from '../src/core/procedures.js'
 
@@ -29,3 +29,14 @@ export function createHelpDeskState(conversationState: ConversationState): HelpD
 }
 
 export const newCase = (): HelpDeskCase => ({ errorMessages: [], trail: [] })
+
+const WELCOMED_NOW = Symbol('welcomedNow')
+
+/** Marks that this turn already welcomed the user, so a "hi" in the same turn is not answered twice. */
+export function markWelcomedThisTurn(context: TurnContext): void {
+  context.turnState.set(WELCOMED_NOW, true)
+}
+
+export function wasWelcomedThisTurn(context: TurnContext): boolean {
+  return context.turnState.get(WELCOMED_NOW) === true
+}

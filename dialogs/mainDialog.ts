@@ -16,7 +16,7 @@ import type { Procedure } from '../src/core/procedures.js'
 import type { Recognizer, RecognizerResult } from '../src/core/recognizer.js'
 import { decideRoute, type Route, type RoutingThresholds } from '../src/core/routing.js'
 import type { Intent } from '../intents/intent.js'
-import { newCase, type HelpDeskState } from './helpDeskState.js'
+import { newCase, wasWelcomedThisTurn, type HelpDeskState } from './helpDeskState.js'
 import { messages } from './messages.js'
 import { PROCEDURE_DIALOG, type ProcedureDialog, type ProcedureOutcome, type ProcedureOptions } from './procedureDialog.js'
 import { AnswerPrompt, choicePrompt, pendingChoices } from './prompts.js'
@@ -233,6 +233,7 @@ export class MainDialog extends ComponentDialog {
       'start-over': messages.startOver,
     }
     if (intentId === 'human-agent') return step.replaceDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
+    if (intentId === 'greeting' && wasWelcomedThisTurn(context)) return step.endDialog() // the welcome already greeted
     await context.sendActivity(replies[intentId] ?? messages.askProblem)
     return step.endDialog()
   }

@@ -3,7 +3,7 @@ import type { Intent } from './intent.js'
 export const accessForbidden403 = {
   id: 'access-forbidden-403',
   procedure: 'access-forbidden-403',
-  errors: ["403 - Access Forbidden", "Access Forbidden"],
+  errors: ["403 - Access Forbidden", "Access Forbidden", "403"],
   utterances: [
     "403 access forbidden",
     "i get a 403 error",

@@ -7,7 +7,7 @@ export const IntentSchema = z
     /** The procedure in knowledge/procedures that answers it; control intents (help, cancel...) have none. */
     procedure: z.string().optional(),
     /** Error messages as the page quotes them: matched exactly or fuzzily before the classifier. */
-    errors: z.array(z.string().min(4)).default([]),
+    errors: z.array(z.string().min(3)).default([]),
     utterances: z.array(z.string().min(1)).min(25, 'write at least 25 training utterances'),
   })
   .strict()

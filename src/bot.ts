@@ -1,6 +1,6 @@
 import { ActivityHandler, type ConversationState, type TurnContext } from 'botbuilder'
 import type { DialogState } from 'botbuilder-dialogs'
-import type { HelpDeskState } from '../dialogs/helpDeskState.js'
+import { markWelcomedThisTurn, type HelpDeskState } from '../dialogs/helpDeskState.js'
 import type { MainDialog } from '../dialogs/mainDialog.js'
 import { messages } from '../dialogs/messages.js'
 
@@ -31,6 +31,7 @@ export class HelpDeskBot extends ActivityHandler {
   private async welcomeOnce(context: TurnContext): Promise<void> {
     if (await this.state.welcomed.get(context, false)) return
     await this.state.welcomed.set(context, true)
+    markWelcomedThisTurn(context)
     await context.sendActivity(messages.welcome)
   }
 

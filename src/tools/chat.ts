@@ -85,8 +85,11 @@ const activity = (partial: Partial<Activity>): Partial<Activity> => ({
 
 process.stdout.write('CAC help-desk bot in the terminal. Type your message; a number picks a button; "quit" leaves.\n')
 await adapter.send(activity({ type: ActivityTypes.ConversationUpdate, membersAdded: [user] }), (c) => helpDesk.bot.run(c))
-const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY })
-const prompt = () => process.stdout.write('\nyou> ')
+const tty = Boolean(process.stdin.isTTY)
+// On a terminal readline echoes and edits the line; piped, the line is echoed by hand so a transcript reads well.
+const rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty })
+rl.setPrompt('you> ')
+const prompt = () => (tty ? (process.stdout.write('\n'), rl.prompt()) : process.stdout.write('\nyou> '))
 prompt()
 try {
   // Iterating (rather than rl.question) keeps lines that arrive while the bot is still answering, e.g. when piped.
@@ -94,7 +97,7 @@ try {
     const line = raw.trim()
     if (line === 'quit' || line === 'exit') break
     if (line) {
-      if (!process.stdin.isTTY) process.stdout.write(`${line}\n`)
+      if (!tty) process.stdout.write(`${line}\n`)
       const button = /^\d$/.test(line) ? adapter.buttons[Number(line) - 1] : undefined
       adapter.buttons = []
       await adapter.send(activity({ type: ActivityTypes.Message, text: button ?? line }), (c) => helpDesk.bot.run(c))

@@ -4,6 +4,7 @@ import {
   type ConfigurationBotFrameworkAuthenticationOptions,
   type ConversationState,
   type Middleware,
+  type TurnContext,
 } from 'botbuilder'
 import type { Config } from './core/config.js'
 import type { Logger } from './core/logger.js'
@@ -25,15 +26,19 @@ export function createAdapter(
   } as ConfigurationBotFrameworkAuthenticationOptions)
   const adapter = new CloudAdapter(auth)
   for (const middleware of middlewares) adapter.use(middleware)
-  adapter.onTurnError = async (context, err) => {
+  adapter.onTurnError = createTurnErrorHandler(logger, conversationState)
+  return adapter
+}
+
+/** Logs the error, apologises in one sentence, and clears the conversation state (a broken stack would fail again). */
+export function createTurnErrorHandler(logger: Logger, conversationState: ConversationState) {
+  return async (context: TurnContext, err: Error): Promise<void> => {
     logger.error({ err, conversationId: context.activity.conversation?.id }, 'unhandled turn error')
     try {
       await context.sendActivity(SORRY)
     } catch (sendErr) {
       logger.error({ err: sendErr }, 'could not apologise')
     }
-    // A broken dialog stack would fail the same way on the next message: start the conversation afresh.
     await conversationState.delete(context).catch((deleteErr: unknown) => logger.error({ err: deleteErr }, 'could not clear state'))
   }
-  return adapter
 }

@@ -3,6 +3,7 @@ import type { DialogState } from 'botbuilder-dialogs'
 import { markWelcomedThisTurn, type HelpDeskState } from '../dialogs/helpDeskState.js'
 import type { MainDialog } from '../dialogs/mainDialog.js'
 import { messages } from '../dialogs/messages.js'
+import { JOIN_EVENT, JoinValueSchema } from './core/channelInput.js'
 
 /** The help-desk bot: welcomes once per conversation, then hands every message to the main dialog. */
 export class HelpDeskBot extends ActivityHandler {
@@ -17,6 +18,21 @@ export class HelpDeskBot extends ActivityHandler {
     this.onMembersAdded(async (context, next) => {
       const joined = (context.activity.membersAdded ?? []).some((m) => m.id !== context.activity.recipient?.id)
       if (joined) await this.welcomeOnce(context)
+      await next()
+    })
+
+    // The help page's join event: welcome once, and note the browser and OS so steps that don't apply are skipped.
+    this.onEvent(async (context, next) => {
+      if (context.activity.name === JOIN_EVENT) {
+        const { browser, os } = JoinValueSchema.parse(context.activity.value ?? {})
+        const profile = await this.state.profile.get(context, {})
+        await this.state.profile.set(context, {
+          ...profile,
+          ...(browser && browser !== 'other' && !profile.browser && { browser }),
+          ...(os && os !== 'other' && !profile.os && { os }),
+        })
+        await this.welcomeOnce(context)
+      }
       await next()
     })
 

@@ -12,6 +12,11 @@ const MIGRATIONS = [
   `CREATE TABLE handoff_requests (
      id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, channel_id TEXT NOT NULL, reason TEXT NOT NULL,
      status TEXT NOT NULL DEFAULT 'waiting', packet TEXT NOT NULL, created_at TEXT NOT NULL)`,
+  `CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  `CREATE TABLE dl_conversations (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at TEXT NOT NULL)`,
+  `CREATE TABLE dl_activities (
+     conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, activity TEXT NOT NULL, created_at TEXT NOT NULL,
+     PRIMARY KEY (conversation_id, seq))`,
 ]
 
 /** Opens (creating if needed) the embedded database file in `dataDir` and brings its schema up to date. */
@@ -20,6 +25,7 @@ export function openDatabase(dataDir: string): Db {
   const db = new Database(join(dataDir, 'helpdesk.sqlite'))
   db.pragma('journal_mode = WAL') // readers never block the writer; a crash loses no committed turn
   db.pragma('busy_timeout = 5000')
+  db.pragma('synchronous = NORMAL') // with WAL: durable across a process crash, fast enough for every turn
   const version = db.pragma('user_version', { simple: true }) as number
   db.transaction(() => {
     for (let i = version; i < MIGRATIONS.length; i++) db.exec(MIGRATIONS[i]!)
@@ -95,4 +101,10 @@ export class SqliteHandoffQueue implements HandoffQueue {
       .all()
       .map((row) => ({ id: row.id, packet: JSON.parse(row.packet) as HandoffPacket, createdAt: row.created_at }))
   }
+}
+
+/** A setting kept in the database, created once with `create()` (e.g. the token signing secret). */
+export function persistentSetting(db: Db, key: string, create: () => string): string {
+  db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)').run(key, create())
+  return db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(key)!.value
 }

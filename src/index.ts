@@ -3,6 +3,7 @@ import { createLogger } from './core/logger.js'
 import { createAdapter } from './adapter.js'
 import { createHelpDesk } from './app.js'
 import { createServer } from './server.js'
+import { createDirectLineChannel } from './directline/channel.js'
 
 // The composition root: the only place that reads the environment and listens.
 let config: Config
@@ -15,7 +16,8 @@ try {
 const logger = createLogger({ level: config.LOG_LEVEL })
 const helpDesk = createHelpDesk(config, logger)
 const adapter = createAdapter(config, logger, helpDesk)
-const server = createServer({ adapter, bot: helpDesk.bot, logger })
+const directLine = createDirectLineChannel(config, logger, helpDesk)
+const server = createServer({ adapter, bot: helpDesk.bot, logger, directLine })
 
 server.listen(config.PORT, config.HOST, () => {
   logger.info({ url: server.url, auth: config.MicrosoftAppId ? 'bot-framework-jwt' : 'none (local)' }, 'listening')
@@ -24,6 +26,7 @@ server.listen(config.PORT, config.HOST, () => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     logger.info({ signal }, 'shutting down')
+    directLine.hub.closeAll()
     server.close(() => {
       helpDesk.close()
       process.exit(0)

@@ -2,15 +2,19 @@ import restify from 'restify'
 import type { CloudAdapter } from 'botbuilder'
 import type { HelpDeskBot } from './bot.js'
 import type { Logger } from './core/logger.js'
+import { registerDirectLine, type DirectLineDeps } from './directline/routes.js'
+import { registerHelpPage } from './web/page.js'
 
 export interface ServerDeps {
   adapter: CloudAdapter
   bot: HelpDeskBot
   logger: Logger
+  /** The website channel; without it only /api/messages and /healthz are served. */
+  directLine?: DirectLineDeps
 }
 
-/** The HTTP edge: Bot Framework messages and a health check. */
-export function createServer({ adapter, bot, logger }: ServerDeps): restify.Server {
+/** The HTTP edge: Bot Framework messages, the website channel and its page, and a health check. */
+export function createServer({ adapter, bot, logger, directLine }: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'cac-helpdesk', handleUncaughtExceptions: false })
   server.use(restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }))
 
@@ -21,6 +25,10 @@ export function createServer({ adapter, bot, logger }: ServerDeps): restify.Serv
     }
     await adapter.process(req, res, (context) => bot.run(context))
   })
+  if (directLine) {
+    registerDirectLine(server, directLine)
+    registerHelpPage(server)
+  }
   server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok' })
   })

@@ -14,6 +14,13 @@ const ConfigSchema = z.object({
   RECOGNIZER_SUGGEST_SCORE: score.default(0.2),
   RECOGNIZER_AMBIGUITY_MARGIN: score.default(0.15),
   MAX_REPROMPTS: z.coerce.number().int().min(0).max(10).default(2),
+  // The website channel (built-in Direct Line).
+  PUBLIC_URL: z.url().optional(), // e.g. https://help.example.mil when behind a proxy; else taken from each request
+  DIRECTLINE_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(), // default: made once, kept in the database
+  DIRECTLINE_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(1800),
+  DIRECTLINE_RATE_LIMIT: z.coerce.number().int().positive().default(60), // activities per conversation per minute
+  DIRECTLINE_GENERATE_LIMIT: z.coerce.number().int().positive().default(30), // new conversations per address per minute
+  DIRECTLINE_MAX_TEXT: z.coerce.number().int().positive().max(100_000).default(4000),
   MicrosoftAppId: z.string().default(''), // empty = local Emulator, no authentication
   MicrosoftAppPassword: z.string().default(''),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI', '']).default(''),

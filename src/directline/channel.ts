@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto'
+import type { TurnContext } from 'botbuilder'
+import type { HelpDesk } from '../app.js'
+import { createTurnErrorHandler } from '../adapter.js'
+import type { Config } from '../core/config.js'
+import type { Logger } from '../core/logger.js'
+import { createTokenSigner } from '../core/tokens.js'
+import { persistentSetting } from '../database.js'
+import { DirectLineAdapter } from './adapter.js'
+import { StreamHub, type DirectLineDeps } from './routes.js'
+import { DirectLineStore } from './store.js'
+
+/** The website channel: the same bot, state and middleware as /api/messages, behind our own Direct Line. */
+export function createDirectLineChannel(config: Config, logger: Logger, helpDesk: HelpDesk): DirectLineDeps {
+  const store = new DirectLineStore(helpDesk.db)
+  const hub = new StreamHub()
+  const adapter = new DirectLineAdapter(store, hub)
+  for (const middleware of helpDesk.middlewares) adapter.use(middleware)
+  adapter.onTurnError = createTurnErrorHandler(logger, helpDesk.conversationState)
+  // Kept in the database so tokens (and so open help pages) survive a restart.
+  const secret =
+    config.DIRECTLINE_TOKEN_SECRET ?? persistentSetting(helpDesk.db, 'directline.tokenSecret', () => randomBytes(32).toString('base64url'))
+  return {
+    adapter,
+    store,
+    hub,
+    signer: createTokenSigner(secret, { ttlSeconds: config.DIRECTLINE_TOKEN_TTL }),
+    logic: (context: TurnContext) => helpDesk.bot.run(context),
+    logger,
+    options: {
+      tokenTtl: config.DIRECTLINE_TOKEN_TTL,
+      rateLimit: config.DIRECTLINE_RATE_LIMIT,
+      generateLimit: config.DIRECTLINE_GENERATE_LIMIT,
+      maxText: config.DIRECTLINE_MAX_TEXT,
+      publicUrl: config.PUBLIC_URL,
+    },
+  }
+}

@@ -1,0 +1,275 @@
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type restify from 'restify'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { z } from 'zod'
+import type { Activity, TurnContext } from 'botbuilder'
+import type { Logger } from '../core/logger.js'
+import { newId, type TokenClaims, type TokenSigner } from '../core/tokens.js'
+import { createRateLimiter } from './limits.js'
+import { WEBCHAT_CHANNEL, type ActivityPublisher, type DirectLineAdapter } from './adapter.js'
+import type { DirectLineStore } from './store.js'
+
+const BASE = '/v3/directline'
+const STREAM_PATH = /^\/v3\/directline\/conversations\/([A-Za-z0-9_-]{1,100})\/stream$/
+
+export interface DirectLineOptions {
+  tokenTtl: number
+  rateLimit: number
+  generateLimit: number
+  maxText: number
+  publicUrl?: string
+}
+
+export interface DirectLineDeps {
+  adapter: DirectLineAdapter
+  store: DirectLineStore
+  signer: TokenSigner
+  hub: StreamHub
+  logic: (context: TurnContext) => Promise<void>
+  logger: Logger
+  options: DirectLineOptions
+}
+
+/** What the website may post: only these fields are kept; identity and addressing come from the token. */
+const PostedActivitySchema = z.object({
+  type: z.enum(['message', 'event']),
+  text: z.string().optional(),
+  name: z.string().max(100).optional(),
+  value: z.unknown().optional(),
+  locale: z.string().max(35).optional(),
+  textFormat: z.enum(['plain', 'markdown']).optional(),
+  channelData: z.object({ clientActivityID: z.string().max(100).optional() }).loose().optional(),
+  attachments: z.array(z.unknown()).max(0, 'attachments are not accepted').optional(),
+})
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Live WebSocket streams per conversation (Direct Line allows one; a newer one replaces the older). */
+export class StreamHub implements ActivityPublisher {
+  private readonly sockets = new Map<string, WebSocket>()
+
+  attach(conversationId: string, socket: WebSocket): void {
+    this.sockets.get(conversationId)?.close(1000, 'collision')
+    this.sockets.set(conversationId, socket)
+    socket.on('close', () => {
+      if (this.sockets.get(conversationId) === socket) this.sockets.delete(conversationId)
+    })
+  }
+
+  publish(conversationId: string, activities: Partial<Activity>[], watermark?: number): void {
+    const socket = this.sockets.get(conversationId)
+    if (!socket || socket.readyState !== socket.OPEN) return
+    socket.send(JSON.stringify(watermark === undefined ? { activities } : { activities, watermark: String(watermark) }))
+  }
+
+  get size(): number {
+    return this.sockets.size
+  }
+
+  closeAll(): void {
+    for (const socket of this.sockets.values()) socket.close(1001, 'server shutting down')
+  }
+}
+
+/** The Direct Line 3.0 routes Web Chat uses, served by the bot itself, and the WebSocket stream. */
+export function registerDirectLine(server: restify.Server, deps: DirectLineDeps): void {
+  const { adapter, store, signer, hub, logic, logger, options } = deps
+  const perConversation = createRateLimiter(options.rateLimit)
+  const perAddress = createRateLimiter(options.generateLimit)
+
+  const fail = (res: restify.Response, err: unknown) => {
+    if (err instanceof HttpError) {
+      res.send(err.status, { error: { code: err.code, message: err.message } })
+      return
+    }
+    logger.error({ err }, 'direct line request failed')
+    res.send(500, { error: { code: 'ServiceError', message: 'Something went wrong on our side.' } })
+  }
+  /** Wraps a handler so every failure becomes a Direct Line error body. */
+  const route =
+    (handler: (req: restify.Request, res: restify.Response) => Promise<void> | void) =>
+    async (req: restify.Request, res: restify.Response) => {
+      try {
+        await handler(req, res)
+      } catch (err) {
+        fail(res, err)
+      }
+    }
+
+  const claimsOf = (req: restify.Request, conversationId?: string): TokenClaims => {
+    const header = req.header('authorization') ?? ''
+    const match = /^Bearer\s+(\S+)$/i.exec(header)
+    if (!match) throw new HttpError(401, 'TokenMissing', 'An "Authorization: Bearer <token>" header is required.')
+    const check = signer.verify(match[1]!)
+    if (!check.ok) {
+      // 403 for an expired token is what Direct Line clients expect (they stop refreshing).
+      if (check.reason === 'expired') throw new HttpError(403, 'TokenExpired', 'The token has expired.')
+      throw new HttpError(401, 'TokenInvalid', 'The token is not valid.')
+    }
+    if (conversationId !== undefined && check.claims.c !== conversationId) {
+      throw new HttpError(403, 'Forbidden', 'The token is not valid for this conversation.')
+    }
+    if (!store.conversation(check.claims.c)) throw new HttpError(404, 'NotFound', 'Unknown conversation.')
+    return check.claims
+  }
+
+  const streamUrl = (req: restify.Request, conversationId: string, watermark: number, token: string) => {
+    const base =
+      options.publicUrl?.replace(/^http/, 'ws').replace(/\/$/, '') ??
+      `${req.header('x-forwarded-proto') === 'https' ? 'wss' : 'ws'}://${req.header('host') ?? 'localhost'}`
+    return `${base}${BASE}/conversations/${conversationId}/stream?watermark=${watermark}&t=${encodeURIComponent(token)}`
+  }
+
+  const conversationParam = (req: restify.Request) => {
+    const id = String(req.params?.conversationId ?? '')
+    if (!/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw new HttpError(400, 'BadArgument', 'Malformed conversation id.')
+    return id
+  }
+
+  const watermarkParam = (req: restify.Request): number | undefined => {
+    const raw = new URL(req.url ?? '/', 'http://x').searchParams.get('watermark')
+    if (raw === null || raw === '') return undefined
+    if (!/^\d{1,12}$/.test(raw)) throw new HttpError(400, 'BadArgument', 'The watermark must be a whole number.')
+    return Number(raw)
+  }
+
+  server.post(
+    `${BASE}/tokens/generate`,
+    route((req, res) => {
+      if (!perAddress.allow(req.socket.remoteAddress ?? 'unknown')) {
+        throw new HttpError(429, 'TooManyRequests', 'Too many new conversations from this address; wait a minute.')
+      }
+      const conversationId = newId('dl-')
+      const userId = newId('dl_user-', 9)
+      store.createConversation(conversationId, userId)
+      const { token, expiresIn } = signer.issue(conversationId, userId)
+      logger.info({ conversationId }, 'conversation created')
+      res.send(200, { conversationId, token, expires_in: expiresIn })
+    }),
+  )
+
+  server.post(
+    `${BASE}/tokens/refresh`,
+    route((req, res) => {
+      const claims = claimsOf(req)
+      const { token, expiresIn } = signer.issue(claims.c, claims.u)
+      res.send(200, { conversationId: claims.c, token, expires_in: expiresIn })
+    }),
+  )
+
+  server.post(
+    `${BASE}/conversations`,
+    route((req, res) => {
+      const claims = claimsOf(req)
+      const token = req.header('authorization')!.replace(/^Bearer\s+/i, '')
+      res.send(201, {
+        conversationId: claims.c,
+        token,
+        expires_in: Math.max(0, claims.exp - Math.floor(Date.now() / 1000)),
+        streamUrl: streamUrl(req, claims.c, 0, token), // from the start: a page that lost its place gets the history
+      })
+    }),
+  )
+
+  server.get(
+    `${BASE}/conversations/:conversationId`,
+    route((req, res) => {
+      const conversationId = conversationParam(req)
+      const claims = claimsOf(req, conversationId)
+      const token = req.header('authorization')!.replace(/^Bearer\s+/i, '')
+      // Per the spec: with a watermark, replay from it; without, only what arrives from now on.
+      const from = watermarkParam(req) ?? store.lastWatermark(claims.c)
+      res.send(200, { conversationId, token, streamUrl: streamUrl(req, conversationId, from, token) })
+    }),
+  )
+
+  server.get(
+    `${BASE}/conversations/:conversationId/activities`,
+    route((req, res) => {
+      const conversationId = conversationParam(req)
+      claimsOf(req, conversationId)
+      const { activities, watermark } = store.after(conversationId, watermarkParam(req) ?? 0)
+      res.send(200, { activities, watermark: String(watermark) })
+    }),
+  )
+
+  server.post(
+    `${BASE}/conversations/:conversationId/activities`,
+    route(async (req, res) => {
+      const conversationId = conversationParam(req)
+      const claims = claimsOf(req, conversationId)
+      if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
+        throw new HttpError(400, 'BadArgument', 'The body must be a JSON activity.')
+      }
+      const parsed = PostedActivitySchema.safeParse(req.body)
+      if (!parsed.success) throw new HttpError(400, 'BadArgument', z.prettifyError(parsed.error))
+      const posted = parsed.data
+      if ((posted.text?.length ?? 0) > options.maxText) {
+        throw new HttpError(413, 'MessageSizeTooBig', `A message may have at most ${options.maxText} characters.`)
+      }
+      if (posted.type === 'message' && !posted.text?.trim()) throw new HttpError(400, 'BadArgument', 'A message needs text.')
+      if (!perConversation.allow(conversationId)) {
+        throw new HttpError(429, 'TooManyRequests', 'Too many messages in this conversation; wait a moment.')
+      }
+      const clientActivityID = posted.channelData?.clientActivityID
+      const activity: Partial<Activity> = {
+        type: posted.type,
+        text: posted.text,
+        name: posted.name,
+        value: posted.value,
+        locale: posted.locale,
+        textFormat: posted.textFormat,
+        channelData: clientActivityID ? { clientActivityID } : undefined,
+        channelId: WEBCHAT_CHANNEL,
+        conversation: { id: conversationId } as Activity['conversation'],
+        from: { id: claims.u, name: '', role: 'user' },
+        timestamp: new Date(),
+      }
+      const id = await adapter.receive(activity, logic)
+      res.send(200, { id })
+    }),
+  )
+
+  attachStream(server, { store, signer, hub, logger })
+}
+
+/** `GET .../stream?watermark=&t=`: the WebSocket that pushes activity sets. Authorised by the token in the URL. */
+function attachStream(
+  server: restify.Server,
+  { store, signer, hub, logger }: Pick<DirectLineDeps, 'store' | 'signer' | 'hub' | 'logger'>,
+): void {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 })
+  const reject = (socket: Duplex, status: number, reason: string) => {
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+  }
+  server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    const match = STREAM_PATH.exec(url.pathname)
+    if (!match) return reject(socket, 404, 'Not Found')
+    const conversationId = match[1]!
+    const check = signer.verify(url.searchParams.get('t') ?? '')
+    if (!check.ok) return reject(socket, check.reason === 'expired' ? 403 : 401, 'Unauthorized')
+    if (check.claims.c !== conversationId || !store.conversation(conversationId)) return reject(socket, 403, 'Forbidden')
+    const rawWatermark = url.searchParams.get('watermark') ?? ''
+    if (rawWatermark && !/^\d{1,12}$/.test(rawWatermark)) return reject(socket, 400, 'Bad Request')
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // Backlog and registration in the same tick: nothing stored in between can be missed or sent twice.
+      const backlog = store.after(conversationId, Number(rawWatermark || 0), 100_000)
+      if (backlog.activities.length > 0) {
+        ws.send(JSON.stringify({ activities: backlog.activities, watermark: String(backlog.watermark) }))
+      }
+      hub.attach(conversationId, ws)
+      ws.on('message', () => {}) // Web Chat's keep-alive pings are empty messages
+      ws.on('error', (err) => logger.debug({ err, conversationId }, 'stream error'))
+    })
+  })
+}

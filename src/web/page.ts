@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import type restify from 'restify'
+
+const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), 'public')
+
+/** Web Chat's bundle, found through the package directory: the package's exports map hides dist/. */
+function webChatBundlePath(): string {
+  const entry = createRequire(import.meta.url).resolve('botframework-webchat')
+  const marker = `${sep}botframework-webchat${sep}`
+  return join(entry.slice(0, entry.lastIndexOf(marker) + marker.length), 'dist', 'webchat.js')
+}
+
+interface Asset {
+  type: string
+  body: Buffer
+  gzipped: Buffer
+  maxAge: number
+}
+
+const asset = (path: string, type: string, maxAge: number): Asset => {
+  const body = readFileSync(path)
+  return { type, body, gzipped: gzipSync(body), maxAge }
+}
+
+// Only our own origin: the page must work on a closed network and must not load anything from elsewhere.
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+    "connect-src 'self' ws: wss:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+}
+
+/** The help page with Web Chat: `/`, and its script, style and the Web Chat bundle under `/static/`. */
+export function registerHelpPage(server: restify.Server): void {
+  const assets: Record<string, Asset> = {
+    '/': asset(join(PUBLIC, 'index.html'), 'text/html; charset=utf-8', 0),
+    '/static/page.css': asset(join(PUBLIC, 'page.css'), 'text/css; charset=utf-8', 300),
+    '/static/page.js': asset(join(PUBLIC, 'page.js'), 'text/javascript; charset=utf-8', 300),
+    '/static/webchat.js': asset(webChatBundlePath(), 'text/javascript; charset=utf-8', 86_400),
+  }
+  server.get('/favicon.ico', async (_req, res) => {
+    res.writeHead(204, { 'cache-control': 'public, max-age=86400' })
+    res.end()
+  })
+  for (const [path, file] of Object.entries(assets)) {
+    server.get(path, async (req, res) => {
+      const gzip = /\bgzip\b/.test(req.header('accept-encoding') ?? '')
+      const body = gzip ? file.gzipped : file.body
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'content-type': file.type,
+        'content-length': body.length,
+        'cache-control': file.maxAge ? `public, max-age=${file.maxAge}` : 'no-cache',
+        vary: 'accept-encoding',
+        ...(gzip && { 'content-encoding': 'gzip' }),
+      })
+      res.end(body)
+    })
+  }
+}

@@ -1,41 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { createAdapter } from '../src/adapter.js'
-import { createHelpDesk, type HelpDesk } from '../src/app.js'
-import { loadConfig } from '../src/core/config.js'
-import { createLogger } from '../src/core/logger.js'
-import { createServer } from '../src/server.js'
-import { sink } from './helpers/sink.js'
+import { startServer, tempDataDir, type Running } from './helpers/server.js'
 
-const dataDir = mkdtempSync(join(tmpdir(), 'helpdesk-'))
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
-
-interface Running {
-  url: string
-  helpDesk: HelpDesk
-  logs: ReturnType<typeof sink>
-  stop(): Promise<void>
-}
-
-/** The real server on a free port of 127.0.0.1, on its embedded defaults but for the data directory. */
-async function start(env: Record<string, string> = {}): Promise<Running> {
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'debug', ...env })
-  const logs = sink()
-  const logger = createLogger({ level: config.LOG_LEVEL, destination: logs })
-  const helpDesk = createHelpDesk(config, logger)
-  const server = createServer({ adapter: createAdapter(config, logger, helpDesk), bot: helpDesk.bot, logger })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    helpDesk,
-    logs,
-    stop: () => new Promise<void>((resolve) => server.close(() => (helpDesk.close(), resolve()))),
-  }
-}
+const data = tempDataDir()
+const dataDir = data.dir
+afterAll(() => data.remove())
+const start = (env: Record<string, string> = {}) => startServer(dataDir, env)
 
 let running: Running | undefined
 afterEach(async () => {

@@ -24,17 +24,17 @@ export function tempDataDir(): { dir: string; remove(): void } {
 }
 
 /** The whole server, as `npm start` builds it, on a free port of 127.0.0.1. */
-export async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<Running> {
+export async function startServer(dataDir: string, env: Record<string, string> = {}, port = 0): Promise<Running> {
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'debug', ...env })
   const logs = sink()
   const logger = createLogger({ level: config.LOG_LEVEL, destination: logs })
   const helpDesk = createHelpDesk(config, logger)
   const directLine = createDirectLineChannel(config, logger, helpDesk)
   const server = createServer({ adapter: createAdapter(config, logger, helpDesk), bot: helpDesk.bot, logger, directLine })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  const bound = (server.address() as AddressInfo).port
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     helpDesk,
     logs,
     stop: () =>

@@ -1,0 +1,138 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { startServer, tempDataDir, type Running } from '../helpers/server.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const SCREENSHOTS = 'test-results/screenshots'
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+const data = tempDataDir()
+let running: Running
+let browser: Browser
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`)
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  running = await startServer(data.dir)
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+})
+afterAll(async () => {
+  await browser?.close()
+  await running?.stop()
+  data.remove()
+})
+
+const botMessages = (page: Page) => page.locator('.webchat__bubble:not(.webchat__bubble--from-user) .webchat__bubble__content')
+const sendBox = (page: Page) => page.locator('[data-id="webchat-sendbox-input"]')
+/** A bot message containing `text`, as shown in the transcript (Web Chat repeats text for screen readers). */
+const botSays = (page: Page, text: string) => botMessages(page).filter({ hasText: text }).first()
+/** A suggested-action button by its exact label. */
+const button = (page: Page, label: string) =>
+  page.locator('button.webchat__suggested-actions__button').filter({ hasText: new RegExp(`^${label}$`) }).first()
+
+async function type(page: Page, text: string): Promise<void> {
+  await sendBox(page).fill(text)
+  await sendBox(page).press('Enter')
+}
+
+async function seriousViolations(page: Page): Promise<{ id: string; impact: string; nodes: number }[]> {
+  await page.evaluate(AXE) // evaluated by the test harness: our CSP rightly blocks injected script tags
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe
+    return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }))
+  })
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+}
+
+describe('the help page in Chromium', () => {
+  it('welcomes once, walks a complaint with the buttons, and survives a reload and a server restart', { timeout: 90_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const errors: string[] = []
+    page.on('pageerror', (err) => errors.push(err.message))
+
+    await page.goto(`${running.url}/`)
+    await expect.poll(() => botMessages(page).first().textContent(), { timeout: 15_000 }).toMatch(/CAC help-desk bot/)
+
+    await type(page, 'my new cac doesnt work on ako')
+    await botSays(page, 'Step 1 of 3').waitFor()
+    await button(page, 'Yes').click()
+    await botSays(page, 'Which fits you?').waitFor()
+    await page.screenshot({ path: `${SCREENSHOTS}/1-procedure.png` })
+
+    await page.reload()
+    await botSays(page, 'Which fits you?').waitFor({ timeout: 15_000 })
+    await button(page, 'Army').waitFor()
+    expect(await botMessages(page).filter({ hasText: 'Step 1 of 3' }).count()).toBe(1)
+    await page.screenshot({ path: `${SCREENSHOTS}/2-after-reload.png` })
+
+    const port = new URL(running.url).port
+    await running.stop()
+    running = await startServer(data.dir, {}, Number(port))
+    await page.reload()
+    await button(page, 'Army').click({ timeout: 15_000 })
+    await botSays(page, 'Step 3 of 3').waitFor()
+    await botSays(page, 'CAC Resource Center').waitFor()
+    await page.screenshot({ path: `${SCREENSHOTS}/3-after-restart.png` })
+
+    const texts = await botMessages(page).allTextContents()
+    expect(texts.filter((t) => t.includes("I'm the CAC help-desk bot") || t.includes('I’m the CAC help-desk bot'))).toHaveLength(1)
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it('renders step instructions as a numbered list', async () => {
+    const page = await browser.newPage()
+    await page.goto(`${running.url}/`)
+    await botMessages(page).first().waitFor({ timeout: 15_000 })
+
+    await type(page, 'how do i change my pin')
+    await button(page, 'Yes').click()
+
+    const list = page.locator('.webchat__bubble__content ol').last()
+    await list.waitFor()
+    expect(await list.locator('li').allTextContents()).toEqual([
+      'All Programs',
+      'ActivIdentity',
+      'ActivClient',
+      'User Console',
+      'Under the ‘Tools’ menu, click ‘Change PIN’ and follow the prompts', // Web Chat's markdown curls quotes
+    ])
+    await page.close()
+  })
+
+  it('has no serious or critical accessibility violations (axe-core), on a desktop and on a phone', { timeout: 90_000 }, async () => {
+    for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+      const page = await browser.newPage({ viewport })
+      await page.goto(`${running.url}/`)
+      await botMessages(page).first().waitFor({ timeout: 15_000 })
+      await type(page, 'page cannot be displayed')
+      // The page told the bot it is Chrome, so the bot skips "Which browser?" and shows numbered Chrome steps.
+      await botSays(page, 'so here are the steps for it').waitFor()
+      await button(page, 'No').waitFor()
+
+      expect(await seriousViolations(page)).toEqual([])
+      await page.screenshot({ path: `${SCREENSHOTS}/a11y-${viewport.width}.png`, fullPage: true })
+      await page.close()
+    }
+  })
+
+  it('serves everything from its own origin: no request leaves it', async () => {
+    const page = await browser.newPage()
+    const foreign: string[] = []
+    page.on('request', (request) => {
+      const url = new URL(request.url())
+      if (!['http:', 'ws:'].includes(url.protocol) || url.host !== new URL(running.url).host) foreign.push(request.url())
+    })
+
+    await page.goto(`${running.url}/`)
+    await botMessages(page).first().waitFor({ timeout: 15_000 })
+
+    expect(foreign.filter((u) => !u.startsWith('data:') && !u.startsWith('blob:'))).toEqual([])
+    await page.close()
+  })
+})

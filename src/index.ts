@@ -27,6 +27,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     logger.info({ signal }, 'shutting down')
     directLine.hub.closeAll()
+    directLine.store.flush()
     server.close(() => {
       helpDesk.close()
       process.exit(0)

@@ -109,12 +109,21 @@ interface ErrorString {
   intentId: string
   text: string
   words: string[]
+  trigrams?: ReadonlySet<string>
+}
+
+function trigramsOf(text: string): Set<string> {
+  const padded = ` ${text} `
+  const grams = new Set<string>()
+  for (let i = 0; i + 3 <= padded.length; i++) grams.add(padded.slice(i, i + 3))
+  return grams
 }
 
 /** Exact, then fuzzy, search for the page's quoted error messages inside what the user typed. */
 function matchErrors(errors: readonly ErrorString[], text: string): { error: ErrorString; score: number }[] {
   const words = tokens(text)
   const joined = ` ${words.join(' ')} `
+  const textGrams = trigramsOf(words.join(' '))
   const found: { error: ErrorString; score: number }[] = []
   for (const error of errors) {
     if (joined.includes(` ${error.words.join(' ')} `)) {
@@ -122,6 +131,11 @@ function matchErrors(errors: readonly ErrorString[], text: string): { error: Err
       continue
     }
     if (error.text.length < 8 || words.length === 0) continue // too short to match fuzzily without false alarms
+    // Cheap pre-filter: a text sharing under half the error's letter trigrams cannot be a near-copy of it.
+    const grams = (error.trigrams ??= trigramsOf(error.words.join(' ')))
+    let shared = 0
+    for (const gram of grams) if (textGrams.has(gram)) shared++
+    if (shared < grams.size * 0.5) continue
     const windows: string[] = []
     for (let size = Math.max(1, error.words.length - 1); size <= error.words.length + 1; size++) {
       for (let i = 0; i + size <= words.length; i++) windows.push(words.slice(i, i + size).join(' '))

@@ -31,6 +31,7 @@ export class DirectLineAdapter extends BotAdapter {
     private readonly publisher: ActivityPublisher,
   ) {
     super()
+    store.onCommitted = (conversationId, activities, watermark) => publisher.publish(conversationId, activities, watermark)
   }
 
   /** Runs one turn for a user's activity; resolves with the id its echo got. */
@@ -39,7 +40,9 @@ export class DirectLineAdapter extends BotAdapter {
     const run = async () => {
       const context = new TurnContext(this, { channelId: WEBCHAT_CHANNEL, serviceUrl: SERVICE_URL, recipient: BOT_ACCOUNT, ...activity })
       await this.runMiddleware(context, logic)
-      return this.echo(context) // a turn that sent nothing still shows the user their own message
+      const id = this.echo(context) // a turn that sent nothing still shows the user their own message
+      await this.store.committed() // answer the POST only once the turn is on disk
+      return id
     }
     const previous = this.queues.get(conversationId) ?? Promise.resolve()
     const turn = previous.then(run, run)
@@ -55,9 +58,9 @@ export class DirectLineAdapter extends BotAdapter {
   private echo(context: TurnContext): string {
     const done = context.turnState.get(ECHOED) as string | undefined
     if (done) return done
-    const { activity, seq } = this.store.append(context.activity.conversation.id, context.activity)
+    const { activity } = this.store.append(context.activity.conversation.id, context.activity)
     context.turnState.set(ECHOED, activity.id)
-    this.publisher.publish(context.activity.conversation.id, [activity], seq)
+    context.activity.id = activity.id // so replies carry replyToId, as on Azure's Direct Line
     return activity.id!
   }
 
@@ -84,8 +87,7 @@ export class DirectLineAdapter extends BotAdapter {
         responses.push({ id: '' })
         continue
       }
-      const stored = this.store.append(conversationId, activity)
-      this.publisher.publish(conversationId, [stored.activity], stored.seq)
+      const stored = this.store.append(conversationId, activity) // streamed once committed
       responses.push({ id: stored.activity.id! })
     }
     return responses

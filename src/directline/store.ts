@@ -1,8 +1,19 @@
 import type { Activity } from 'botbuilder'
 import type { Db } from '../database.js'
 
-/** Direct Line conversations and their activities, numbered per conversation: the watermark is that number. */
+type Committed = (conversationId: string, activities: Partial<Activity>[], watermark: number) => void
+
+/**
+ * Direct Line conversations and their activities, numbered per conversation: the watermark is that number.
+ * Appends are written in one transaction per event-loop turn and only then handed to `onCommitted` (the live
+ * streams), so a client never sees an activity the database does not hold, and a busy server writes in batches.
+ */
 export class DirectLineStore {
+  private pending: { conversationId: string; seq: number; json: string; activity: Partial<Activity> }[] = []
+  private flushScheduled: Promise<void> | undefined
+  private readonly writeBatch
+  onCommitted: Committed = () => {}
+
   private readonly insertConversation
   private readonly selectConversation
   private readonly insertActivity
@@ -26,6 +37,10 @@ export class DirectLineStore {
     this.lastSeq = db.prepare<[string], { seq: number | null }>(
       'SELECT MAX(seq) AS seq FROM dl_activities WHERE conversation_id = ?',
     )
+    this.writeBatch = db.transaction((rows: { conversationId: string; seq: number; json: string }[]) => {
+      const now = new Date().toISOString()
+      for (const row of rows) this.insertActivity.run(row.conversationId, row.seq, row.json, now)
+    })
   }
 
   createConversation(id: string, userId: string): void {
@@ -37,16 +52,37 @@ export class DirectLineStore {
     return row ? { id: row.id, userId: row.user_id } : undefined
   }
 
-  /** Stores an activity, giving it the conversation's next number as id suffix; returns it as stored. */
+  /** Queues an activity under the conversation's next number (its id suffix); `committed()` says when it is written. */
   append(conversationId: string, activity: Partial<Activity>): { activity: Partial<Activity>; seq: number } {
     const seq = this.next(conversationId)
     const stored = { ...activity, id: `${conversationId}|${String(seq).padStart(7, '0')}` }
-    this.insertActivity.run(conversationId, seq, JSON.stringify(stored), new Date().toISOString())
+    this.pending.push({ conversationId, seq, json: JSON.stringify(stored), activity: stored })
+    this.flushScheduled ??= new Promise((resolve) => setImmediate(() => resolve(this.flush())))
     return { activity: stored, seq }
+  }
+
+  /** Resolves once everything appended so far is in the database (and streamed). */
+  committed(): Promise<void> {
+    return this.flushScheduled ?? Promise.resolve()
+  }
+
+  /** Writes what is queued in one transaction, then streams it: one activity set per conversation. */
+  flush(): void {
+    this.flushScheduled = undefined
+    const batch = this.pending
+    if (batch.length === 0) return
+    this.pending = []
+    this.writeBatch(batch)
+    const byConversation = new Map<string, typeof batch>()
+    for (const row of batch) byConversation.set(row.conversationId, [...(byConversation.get(row.conversationId) ?? []), row])
+    for (const [conversationId, rows] of byConversation) {
+      this.onCommitted(conversationId, rows.map((r) => r.activity), rows.at(-1)!.seq)
+    }
   }
 
   /** Activities after a watermark, oldest first, and the watermark to resume from. */
   after(conversationId: string, watermark: number, limit = 500): { activities: Partial<Activity>[]; watermark: number } {
+    this.flush() // a reader sees everything appended before it asked
     const rows = this.selectAfter.all(conversationId, watermark, limit)
     return {
       activities: rows.map((r) => JSON.parse(r.activity) as Partial<Activity>),

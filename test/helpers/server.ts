@@ -40,6 +40,7 @@ export async function startServer(dataDir: string, env: Record<string, string> =
     stop: () =>
       new Promise<void>((resolve) => {
         directLine.hub.closeAll()
+        directLine.store.flush()
         server.close(() => {
           helpDesk.close()
           resolve()

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: prints figures, asserts nothing. Recognizer training and per-utterance latency, bot start-up,
- * full-turn latency over HTTP (/api/messages with expectReplies, on 127.0.0.1), and peak memory.
+ * full-turn latency over HTTP (/api/messages with expectReplies, on 127.0.0.1), peak memory, and the website
+ * channel's load test against the echo-bot reference (src/tools/load.ts). Takes about three minutes.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -14,6 +15,7 @@ import { createRecognizer } from '../core/recognizer.js'
 import { createAdapter } from '../adapter.js'
 import { createHelpDesk } from '../app.js'
 import { createServer } from '../server.js'
+import { loadTest, SCRIPT, type LoadResult } from './load.js'
 
 const out = (line = '') => process.stdout.write(line + '\n')
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
@@ -83,3 +85,22 @@ try {
   rmSync(dataDir, { recursive: true, force: true })
 }
 out(`${'peak memory (max RSS)'.padEnd(34)} ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`)
+
+out()
+out(`website channel load: Direct Line over WebSocket, each conversation walking "${SCRIPT.join('" / "')}"`)
+out('reference: a minimal botbuilder echo bot on /api/messages (expectReplies), same conversations, same client')
+out('saturated = every user sends the next message as soon as the reply arrives; paced = each waits 2-6 s first')
+out('mode       users  bot   turns/s  median ms  p99 ms  errors  server peak MB  server CPU ms/turn')
+const row = (mode: string, n: number, bot: string, r: LoadResult) =>
+  out(
+    `${mode.padEnd(10)} ${String(n).padStart(5)}  ${bot}  ${r.turnsPerSecond.toFixed(0).padStart(7)}  ${r.medianMs.toFixed(1).padStart(9)}  ` +
+      `${r.p99Ms.toFixed(1).padStart(6)}  ${String(r.errors).padStart(6)}  ${r.peakServerMb.toFixed(0).padStart(14)}  ${(r.serverCpuMsPerTurn ?? NaN).toFixed(2).padStart(18)}`,
+  )
+for (const [mode, pace] of [['saturated', undefined], ['paced', { thinkMs: [2000, 6000] as [number, number] }]] as const) {
+  for (const n of [100, 1000]) {
+    const { ours, echo } = await loadTest(n, pace)
+    row(mode, n, 'ours', ours)
+    row(mode, n, 'echo', echo)
+    out(`${''.padEnd(17)}ours/echo throughput ${(ours.turnsPerSecond / echo.turnsPerSecond).toFixed(2)}`)
+  }
+}

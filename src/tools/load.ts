@@ -9,12 +9,16 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
+import { seededRandom } from '../core/classifier.js'
 
 export const SCRIPT = ['a cacreg box wants my username and password', 'Edge', 'no', 'no']
 const TURN_TIMEOUT_MS = 30_000
+// The flags `npm start` uses (a larger young generation: fewer, shorter GC pauses); the echo bot gets them too.
+const NODE_FLAGS = ['--max-semi-space-size=64']
 
 export interface LoadResult {
   conversations: number
+  serverCpuMsPerTurn?: number
   turns: number
   errors: number
   seconds: number
@@ -34,7 +38,7 @@ const freePort = () =>
 
 async function startChild(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', script], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
@@ -72,87 +76,130 @@ function summarise(conversations: number, latencies: number[], errors: number, s
   }
 }
 
-/** One Direct Line conversation: token, start, stream, then the script turn by turn. */
-async function directLineConversation(url: string, latencies: number[]): Promise<number> {
-  let errors = 0
-  const token = await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST' }).then((r) => r.json() as Promise<{ token: string; conversationId: string }>)
-  const auth = { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' }
-  const started = (await fetch(`${url}/v3/directline/conversations`, { method: 'POST', headers: auth }).then((r) => r.json())) as { streamUrl: string }
-  const socket = new WebSocket(started.streamUrl)
-  await new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject)))
+export interface Pace {
+  /** Milliseconds a simulated person waits before each message: [min, max), drawn with a fixed seed. */
+  thinkMs: [number, number]
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** A simulated user: `connect` once, then `turn` for each line of the script; latencies go to `latencies`. */
+interface Client {
+  connect(): Promise<void>
+  turn(index: number, text: string): Promise<number | undefined> // latency in ms, or undefined on error
+  close(): void
+}
+
+/** A Direct Line conversation as Web Chat runs it: token, start, WebSocket stream, posts. */
+function directLineClient(url: string): Client {
+  let auth: Record<string, string> = {}
+  let conversationId = ''
+  let socket: WebSocket | undefined
   let waiting: { clientId: string; echoId?: string; resolve: () => void } | undefined
-  socket.on('message', (data) => {
-    const text = data.toString()
-    if (!text || !waiting) return
-    for (const activity of (JSON.parse(text) as { activities: { id: string; replyToId?: string; from: { role?: string }; channelData?: { clientActivityID?: string } }[] }).activities) {
-      if (activity.channelData?.clientActivityID === waiting.clientId) waiting.echoId = activity.id
-      else if (activity.from.role === 'bot' && waiting.echoId && activity.replyToId === waiting.echoId) waiting.resolve()
-    }
-  })
-  for (const [i, text] of SCRIPT.entries()) {
-    const clientId = `${token.conversationId}-${i}`
-    const t0 = performance.now()
-    const replied = new Promise<void>((resolve) => (waiting = { clientId, resolve }))
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), TURN_TIMEOUT_MS).unref())
-    const posted = await fetch(`${url}/v3/directline/conversations/${token.conversationId}/activities`, {
-      method: 'POST',
-      headers: auth,
-      body: JSON.stringify({ type: 'message', text, channelData: { clientActivityID: clientId } }),
-    }).then((r) => (r.arrayBuffer(), r.status), () => 0)
-    if (posted !== 200 || (await Promise.race([replied, timeout])) === 'timeout') {
-      errors++
-      continue
-    }
-    latencies.push(performance.now() - t0)
+  return {
+    async connect() {
+      const token = (await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST' }).then((r) => r.json())) as { token: string; conversationId: string }
+      conversationId = token.conversationId
+      auth = { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' }
+      const started = (await fetch(`${url}/v3/directline/conversations`, { method: 'POST', headers: auth }).then((r) => r.json())) as { streamUrl: string }
+      const ws = new WebSocket(started.streamUrl)
+      socket = ws
+      await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)))
+      ws.on('message', (data) => {
+        const text = data.toString()
+        if (!text || !waiting) return
+        const set = JSON.parse(text) as { activities: { id: string; replyToId?: string; from: { role?: string }; channelData?: { clientActivityID?: string } }[] }
+        for (const activity of set.activities) {
+          if (activity.channelData?.clientActivityID === waiting.clientId) waiting.echoId = activity.id
+          else if (activity.from.role === 'bot' && waiting.echoId && activity.replyToId === waiting.echoId) waiting.resolve()
+        }
+      })
+    },
+    async turn(index, text) {
+      const clientId = `${conversationId}-${index}`
+      const t0 = performance.now()
+      const replied = new Promise<'replied'>((resolve) => (waiting = { clientId, resolve: () => resolve('replied') }))
+      const timeout = sleep(TURN_TIMEOUT_MS).then(() => 'timeout' as const)
+      const status = await fetch(`${url}/v3/directline/conversations/${conversationId}/activities`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ type: 'message', text, channelData: { clientActivityID: clientId } }),
+      }).then((r) => (void r.arrayBuffer(), r.status), () => 0)
+      if (status !== 200 || (await Promise.race([replied, timeout])) === 'timeout') return undefined
+      return performance.now() - t0 // posted → first reply received over the stream
+    },
+    close: () => socket?.close(),
   }
-  socket.close()
-  return errors
 }
 
-/** One echo-bot conversation over /api/messages with expectReplies. */
-async function echoConversation(url: string, id: number, latencies: number[]): Promise<number> {
-  let errors = 0
-  for (const text of SCRIPT) {
-    const t0 = performance.now()
-    const response = await fetch(`${url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message', channelId: 'bench', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
-        conversation: { id: `echo-${id}` }, from: { id: 'u' }, recipient: { id: 'bot' }, text,
-      }),
-    }).catch(() => undefined)
-    const ok = response?.status === 200 && ((await response.json()) as { activities?: unknown[] }).activities?.length === 1
-    if (!ok) errors++
-    else latencies.push(performance.now() - t0)
+/** The reference: one conversation with the echo bot over /api/messages, replies in the response (expectReplies). */
+function echoClient(url: string, id: number): Client {
+  return {
+    async connect() {},
+    async turn(_index, text) {
+      const t0 = performance.now()
+      const response = await fetch(`${url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'message', channelId: 'bench', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
+          conversation: { id: `echo-${id}` }, from: { id: 'u' }, recipient: { id: 'bot' }, text,
+        }),
+      }).catch(() => undefined)
+      const ok = response?.status === 200 && ((await response.json()) as { activities?: unknown[] }).activities?.length === 1
+      return ok ? performance.now() - t0 : undefined
+    },
+    close() {},
   }
-  return errors
 }
 
-async function run(
-  script: string,
-  env: Record<string, string>,
-  conversations: number,
-  conversation: (url: string, id: number, latencies: number[]) => Promise<number>,
-): Promise<LoadResult> {
+/** CPU seconds a process has used (user + system), from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return NaN
+  }
+}
+
+async function run(script: string, env: Record<string, string>, conversations: number, makeClient: (url: string, id: number) => Client, pace?: Pace): Promise<LoadResult> {
   const { child, url } = await startChild(script, env)
   try {
+    const clients = Array.from({ length: conversations }, (_, i) => makeClient(url, i))
+    await Promise.all(clients.map((c) => c.connect())) // set-up is not timed: only turns are
+    const random = seededRandom(7)
+    const thinks = clients.map(() => SCRIPT.map(() => (pace ? pace.thinkMs[0] + random() * (pace.thinkMs[1] - pace.thinkMs[0]) : 0)))
     const latencies: number[] = []
+    let errors = 0
+    const cpu0 = cpuSeconds(child.pid)
     const t0 = performance.now()
-    const errors = await Promise.all(Array.from({ length: conversations }, (_, i) => conversation(url, i, latencies).catch(() => SCRIPT.length)))
+    await Promise.all(
+      clients.map(async (client, c) => {
+        for (const [i, text] of SCRIPT.entries()) {
+          if (pace) await sleep(thinks[c]![i]!)
+          const latency = await client.turn(i, text).catch(() => undefined)
+          if (latency === undefined) errors++
+          else latencies.push(latency)
+        }
+        client.close()
+      }),
+    )
     const seconds = (performance.now() - t0) / 1000
-    return summarise(conversations, latencies, errors.reduce((a, b) => a + b, 0), seconds, peakMb(child.pid))
+    const result = summarise(conversations, latencies, errors, seconds, peakMb(child.pid))
+    return { ...result, serverCpuMsPerTurn: ((cpuSeconds(child.pid) - cpu0) * 1000) / Math.max(1, latencies.length) }
   } finally {
     child.kill()
   }
 }
 
-export async function loadTest(conversations: number): Promise<{ ours: LoadResult; echo: LoadResult }> {
+/** Runs the script for `conversations` users against our bot (website channel) and against the echo bot. */
+export async function loadTest(conversations: number, pace?: Pace): Promise<{ ours: LoadResult; echo: LoadResult }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'helpdesk-load-'))
   try {
     const env = { DATA_DIR: dataDir, DIRECTLINE_GENERATE_LIMIT: '1000000', DIRECTLINE_RATE_LIMIT: '1000000' }
-    const ours = await run('src/index.ts', env, conversations, (url, _id, latencies) => directLineConversation(url, latencies))
-    const echo = await run('src/tools/echoBot.ts', {}, conversations, echoConversation)
+    const ours = await run('src/index.ts', env, conversations, (url) => directLineClient(url), pace)
+    const echo = await run('src/tools/echoBot.ts', {}, conversations, echoClient, pace)
     return { ours, echo }
   } finally {
     rmSync(dataDir, { recursive: true, force: true })

@@ -14,7 +14,8 @@ import { seededRandom } from '../core/classifier.js'
 export const SCRIPT = ['a cacreg box wants my username and password', 'Edge', 'no', 'no']
 const TURN_TIMEOUT_MS = 30_000
 // The flags `npm start` uses (a larger young generation: fewer, shorter GC pauses); the echo bot gets them too.
-const NODE_FLAGS = ['--max-semi-space-size=64']
+const NODE_FLAGS = ['--max-semi-space-size=64', '--disable-warning=DEP0111']
+const WARM_UP_CONVERSATIONS = 50
 
 export interface LoadResult {
   conversations: number
@@ -166,6 +167,13 @@ function cpuSeconds(pid: number | undefined): number {
 async function run(script: string, env: Record<string, string>, conversations: number, makeClient: (url: string, id: number) => Client, pace?: Pace): Promise<LoadResult> {
   const { child, url } = await startChild(script, env)
   try {
+    // Warm up first (JIT, caches), with conversations of their own, so the figures are of a running server.
+    const warmUp = Array.from({ length: WARM_UP_CONVERSATIONS }, (_, i) => makeClient(url, 1_000_000 + i))
+    await Promise.all(warmUp.map(async (client) => {
+      await client.connect()
+      for (const [i, text] of SCRIPT.entries()) await client.turn(i, text)
+      client.close()
+    }))
     const clients = Array.from({ length: conversations }, (_, i) => makeClient(url, i))
     await Promise.all(clients.map((c) => c.connect())) // set-up is not timed: only turns are
     const random = seededRandom(7)

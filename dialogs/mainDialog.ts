@@ -1,4 +1,11 @@
-import { ActionTypes, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder'
+import {
+  ActionTypes,
+  EventFactory,
+  MessageFactory,
+  TurnContext,
+  type Activity,
+  type StatePropertyAccessor,
+} from 'botbuilder'
 import {
   ComponentDialog,
   Dialog,
@@ -315,9 +322,14 @@ export class MainDialog extends ComponentDialog {
       reason: step.options.reason,
       requestedAt: new Date().toISOString(),
     }
-    const { id } = await this.deps.handoffQueue.request({ ...packet, summary: summarise(packet) })
-    turnLogger(context).info({ handoffId: id, reason: packet.reason, intentId: packet.intentId }, 'handoff requested')
-    await context.sendActivity(messages.connecting(id))
+    const full: HandoffPacket = { ...packet, summary: summarise(packet) }
+    const reference = TurnContext.getConversationReference(context.activity)
+    const { id, queued } = await this.deps.handoffQueue.request(full, reference)
+    turnLogger(context).info({ handoffId: id, reason: packet.reason, intentId: packet.intentId, queued }, 'handoff requested')
+    await context.sendActivity(queued ? messages.connecting(id) : messages.helpDeskClosed(id))
+    // The standard event, for agent hubs that take handoffs (botbuilder's EventFactory, with the redacted transcript).
+    const activities = (await this.deps.handoffQueue.transcript(context.activity.channelId, context.activity.conversation.id)) as Activity[]
+    await context.sendActivity(EventFactory.createHandoffInitiation(context, { caseId: id, ...full }, { activities }))
     return step.endDialog()
   }
 }

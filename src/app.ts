@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { ConversationState, type Middleware } from 'botbuilder'
+import { ConversationState, TranscriptLoggerMiddleware, type Middleware } from 'botbuilder'
 import { intents } from '../intents/index.js'
 import { createHelpDeskState } from '../dialogs/helpDeskState.js'
 import { MainDialog } from '../dialogs/mainDialog.js'
@@ -12,7 +12,10 @@ import type { Logger } from './core/logger.js'
 import { loadProcedures } from './core/procedures.js'
 import { createRecognizer } from './core/recognizer.js'
 import { HelpDeskBot } from './bot.js'
-import { openDatabase, SqliteHandoffQueue, SqliteStorage, type Db } from './database.js'
+import { openDatabase, SqliteStorage, type Db } from './database.js'
+import { HandoffService } from './handoff/service.js'
+import { HandoffStore } from './handoff/store.js'
+import { SqliteTranscriptStore } from './handoff/transcripts.js'
 
 export const SEED_PATH = 'knowledge/seed/cac-ako-help.txt'
 
@@ -22,7 +25,7 @@ export interface HelpDesk {
   conversationState: ConversationState
   middlewares: Middleware[]
   db: Db
-  handoffQueue: SqliteHandoffQueue
+  handoffQueue: HandoffService
   close(): void
 }
 
@@ -35,7 +38,14 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
   const db = openDatabase(config.DATA_DIR)
   const conversationState = new ConversationState(new SqliteStorage(db))
   const state = createHelpDeskState(conversationState)
-  const handoffQueue = new SqliteHandoffQueue(db)
+  const transcripts = new SqliteTranscriptStore(db)
+  const handoffQueue = new HandoffService(
+    new HandoffStore(db),
+    transcripts,
+    config.AGENT_ACCOUNTS,
+    { waitSeconds: config.HANDOFF_WAIT_SECONDS, hours: config.HANDOFF_HOURS, timeZone: config.HANDOFF_TIMEZONE },
+    logger,
+  )
   const mainDialog = new MainDialog({
     recognizer,
     intents,
@@ -55,12 +65,15 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
     'help desk ready',
   )
   return {
-    bot: new HelpDeskBot(conversationState, state, mainDialog),
+    bot: new HelpDeskBot(conversationState, state, mainDialog, handoffQueue),
     conversationState,
     // Redaction first: nothing after it, logs included, ever sees a secret.
-    middlewares: [secretRedaction(), turnLogging(logger)],
+    middlewares: [secretRedaction(), new TranscriptLoggerMiddleware(transcripts), turnLogging(logger)],
     db,
     handoffQueue,
-    close: () => db.close(),
+    close: () => {
+      handoffQueue.stop()
+      db.close()
+    },
   }
 }

@@ -4,6 +4,14 @@ import { markWelcomedThisTurn, type HelpDeskState } from '../dialogs/helpDeskSta
 import type { MainDialog } from '../dialogs/mainDialog.js'
 import { messages } from '../dialogs/messages.js'
 import { JOIN_EVENT, JoinValueSchema } from './core/channelInput.js'
+import type { Owner } from './core/handoffCase.js'
+
+/** What the bot needs of the human handoff (the HandoffService). */
+export interface HandoffGate {
+  ownerOf(context: TurnContext): Owner
+  onUserMessage(context: TurnContext): Promise<void>
+  onStatusEvent(context: TurnContext): Promise<void>
+}
 
 /** The help-desk bot: welcomes once per conversation, then hands every message to the main dialog. */
 export class HelpDeskBot extends ActivityHandler {
@@ -11,6 +19,7 @@ export class HelpDeskBot extends ActivityHandler {
     private readonly conversationState: ConversationState,
     private readonly state: HelpDeskState,
     private readonly mainDialog: MainDialog,
+    private readonly handoff: HandoffGate,
   ) {
     super()
     const dialogState = conversationState.createProperty<DialogState>('DialogState')
@@ -23,6 +32,7 @@ export class HelpDeskBot extends ActivityHandler {
 
     // The help page's join event: welcome once, and note the browser and OS so steps that don't apply are skipped.
     this.onEvent(async (context, next) => {
+      if (context.activity.name === 'handoff.status') await this.handoff.onStatusEvent(context)
       if (context.activity.name === JOIN_EVENT) {
         const { browser, os } = JoinValueSchema.parse(context.activity.value ?? {})
         const profile = await this.state.profile.get(context, {})
@@ -38,7 +48,9 @@ export class HelpDeskBot extends ActivityHandler {
 
     this.onMessage(async (context, next) => {
       await this.welcomeOnce(context)
-      await this.mainDialog.run(context, dialogState)
+      // While a case holds the conversation the bot stays out of it: the handoff relays, queues or takes a message.
+      if (this.handoff.ownerOf(context) === 'bot') await this.mainDialog.run(context, dialogState)
+      else await this.handoff.onUserMessage(context)
       await next()
     })
   }

@@ -3,7 +3,6 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import Database from 'better-sqlite3'
 import type { Storage, StoreItems } from 'botbuilder'
-import type { HandoffPacket, HandoffQueue } from './core/handoff.js'
 
 export type Db = Database.Database
 
@@ -17,6 +16,15 @@ const MIGRATIONS = [
   `CREATE TABLE dl_activities (
      conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, activity TEXT NOT NULL, created_at TEXT NOT NULL,
      PRIMARY KEY (conversation_id, seq))`,
+  `ALTER TABLE handoff_requests ADD COLUMN agent_id TEXT`,
+  `ALTER TABLE handoff_requests ADD COLUMN reference TEXT`,
+  `ALTER TABLE handoff_requests ADD COLUMN updated_at TEXT`,
+  `CREATE INDEX handoff_by_conversation ON handoff_requests (channel_id, conversation_id, created_at)`,
+  `CREATE TABLE transcripts (
+     id INTEGER PRIMARY KEY AUTOINCREMENT, channel_id TEXT NOT NULL, conversation_id TEXT NOT NULL,
+     activity TEXT NOT NULL, at TEXT NOT NULL)`,
+  `CREATE INDEX transcripts_by_conversation ON transcripts (channel_id, conversation_id, id)`,
+  `CREATE TABLE agent_sessions (id TEXT PRIMARY KEY, username TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
 ]
 
 /** Opens (creating if needed) the embedded database file in `dataDir` and brings its schema up to date. */
@@ -75,31 +83,6 @@ export class SqliteStorage implements Storage {
 
   async delete(keys: string[]): Promise<void> {
     for (const key of keys) this.remove.run(key)
-  }
-}
-
-/** Handoff requests kept in the database until the agent console (a later issue) takes them. */
-export class SqliteHandoffQueue implements HandoffQueue {
-  constructor(private readonly db: Db) {}
-
-  async request(packet: HandoffPacket): Promise<{ id: string }> {
-    const id = `HD-${randomBytes(4).toString('hex').toUpperCase()}`
-    this.db
-      .prepare(
-        'INSERT INTO handoff_requests (id, conversation_id, channel_id, reason, packet, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(id, packet.conversationId, packet.channelId, packet.reason, JSON.stringify(packet), packet.requestedAt)
-    return { id }
-  }
-
-  /** Waiting requests, oldest first. */
-  waiting(): { id: string; packet: HandoffPacket; createdAt: string }[] {
-    return this.db
-      .prepare<[], { id: string; packet: string; created_at: string }>(
-        "SELECT id, packet, created_at FROM handoff_requests WHERE status = 'waiting' ORDER BY created_at",
-      )
-      .all()
-      .map((row) => ({ id: row.id, packet: JSON.parse(row.packet) as HandoffPacket, createdAt: row.created_at }))
   }
 }
 

@@ -4,6 +4,7 @@ import { createAdapter } from './adapter.js'
 import { createHelpDesk } from './app.js'
 import { createServer } from './server.js'
 import { createDirectLineChannel } from './directline/channel.js'
+import { connectHandoffChannels } from './handoff/channels.js'
 
 // The composition root: the only place that reads the environment and listens.
 let config: Config
@@ -17,6 +18,8 @@ const logger = createLogger({ level: config.LOG_LEVEL })
 const helpDesk = createHelpDesk(config, logger)
 const adapter = createAdapter(config, logger, helpDesk)
 const directLine = createDirectLineChannel(config, logger, helpDesk)
+connectHandoffChannels(helpDesk.handoffQueue, { cloudAdapter: adapter, directLine: directLine.adapter, appId: config.MicrosoftAppId })
+helpDesk.handoffQueue.start()
 const server = createServer({ adapter, bot: helpDesk.bot, logger, directLine })
 
 server.listen(config.PORT, config.HOST, () => {

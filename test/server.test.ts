@@ -89,7 +89,7 @@ describe('server', () => {
     ])
     const afterYes = await send(running.url, 'conv-restart', 'yes')
     expect(afterYes[0]).toMatch(/^I'm connecting you with a help-desk agent/)
-    const waiting = running.helpDesk.handoffQueue.waiting().filter((r) => r.packet.conversationId === 'conv-restart')
+    const waiting = running.helpDesk.handoffQueue.list(['waiting']).filter((r) => r.packet.conversationId === 'conv-restart')
     expect(waiting[0]?.packet.trail.map((t) => `${t.stepId}=${t.answer}`)).toEqual(['which-browser=Edge', 'cache-edge=No'])
   })
 

@@ -1,7 +1,17 @@
 import { z } from 'zod'
 import { HelpDeskError } from './errors.js'
+import { isWithinHours } from './handoffCase.js'
 
 const score = z.coerce.number().min(0).max(1)
+
+const AgentAccountsSchema = z.array(
+  z.object({
+    username: z.string().regex(/^[a-z0-9._-]{2,40}$/, 'lower-case letters, digits, . _ -'),
+    name: z.string().min(1).max(80),
+    passwordHash: z.string().regex(/^scrypt\$/, 'a hash made by npm run agent:hash'),
+  }),
+)
+export type AgentAccount = z.infer<typeof AgentAccountsSchema>[number]
 
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
@@ -21,6 +31,43 @@ const ConfigSchema = z.object({
   DIRECTLINE_RATE_LIMIT: z.coerce.number().int().positive().default(60), // activities per conversation per minute
   DIRECTLINE_GENERATE_LIMIT: z.coerce.number().int().positive().default(30), // new conversations per address per minute
   DIRECTLINE_MAX_TEXT: z.coerce.number().int().positive().max(100_000).default(4000),
+  // Human handoff and the agent console.
+  HANDOFF_WAIT_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300), // then the user may leave a message
+  HANDOFF_HOURS: z
+    .string()
+    .default('always')
+    .refine((spec) => {
+      try {
+        isWithinHours(spec, 'UTC')
+        return true
+      } catch {
+        return false
+      }
+    }, 'expected e.g. "Mon-Fri 07:00-18:00" or "always"'),
+  HANDOFF_TIMEZONE: z
+    .string()
+    .default('America/New_York')
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone })
+        return true
+      } catch {
+        return false
+      }
+    }, 'an IANA time zone, e.g. America/New_York'),
+  // JSON: [{"username":"alice","name":"Alice Smith","passwordHash":"scrypt$..."}]; make hashes with `npm run agent:hash`.
+  AGENT_ACCOUNTS: z
+    .string()
+    .default('[]')
+    .transform((raw, ctx) => {
+      try {
+        return AgentAccountsSchema.parse(JSON.parse(raw))
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `not a JSON list of agent accounts: ${(err as Error).message}` })
+        return z.NEVER
+      }
+    }),
+  AGENT_SESSION_HOURS: z.coerce.number().min(0.1).max(24).default(8),
   MicrosoftAppId: z.string().default(''), // empty = local Emulator, no authentication
   MicrosoftAppPassword: z.string().default(''),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI', '']).default(''),

@@ -22,9 +22,12 @@ export interface HandoffPacket {
   requestedAt: string
 }
 
-/** Where handoff requests go; the embedded database for now, the agent console later. */
+/** Where handoff requests go: the queue agents work from. `reference` is how to reach the user again. */
 export interface HandoffQueue {
-  request(packet: HandoffPacket): Promise<{ id: string }>
+  /** Queues the case; `queued` is false outside help-desk hours (the user can leave a message instead). */
+  request(packet: HandoffPacket, reference: object): Promise<{ id: string; queued: boolean }>
+  /** The conversation so far, redacted, as stored activities (for the handoff event's transcript). */
+  transcript(channelId: string, conversationId: string): Promise<object[]>
 }
 
 /** A one-paragraph summary an agent can read at a glance. */

@@ -3,7 +3,8 @@
  * agent. Pure rules, no I/O: every transition is checked here, then persisted by the caller.
  */
 export type CaseStatus = 'waiting' | 'claimed' | 'returned' | 'closed' | 'expired' | 'message-left' | 'cancelled'
-export type Owner = 'bot' | 'waiting' | 'agent'
+/** Who answers the user's next message: the bot, the queue, an agent, or the queue taking a left message. */
+export type Owner = 'bot' | 'waiting' | 'agent' | 'leaving-message'
 
 export interface CaseState {
   status: CaseStatus
@@ -26,11 +27,12 @@ export type TransitionResult =
   | { ok: false; reason: 'claimed-by-another-agent' | 'not-your-case' | 'case-ended' | 'not-allowed' }
 
 /** Cases that still hold the conversation (the bot stays silent or says "you're in the queue"). */
-export const OPEN_STATUSES: readonly CaseStatus[] = ['waiting', 'claimed']
+export const OPEN_STATUSES: readonly CaseStatus[] = ['waiting', 'claimed', 'expired']
 
 export function ownerOf(state: CaseState | undefined): Owner {
   if (state?.status === 'waiting') return 'waiting'
   if (state?.status === 'claimed') return 'agent'
+  if (state?.status === 'expired') return 'leaving-message'
   return 'bot'
 }
 
@@ -74,4 +76,28 @@ export function transition(state: CaseState, action: CaseAction): TransitionResu
       if (state.status === 'cancelled') return same(state)
       return ['waiting', 'expired'].includes(state.status) ? to({ status: 'cancelled' }) : { ok: false, reason: 'not-allowed' }
   }
+}
+
+/**
+ * Help-desk hours like "Mon-Fri 07:00-18:00" (days and times in `timeZone`), or "always". Returns whether `at` is
+ * inside them. Throws on a malformed spec, so config validation can reject it at start-up.
+ */
+export function isWithinHours(spec: string, timeZone: string, at: Date = new Date()): boolean {
+  if (spec.trim().toLowerCase() === 'always') return true
+  const match = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?:-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))?\s+(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(spec.trim())
+  if (!match) throw new Error(`hours "${spec}": expected e.g. "Mon-Fri 07:00-18:00" or "always"`)
+  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  )
+  const day = days.indexOf(parts.weekday!)
+  const from = days.indexOf(match[1]!)
+  const to = days.indexOf(match[2] ?? match[1]!)
+  const dayOk = from <= to ? day >= from && day <= to : day >= from || day <= to
+  const minutes = Number(parts.hour) * 60 + Number(parts.minute)
+  const open = Number(match[3]) * 60 + Number(match[4])
+  const close = Number(match[5]) * 60 + Number(match[6])
+  return dayOk && minutes >= open && minutes < close
 }

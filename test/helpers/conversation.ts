@@ -40,13 +40,19 @@ export function buttons(replies: Partial<Activity>[]): string[] {
 }
 
 /** A handoff queue that keeps what it is given. */
-export function recordingQueue(): HandoffQueue & { packets: HandoffPacket[] } {
+export function recordingQueue({ open = true }: { open?: boolean } = {}): HandoffQueue & { packets: HandoffPacket[]; references: object[] } {
   const packets: HandoffPacket[] = []
+  const references: object[] = []
   return {
     packets,
-    async request(packet) {
+    references,
+    async request(packet, reference) {
       packets.push(packet)
-      return { id: `HD-TEST${packets.length}` }
+      references.push(reference)
+      return { id: `HD-TEST${packets.length}`, queued: open }
+    },
+    async transcript() {
+      return [{ type: 'message', text: 'an earlier message' }]
     },
   }
 }

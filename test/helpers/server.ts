@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/core/config.js'
 import { createLogger } from '../../src/core/logger.js'
 import { createDirectLineChannel } from '../../src/directline/channel.js'
 import { createServer } from '../../src/server.js'
+import { connectHandoffChannels } from '../../src/handoff/channels.js'
 import { sink } from './sink.js'
 
 export interface Running {
@@ -30,7 +31,9 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   const logger = createLogger({ level: config.LOG_LEVEL, destination: logs })
   const helpDesk = createHelpDesk(config, logger)
   const directLine = createDirectLineChannel(config, logger, helpDesk)
-  const server = createServer({ adapter: createAdapter(config, logger, helpDesk), bot: helpDesk.bot, logger, directLine })
+  const adapter = createAdapter(config, logger, helpDesk)
+  connectHandoffChannels(helpDesk.handoffQueue, { cloudAdapter: adapter, directLine: directLine.adapter, appId: config.MicrosoftAppId })
+  const server = createServer({ adapter, bot: helpDesk.bot, logger, directLine })
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
   const bound = (server.address() as AddressInfo).port
   return {

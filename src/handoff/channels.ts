@@ -1,0 +1,13 @@
+import type { CloudAdapter } from 'botbuilder'
+import type { DirectLineAdapter } from '../directline/adapter.js'
+import { WEBCHAT_CHANNEL } from '../directline/adapter.js'
+import type { HandoffService } from './service.js'
+
+/** Tells the handoff how to reach users outside their turn: in-process on the website, proactively elsewhere. */
+export function connectHandoffChannels(
+  handoff: HandoffService,
+  { cloudAdapter, directLine, appId }: { cloudAdapter: CloudAdapter; directLine: DirectLineAdapter; appId: string },
+): void {
+  handoff.registerSender(WEBCHAT_CHANNEL, (reference, logic) => directLine.continueConversation(reference, logic))
+  handoff.registerSender('*', (reference, logic) => cloudAdapter.continueConversationAsync(appId, reference, logic))
+}

@@ -1,0 +1,216 @@
+import { EventEmitter } from 'node:events'
+import { ActivityTypes, TurnContext, type Activity, type ConversationReference } from 'botbuilder'
+import { z } from 'zod'
+import type { AgentAccount } from '../core/config.js'
+import type { HandoffPacket, HandoffQueue } from '../core/handoff.js'
+import { isWithinHours, ownerOf, type CaseAction, type Owner } from '../core/handoffCase.js'
+import type { Logger } from '../core/logger.js'
+import type { HandoffCase, HandoffStore } from './store.js'
+import type { SqliteTranscriptStore } from './transcripts.js'
+
+/** Sends to a user on their channel, outside their own turn (the Direct Line adapter, or the Bot Framework one). */
+export type ChannelSender = (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => Promise<void>
+
+export interface HandoffOptions {
+  waitSeconds: number
+  hours: string
+  timeZone: string
+}
+
+export const handoffText = {
+  stillWaiting: "You're still in the queue for a help-desk agent; I've added your message for them.",
+  cancelled: "OK, I've cancelled your request for an agent. I'm here: tell me what's wrong.",
+  joined: (name: string) => `${name} from the help desk has joined the chat.`,
+  fromAgent: (name: string, text: string) => `${name} (help desk): ${text}`,
+  back: (name: string) => `You're back with the help-desk bot: ${name} has handed your chat back to me. Is there anything else I can help with?`,
+  closed: 'The help desk has closed this chat. If you need anything else, just tell me.',
+  noAgent: (minutes: number) =>
+    `No agent has been free for ${minutes} minutes, sorry. Type a message for the help desk and it will stay in the ` +
+    `queue with what we tried, or say "cancel" to carry on with me.`,
+  failed: 'No agent could take your chat, sorry. Type a message for the help desk and it will stay in the queue, or say "cancel" to carry on with me.',
+  messageLeft: (id: string) => `Thank you: your message is with the help desk (request ${id}). They will get back to you.`,
+  backFromHub: "You're back with the help-desk bot. Is there anything else I can help with?",
+}
+
+const CANCEL = /^\s*(cancel|never ?mind|nvm|stop|back to (the )?bot|forget it)\b/i
+
+const StatusSchema = z.object({ state: z.string().max(50), message: z.string().max(2000).optional() }).loose()
+
+export type AgentResult = { ok: true; case: HandoffCase } | { ok: false; status: 404 | 409; reason: string }
+
+/**
+ * Human handoff: the queue, who owns each conversation, and the relay between users and agents. Emits `changed`
+ * (a case moved) and `message` (a user wrote to a case) for the agent console's live updates.
+ */
+export class HandoffService extends EventEmitter implements HandoffQueue {
+  private readonly senders = new Map<string, ChannelSender>()
+  private sweeper: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly store: HandoffStore,
+    private readonly transcripts: SqliteTranscriptStore,
+    private readonly agents: readonly AgentAccount[],
+    private readonly options: HandoffOptions,
+    private readonly logger: Logger,
+  ) {
+    super()
+  }
+
+  /** How to reach users of a channel; `*` for every channel without its own. */
+  registerSender(channelId: string, sender: ChannelSender): void {
+    this.senders.set(channelId, sender)
+  }
+
+  /** Starts expiring waiting cases after the configured wait (checked every few seconds). */
+  start(intervalMs = 5000): void {
+    this.sweeper ??= setInterval(() => void this.expireOverdue().catch((err) => this.logger.error({ err }, 'handoff sweep failed')), intervalMs)
+    this.sweeper.unref()
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper)
+    this.sweeper = undefined
+  }
+
+  async request(packet: HandoffPacket, reference: object): Promise<{ id: string; queued: boolean }> {
+    const open = isWithinHours(this.options.hours, this.options.timeZone)
+    const handoffCase = this.store.create(packet, reference, open ? 'waiting' : 'expired')
+    this.logger.info({ caseId: handoffCase.id, reason: packet.reason, queued: open }, 'handoff case opened')
+    this.emit('changed', handoffCase.id)
+    return { id: handoffCase.id, queued: handoffCase.status !== 'expired' }
+  }
+
+  async transcript(channelId: string, conversationId: string): Promise<object[]> {
+    return this.transcripts.all(channelId, conversationId)
+  }
+
+  transcriptOf(handoffCase: HandoffCase): Promise<Activity[]> {
+    return this.transcripts.all(handoffCase.channelId, handoffCase.conversationId)
+  }
+
+  /** Who answers this conversation's next message. */
+  ownerOf(context: TurnContext): Owner {
+    return ownerOf(this.store.openFor(context.activity.channelId, context.activity.conversation.id))
+  }
+
+  /** A user's message while the conversation is not the bot's: relay it, queue it, or take it as a left message. */
+  async onUserMessage(context: TurnContext): Promise<void> {
+    const open = this.store.openFor(context.activity.channelId, context.activity.conversation.id)
+    if (!open) return
+    const text = context.activity.text ?? ''
+    if (open.status !== 'claimed' && CANCEL.test(text)) {
+      this.store.apply(open.id, { type: 'cancel' })
+      this.emit('changed', open.id)
+      await context.sendActivity(handoffText.cancelled)
+      return
+    }
+    if (open.status === 'claimed') {
+      this.emit('message', { caseId: open.id, activity: context.activity })
+      return // the agent answers; the bot stays silent
+    }
+    if (open.status === 'expired') {
+      this.store.apply(open.id, { type: 'leave-message' }, { leftMessage: text })
+      this.emit('changed', open.id)
+      await context.sendActivity(handoffText.messageLeft(open.id))
+      return
+    }
+    this.emit('message', { caseId: open.id, activity: context.activity })
+    await context.sendActivity(handoffText.stillWaiting)
+  }
+
+  /** A `handoff.status` event from an agent hub: accepted, failed, completed; unknown states are logged and ignored. */
+  async onStatusEvent(context: TurnContext): Promise<void> {
+    const parsed = StatusSchema.safeParse(context.activity.value)
+    const open = this.store.openFor(context.activity.channelId, context.activity.conversation.id)
+    if (!parsed.success || !open) {
+      this.logger.warn({ valid: parsed.success, hasCase: Boolean(open) }, 'handoff.status ignored')
+      return
+    }
+    const state = parsed.data.state.toLowerCase()
+    const actions: Record<string, CaseAction> = {
+      accepted: { type: 'accepted', agentId: 'agent-hub' },
+      failed: { type: 'failed' },
+      completed: { type: 'completed' },
+    }
+    const action = actions[state]
+    if (!action) {
+      this.logger.warn({ caseId: open.id, state }, 'handoff.status with an unknown state ignored')
+      return
+    }
+    const result = this.store.apply(open.id, action)
+    this.emit('changed', open.id)
+    if (!result.ok || !result.changed) return
+    if (state === 'failed') await context.sendActivity(handoffText.failed)
+    if (state === 'completed') await context.sendActivity(handoffText.backFromHub)
+  }
+
+  nameOf(agentId: string): string {
+    return this.agents.find((a) => a.username === agentId)?.name ?? agentId
+  }
+
+  /** Claims a waiting case for an agent and tells the user who joined. Claiming twice is harmless. */
+  async claim(caseId: string, agentId: string): Promise<AgentResult> {
+    return this.act(caseId, { type: 'claim', agentId }, handoffText.joined(this.nameOf(agentId)))
+  }
+
+  /** Hands the conversation back to the bot, which tells the user it is back. */
+  async giveBack(caseId: string, agentId: string): Promise<AgentResult> {
+    return this.act(caseId, { type: 'return', agentId }, handoffText.back(this.nameOf(agentId)))
+  }
+
+  async close(caseId: string, agentId: string): Promise<AgentResult> {
+    return this.act(caseId, { type: 'close', agentId }, handoffText.closed)
+  }
+
+  /** An agent's message to the user of a case the agent holds. */
+  async say(caseId: string, agentId: string, text: string): Promise<AgentResult> {
+    const handoffCase = this.store.get(caseId)
+    if (!handoffCase) return { ok: false, status: 404, reason: 'no such case' }
+    if (handoffCase.status !== 'claimed' || handoffCase.agentId !== agentId) {
+      return { ok: false, status: 409, reason: 'claim the case before writing to the user' }
+    }
+    await this.sendToUser(handoffCase, handoffText.fromAgent(this.nameOf(agentId), text))
+    this.emit('message', { caseId, activity: { type: 'message', text, from: { id: agentId, name: this.nameOf(agentId), role: 'agent' } } })
+    return { ok: true, case: handoffCase }
+  }
+
+  /** Expires cases nobody claimed in time and tells their users they can leave a message. */
+  async expireOverdue(now = Date.now()): Promise<number> {
+    let expired = 0
+    for (const waiting of this.store.waiting()) {
+      if (now - Date.parse(waiting.createdAt) < this.options.waitSeconds * 1000) continue
+      const result = this.store.apply(waiting.id, { type: 'expire' })
+      if (result.ok && result.changed) {
+        expired++
+        this.emit('changed', waiting.id)
+        await this.sendToUser(waiting, handoffText.noAgent(Math.round(this.options.waitSeconds / 60))).catch((err) =>
+          this.logger.warn({ err, caseId: waiting.id }, 'could not tell the user the wait is over'),
+        )
+      }
+    }
+    return expired
+  }
+
+  list = (...args: Parameters<HandoffStore['list']>) => this.store.list(...args)
+  get = (id: string) => this.store.get(id)
+
+  private async act(caseId: string, action: CaseAction, tellUser: string): Promise<AgentResult> {
+    const result = this.store.apply(caseId, action)
+    if (!result.case) return { ok: false, status: 404, reason: 'no such case' }
+    if (!result.ok) return { ok: false, status: 409, reason: result.reason }
+    if (result.changed) {
+      this.logger.info({ caseId, action: action.type, status: result.case.status }, 'handoff case changed')
+      this.emit('changed', caseId)
+      await this.sendToUser(result.case, tellUser)
+    }
+    return { ok: true, case: result.case }
+  }
+
+  private async sendToUser(handoffCase: HandoffCase, text: string): Promise<void> {
+    const sender = this.senders.get(handoffCase.channelId) ?? this.senders.get('*')
+    if (!sender) throw new Error(`no way to reach users on channel ${handoffCase.channelId}`)
+    await sender(handoffCase.reference as Partial<ConversationReference>, async (context) => {
+      await context.sendActivity({ type: ActivityTypes.Message, text })
+    })
+  }
+}

@@ -1,0 +1,61 @@
+import type { Activity, PagedResult, TranscriptInfo, TranscriptStore } from 'botbuilder'
+import type { Db } from '../database.js'
+
+const PAGE = 500
+
+/**
+ * Every conversation's transcript, in the database. Fed by botbuilder's TranscriptLoggerMiddleware, which runs after
+ * the redaction middleware, so what is stored is already redacted. Typing and trace activities are not kept.
+ */
+export class SqliteTranscriptStore implements TranscriptStore {
+  private readonly insert
+  private readonly select
+
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare<[string, string, string, string]>(
+      'INSERT INTO transcripts (channel_id, conversation_id, activity, at) VALUES (?, ?, ?, ?)',
+    )
+    this.select = db.prepare<[string, string, number, number], { id: number; activity: string }>(
+      'SELECT id, activity FROM transcripts WHERE channel_id = ? AND conversation_id = ? AND id > ? ORDER BY id LIMIT ?',
+    )
+  }
+
+  async logActivity(activity: Activity): Promise<void> {
+    if (activity.type === 'typing' || activity.type === 'trace') return
+    const at = (activity.timestamp ? new Date(activity.timestamp) : new Date()).toISOString()
+    this.insert.run(activity.channelId, activity.conversation.id, JSON.stringify(activity), at)
+  }
+
+  async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string): Promise<PagedResult<Activity>> {
+    const rows = this.select.all(channelId, conversationId, Number(continuationToken ?? 0) || 0, PAGE)
+    return {
+      items: rows.map((r) => JSON.parse(r.activity) as Activity),
+      continuationToken: rows.length === PAGE ? String(rows.at(-1)!.id) : '',
+    }
+  }
+
+  /** The whole transcript, oldest first. */
+  async all(channelId: string, conversationId: string): Promise<Activity[]> {
+    const activities: Activity[] = []
+    let token: string | undefined
+    do {
+      const page = await this.getTranscriptActivities(channelId, conversationId, token)
+      activities.push(...page.items)
+      token = page.continuationToken || undefined
+    } while (token)
+    return activities
+  }
+
+  async listTranscripts(channelId: string): Promise<PagedResult<TranscriptInfo>> {
+    const rows = this.db
+      .prepare<[string], { conversation_id: string; created: string }>(
+        'SELECT conversation_id, MIN(at) AS created FROM transcripts WHERE channel_id = ? GROUP BY conversation_id',
+      )
+      .all(channelId)
+    return { items: rows.map((r) => ({ channelId, id: r.conversation_id, created: new Date(r.created) })), continuationToken: '' }
+  }
+
+  async deleteTranscript(channelId: string, conversationId: string): Promise<void> {
+    this.db.prepare('DELETE FROM transcripts WHERE channel_id = ? AND conversation_id = ?').run(channelId, conversationId)
+  }
+}

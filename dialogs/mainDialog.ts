@@ -176,6 +176,12 @@ export class MainDialog extends ComponentDialog {
     return (run?.state as { options?: RunOptions } | undefined)?.options?.procedureId
   }
 
+  /** The first thing the user asked for help with, for the agent (redacted already). */
+  private async noteQuestion(context: TurnContext): Promise<void> {
+    const helpDeskCase = await this.deps.state.helpDeskCase.get(context, newCase())
+    if (!helpDeskCase.question) await this.deps.state.helpDeskCase.set(context, { ...helpDeskCase, question: context.activity.text })
+  }
+
   private async startCase(context: TurnContext, intentId: string): Promise<void> {
     const previous = await this.deps.state.helpDeskCase.get(context, newCase())
     await this.deps.state.helpDeskCase.set(context, {
@@ -194,6 +200,8 @@ export class MainDialog extends ComponentDialog {
     }
     const result = await this.recognize(context)
     const route = this.route(result)
+    const smallTalk = route.kind === 'intent' && ['greeting', 'thanks', 'goodbye', 'help', 'cancel', 'start-over'].includes(route.intentId)
+    if (!smallTalk) await this.noteQuestion(context)
     if (route.kind === 'none') {
       turnLogger(context).info({ route: 'none' }, 'out of scope')
       await context.sendActivity(

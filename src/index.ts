@@ -1,3 +1,4 @@
+import { AgentAuth } from './agent/auth.js'
 import { loadConfig, type Config } from './core/config.js'
 import { createLogger } from './core/logger.js'
 import { createAdapter } from './adapter.js'
@@ -20,7 +21,8 @@ const adapter = createAdapter(config, logger, helpDesk)
 const directLine = createDirectLineChannel(config, logger, helpDesk)
 connectHandoffChannels(helpDesk.handoffQueue, { cloudAdapter: adapter, directLine: directLine.adapter, appId: config.MicrosoftAppId })
 helpDesk.handoffQueue.start()
-const server = createServer({ adapter, bot: helpDesk.bot, logger, directLine })
+const server = createServer({ adapter, bot: helpDesk.bot, logger, directLine,
+    agentConsole: { auth: new AgentAuth(helpDesk.db, config.AGENT_ACCOUNTS, config.AGENT_SESSION_HOURS), handoff: helpDesk.handoffQueue } })
 
 server.listen(config.PORT, config.HOST, () => {
   logger.info({ url: server.url, auth: config.MicrosoftAppId ? 'bot-framework-jwt' : 'none (local)' }, 'listening')

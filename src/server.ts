@@ -4,6 +4,9 @@ import type { HelpDeskBot } from './bot.js'
 import type { Logger } from './core/logger.js'
 import { registerDirectLine, type DirectLineDeps } from './directline/routes.js'
 import { registerHelpPage } from './web/page.js'
+import { registerAgentConsole } from './agent/routes.js'
+import type { AgentAuth } from './agent/auth.js'
+import type { HandoffService } from './handoff/service.js'
 
 export interface ServerDeps {
   adapter: CloudAdapter
@@ -11,10 +14,12 @@ export interface ServerDeps {
   logger: Logger
   /** The website channel; without it only /api/messages and /healthz are served. */
   directLine?: DirectLineDeps
+  /** The agent console at /agent. */
+  agentConsole?: { auth: AgentAuth; handoff: HandoffService }
 }
 
 /** The HTTP edge: Bot Framework messages, the website channel and its page, and a health check. */
-export function createServer({ adapter, bot, logger, directLine }: ServerDeps): restify.Server {
+export function createServer({ adapter, bot, logger, directLine, agentConsole }: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'cac-helpdesk', handleUncaughtExceptions: false })
   server.use(restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }))
 
@@ -29,6 +34,7 @@ export function createServer({ adapter, bot, logger, directLine }: ServerDeps): 
     registerDirectLine(server, directLine)
     registerHelpPage(server)
   }
+  if (agentConsole) registerAgentConsole(server, { ...agentConsole, logger })
   server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok' })
   })

@@ -1,3 +1,4 @@
+import { AgentAuth } from '../../src/agent/auth.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -33,7 +34,8 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   const directLine = createDirectLineChannel(config, logger, helpDesk)
   const adapter = createAdapter(config, logger, helpDesk)
   connectHandoffChannels(helpDesk.handoffQueue, { cloudAdapter: adapter, directLine: directLine.adapter, appId: config.MicrosoftAppId })
-  const server = createServer({ adapter, bot: helpDesk.bot, logger, directLine })
+  const server = createServer({ adapter, bot: helpDesk.bot, logger, directLine,
+    agentConsole: { auth: new AgentAuth(helpDesk.db, config.AGENT_ACCOUNTS, config.AGENT_SESSION_HOURS), handoff: helpDesk.handoffQueue } })
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
   const bound = (server.address() as AddressInfo).port
   return {

@@ -1,0 +1,56 @@
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
+import type { AgentAccount } from '../core/config.js'
+import type { Db } from '../database.js'
+
+const N = 16384
+const KEY_LENGTH = 32
+
+/** A salted scrypt hash, as AGENT_ACCOUNTS holds it: `scrypt$N$salt$hash`. */
+export function hashPassword(password: string, salt = randomBytes(16)): string {
+  const hash = scryptSync(password, salt, KEY_LENGTH, { N, r: 8, p: 1 })
+  return `scrypt$${N}$${salt.toString('base64url')}$${hash.toString('base64url')}`
+}
+
+export function verifyPassword(password: string, stored: string): boolean {
+  const [scheme, cost, salt, hash] = stored.split('$')
+  if (scheme !== 'scrypt' || !cost || !salt || !hash) return false
+  const expected = Buffer.from(hash, 'base64url')
+  const actual = scryptSync(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(cost), r: 8, p: 1 })
+  return expected.length === actual.length && timingSafeEqual(expected, actual)
+}
+
+// Checked against when the username is unknown, so a wrong name takes as long as a wrong password.
+const DUMMY = hashPassword('not-a-password', Buffer.alloc(16))
+
+/** Agent accounts from configuration and their sessions in the database (they expire). */
+export class AgentAuth {
+  constructor(
+    private readonly db: Db,
+    private readonly accounts: readonly AgentAccount[],
+    private readonly sessionHours: number,
+  ) {}
+
+  /** A new session id for valid credentials, else undefined. */
+  signIn(username: string, password: string): { sessionId: string; account: AgentAccount; maxAgeSeconds: number } | undefined {
+    const account = this.accounts.find((a) => a.username === username)
+    const ok = verifyPassword(password, account?.passwordHash ?? DUMMY)
+    if (!account || !ok) return undefined
+    const sessionId = randomBytes(32).toString('base64url')
+    const maxAgeSeconds = Math.round(this.sessionHours * 3600)
+    this.db.prepare('INSERT INTO agent_sessions (id, username, expires_at) VALUES (?, ?, ?)').run(sessionId, username, Date.now() + maxAgeSeconds * 1000)
+    this.db.prepare('DELETE FROM agent_sessions WHERE expires_at < ?').run(Date.now())
+    return { sessionId, account, maxAgeSeconds }
+  }
+
+  /** The signed-in agent of a session id, if the session exists and has not expired. */
+  agentOf(sessionId: string | undefined): AgentAccount | undefined {
+    if (!sessionId) return undefined
+    const row = this.db.prepare<[string], { username: string; expires_at: number }>('SELECT username, expires_at FROM agent_sessions WHERE id = ?').get(sessionId)
+    if (!row || row.expires_at < Date.now()) return undefined
+    return this.accounts.find((a) => a.username === row.username)
+  }
+
+  signOut(sessionId: string | undefined): void {
+    if (sessionId) this.db.prepare('DELETE FROM agent_sessions WHERE id = ?').run(sessionId)
+  }
+}

@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type restify from 'restify'
+import { z } from 'zod'
+import type { AgentAccount } from '../core/config.js'
+import type { Logger } from '../core/logger.js'
+import type { CaseStatus } from '../core/handoffCase.js'
+import { createRateLimiter } from '../directline/limits.js'
+import type { HandoffService } from '../handoff/service.js'
+import type { HandoffCase } from '../handoff/store.js'
+import type { AgentAuth } from './auth.js'
+
+const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), 'public')
+const COOKIE = 'hd_agent'
+const HEADERS = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+}
+const QUEUE_STATUSES: readonly CaseStatus[] = ['waiting', 'claimed', 'expired', 'message-left']
+
+const LoginSchema = z.object({ username: z.string().min(1).max(80), password: z.string().min(1).max(200) })
+const MessageSchema = z.object({ text: z.string().trim().min(1, 'empty message').max(4000) })
+const CaseIdSchema = z.string().regex(/^HD-[0-9A-F]{8}$/)
+
+function cookieOf(req: restify.Request, name: string): string | undefined {
+  for (const part of (req.header('cookie') ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=')
+    if (key === name) return value.join('=')
+  }
+  return undefined
+}
+
+/** What the queue shows of a case: no transcript, just enough to choose. */
+function summaryOf(c: HandoffCase, now = Date.now()) {
+  return {
+    id: c.id,
+    status: c.status,
+    agentId: c.agentId,
+    channelId: c.channelId,
+    createdAt: c.createdAt,
+    waitingSeconds: Math.max(0, Math.round((now - Date.parse(c.createdAt)) / 1000)),
+    question: c.packet.question,
+    intentId: c.packet.intentId,
+    reason: c.packet.reason,
+    summary: c.packet.summary,
+    leftMessage: c.leftMessage,
+  }
+}
+
+/** The agent console: `/agent` and its JSON API, every endpoint but sign-in behind a session. */
+export function registerAgentConsole(server: restify.Server, { auth, handoff, logger }: { auth: AgentAuth; handoff: HandoffService; logger: Logger }): void {
+  const files: Record<string, [string, string]> = {
+    '/agent': ['console.html', 'text/html; charset=utf-8'],
+    '/agent/static/console.js': ['console.js', 'text/javascript; charset=utf-8'],
+    '/agent/static/console.css': ['console.css', 'text/css; charset=utf-8'],
+  }
+  for (const [path, [file, type]] of Object.entries(files)) {
+    const body = readFileSync(join(PUBLIC, file))
+    server.get(path, async (_req, res) => {
+      res.writeHead(200, { ...HEADERS, 'content-type': type, 'content-length': body.length })
+      res.end(body)
+    })
+  }
+
+  const failedLogins = createRateLimiter(10) // failed sign-ins per address per minute
+  const json = (res: restify.Response, status: number, body: unknown) => {
+    res.writeHead(status, { ...HEADERS, 'content-type': 'application/json' })
+    res.end(JSON.stringify(body))
+  }
+  const fail = (res: restify.Response, status: number, message: string) => json(res, status, { error: message })
+
+  /** Runs `handler` for a signed-in agent; JSON bodies only on POST (a cross-site form cannot send one). */
+  const agentRoute =
+    (handler: (req: restify.Request, res: restify.Response, agent: AgentAccount) => Promise<void> | void) =>
+    async (req: restify.Request, res: restify.Response) => {
+      const agent = auth.agentOf(cookieOf(req, COOKIE))
+      if (!agent) return fail(res, 401, 'Please sign in.')
+      if (req.method === 'POST' && !req.is('application/json')) return fail(res, 415, 'Send JSON.')
+      try {
+        await handler(req, res, agent)
+      } catch (err) {
+        logger.error({ err }, 'agent console request failed')
+        fail(res, 500, 'Something went wrong on our side.')
+      }
+    }
+  const caseParam = (req: restify.Request) => CaseIdSchema.safeParse(req.params?.id).data
+
+  server.post('/agent/api/login', async (req, res) => {
+    const address = req.socket.remoteAddress ?? 'unknown'
+    if (failedLogins.exceeded(address)) return fail(res, 429, 'Too many failed sign-ins; wait a minute.')
+    const parsed = LoginSchema.safeParse(req.body)
+    if (!parsed.success) return fail(res, 400, 'Give a username and a password.')
+    const session = auth.signIn(parsed.data.username, parsed.data.password)
+    if (!session) {
+      failedLogins.allow(address)
+      logger.warn({ username: parsed.data.username }, 'agent sign-in failed')
+      return fail(res, 401, 'Wrong username or password.')
+    }
+    logger.info({ agentId: session.account.username }, 'agent signed in')
+    res.setHeader('set-cookie', `${COOKIE}=${session.sessionId}; HttpOnly; SameSite=Strict; Path=/agent; Max-Age=${session.maxAgeSeconds}`)
+    json(res, 200, { username: session.account.username, name: session.account.name })
+  })
+
+  server.post('/agent/api/logout', agentRoute(async (req, res) => {
+    auth.signOut(cookieOf(req, COOKIE))
+    res.setHeader('set-cookie', `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/agent; Max-Age=0`)
+    json(res, 200, { ok: true })
+  }))
+
+  server.get('/agent/api/me', agentRoute(async (_req, res, agent) => json(res, 200, { username: agent.username, name: agent.name })))
+
+  server.get('/agent/api/queue', agentRoute(async (_req, res) => json(res, 200, { cases: handoff.list(QUEUE_STATUSES).map((c) => summaryOf(c)) })))
+
+  server.get('/agent/api/cases/:id', agentRoute(async (req, res) => {
+    const id = caseParam(req)
+    const found = id && handoff.get(id)
+    if (!found) return fail(res, 404, 'No such case.')
+    const transcript = (await handoff.transcriptOf(found)).map((a) => ({ type: a.type, text: a.text, from: { name: a.from?.name, role: a.from?.role }, timestamp: a.timestamp }))
+    json(res, 200, { case: { ...summaryOf(found), packet: found.packet }, transcript })
+  }))
+
+  // The Bot Framework .transcript format: a JSON array of activities, which the Emulator opens.
+  server.get('/agent/api/cases/:id/transcript', agentRoute(async (req, res) => {
+    const id = caseParam(req)
+    const found = id && handoff.get(id)
+    if (!found) return fail(res, 404, 'No such case.')
+    res.writeHead(200, { ...HEADERS, 'content-type': 'application/json', 'content-disposition': `attachment; filename="${found.id}.transcript"` })
+    res.end(JSON.stringify(await handoff.transcriptOf(found), null, 2))
+  }))
+
+  for (const action of ['claim', 'return', 'close'] as const) {
+    server.post(`/agent/api/cases/:id/${action}`, agentRoute(async (req, res, agent) => {
+      const id = caseParam(req)
+      if (!id) return fail(res, 404, 'No such case.')
+      const result = action === 'claim' ? await handoff.claim(id, agent.username) : action === 'return' ? await handoff.giveBack(id, agent.username) : await handoff.close(id, agent.username)
+      if (!result.ok) return fail(res, result.status, result.reason)
+      json(res, 200, { case: summaryOf(result.case) })
+    }))
+  }
+
+  server.post('/agent/api/cases/:id/messages', agentRoute(async (req, res, agent) => {
+    const id = caseParam(req)
+    if (!id) return fail(res, 404, 'No such case.')
+    const parsed = MessageSchema.safeParse(req.body)
+    if (!parsed.success) return fail(res, 400, z.prettifyError(parsed.error))
+    const result = await handoff.say(id, agent.username, parsed.data.text)
+    if (!result.ok) return fail(res, result.status, result.reason)
+    json(res, 200, { ok: true })
+  }))
+
+  // Live updates (server-sent events): a case moved, or someone wrote in a case.
+  server.get('/agent/api/events', agentRoute(async (req, res) => {
+    res.writeHead(200, { ...HEADERS, 'content-type': 'text/event-stream', connection: 'keep-alive' })
+    res.write(': connected\n\n')
+    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+    const onChanged = (caseId: string) => send('changed', { caseId })
+    const onMessage = ({ caseId, activity }: { caseId: string; activity: { text?: string; from?: { name?: string; role?: string }; timestamp?: unknown } }) =>
+      send('message', { caseId, activity: { type: 'message', text: activity.text, from: { name: activity.from?.name, role: activity.from?.role }, timestamp: activity.timestamp ?? new Date().toISOString() } })
+    handoff.on('changed', onChanged)
+    handoff.on('message', onMessage)
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25_000)
+    req.on('close', () => {
+      clearInterval(keepAlive)
+      handoff.off('changed', onChanged)
+      handoff.off('message', onMessage)
+    })
+  }))
+}

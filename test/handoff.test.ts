@@ -1,0 +1,227 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServer, tempDataDir, type Running } from './helpers/server.js'
+import { AGENT_ACCOUNTS, ALICE, BOB, signIn } from './helpers/agents.js'
+
+const data = tempDataDir()
+let running: Running
+const env = { AGENT_ACCOUNTS, HANDOFF_WAIT_SECONDS: '60' }
+beforeAll(async () => {
+  running = await startServer(data.dir, env)
+})
+afterAll(async () => {
+  await running?.stop()
+  data.remove()
+})
+
+interface Activity {
+  type: string
+  name?: string
+  text?: string
+  from: { role?: string }
+  value?: Record<string, unknown>
+  attachments?: { name: string; contentType: string; content: { activities: { text?: string }[] } }[]
+}
+
+/** A website user: a Direct Line conversation driven over HTTP. */
+async function websiteUser() {
+  const { conversationId, token } = await fetch(`${running.url}/v3/directline/tokens/generate`, { method: 'POST' }).then((r) => r.json())
+  let watermark = 0
+  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  return {
+    conversationId,
+    async post(activity: object): Promise<void> {
+      const r = await fetch(`${running.url}/v3/directline/conversations/${conversationId}/activities`, { method: 'POST', headers: auth, body: JSON.stringify(activity) })
+      expect(r.status).toBe(200)
+    },
+    async say(text: string): Promise<string[]> {
+      await this.post({ type: 'message', text })
+      return (await this.newActivities()).filter((a) => a.from.role === 'bot' && a.type === 'message').map((a) => a.text ?? '')
+    },
+    async newActivities(): Promise<Activity[]> {
+      const body = await fetch(`${running.url}/v3/directline/conversations/${conversationId}/activities?watermark=${watermark}`, { headers: auth }).then((r) => r.json())
+      watermark = Number(body.watermark)
+      return body.activities
+    },
+  }
+}
+
+const botTexts = (activities: Activity[]) => activities.filter((a) => a.type === 'message' && a.from.role === 'bot').map((a) => a.text)
+
+async function caseOf(agent: Awaited<ReturnType<typeof signIn>>, conversationQuestion: string) {
+  const queue = await agent.call('GET', '/queue')
+  return (queue.body.cases as { id: string; question?: string; status: string; leftMessage?: string }[]).find((c) => c.question === conversationQuestion)!
+}
+
+describe('handoff to a human agent', () => {
+  it('queues the case with its packet, relays both ways, and hands the user back to the bot', async () => {
+    const user = await websiteUser()
+    await user.say('my cac is registered but i still cant log in, pin is 13572468')
+    const handedOver = await user.say('talk to a person')
+    const alice = await signIn(running.url, ALICE)
+    const queued = await caseOf(alice, 'my cac is registered but i still cant log in, pin is [redacted]')
+
+    expect(handedOver[0]).toMatch(/^I'm connecting you with a help-desk agent/)
+    expect(queued).toMatchObject({ status: 'waiting', intentId: 'registered-still-failing', reason: 'asked-for-human' })
+    expect(await user.say('hello?')).toEqual(["You're still in the queue for a help-desk agent; I've added your message for them."])
+
+    expect((await alice.call('POST', `/cases/${queued.id}/claim`, {})).status).toBe(200)
+    expect(await user.say('anyone?')).toEqual(['Alice Smith from the help desk has joined the chat.']) // and the bot stays silent
+    expect((await alice.call('POST', `/cases/${queued.id}/messages`, { text: 'Hi, which browser are you on?' })).status).toBe(200)
+    expect((await user.newActivities()).map((a) => a.text)).toEqual(['Alice Smith (help desk): Hi, which browser are you on?'])
+    expect(await user.say('firefox')).toEqual([])
+
+    const opened = await alice.call('GET', `/cases/${queued.id}`)
+    expect(opened.body.case.packet).toMatchObject({ question: expect.stringContaining('[redacted]'), intentId: 'registered-still-failing' })
+    const lines = (opened.body.transcript as { text?: string; from: { role?: string } }[]).map((t) => `${t.from.role}: ${t.text}`)
+    expect(lines).toEqual(expect.arrayContaining(['user: hello?', 'user: anyone?', 'user: firefox', 'bot: Alice Smith (help desk): Hi, which browser are you on?']))
+    expect(JSON.stringify(opened.body)).not.toContain('13572468')
+
+    expect((await alice.call('POST', `/cases/${queued.id}/return`, {})).status).toBe(200)
+    expect((await user.newActivities()).map((a) => a.text)).toEqual([
+      "You're back with the help-desk bot: Alice Smith has handed your chat back to me. Is there anything else I can help with?",
+    ])
+    expect(await user.say('thanks')).toEqual(["You're welcome. If anything else goes wrong with your CAC, just tell me."])
+  })
+
+  it('emits handoff.initiate with the packet and the redacted transcript', async () => {
+    const user = await websiteUser()
+    await user.say('my password is Secret-Pass-77 and reset fails')
+    await user.post({ type: 'message', text: 'talk to a human' })
+
+    const event = (await user.newActivities()).find((a) => a.type === 'event')!
+
+    expect(event).toMatchObject({ name: 'handoff.initiate', value: { caseId: expect.stringMatching(/^HD-/), reason: 'asked-for-human' } })
+    expect(event.attachments![0]).toMatchObject({ name: 'Transcript', contentType: 'application/json' })
+    expect(event.attachments![0]!.content.activities.map((a) => a.text)).toContain('my password is [redacted] and reset fails')
+    expect(JSON.stringify(event)).not.toContain('Secret-Pass-77')
+  })
+
+  it('refuses a double claim by another agent, and a claim after close', async () => {
+    const user = await websiteUser()
+    await user.say('i want a human')
+    const alice = await signIn(running.url, ALICE)
+    const bob = await signIn(running.url, BOB)
+    const queued = await caseOf(alice, 'i want a human')
+
+    expect((await alice.call('POST', `/cases/${queued.id}/claim`, {})).status).toBe(200)
+    expect((await alice.call('POST', `/cases/${queued.id}/claim`, {})).status).toBe(200) // idempotent
+    expect(await bob.call('POST', `/cases/${queued.id}/claim`, {})).toMatchObject({ status: 409, body: { error: 'claimed-by-another-agent' } })
+    expect((await bob.call('POST', `/cases/${queued.id}/messages`, { text: 'hi' })).status).toBe(409)
+    expect((await alice.call('POST', `/cases/${queued.id}/close`, {})).status).toBe(200)
+    expect(await bob.call('POST', `/cases/${queued.id}/claim`, {})).toMatchObject({ status: 409, body: { error: 'case-ended' } })
+    expect((await user.newActivities()).map((a) => a.text).at(-1)).toBe('The help desk has closed this chat. If you need anything else, just tell me.')
+  })
+
+  it('lets a waiting user cancel and carry on with the bot', async () => {
+    const user = await websiteUser()
+    await user.say('connect me to an agent')
+
+    expect(await user.say('cancel')).toEqual(["OK, I've cancelled your request for an agent. I'm here: tell me what's wrong."])
+    expect((await user.say('how do i change my pin'))[0]).toMatch(/^Step 1 of 2/)
+  })
+
+  it('tells the user when nobody claimed in time, and keeps the message they leave in the queue', async () => {
+    const user = await websiteUser()
+    await user.say('agent please')
+    const alice = await signIn(running.url, ALICE)
+
+    const expired = await running.helpDesk.handoffQueue.expireOverdue(Date.now() + 61_000)
+    expect(expired).toBeGreaterThanOrEqual(1)
+    expect((await user.newActivities()).map((a) => a.text)).toEqual([expect.stringMatching(/^No agent has been free for 1 minutes, sorry\. Type a message/)])
+    const thanks = await user.say('Please call me back about my CAC at my desk')
+
+    expect(thanks[0]).toMatch(/^Thank you: your message is with the help desk \(request HD-/)
+    expect(await caseOf(alice, 'agent please')).toMatchObject({ status: 'message-left', leftMessage: 'Please call me back about my CAC at my desk' })
+  })
+
+  it('accepts handoff.status events: accepted, completed, failed; tolerates unknown states', async () => {
+    const user = await websiteUser()
+    await user.say('human')
+    await user.post({ type: 'event', name: 'handoff.status', value: { state: 'someNewState' } })
+    expect(await user.say('still there?')).toEqual(["You're still in the queue for a help-desk agent; I've added your message for them."])
+
+    await user.post({ type: 'event', name: 'handoff.status', value: { state: 'accepted' } })
+    expect(await user.say('hello agent')).toEqual([]) // an agent hub has it: the bot is silent
+    await user.post({ type: 'event', name: 'handoff.status', value: { state: 'completed' } })
+    expect(botTexts(await user.newActivities())).toEqual(["You're back with the help-desk bot. Is there anything else I can help with?"])
+
+    await user.say('talk to a person')
+    await user.post({ type: 'event', name: 'handoff.status', value: { state: 'failed', message: 'no agents' } })
+    expect(botTexts(await user.newActivities())).toEqual([expect.stringMatching(/^No agent could take your chat/)])
+  })
+
+  it('exports a transcript in the Bot Framework .transcript format', async () => {
+    const user = await websiteUser()
+    await user.say('real person please')
+    const alice = await signIn(running.url, ALICE)
+    const queued = await caseOf(alice, 'real person please')
+
+    const exported = await alice.call('GET', `/cases/${queued.id}/transcript`)
+
+    expect(exported.headers.get('content-disposition')).toBe(`attachment; filename="${queued.id}.transcript"`)
+    expect(Array.isArray(exported.body)).toBe(true)
+    expect(exported.body[0]).toMatchObject({ type: 'message', text: 'real person please', channelId: 'webchat', conversation: { id: user.conversationId } })
+  })
+
+  it('survives a restart: the queue, who owns the conversation, and the transcript', async () => {
+    const user = await websiteUser()
+    await user.say('speak to an agent')
+    let alice = await signIn(running.url, ALICE)
+    const queued = await caseOf(alice, 'speak to an agent')
+    await alice.call('POST', `/cases/${queued.id}/claim`, {})
+    expect(botTexts(await user.newActivities())).toEqual(['Alice Smith from the help desk has joined the chat.'])
+
+    await running.stop()
+    running = await startServer(data.dir, env)
+    alice = await signIn(running.url, ALICE)
+
+    expect(await user.say('are you still there?')).toEqual([]) // still the agent's conversation
+    const opened = await alice.call('GET', `/cases/${queued.id}`)
+    expect(opened.body.case).toMatchObject({ status: 'claimed', agentId: 'alice' })
+    expect(opened.body.transcript.map((t: { text?: string }) => t.text)).toContain('are you still there?')
+    expect((await alice.call('POST', `/cases/${queued.id}/messages`, { text: 'Yes, still here.' })).status).toBe(200)
+  })
+})
+
+describe('the agent console is closed without a session', () => {
+  it.each([
+    ['GET', '/agent/api/queue'],
+    ['GET', '/agent/api/me'],
+    ['GET', '/agent/api/events'],
+    ['GET', '/agent/api/cases/HD-00000000'],
+    ['GET', '/agent/api/cases/HD-00000000/transcript'],
+    ['POST', '/agent/api/cases/HD-00000000/claim'],
+    ['POST', '/agent/api/cases/HD-00000000/messages'],
+    ['POST', '/agent/api/logout'],
+  ])('%s %s answers 401', async (method, path) => {
+    const response = await fetch(`${running.url}${path}`, { method, headers: { cookie: 'hd_agent=forged-session' } })
+
+    expect(response.status).toBe(401)
+  })
+
+  it('refuses a wrong password, and an unknown user, alike', async () => {
+    const login = (username: string, password: string) =>
+      fetch(`${running.url}/agent/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
+
+    expect((await login('alice', 'wrong-password')).status).toBe(401)
+    expect((await login('mallory', 'alice-password-1')).status).toBe(401)
+    expect((await login('alice', '')).status).toBe(400)
+  })
+
+  it('ends a session on sign-out, and refuses non-JSON posts', async () => {
+    const alice = await signIn(running.url, ALICE)
+
+    const form = await fetch(`${running.url}/agent/api/cases/HD-00000000/claim`, { method: 'POST', headers: { cookie: alice.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' })
+    await alice.call('POST', '/logout', {})
+
+    expect(form.status).toBe(415)
+    expect((await alice.call('GET', '/queue')).status).toBe(401)
+  })
+
+  it('does not accept an expired session', async () => {
+    const alice = await signIn(running.url, ALICE)
+    running.helpDesk.db.prepare('UPDATE agent_sessions SET expires_at = ?').run(Date.now() - 1)
+
+    expect((await alice.call('GET', '/queue')).status).toBe(401)
+  })
+})

@@ -37,5 +37,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       helpDesk.close()
       process.exit(0)
     })
+    server.server.closeIdleConnections()
+    setTimeout(() => server.server.closeAllConnections(), 2000).unref() // then live streams too
   })
 }

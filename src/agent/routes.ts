@@ -118,7 +118,9 @@ export function registerAgentConsole(server: restify.Server, { auth, handoff, lo
     const id = caseParam(req)
     const found = id && handoff.get(id)
     if (!found) return fail(res, 404, 'No such case.')
-    const transcript = (await handoff.transcriptOf(found)).map((a) => ({ type: a.type, text: a.text, from: { name: a.from?.name, role: a.from?.role }, timestamp: a.timestamp }))
+    const transcript = (await handoff.transcriptOf(found))
+      .filter((a) => a.type === 'message') // events (the join, the handoff event) are not part of the conversation
+      .map((a) => ({ type: a.type, text: a.text, from: { name: a.from?.name, role: a.from?.role }, timestamp: a.timestamp }))
     json(res, 200, { case: { ...summaryOf(found), packet: found.packet }, transcript })
   }))
 

@@ -50,6 +50,7 @@ export async function startServer(dataDir: string, env: Record<string, string> =
           helpDesk.close()
           resolve()
         })
+        server.server.closeAllConnections() // live streams (agent console events) would hold the server open
       }),
   }
 }

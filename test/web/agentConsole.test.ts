@@ -58,6 +58,7 @@ describe('handoff in Chromium: a user on the website and an agent in the console
     await agent.getByLabel('Username').fill(ALICE.username)
     await agent.getByLabel('Password').fill(ALICE.password)
     await agent.getByRole('button', { name: 'Sign in' }).click()
+    await agent.locator('#login').waitFor({ state: 'hidden' }) // the form goes once signed in
     const entry = agent.locator('#queue button').filter({ hasText: 'page-cannot-be-displayed' }).first()
     await entry.waitFor()
     await entry.click()
@@ -76,7 +77,7 @@ describe('handoff in Chromium: a user on the website and an agent in the console
     await botSays(user, 'Alice Smith (help desk): Hello, I can see you tried clearing the cache.').waitFor()
     await type(user, 'the AKO login page')
     await agent.locator('#transcript li').filter({ hasText: 'User: the AKO login page' }).waitFor()
-    await agent.screenshot({ path: `${SCREENSHOTS}/agent-console.png` })
+    await agent.screenshot({ path: `${SCREENSHOTS}/agent-console.png`, fullPage: true })
 
     // Everything the user typed is text: the <img> they typed is not an element, and its script never ran.
     expect(await agent.locator('#transcript img, #queue img, #packet img').count()).toBe(0)

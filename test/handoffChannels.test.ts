@@ -1,0 +1,103 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServer, tempDataDir, type Running } from './helpers/server.js'
+import { AGENT_ACCOUNTS, ALICE, signIn } from './helpers/agents.js'
+
+/**
+ * A stand-in for a Bot Framework channel's connector (what Teams or the Emulator run at `serviceUrl`): it records
+ * what the bot posts to it, in the Bot Framework REST wire format.
+ */
+function fakeConnector(): Promise<{ url: string; received: { path: string; body: Record<string, unknown> }[]; server: Server }> {
+  const received: { path: string; body: Record<string, unknown> }[] = []
+  const server = createServer((req: IncomingMessage, res) => {
+    let raw = ''
+    req.on('data', (chunk) => (raw += chunk))
+    req.on('end', () => {
+      received.push({ path: `${req.method} ${req.url}`, body: raw ? JSON.parse(raw) : {} })
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ id: `sent-${received.length}` }))
+    })
+  })
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, server })))
+}
+
+const data = tempDataDir()
+let running: Running
+let connector: Awaited<ReturnType<typeof fakeConnector>>
+beforeAll(async () => {
+  connector = await fakeConnector()
+  running = await startServer(data.dir, { AGENT_ACCOUNTS })
+})
+afterAll(async () => {
+  await running?.stop()
+  connector?.server.close()
+  data.remove()
+})
+
+async function send(conversationId: string, text: string, channelId = 'emulator') {
+  const response = await fetch(`${running.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'message', id: `m-${Math.random()}`, channelId, serviceUrl: connector.url, deliveryMode: 'expectReplies',
+      conversation: { id: conversationId }, from: { id: 'user-7', name: 'User' }, recipient: { id: 'bot-1', name: 'Bot' }, text,
+    }),
+  })
+  return ((await response.json()) as { activities: { type: string; text?: string }[] }).activities
+}
+
+describe('handoff on a Bot Framework channel (not the website)', () => {
+  it('relays the agent to the user through the channel connector, in the Bot Framework wire format', async () => {
+    await send('emu-conv-1', 'I need to talk to a human about my cac')
+    const alice = await signIn(running.url, ALICE)
+    const queue = await alice.call('GET', '/queue')
+    const handoffCase = queue.body.cases.find((c: { channelId: string }) => c.channelId === 'emulator')
+
+    await alice.call('POST', `/cases/${handoffCase.id}/claim`, {})
+    await alice.call('POST', `/cases/${handoffCase.id}/messages`, { text: 'Hello from the help desk.' })
+
+    // Proactive messages reply to the user's last activity: POST /v3/conversations/{id}/activities/{activityId}.
+    const posts = connector.received.filter((r) => r.path.startsWith('POST /v3/conversations/emu-conv-1/activities/'))
+    expect(posts.map((p) => p.body.text)).toEqual(['Alice Smith from the help desk has joined the chat.', 'Alice Smith (help desk): Hello from the help desk.'])
+    expect(posts[1]!.body).toMatchObject({
+      type: 'message',
+      channelId: 'emulator',
+      serviceUrl: connector.url,
+      conversation: { id: 'emu-conv-1' },
+      recipient: { id: 'user-7' },
+      from: { id: 'bot-1' },
+    })
+    expect(await send('emu-conv-1', 'thanks, that helps')).toEqual([]) // the agent has the conversation
+  })
+})
+
+describe('outside help-desk hours', () => {
+  it('tells the user plainly and keeps the message they leave in the queue', async () => {
+    const closed = tempDataDir()
+    const server = await startServer(closed.dir, { AGENT_ACCOUNTS, HANDOFF_HOURS: 'Mon-Sun 00:00-00:00' }) // never open
+    try {
+      const ask = async (text: string) => {
+        const response = await fetch(`${server.url}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            type: 'message', channelId: 'test', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
+            conversation: { id: 'after-hours' }, from: { id: 'u' }, recipient: { id: 'b' }, text,
+          }),
+        })
+        return ((await response.json()) as { activities: { type: string; text?: string }[] }).activities.filter((a) => a.type === 'message').map((a) => a.text)
+      }
+
+      expect((await ask('talk to a person')).at(-1)).toMatch(/^The help desk is closed right now, so no agent can join\. Type a message/)
+      expect(await ask('Please call me tomorrow about my revoked certificates')).toEqual([expect.stringMatching(/^Thank you: your message is with the help desk/)])
+      const alice = await signIn(server.url, ALICE)
+      const queue = await alice.call('GET', '/queue')
+      expect(queue.body.cases).toEqual([expect.objectContaining({ status: 'message-left', leftMessage: 'Please call me tomorrow about my revoked certificates' })])
+      expect((await ask('how do i change my pin'))[0]).toMatch(/^Step 1 of 2/) // and the bot is back
+    } finally {
+      await server.stop()
+      closed.remove()
+    }
+  })
+})

@@ -16,6 +16,7 @@ import { openDatabase, SqliteStorage, type Db } from './database.js'
 import { HandoffService } from './handoff/service.js'
 import { HandoffStore } from './handoff/store.js'
 import { SqliteTranscriptStore } from './handoff/transcripts.js'
+import { teamsBehaviour } from './teams/teamsMiddleware.js'
 
 export const SEED_PATH = 'knowledge/seed/cac-ako-help.txt'
 
@@ -67,8 +68,9 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
   return {
     bot: new HelpDeskBot(conversationState, state, mainDialog, handoffQueue),
     conversationState,
-    // Redaction first: nothing after it, logs included, ever sees a secret.
-    middlewares: [secretRedaction(), new TranscriptLoggerMiddleware(transcripts), turnLogging(logger)],
+    // Teams first (a channel message not addressed to us is dropped untouched); then redaction: nothing after it,
+    // transcripts and logs included, ever sees a secret.
+    middlewares: [teamsBehaviour(), secretRedaction(), new TranscriptLoggerMiddleware(transcripts), turnLogging(logger)],
     db,
     handoffQueue,
     close: () => {

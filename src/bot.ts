@@ -30,6 +30,12 @@ export class HelpDeskBot extends ActivityHandler {
       await next()
     })
 
+    // Teams: installing the app is the first contact.
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.welcomeOnce(context)
+      await next()
+    })
+
     // The help page's join event: welcome once, and note the browser and OS so steps that don't apply are skipped.
     this.onEvent(async (context, next) => {
       if (context.activity.name === 'handoff.status') await this.handoff.onStatusEvent(context)

@@ -3,6 +3,7 @@ import { HelpDeskError } from './errors.js'
 import { isWithinHours } from './handoffCase.js'
 
 const score = z.coerce.number().min(0).max(1)
+const httpsUrl = z.url({ protocol: /^https$/, error: 'an https:// address' })
 
 const AgentAccountsSchema = z.array(
   z.object({
@@ -68,6 +69,12 @@ const ConfigSchema = z.object({
       }
     }),
   AGENT_SESSION_HOURS: z.coerce.number().min(0.1).max(24).default(8),
+  // The Teams app package (npm run teams:package); not needed to run the bot.
+  TEAMS_APP_ID: z.uuid().optional(),
+  TEAMS_DEVELOPER_NAME: z.string().min(1).max(32).default('CAC Help Desk'),
+  TEAMS_WEBSITE_URL: httpsUrl.optional(),
+  TEAMS_PRIVACY_URL: httpsUrl.optional(),
+  TEAMS_TERMS_URL: httpsUrl.optional(),
   MicrosoftAppId: z.string().default(''), // empty = local Emulator, no authentication
   MicrosoftAppPassword: z.string().default(''),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI', '']).default(''),

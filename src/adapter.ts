@@ -17,12 +17,13 @@ export function createAdapter(
   logger: Logger,
   { middlewares, conversationState }: { middlewares: readonly Middleware[]; conversationState: ConversationState },
 ): CloudAdapter {
-  const { MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType, MicrosoftAppTenantId } = config
+  const { MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType, MicrosoftAppTenantId, ChannelService } = config
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId,
     MicrosoftAppPassword,
     MicrosoftAppType: MicrosoftAppType || undefined,
     MicrosoftAppTenantId,
+    ...(ChannelService && { ChannelService }),
   } as ConfigurationBotFrameworkAuthenticationOptions)
   const adapter = new CloudAdapter(auth)
   for (const middleware of middlewares) adapter.use(middleware)

@@ -14,7 +14,8 @@ const AgentAccountsSchema = z.array(
 )
 export type AgentAccount = z.infer<typeof AgentAccountsSchema>[number]
 
-const ConfigSchema = z.object({
+/** Every setting; the README's configuration table and env.example list each one (a test checks). */
+export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -79,6 +80,8 @@ const ConfigSchema = z.object({
   MicrosoftAppPassword: z.string().default(''),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI', '']).default(''),
   MicrosoftAppTenantId: z.string().default(''),
+  // Azure Government: https://botframework.azure.us (empty = the public cloud).
+  ChannelService: z.union([z.literal(''), httpsUrl]).default(''),
 })
 export type Config = Readonly<z.infer<typeof ConfigSchema>>
 

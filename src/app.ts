@@ -20,6 +20,15 @@ import { teamsBehaviour } from './teams/teamsMiddleware.js'
 
 export const SEED_PATH = 'knowledge/seed/cac-ako-help.txt'
 
+/**
+ * botbuilder's TranscriptLoggerMiddleware, for turns that have a user: it fails on activities without `from`, such
+ * as the event a proactive "create conversation" turn starts with (announcing a case in the Teams agents' channel).
+ */
+function transcriptLogging(store: SqliteTranscriptStore): Middleware {
+  const inner = new TranscriptLoggerMiddleware(store)
+  return { onTurn: (context, next) => (context.activity.from ? inner.onTurn(context, next) : next()) }
+}
+
 /** Everything one bot needs, whichever adapter (HTTP or terminal) drives it. */
 export interface HelpDesk {
   bot: HelpDeskBot
@@ -70,7 +79,7 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
     conversationState,
     // Teams first (a channel message not addressed to us is dropped untouched); then redaction: nothing after it,
     // transcripts and logs included, ever sees a secret.
-    middlewares: [teamsBehaviour(), secretRedaction(), new TranscriptLoggerMiddleware(transcripts), turnLogging(logger)],
+    middlewares: [teamsBehaviour(), secretRedaction(), transcriptLogging(transcripts), turnLogging(logger)],
     db,
     handoffQueue,
     close: () => {

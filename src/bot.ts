@@ -11,6 +11,7 @@ export interface HandoffGate {
   ownerOf(context: TurnContext): Owner
   onUserMessage(context: TurnContext): Promise<void>
   onStatusEvent(context: TurnContext): Promise<void>
+  onAgentThreadMessage(context: TurnContext): Promise<boolean>
 }
 
 /** The help-desk bot: welcomes once per conversation, then hands every message to the main dialog. */
@@ -53,6 +54,7 @@ export class HelpDeskBot extends ActivityHandler {
     })
 
     this.onMessage(async (context, next) => {
+      if (await this.handoff.onAgentThreadMessage(context)) return next() // an agent working a case from Teams
       await this.welcomeOnce(context)
       // While a case holds the conversation the bot stays out of it: the handoff relays, queues or takes a message.
       if (this.handoff.ownerOf(context) === 'bot') await this.mainDialog.run(context, dialogState)

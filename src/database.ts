@@ -25,6 +25,8 @@ const MIGRATIONS = [
      activity TEXT NOT NULL, at TEXT NOT NULL)`,
   `CREATE INDEX transcripts_by_conversation ON transcripts (channel_id, conversation_id, id)`,
   `CREATE TABLE agent_sessions (id TEXT PRIMARY KEY, username TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+  `ALTER TABLE handoff_requests ADD COLUMN agents_thread TEXT`,
+  `CREATE INDEX handoff_by_agents_thread ON handoff_requests (agents_thread)`,
 ]
 
 /** Opens (creating if needed) the embedded database file in `dataDir` and brings its schema up to date. */

@@ -19,7 +19,7 @@ const logger = createLogger({ level: config.LOG_LEVEL })
 const helpDesk = createHelpDesk(config, logger)
 const adapter = createAdapter(config, logger, helpDesk)
 const directLine = createDirectLineChannel(config, logger, helpDesk)
-connectHandoffChannels(helpDesk.handoffQueue, { cloudAdapter: adapter, directLine: directLine.adapter, appId: config.MicrosoftAppId })
+connectHandoffChannels(helpDesk.handoffQueue, { cloudAdapter: adapter, directLine: directLine.adapter, appId: config.MicrosoftAppId, agentsChannel: config.TEAMS_AGENTS_CHANNEL })
 helpDesk.handoffQueue.start()
 const server = createServer({ adapter, bot: helpDesk.bot, logger, directLine,
     agentConsole: { auth: new AgentAuth(helpDesk.db, config.AGENT_ACCOUNTS, config.AGENT_SESSION_HOURS), handoff: helpDesk.handoffQueue } })

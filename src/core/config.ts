@@ -14,6 +14,13 @@ const AgentAccountsSchema = z.array(
 )
 export type AgentAccount = z.infer<typeof AgentAccountsSchema>[number]
 
+const AgentsChannelSchema = z.object({
+  serviceUrl: z.url(),
+  channelId: z.string().regex(/^19:.+@thread\.(tacv2|skype)$/, 'a Teams channel id, 19:...@thread.tacv2'),
+  tenantId: z.string().min(1),
+})
+export type AgentsChannel = z.infer<typeof AgentsChannelSchema>
+
 /** Every setting; the README's configuration table and env.example list each one (a test checks). */
 export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
@@ -70,6 +77,19 @@ export const ConfigSchema = z.object({
       }
     }),
   AGENT_SESSION_HOURS: z.coerce.number().min(0.1).max(24).default(8),
+  // A Teams channel where handoffs are announced to agents: {"serviceUrl","channelId","tenantId"} (JSON).
+  TEAMS_AGENTS_CHANNEL: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (!raw) return undefined
+      try {
+        return AgentsChannelSchema.parse(JSON.parse(raw))
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `expected {"serviceUrl","channelId","tenantId"}: ${(err as Error).message}` })
+        return z.NEVER
+      }
+    }),
   // The Teams app package (npm run teams:package); not needed to run the bot.
   TEAMS_APP_ID: z.uuid().optional(),
   TEAMS_DEVELOPER_NAME: z.string().min(1).max(32).default('CAC Help Desk'),

@@ -7,6 +7,7 @@ import { isWithinHours, ownerOf, type CaseAction, type Owner } from '../core/han
 import type { Logger } from '../core/logger.js'
 import type { HandoffCase, HandoffStore } from './store.js'
 import type { SqliteTranscriptStore } from './transcripts.js'
+import { ACCEPT_ACTION, type AgentsThreads } from '../teams/agentsChannel.js'
 
 /** Sends to a user on their channel, outside their own turn (the Direct Line adapter, or the Bot Framework one). */
 export type ChannelSender = (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => Promise<void>
@@ -44,6 +45,8 @@ export type AgentResult = { ok: true; case: HandoffCase } | { ok: false; status:
  */
 export class HandoffService extends EventEmitter implements HandoffQueue {
   private readonly senders = new Map<string, ChannelSender>()
+  private agentsThreads: AgentsThreads | undefined
+  private readonly teamsNames = new Map<string, string>()
   private sweeper: NodeJS.Timeout | undefined
 
   constructor(
@@ -61,6 +64,11 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     this.senders.set(channelId, sender)
   }
 
+  /** Announces new cases in a Teams agents' channel, and relays through its threads. */
+  useAgentsThreads(threads: AgentsThreads): void {
+    this.agentsThreads = threads
+  }
+
   /** Starts expiring waiting cases after the configured wait (checked every few seconds). */
   start(intervalMs = 5000): void {
     this.sweeper ??= setInterval(() => void this.expireOverdue().catch((err) => this.logger.error({ err }, 'handoff sweep failed')), intervalMs)
@@ -76,6 +84,13 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     const open = isWithinHours(this.options.hours, this.options.timeZone)
     const handoffCase = this.store.create(packet, reference, open ? 'waiting' : 'expired')
     this.logger.info({ caseId: handoffCase.id, reason: packet.reason, queued: open }, 'handoff case opened')
+    if (open && this.agentsThreads && !handoffCase.agentsThread) {
+      try {
+        this.store.setAgentsThread(handoffCase.id, await this.agentsThreads.announce(handoffCase))
+      } catch (err) {
+        this.logger.error({ err, caseId: handoffCase.id }, 'could not announce the case in the agents channel') // the console still has it
+      }
+    }
     this.emit('changed', handoffCase.id)
     return { id: handoffCase.id, queued: handoffCase.status !== 'expired' }
   }
@@ -106,6 +121,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     }
     if (open.status === 'claimed') {
       this.emit('message', { caseId: open.id, activity: context.activity })
+      if (open.agentsThread && open.agentId?.startsWith('teams:')) await this.agentsThreads?.post(open.agentsThread, `User: ${text}`)
       return // the agent answers; the bot stays silent
     }
     if (open.status === 'expired') {
@@ -145,7 +161,40 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
   }
 
   nameOf(agentId: string): string {
-    return this.agents.find((a) => a.username === agentId)?.name ?? agentId
+    return this.agents.find((a) => a.username === agentId)?.name ?? this.teamsNames.get(agentId) ?? this.store.agentName(agentId) ?? agentId
+  }
+
+  /**
+   * A message in a Teams agents' channel thread: Accept claims the case for that Teams user; afterwards their
+   * messages go to the user, "done" hands the user back to the bot and "close" closes. False when the message is
+   * not in a case's thread (then it is an ordinary conversation).
+   */
+  async onAgentThreadMessage(context: TurnContext): Promise<boolean> {
+    if (context.activity.channelId !== 'msteams' || context.activity.conversation.conversationType !== 'channel') return false
+    const handoffCase = this.store.byAgentsThread(context.activity.conversation.id)
+    if (!handoffCase) return false
+    const from = context.activity.from
+    const agentId = `teams:${from.aadObjectId ?? from.id}`
+    this.store.setAgentName(agentId, from.name || 'A help-desk agent')
+    const value = context.activity.value as { action?: string } | undefined
+    if (value?.action === ACCEPT_ACTION) {
+      const result = await this.claim(handoffCase.id, agentId)
+      await context.sendActivity(
+        result.ok
+          ? `${this.nameOf(agentId)} has case ${handoffCase.id}. Reply in this thread (mention me) to write to the user; say "done" to hand them back to the bot, or "close".`
+          : `Case ${handoffCase.id} can't be taken: ${result.reason}.`,
+      )
+      return true
+    }
+    const text = (context.activity.text ?? '').trim()
+    if (handoffCase.status !== 'claimed' || handoffCase.agentId !== agentId) {
+      await context.sendActivity(handoffCase.status === 'claimed' ? `${this.nameOf(handoffCase.agentId!)} has this case.` : 'Accept the case first.')
+      return true
+    }
+    if (/^done$/i.test(text)) await this.giveBack(handoffCase.id, agentId)
+    else if (/^close$/i.test(text)) await this.close(handoffCase.id, agentId)
+    else if (text) await this.say(handoffCase.id, agentId, text)
+    return true
   }
 
   /** Claims a waiting case for an agent and tells the user who joined. Claiming twice is harmless. */

@@ -16,6 +16,8 @@ export interface HandoffCase {
   updatedAt: string
   /** A message the user left when no agent was free. */
   leftMessage?: string
+  /** The Teams agents' channel thread (its conversation id) where this case was announced. */
+  agentsThread?: string
 }
 
 interface Row {
@@ -28,6 +30,7 @@ interface Row {
   reference: string | null
   created_at: string
   updated_at: string | null
+  agents_thread: string | null
 }
 
 const toCase = (row: Row): HandoffCase => {
@@ -43,6 +46,7 @@ const toCase = (row: Row): HandoffCase => {
     createdAt: row.created_at,
     updatedAt: row.updated_at ?? row.created_at,
     leftMessage: packet.leftMessage,
+    agentsThread: row.agents_thread ?? undefined,
   }
 }
 
@@ -95,6 +99,26 @@ export class HandoffStore {
         .run(result.state.status, result.state.agentId ?? null, JSON.stringify(packet), new Date().toISOString(), id)
       return { ...result, case: this.get(id) }
     })()
+  }
+
+  /** Remembers the agents' channel thread a case was announced in. */
+  setAgentsThread(id: string, thread: string): void {
+    this.db.prepare('UPDATE handoff_requests SET agents_thread = ? WHERE id = ?').run(thread, id)
+  }
+
+  /** The case announced in an agents' channel thread. */
+  byAgentsThread(thread: string): HandoffCase | undefined {
+    const row = this.db.prepare<[string], Row>('SELECT * FROM handoff_requests WHERE agents_thread = ? ORDER BY created_at DESC LIMIT 1').get(thread)
+    return row ? toCase(row) : undefined
+  }
+
+  /** Display names of agents who work from Teams (they have no console account). */
+  setAgentName(agentId: string, name: string): void {
+    this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(`agent-name:${agentId}`, name)
+  }
+
+  agentName(agentId: string): string | undefined {
+    return this.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(`agent-name:${agentId}`)?.value
   }
 
   /** Cases by status, oldest first: the queue. */

@@ -22,7 +22,7 @@ export function teamsBehaviour(): Middleware {
       const { activity } = context
       if (activity.type === ActivityTypes.Message) {
         const shared = activity.conversation?.conversationType === 'channel' || activity.conversation?.conversationType === 'groupChat'
-        if (shared && !mentionsBot(activity)) return // not talking to us
+        if (shared && !mentionsBot(activity) && activity.value === undefined) return // not talking to us (a card's button is)
         if (mentionsBot(activity)) activity.text = TurnContext.removeRecipientMention(activity)?.trim() ?? activity.text
         await context.sendActivity({ type: ActivityTypes.Typing })
       }

@@ -33,7 +33,7 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   const helpDesk = createHelpDesk(config, logger)
   const directLine = createDirectLineChannel(config, logger, helpDesk)
   const adapter = createAdapter(config, logger, helpDesk)
-  connectHandoffChannels(helpDesk.handoffQueue, { cloudAdapter: adapter, directLine: directLine.adapter, appId: config.MicrosoftAppId })
+  connectHandoffChannels(helpDesk.handoffQueue, { cloudAdapter: adapter, directLine: directLine.adapter, appId: config.MicrosoftAppId, agentsChannel: config.TEAMS_AGENTS_CHANNEL })
   const server = createServer({ adapter, bot: helpDesk.bot, logger, directLine,
     agentConsole: { auth: new AgentAuth(helpDesk.db, config.AGENT_ACCOUNTS, config.AGENT_SESSION_HOURS), handoff: helpDesk.handoffQueue } })
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))

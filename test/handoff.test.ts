@@ -163,6 +163,21 @@ describe('handoff to a human agent', () => {
     expect(exported.body[0]).toMatchObject({ type: 'message', text: 'real person please', channelId: 'webchat', conversation: { id: user.conversationId } })
   })
 
+  it('keeps every conversation\'s transcript, redacted, for agents, handed over or not', async () => {
+    const user = await websiteUser()
+    await user.say('my ssn is 123-45-6789 and how do i change my pin')
+    const alice = await signIn(running.url, ALICE)
+
+    const recent = await alice.call('GET', '/conversations')
+    const mine = recent.body.conversations.find((c: { conversationId: string }) => c.conversationId === user.conversationId)
+    const exported = await alice.call('GET', `/conversations/webchat/${encodeURIComponent(user.conversationId)}/transcript`)
+
+    expect(mine).toMatchObject({ channelId: 'webchat', activities: expect.any(Number) })
+    expect(exported.body.map((a: { text?: string }) => a.text)).toContain('my ssn is [redacted] and how do i change my pin')
+    expect(JSON.stringify(exported.body)).not.toContain('123-45-6789')
+    expect((await alice.call('GET', '/conversations/webchat/no-such-conversation/transcript')).status).toBe(404)
+  })
+
   it('survives a restart: the queue, who owns the conversation, and the transcript', async () => {
     const user = await websiteUser()
     await user.say('speak to an agent')
@@ -193,6 +208,8 @@ describe('the agent console is closed without a session', () => {
     ['POST', '/agent/api/cases/HD-00000000/claim'],
     ['POST', '/agent/api/cases/HD-00000000/messages'],
     ['POST', '/agent/api/logout'],
+    ['GET', '/agent/api/conversations'],
+    ['GET', '/agent/api/conversations/webchat/x/transcript'],
   ])('%s %s answers 401', async (method, path) => {
     const response = await fetch(`${running.url}${path}`, { method, headers: { cookie: 'hd_agent=forged-session' } })
 

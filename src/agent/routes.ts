@@ -133,6 +133,20 @@ export function registerAgentConsole(server: restify.Server, { auth, handoff, lo
     res.end(JSON.stringify(await handoff.transcriptOf(found), null, 2))
   }))
 
+  // Every conversation's transcript (redacted), not only handed-over ones.
+  server.get('/agent/api/conversations', agentRoute(async (_req, res) => json(res, 200, { conversations: handoff.recentConversations(50) })))
+
+  server.get('/agent/api/conversations/:channelId/:conversationId/transcript', agentRoute(async (req, res) => {
+    const channelId = String(req.params?.channelId ?? '')
+    const conversationId = String(req.params?.conversationId ?? '')
+    if (!/^[\w.-]{1,50}$/.test(channelId) || conversationId.length === 0 || conversationId.length > 300) return fail(res, 400, 'Malformed conversation.')
+    const activities = await handoff.conversationTranscript(channelId, conversationId)
+    if (activities.length === 0) return fail(res, 404, 'No such conversation.')
+    const file = `${channelId}-${conversationId}`.replace(/[^\w.-]+/g, '_').slice(0, 100)
+    res.writeHead(200, { ...HEADERS, 'content-type': 'application/json', 'content-disposition': `attachment; filename="${file}.transcript"` })
+    res.end(JSON.stringify(activities, null, 2))
+  }))
+
   for (const action of ['claim', 'return', 'close'] as const) {
     server.post(`/agent/api/cases/:id/${action}`, agentRoute(async (req, res, agent) => {
       const id = caseParam(req)

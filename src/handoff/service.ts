@@ -99,6 +99,15 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     return this.transcripts.all(channelId, conversationId)
   }
 
+  /** Recent conversations of every channel (for agents: every transcript is kept, redacted). */
+  recentConversations(limit?: number) {
+    return this.transcripts.recent(limit)
+  }
+
+  conversationTranscript(channelId: string, conversationId: string): Promise<Activity[]> {
+    return this.transcripts.all(channelId, conversationId)
+  }
+
   transcriptOf(handoffCase: HandoffCase): Promise<Activity[]> {
     return this.transcripts.all(handoffCase.channelId, handoffCase.conversationId)
   }

@@ -55,6 +55,17 @@ export class SqliteTranscriptStore implements TranscriptStore {
     return { items: rows.map((r) => ({ channelId, id: r.conversation_id, created: new Date(r.created) })), continuationToken: '' }
   }
 
+  /** The most recent conversations of every channel, newest first, with when they started and last spoke. */
+  recent(limit = 50): { channelId: string; conversationId: string; started: string; last: string; activities: number }[] {
+    return this.db
+      .prepare<[number], { channel_id: string; conversation_id: string; started: string; last: string; n: number }>(
+        'SELECT channel_id, conversation_id, MIN(at) AS started, MAX(at) AS last, COUNT(*) AS n FROM transcripts ' +
+          'GROUP BY channel_id, conversation_id ORDER BY MAX(id) DESC LIMIT ?',
+      )
+      .all(limit)
+      .map((r) => ({ channelId: r.channel_id, conversationId: r.conversation_id, started: r.started, last: r.last, activities: r.n }))
+  }
+
   async deleteTranscript(channelId: string, conversationId: string): Promise<void> {
     this.db.prepare('DELETE FROM transcripts WHERE channel_id = ? AND conversation_id = ?').run(channelId, conversationId)
   }

@@ -58,7 +58,21 @@
     })
   }
 
+  function renderRecent(conversations) {
+    var list = $('recent')
+    list.textContent = ''
+    conversations.forEach(function (c) {
+      var item = el('li')
+      var link = el('a', c.channelId + ' · ' + c.last.replace('T', ' ').slice(0, 16) + ' · ' + c.activities + ' activities')
+      link.href = '/agent/api/conversations/' + encodeURIComponent(c.channelId) + '/' + encodeURIComponent(c.conversationId) + '/transcript'
+      link.setAttribute('download', '')
+      item.appendChild(link)
+      list.appendChild(item)
+    })
+  }
+
   function refreshQueue() {
+    api('GET', '/conversations').then(function (data) { renderRecent(data.conversations) }).catch(function () {})
     return api('GET', '/queue').then(function (data) { renderQueue(data.cases) })
   }
 

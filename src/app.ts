@@ -84,6 +84,7 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
     handoffQueue,
     close: () => {
       handoffQueue.stop()
+      transcripts.flush()
       db.close()
     },
   }

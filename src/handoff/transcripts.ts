@@ -10,6 +10,9 @@ const PAGE = 500
 export class SqliteTranscriptStore implements TranscriptStore {
   private readonly insert
   private readonly select
+  private readonly writeBatch
+  private pending: [string, string, string, string][] = []
+  private flushScheduled = false
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare<[string, string, string, string]>(
@@ -18,15 +21,32 @@ export class SqliteTranscriptStore implements TranscriptStore {
     this.select = db.prepare<[string, string, number, number], { id: number; activity: string }>(
       'SELECT id, activity FROM transcripts WHERE channel_id = ? AND conversation_id = ? AND id > ? ORDER BY id LIMIT ?',
     )
+    this.writeBatch = db.transaction((rows: [string, string, string, string][]) => {
+      for (const row of rows) this.insert.run(...row)
+    })
+  }
+
+  /** Writes what is queued (one transaction per event-loop turn); readers call it first, so they see everything. */
+  flush(): void {
+    this.flushScheduled = false
+    if (this.pending.length === 0) return
+    const rows = this.pending
+    this.pending = []
+    this.writeBatch(rows)
   }
 
   async logActivity(activity: Activity): Promise<void> {
     if (activity.type === 'typing' || activity.type === 'trace') return
     const at = (activity.timestamp ? new Date(activity.timestamp) : new Date()).toISOString()
-    this.insert.run(activity.channelId, activity.conversation.id, JSON.stringify(activity), at)
+    this.pending.push([activity.channelId, activity.conversation.id, JSON.stringify(activity), at])
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      setImmediate(() => this.flush())
+    }
   }
 
   async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string): Promise<PagedResult<Activity>> {
+    this.flush()
     const rows = this.select.all(channelId, conversationId, Number(continuationToken ?? 0) || 0, PAGE)
     return {
       items: rows.map((r) => JSON.parse(r.activity) as Activity),
@@ -47,6 +67,7 @@ export class SqliteTranscriptStore implements TranscriptStore {
   }
 
   async listTranscripts(channelId: string): Promise<PagedResult<TranscriptInfo>> {
+    this.flush()
     const rows = this.db
       .prepare<[string], { conversation_id: string; created: string }>(
         'SELECT conversation_id, MIN(at) AS created FROM transcripts WHERE channel_id = ? GROUP BY conversation_id',
@@ -57,6 +78,7 @@ export class SqliteTranscriptStore implements TranscriptStore {
 
   /** The most recent conversations of every channel, newest first, with when they started and last spoke. */
   recent(limit = 50): { channelId: string; conversationId: string; started: string; last: string; activities: number }[] {
+    this.flush()
     return this.db
       .prepare<[number], { channel_id: string; conversation_id: string; started: string; last: string; n: number }>(
         'SELECT channel_id, conversation_id, MIN(at) AS started, MAX(at) AS last, COUNT(*) AS n FROM transcripts ' +

@@ -1,30 +1,11 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, tempDataDir, type Running } from './helpers/server.js'
 import { AGENT_ACCOUNTS, ALICE, signIn } from './helpers/agents.js'
-
-/**
- * A stand-in for a Bot Framework channel's connector (what Teams or the Emulator run at `serviceUrl`): it records
- * what the bot posts to it, in the Bot Framework REST wire format.
- */
-function fakeConnector(): Promise<{ url: string; received: { path: string; body: Record<string, unknown> }[]; server: Server }> {
-  const received: { path: string; body: Record<string, unknown> }[] = []
-  const server = createServer((req: IncomingMessage, res) => {
-    let raw = ''
-    req.on('data', (chunk) => (raw += chunk))
-    req.on('end', () => {
-      received.push({ path: `${req.method} ${req.url}`, body: raw ? JSON.parse(raw) : {} })
-      res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ id: `sent-${received.length}` }))
-    })
-  })
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, server })))
-}
+import { fakeConnector, type FakeConnector } from './helpers/connector.js'
 
 const data = tempDataDir()
 let running: Running
-let connector: Awaited<ReturnType<typeof fakeConnector>>
+let connector: FakeConnector
 beforeAll(async () => {
   connector = await fakeConnector()
   running = await startServer(data.dir, { AGENT_ACCOUNTS })

@@ -1,31 +1,15 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, tempDataDir, type Running } from './helpers/server.js'
+import { fakeConnector, type FakeConnector } from './helpers/connector.js'
 
 const THREAD = '19:agents@thread.tacv2;messageid=1700000000555'
 const BOT = { id: '28:bot-app-id', name: 'CAC Help Desk' }
 
-/** A stand-in for the Teams connector (serviceUrl): creates the case's thread and records what the bot posts. */
-function teamsConnector(): Promise<{ url: string; posts: { path: string; body: Record<string, any> }[]; server: Server }> {
-  const posts: { path: string; body: Record<string, any> }[] = []
-  const server = createServer((req, res) => {
-    let raw = ''
-    req.on('data', (chunk) => (raw += chunk))
-    req.on('end', () => {
-      posts.push({ path: `${req.method} ${req.url}`, body: raw ? JSON.parse(raw) : {} })
-      res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(req.url === '/v3/conversations' ? { id: THREAD, activityId: '1700000000555' } : { id: `sent-${posts.length}` }))
-    })
-  })
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, posts, server })))
-}
-
 const data = tempDataDir()
 let running: Running
-let connector: Awaited<ReturnType<typeof teamsConnector>>
+let connector: FakeConnector
 beforeAll(async () => {
-  connector = await teamsConnector()
+  connector = await fakeConnector({ createdId: THREAD })
   running = await startServer(data.dir, {
     TEAMS_AGENTS_CHANNEL: JSON.stringify({ serviceUrl: connector.url, channelId: '19:agents@thread.tacv2', tenantId: 'tenant-1' }),
   })
@@ -77,7 +61,7 @@ describe('agents working from a Teams channel', () => {
     await user.say('my certificates have been revoked')
     await user.say('talk to a person')
 
-    const created = connector.posts.find((p) => p.path === 'POST /v3/conversations')!
+    const created = connector.received.find((p) => p.path === 'POST /v3/conversations')!
     expect(created.body).toMatchObject({ isGroup: true, channelData: { channel: { id: '19:agents@thread.tacv2' } } })
     const card = created.body.activity.attachments[0]
     expect(card.contentType).toBe('application/vnd.microsoft.card.adaptive')
@@ -94,7 +78,7 @@ describe('agents working from a Teams channel', () => {
     expect(await user.botLines()).toEqual(['Pat Agent (help desk): Hello from Teams, I can reissue that.'])
 
     expect(await user.say('thank you, I am at the ID card office now')).toEqual([])
-    const relayed = connector.posts.filter((p) => p.path.startsWith(`POST /v3/conversations/${encodeURIComponent(THREAD)}/activities`) || p.path.startsWith(`POST /v3/conversations/${THREAD}/activities`))
+    const relayed = connector.received.filter((p) => p.path.startsWith(`POST /v3/conversations/${encodeURIComponent(THREAD)}/activities`) || p.path.startsWith(`POST /v3/conversations/${THREAD}/activities`))
     expect(relayed.map((p) => p.body.text)).toContain('User: thank you, I am at the ID card office now')
 
     await fromAgent(mention('done'))
@@ -104,7 +88,7 @@ describe('agents working from a Teams channel', () => {
   it('tells a second agent the case is taken', async () => {
     const user = await websiteUser()
     await user.say('human please')
-    const card = connector.posts.filter((p) => p.path === 'POST /v3/conversations').at(-1)!.body.activity.attachments[0]
+    const card = connector.received.filter((p) => p.path === 'POST /v3/conversations').at(-1)!.body.activity.attachments[0]
     await fromAgent({ value: card.content.actions[0].data })
 
     const second = await fromAgent({ value: card.content.actions[0].data, from: { id: '29:agent-sam', aadObjectId: 'aad-sam', name: 'Sam Agent' } })

@@ -1,39 +1,25 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import { botSays, button, launchChromium, SCREENSHOTS, type } from '../helpers/browser.js'
 import { startServer, tempDataDir, type Running } from '../helpers/server.js'
 import { AGENT_ACCOUNTS, ALICE } from '../helpers/agents.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const SCREENSHOTS = 'test-results/screenshots'
 const data = tempDataDir()
 const env = { AGENT_ACCOUNTS }
 let running: Running
 let browser: Browser
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`)
   mkdirSync(SCREENSHOTS, { recursive: true })
   running = await startServer(data.dir, env)
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
+  browser = await launchChromium()
 })
 afterAll(async () => {
   await browser?.close()
   await running?.stop()
   data.remove()
 })
-
-const botSays = (page: Page, text: string) =>
-  page.locator('.webchat__bubble:not(.webchat__bubble--from-user) .webchat__bubble__content').filter({ hasText: text }).first()
-const button = (page: Page, label: string) =>
-  page.locator('button.webchat__suggested-actions__button').filter({ hasText: new RegExp(`^${label}$`) }).first()
-async function type(page: Page, text: string): Promise<void> {
-  await page.locator('[data-id="webchat-sendbox-input"]').fill(text)
-  await page.locator('[data-id="webchat-sendbox-input"]').press('Enter')
-}
 
 describe('handoff in Chromium: a user on the website and an agent in the console', () => {
   it('hands a failed procedure to an agent, relays both ways, survives a restart, and returns the user to the bot', { timeout: 120_000 }, async () => {

@@ -1,11 +1,10 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { botMessages, botSays, button, launchChromium, SCREENSHOTS, type } from '../helpers/browser.js'
 import { startServer, tempDataDir, type Running } from '../helpers/server.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const SCREENSHOTS = 'test-results/screenshots'
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
 const data = tempDataDir()
@@ -13,32 +12,15 @@ let running: Running
 let browser: Browser
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`)
   mkdirSync(SCREENSHOTS, { recursive: true })
   running = await startServer(data.dir)
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
+  browser = await launchChromium()
 })
 afterAll(async () => {
   await browser?.close()
   await running?.stop()
   data.remove()
 })
-
-const botMessages = (page: Page) => page.locator('.webchat__bubble:not(.webchat__bubble--from-user) .webchat__bubble__content')
-const sendBox = (page: Page) => page.locator('[data-id="webchat-sendbox-input"]')
-/** A bot message containing `text`, as shown in the transcript (Web Chat repeats text for screen readers). */
-const botSays = (page: Page, text: string) => botMessages(page).filter({ hasText: text }).first()
-/** A suggested-action button by its exact label. */
-const button = (page: Page, label: string) =>
-  page.locator('button.webchat__suggested-actions__button').filter({ hasText: new RegExp(`^${label}$`) }).first()
-
-async function type(page: Page, text: string): Promise<void> {
-  await sendBox(page).fill(text)
-  await sendBox(page).press('Enter')
-}
 
 async function seriousViolations(page: Page): Promise<{ id: string; impact: string; nodes: number }[]> {
   await page.evaluate(AXE) // evaluated by the test harness: our CSP rightly blocks injected script tags

@@ -1,0 +1,28 @@
+import { existsSync } from 'node:fs'
+import { chromium, type Browser, type Page } from 'playwright-core'
+
+export const CHROMIUM = '/usr/bin/chromium'
+export const SCREENSHOTS = 'test-results/screenshots'
+
+/** Debian's headless Chromium (never a downloaded browser), with the flags this closed network needs. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`)
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+}
+
+/** The bot's messages in Web Chat's transcript (Web Chat repeats text for screen readers elsewhere). */
+export const botMessages = (page: Page) => page.locator('.webchat__bubble:not(.webchat__bubble--from-user) .webchat__bubble__content')
+/** A bot message containing `text`. */
+export const botSays = (page: Page, text: string) => botMessages(page).filter({ hasText: text }).first()
+/** A suggested-action button by its exact label. */
+export const button = (page: Page, label: string) =>
+  page.locator('button.webchat__suggested-actions__button').filter({ hasText: new RegExp(`^${label}$`) }).first()
+
+/** Types into Web Chat's send box and sends. */
+export async function type(page: Page, text: string): Promise<void> {
+  await page.locator('[data-id="webchat-sendbox-input"]').fill(text)
+  await page.locator('[data-id="webchat-sendbox-input"]').press('Enter')
+}

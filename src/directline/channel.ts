@@ -28,7 +28,6 @@ export function createDirectLineChannel(config: Config, logger: Logger, helpDesk
     logic: (context: TurnContext) => helpDesk.bot.run(context),
     logger,
     options: {
-      tokenTtl: config.DIRECTLINE_TOKEN_TTL,
       rateLimit: config.DIRECTLINE_RATE_LIMIT,
       generateLimit: config.DIRECTLINE_GENERATE_LIMIT,
       maxText: config.DIRECTLINE_MAX_TEXT,

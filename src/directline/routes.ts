@@ -14,7 +14,6 @@ const BASE = '/v3/directline'
 const STREAM_PATH = /^\/v3\/directline\/conversations\/([A-Za-z0-9_-]{1,100})\/stream$/
 
 export interface DirectLineOptions {
-  tokenTtl: number
   rateLimit: number
   generateLimit: number
   maxText: number

@@ -202,6 +202,12 @@ export class MainDialog extends ComponentDialog {
     const route = this.route(result)
     const smallTalk = route.kind === 'intent' && ['greeting', 'thanks', 'goodbye', 'help', 'cancel', 'start-over'].includes(route.intentId)
     if (!smallTalk) await this.noteQuestion(context)
+    const text = context.activity.text ?? ''
+    if (route.kind === 'none' && text.trim().split(/\s+/).length <= 3 && matchAnswer(text, YES_NO) !== undefined) {
+      // "ok", "no", "yes thanks" with no question on screen: not out of scope, just nothing asked yet.
+      await context.sendActivity(messages.askProblem)
+      return step.endDialog()
+    }
     if (route.kind === 'none') {
       turnLogger(context).info({ route: 'none' }, 'out of scope')
       await context.sendActivity(

@@ -33,7 +33,7 @@ export const handoffText = {
   backFromHub: "You're back with the help-desk bot. Is there anything else I can help with?",
 }
 
-const CANCEL = /^\s*(cancel|never ?mind|nvm|stop|back to (the )?bot|forget it)\b/i
+const CANCEL = /^\s*(cancel|never ?mind|nvm|stop|back to (the )?bot|forget it|start over|restart)\b/i
 
 const StatusSchema = z.object({ state: z.string().max(50), message: z.string().max(2000).optional() }).loose()
 

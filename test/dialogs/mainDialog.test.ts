@@ -37,6 +37,12 @@ describe('MainDialog routing', () => {
     expect(buttons(replies)).toEqual(['Talk to a person', 'What can you help with?'])
   })
 
+  it.each(['ok', 'no', 'yes'])('answers a bare "%s" with no question on screen by asking what is wrong', async (text) => {
+    const { client } = mainClient({ recognizer: fixedScores({ none: 0.9, help: 0.05 }) })
+
+    expect(await say(client, text)).toEqual([messages.askProblem])
+  })
+
   it('asks "did you mean" between two close procedures, with at most three choices and "Neither"', async () => {
     const recognizer = fixedScores({ 'clear-cache': 0.41, 'clear-ssl-state': 0.38, 'register-certificates': 0.3, 'change-pin': 0.25, help: 0.1 })
     const { client } = mainClient({ recognizer })

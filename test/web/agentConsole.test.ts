@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { botSays, button, launchChromium, SCREENSHOTS, type } from '../helpers/browser.js'
+import { botSays, button, launchChromium, SCREENSHOTS, seriousViolations, type } from '../helpers/browser.js'
 import { startServer, tempDataDir, type Running } from '../helpers/server.js'
 import { AGENT_ACCOUNTS, ALICE } from '../helpers/agents.js'
 
@@ -64,6 +64,7 @@ describe('handoff in Chromium: a user on the website and an agent in the console
     await type(user, 'the AKO login page')
     await agent.locator('#transcript li').filter({ hasText: 'User: the AKO login page' }).waitFor()
     await agent.screenshot({ path: `${SCREENSHOTS}/agent-console.png`, fullPage: true })
+    expect(await seriousViolations(agent)).toEqual([]) // agents may use screen readers too
 
     // Everything the user typed is text: the <img> they typed is not an element, and its script never ran.
     expect(await agent.locator('#transcript img, #queue img, #packet img').count()).toBe(0)

@@ -1,11 +1,8 @@
-import { mkdirSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { botMessages, botSays, button, launchChromium, SCREENSHOTS, type } from '../helpers/browser.js'
+import type { Browser } from 'playwright-core'
+import { botMessages, botSays, button, launchChromium, SCREENSHOTS, seriousViolations, type } from '../helpers/browser.js'
 import { startServer, tempDataDir, type Running } from '../helpers/server.js'
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
 const data = tempDataDir()
 let running: Running
@@ -21,15 +18,6 @@ afterAll(async () => {
   await running?.stop()
   data.remove()
 })
-
-async function seriousViolations(page: Page): Promise<{ id: string; impact: string; nodes: number }[]> {
-  await page.evaluate(AXE) // evaluated by the test harness: our CSP rightly blocks injected script tags
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe
-    return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }))
-  })
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-}
 
 describe('the help page in Chromium', () => {
   it('welcomes once, walks a complaint with the buttons, and survives a reload and a server restart', { timeout: 90_000 }, async () => {

@@ -33,9 +33,9 @@ export const messages = {
   connecting: (id: string) =>
     `I'm connecting you with a help-desk agent and have passed on what we tried, without any PIN or password. ` +
     `Your request number is ${id}. Please keep this chat open; say "cancel" to carry on with me instead.`,
-  helpDeskClosed: (id: string) =>
-    `The help desk is closed right now, so no agent can join. Type a message for them and it will stay in the queue ` +
-    `with what we tried (request ${id}), or say "cancel" to carry on with me.`,
+  helpDeskClosed: (id: string, hours?: string) =>
+    `The help desk is closed right now${hours ? ` (open ${hours})` : ''}, so no agent can join. Type a message for ` +
+    `them and it will stay in the queue with what we tried (request ${id}), or say "cancel" to carry on with me.`,
   procedureChanged: 'These steps were updated since we started, so let me start them again from the top.',
   talkToPerson: 'Talk to a person',
   whatCanYouDo: 'What can you help with?',

@@ -70,7 +70,9 @@ describe('outside help-desk hours', () => {
         return ((await response.json()) as { activities: { type: string; text?: string }[] }).activities.filter((a) => a.type === 'message').map((a) => a.text)
       }
 
-      expect((await ask('talk to a person')).at(-1)).toMatch(/^The help desk is closed right now, so no agent can join\. Type a message/)
+      expect((await ask('talk to a person')).at(-1)).toMatch(
+        /^The help desk is closed right now \(open Mon-Sun 00:00-00:00 \(America\/New_York time\)\), so no agent can join\. Type a message/,
+      )
       expect(await ask('Please call me tomorrow about my revoked certificates')).toEqual([expect.stringMatching(/^Thank you: your message is with the help desk/)])
       const alice = await signIn(server.url, ALICE)
       const queue = await alice.call('GET', '/queue')

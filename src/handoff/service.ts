@@ -80,7 +80,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     this.sweeper = undefined
   }
 
-  async request(packet: HandoffPacket, reference: object): Promise<{ id: string; queued: boolean }> {
+  async request(packet: HandoffPacket, reference: object): Promise<{ id: string; queued: boolean; hours?: string }> {
     const open = isWithinHours(this.options.hours, this.options.timeZone)
     const handoffCase = this.store.create(packet, reference, open ? 'waiting' : 'expired')
     this.logger.info({ caseId: handoffCase.id, reason: packet.reason, queued: open }, 'handoff case opened')
@@ -92,7 +92,8 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
       }
     }
     this.emit('changed', handoffCase.id)
-    return { id: handoffCase.id, queued: handoffCase.status !== 'expired' }
+    const queued = handoffCase.status !== 'expired'
+    return { id: handoffCase.id, queued, ...(!queued && { hours: `${this.options.hours} (${this.options.timeZone} time)` }) }
   }
 
   async transcript(channelId: string, conversationId: string): Promise<object[]> {

@@ -1,4 +1,5 @@
 import restify from 'restify'
+import { z } from 'zod'
 import type { CloudAdapter } from 'botbuilder'
 import type { HelpDeskBot } from './bot.js'
 import type { Logger } from './core/logger.js'
@@ -18,14 +19,27 @@ export interface ServerDeps {
   agentConsole?: { auth: AgentAuth; handoff: HandoffService }
 }
 
+/** The fields every activity must have before the bot looks at it; the rest is the channel's business. */
+const IncomingActivitySchema = z
+  .object({
+    type: z.string().min(1).max(50),
+    channelId: z.string().min(1).max(100),
+    serviceUrl: z.string().min(1).max(2000),
+    conversation: z.object({ id: z.string().min(1).max(1000) }).loose(),
+    from: z.object({ id: z.string().min(1).max(1000) }).loose(),
+    text: z.string().max(20_000).optional(),
+  })
+  .loose()
+
 /** The HTTP edge: Bot Framework messages, the website channel and its page, and a health check. */
 export function createServer({ adapter, bot, logger, directLine, agentConsole }: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'cac-helpdesk', handleUncaughtExceptions: false })
   server.use(restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }))
 
   server.post('/api/messages', async (req, res) => {
-    if (!req.body || typeof req.body !== 'object' || typeof req.body.type !== 'string') {
-      res.send(400, { error: 'expected a Bot Framework activity (JSON with a "type")' })
+    const parsed = IncomingActivitySchema.safeParse(req.body)
+    if (!parsed.success) {
+      res.send(400, { error: `expected a Bot Framework activity: ${z.prettifyError(parsed.error)}` })
       return
     }
     await adapter.process(req, res, (context) => bot.run(context))

@@ -29,6 +29,7 @@ async function websiteUser() {
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
   return {
     conversationId,
+    token,
     async post(activity: object): Promise<void> {
       const r = await fetch(`${running.url}/v3/directline/conversations/${conversationId}/activities`, { method: 'POST', headers: auth, body: JSON.stringify(activity) })
       expect(r.status).toBe(200)
@@ -134,20 +135,40 @@ describe('handoff to a human agent', () => {
     expect(await caseOf(alice, 'agent please')).toMatchObject({ status: 'message-left', leftMessage: 'Please call me back about my CAC at my desk' })
   })
 
-  it('accepts handoff.status events: accepted, completed, failed; tolerates unknown states', async () => {
+  it('accepts handoff.status events from a Bot Framework channel: accepted, completed, failed; tolerates unknown states', async () => {
+    const conversation = `hub-${Date.now()}`
+    const send = async (activity: object) => {
+      const response = await fetch(`${running.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ channelId: 'test', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies', conversation: { id: conversation }, from: { id: 'u' }, recipient: { id: 'b' }, ...activity }),
+      })
+      return ((await response.json()) as { activities: Activity[] }).activities.filter((a) => a.type === 'message').map((a) => a.text)
+    }
+    const status = (state: string) => send({ type: 'event', name: 'handoff.status', value: { state, message: 'from the hub' } })
+    await send({ type: 'message', text: 'human' })
+
+    expect(await status('someNewState')).toEqual([])
+    expect(await send({ type: 'message', text: 'still there?' })).toEqual(["You're still in the queue for a help-desk agent; I've added your message for them."])
+    expect(await status('accepted')).toEqual([])
+    expect(await send({ type: 'message', text: 'hello agent' })).toEqual([]) // an agent hub has it: the bot is silent
+    expect(await status('completed')).toEqual(["You're back with the help-desk bot. Is there anything else I can help with?"])
+    await send({ type: 'message', text: 'talk to a person' })
+    expect(await status('failed')).toEqual([expect.stringMatching(/^No agent could take your chat/)])
+  })
+
+  it('refuses handoff events from the website, where the user could forge them', async () => {
     const user = await websiteUser()
     await user.say('human')
-    await user.post({ type: 'event', name: 'handoff.status', value: { state: 'someNewState' } })
-    expect(await user.say('still there?')).toEqual(["You're still in the queue for a help-desk agent; I've added your message for them."])
 
-    await user.post({ type: 'event', name: 'handoff.status', value: { state: 'accepted' } })
-    expect(await user.say('hello agent')).toEqual([]) // an agent hub has it: the bot is silent
-    await user.post({ type: 'event', name: 'handoff.status', value: { state: 'completed' } })
-    expect(botTexts(await user.newActivities())).toEqual(["You're back with the help-desk bot. Is there anything else I can help with?"])
+    const forged = await fetch(`${running.url}/v3/directline/conversations/${user.conversationId}/activities`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'event', name: 'handoff.status', value: { state: 'accepted' } }),
+    })
 
-    await user.say('talk to a person')
-    await user.post({ type: 'event', name: 'handoff.status', value: { state: 'failed', message: 'no agents' } })
-    expect(botTexts(await user.newActivities())).toEqual([expect.stringMatching(/^No agent could take your chat/)])
+    expect(forged.status).toBe(400)
+    expect(await user.say('still waiting?')).toEqual(["You're still in the queue for a help-desk agent; I've added your message for them."])
   })
 
   it('exports a transcript in the Bot Framework .transcript format', async () => {

@@ -111,6 +111,12 @@ describe('server', () => {
     { name: 'malformed JSON', body: '{"type": "message", ', status: 400 },
     { name: 'JSON that is not an activity', body: '[1, 2, 3]', status: 400 },
     { name: 'an activity without a type', body: '{"text": "hi"}', status: 400 },
+    { name: 'an activity without a channel or conversation', body: '{"type": "message", "text": "hi"}', status: 400 },
+    {
+      name: 'a text that is not a string',
+      body: JSON.stringify({ type: 'message', text: 123, channelId: 'test', serviceUrl: 'http://127.0.0.1:9', conversation: { id: 'c' }, from: { id: 'u' } }),
+      status: 400,
+    },
   ])('rejects $name with a 4xx and a reason', async ({ body, status }) => {
     running = await start()
 

@@ -11,6 +11,7 @@ import { WEBCHAT_CHANNEL, type ActivityPublisher, type DirectLineAdapter } from 
 import type { DirectLineStore } from './store.js'
 
 const BASE = '/v3/directline'
+const WEBSITE_EVENTS = ['webchat/join']
 const STREAM_PATH = /^\/v3\/directline\/conversations\/([A-Za-z0-9_-]{1,100})\/stream$/
 
 export interface DirectLineOptions {
@@ -216,6 +217,10 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
         throw new HttpError(413, 'MessageSizeTooBig', `A message may have at most ${options.maxText} characters.`)
       }
       if (posted.type === 'message' && !posted.text?.trim()) throw new HttpError(400, 'BadArgument', 'A message needs text.')
+      // The page's own events only: anything else (e.g. handoff.status) would let a user forge what agents send.
+      if (posted.type === 'event' && !WEBSITE_EVENTS.includes(posted.name ?? '')) {
+        throw new HttpError(400, 'BadArgument', `Unknown event "${String(posted.name).slice(0, 100)}".`)
+      }
       if (!perConversation.allow(conversationId)) {
         throw new HttpError(429, 'TooManyRequests', 'Too many messages in this conversation; wait a moment.')
       }

@@ -12,9 +12,7 @@ import { loadConfig } from '../core/config.js'
 import { loadCorpus } from '../core/evaluation.js'
 import { createLogger } from '../core/logger.js'
 import { createRecognizer } from '../core/recognizer.js'
-import { createAdapter } from '../adapter.js'
-import { createHelpDesk } from '../app.js'
-import { createServer } from '../server.js'
+import { createApplication } from '../application.js'
 import { loadTest, SCRIPT, type LoadResult } from './load.js'
 
 const out = (line = '') => process.stdout.write(line + '\n')
@@ -53,9 +51,9 @@ try {
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' })
   const logger = createLogger({ level: 'silent' })
   const t0 = performance.now()
-  const helpDesk = createHelpDesk(config, logger)
-  out(`${'bot start-up (knowledge+training+db)'.padEnd(34)} ${ms(performance.now() - t0)}`)
-  const server = createServer({ adapter: createAdapter(config, logger, helpDesk), bot: helpDesk.bot, logger })
+  const app = createApplication(config, logger)
+  out(`${'start-up (whole application)'.padEnd(34)} ${ms(performance.now() - t0)}`)
+  const { server } = app
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/messages`
   const script = ['a cacreg box wants my username and password', 'chrome', 'no', 'no']
@@ -79,8 +77,7 @@ try {
   }
   summary('full turn over HTTP (sequential)', turns)
   out(`${'turn errors'.padEnd(34)} ${errors}`)
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  helpDesk.close()
+  await app.stop()
 } finally {
   rmSync(dataDir, { recursive: true, force: true })
 }

@@ -1,0 +1,49 @@
+import type restify from 'restify'
+import { AgentAuth } from './agent/auth.js'
+import { createAdapter } from './adapter.js'
+import { createHelpDesk, type HelpDesk } from './app.js'
+import type { Config } from './core/config.js'
+import type { Logger } from './core/logger.js'
+import { createDirectLineChannel } from './directline/channel.js'
+import type { DirectLineDeps } from './directline/routes.js'
+import { connectHandoffChannels } from './handoff/channels.js'
+import { createServer } from './server.js'
+
+/** The whole bot behind its HTTP server, ready to listen: what `npm start`, the tests and the bench run. */
+export interface Application {
+  server: restify.Server
+  helpDesk: HelpDesk
+  directLine: DirectLineDeps
+  /** Stops accepting, closes live streams, writes what is queued, closes the database. */
+  stop(): Promise<void>
+}
+
+export function createApplication(config: Config, logger: Logger): Application {
+  const helpDesk = createHelpDesk(config, logger)
+  const adapter = createAdapter(config, logger, helpDesk)
+  const directLine = createDirectLineChannel(config, logger, helpDesk)
+  connectHandoffChannels(helpDesk.handoffQueue, {
+    cloudAdapter: adapter,
+    directLine: directLine.adapter,
+    appId: config.MicrosoftAppId,
+    agentsChannel: config.TEAMS_AGENTS_CHANNEL,
+  })
+  const agentConsole = { auth: new AgentAuth(helpDesk.db, config.AGENT_ACCOUNTS, config.AGENT_SESSION_HOURS), handoff: helpDesk.handoffQueue }
+  const server = createServer({ adapter, bot: helpDesk.bot, logger, directLine, agentConsole })
+  return {
+    server,
+    helpDesk,
+    directLine,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        directLine.hub.closeAll()
+        directLine.store.flush()
+        server.close(() => {
+          helpDesk.close()
+          resolve()
+        })
+        server.server.closeIdleConnections()
+        server.server.closeAllConnections() // live streams (agent console events) would hold the server open
+      }),
+  }
+}

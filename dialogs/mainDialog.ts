@@ -39,6 +39,16 @@ const ANSWER = 'main.answer'
 
 const RECOGNIZED = Symbol('recognized')
 
+/** Intents answered with one line and nothing to follow up. */
+const SMALL_TALK: Readonly<Record<string, string>> = {
+  greeting: messages.greeting,
+  thanks: messages.thanks,
+  goodbye: messages.goodbye,
+  help: messages.help,
+  cancel: messages.nothingToCancel,
+  'start-over': messages.startOver,
+}
+
 interface Suggested {
   suggested: string[]
 }
@@ -69,6 +79,7 @@ const TRACE_TYPE = 'application/vnd.cac-helpdesk.recognizer+json'
  */
 export class MainDialog extends ComponentDialog {
   private readonly procedureOf: ReadonlyMap<string, string>
+  private dialogSet?: { accessor: StatePropertyAccessor<DialogState>; dialogSet: DialogSet }
 
   constructor(private readonly deps: MainDialogDeps) {
     super(MAIN_DIALOG)
@@ -86,9 +97,12 @@ export class MainDialog extends ComponentDialog {
 
   /** Runs the dialog for one turn, beginning it when nothing is active. */
   async run(context: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<void> {
-    const dialogSet = new DialogSet(accessor)
-    dialogSet.add(this)
-    const dc = await dialogSet.createContext(context)
+    if (this.dialogSet?.accessor !== accessor) {
+      const dialogSet = new DialogSet(accessor)
+      dialogSet.add(this)
+      this.dialogSet = { accessor, dialogSet } // built once, not on every turn
+    }
+    const dc = await this.dialogSet.dialogSet.createContext(context)
     const result = await dc.continueDialog()
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id)
   }
@@ -161,7 +175,7 @@ export class MainDialog extends ComponentDialog {
         return innerDc.beginDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
     }
     const procedureId = this.procedureOf.get(route.intentId)
-    if (procedureId && procedureId !== (await this.activeProcedure(innerDc))) {
+    if (procedureId && procedureId !== this.activeProcedure(innerDc)) {
       await innerDc.cancelAllDialogs()
       await context.sendActivity(messages.switching(this.deps.procedures.get(procedureId)!.title))
       await this.startCase(context, route.intentId)
@@ -171,7 +185,7 @@ export class MainDialog extends ComponentDialog {
   }
 
   /** The top-level procedure running now, if any. */
-  private async activeProcedure(innerDc: DialogContext): Promise<string | undefined> {
+  private activeProcedure(innerDc: DialogContext): string | undefined {
     const run = innerDc.stack.find((entry) => entry.id === RUN)
     return (run?.state as { options?: RunOptions } | undefined)?.options?.procedureId
   }
@@ -200,8 +214,7 @@ export class MainDialog extends ComponentDialog {
     }
     const result = await this.recognize(context)
     const route = this.route(result)
-    const smallTalk = route.kind === 'intent' && ['greeting', 'thanks', 'goodbye', 'help', 'cancel', 'start-over'].includes(route.intentId)
-    if (!smallTalk) await this.noteQuestion(context)
+    if (!(route.kind === 'intent' && route.intentId in SMALL_TALK)) await this.noteQuestion(context)
     const text = context.activity.text ?? ''
     if (route.kind === 'none' && text.trim().split(/\s+/).length <= 3 && matchAnswer(text, YES_NO) !== undefined) {
       // "ok", "no", "yes thanks" with no question on screen: not out of scope, just nothing asked yet.
@@ -245,17 +258,9 @@ export class MainDialog extends ComponentDialog {
       await this.startCase(context, intentId)
       return step.replaceDialog(RUN, { procedureId } satisfies RunOptions)
     }
-    const replies: Record<string, string> = {
-      greeting: messages.greeting,
-      thanks: messages.thanks,
-      goodbye: messages.goodbye,
-      help: messages.help,
-      cancel: messages.nothingToCancel,
-      'start-over': messages.startOver,
-    }
     if (intentId === 'human-agent') return step.replaceDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
     if (intentId === 'greeting' && wasWelcomedThisTurn(context)) return step.endDialog() // the welcome already greeted
-    await context.sendActivity(replies[intentId] ?? messages.askProblem)
+    await context.sendActivity(SMALL_TALK[intentId] ?? messages.askProblem)
     return step.endDialog()
   }
 

@@ -74,7 +74,11 @@ export class DirectLineStore {
     this.pending = []
     this.writeBatch(batch)
     const byConversation = new Map<string, typeof batch>()
-    for (const row of batch) byConversation.set(row.conversationId, [...(byConversation.get(row.conversationId) ?? []), row])
+    for (const row of batch) {
+      const rows = byConversation.get(row.conversationId)
+      if (rows) rows.push(row)
+      else byConversation.set(row.conversationId, [row])
+    }
     for (const [conversationId, rows] of byConversation) {
       this.onCommitted(conversationId, rows.map((r) => r.activity), rows.at(-1)!.seq)
     }

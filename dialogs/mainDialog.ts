@@ -285,8 +285,7 @@ export class MainDialog extends ComponentDialog {
     await this.deps.state.helpDeskCase.set(step.context, { ...helpDeskCase, trail: [...helpDeskCase.trail, ...outcome.trail] })
     switch (outcome.outcome) {
       case 'resolved':
-        await step.context.sendActivity(messages.glad)
-        return step.endDialog()
+        return this.solved(step)
       case 'referred':
       case 'answered':
         return step.prompt(ANSWER, choicePrompt(messages.solvedQuestion, YES_NO, this.maxReprompts))
@@ -302,11 +301,15 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async solvedStep(step: WaterfallStepContext<RunOptions>): Promise<DialogTurnResult> {
-    if (matchAnswer(String(step.result ?? ''), YES_NO) === 0) {
-      await step.context.sendActivity(messages.glad)
-      return step.endDialog()
-    }
+    if (matchAnswer(String(step.result ?? ''), YES_NO) === 0) return this.solved(step)
     return step.replaceDialog(OFFER, { reason: 'procedure-escalated' } satisfies HandoffOptions)
+  }
+
+  /** The problem is solved: the next one starts a fresh case, so an agent never sees an old problem as the current one. */
+  private async solved(step: WaterfallStepContext<RunOptions>): Promise<DialogTurnResult> {
+    await this.deps.state.helpDeskCase.set(step.context, newCase())
+    await step.context.sendActivity(messages.glad)
+    return step.endDialog()
   }
 
   private async offerStep(step: WaterfallStepContext<HandoffOptions>): Promise<DialogTurnResult> {
@@ -349,6 +352,7 @@ export class MainDialog extends ComponentDialog {
     // The standard event, for agent hubs that take handoffs (botbuilder's EventFactory, with the redacted transcript).
     const activities = (await this.deps.handoffQueue.transcript(context.activity.channelId, context.activity.conversation.id)) as Activity[]
     await context.sendActivity(EventFactory.createHandoffInitiation(context, { caseId: id, ...full }, { activities }))
+    await this.deps.state.helpDeskCase.set(context, newCase()) // handed over: what comes after is a new case
     return step.endDialog()
   }
 }

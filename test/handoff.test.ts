@@ -128,7 +128,7 @@ describe('handoff to a human agent', () => {
 
     const expired = await running.helpDesk.handoffQueue.expireOverdue(Date.now() + 61_000)
     expect(expired).toBeGreaterThanOrEqual(1)
-    expect((await user.newActivities()).map((a) => a.text)).toEqual([expect.stringMatching(/^No agent has been free for 1 minutes, sorry\. Type a message/)])
+    expect((await user.newActivities()).map((a) => a.text)).toEqual([expect.stringMatching(/^No agent has been free for 1 minute, sorry\. Type a message/)])
     const thanks = await user.say('Please call me back about my CAC at my desk')
 
     expect(thanks[0]).toMatch(/^Thank you: your message is with the help desk \(request HD-/)

@@ -26,7 +26,7 @@ export const handoffText = {
   back: (name: string) => `You're back with the help-desk bot: ${name} has handed your chat back to me. Is there anything else I can help with?`,
   closed: 'The help desk has closed this chat. If you need anything else, just tell me.',
   noAgent: (minutes: number) =>
-    `No agent has been free for ${minutes} minutes, sorry. Type a message for the help desk and it will stay in the ` +
+    `No agent has been free for ${minutes < 1 ? 'a while' : `${minutes} minute${minutes === 1 ? '' : 's'}`}, sorry. Type a message for the help desk and it will stay in the ` +
     `queue with what we tried, or say "cancel" to carry on with me.`,
   failed: 'No agent could take your chat, sorry. Type a message for the help desk and it will stay in the queue, or say "cancel" to carry on with me.',
   messageLeft: (id: string) => `Thank you: your message is with the help desk (request ${id}). They will get back to you.`,

@@ -100,6 +100,18 @@ describe('MainDialog routing', () => {
     expect(packet.summary).toContain('Problem: page-cannot-be-displayed.')
   })
 
+  it('starts a fresh case after a solved problem, so the agent sees only the current one', async () => {
+    const { client, queue } = mainClient()
+    await say(client, 'how do i change my pin')
+    await say(client, 'yes')
+    await say(client, 'yes') // the PIN changed: solved
+
+    await say(client, 'i get a 403 error')
+    await say(client, 'talk to a person')
+
+    expect(queue.packets[0]).toMatchObject({ question: 'i get a 403 error', intentId: 'access-forbidden-403', trail: [] })
+  })
+
   it('leaves the user with the bot when they decline an agent', async () => {
     const { client, queue } = mainClient()
     await say(client, 'reset my ako password')

@@ -13,6 +13,7 @@ import {
   DialogTurnStatus,
   WaterfallDialog,
   type DialogContext,
+  type DialogInstance,
   type DialogTurnResult,
   type DialogState,
   type WaterfallStepContext,
@@ -69,6 +70,18 @@ export interface MainDialogDeps {
   handoffQueue: HandoffQueue
   thresholds: RoutingThresholds
   maxReprompts?: number
+}
+
+/**
+ * The state of the innermost active dialog, read from the stack: a component dialog keeps its own stack under
+ * `dialogs` in its state. (DialogContext.child would build a context, and its DialogStateManager, per level.)
+ */
+function innermostState(stack: readonly DialogInstance[]): unknown {
+  let instance = stack.at(-1)
+  for (let inner = instance; inner; inner = (inner.state as { dialogs?: DialogState } | undefined)?.dialogs?.dialogStack?.at(-1)) {
+    instance = inner
+  }
+  return instance?.state
 }
 
 const TRACE_TYPE = 'application/vnd.cac-helpdesk.recognizer+json'
@@ -149,9 +162,7 @@ export class MainDialog extends ComponentDialog {
       return Dialog.EndOfTurn
     }
     // An answer to the question on screen is never an interruption: "no" is not "cancel".
-    let leaf: DialogContext = innerDc
-    while (leaf.child) leaf = leaf.child
-    const choices = pendingChoices(leaf.activeDialog?.state)
+    const choices = pendingChoices(innermostState(innerDc.stack))
     if (choices && matchAnswer(context.activity.text ?? '', choices) !== undefined) return super.onContinueDialog(innerDc)
 
     const route = this.route(result)

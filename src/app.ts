@@ -12,7 +12,7 @@ import type { Logger } from './core/logger.js'
 import { loadProcedures } from './core/procedures.js'
 import { createRecognizer } from './core/recognizer.js'
 import { HelpDeskBot } from './bot.js'
-import { openDatabase, SqliteStorage, type Db } from './database.js'
+import { openDatabase, SqliteConversationState, SqliteStorage, type Db } from './database.js'
 import { HandoffService } from './handoff/service.js'
 import { HandoffStore } from './handoff/store.js'
 import { SqliteTranscriptStore } from './handoff/transcripts.js'
@@ -46,7 +46,7 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
   checkIntents(intents, procedures)
   const recognizer = createRecognizer(intents, { minScore: config.RECOGNIZER_MIN_SCORE })
   const db = openDatabase(config.DATA_DIR)
-  const conversationState = new ConversationState(new SqliteStorage(db))
+  const conversationState = new SqliteConversationState(new SqliteStorage(db))
   const state = createHelpDeskState(conversationState)
   const transcripts = new SqliteTranscriptStore(db)
   const handoffQueue = new HandoffService(

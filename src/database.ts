@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import Database from 'better-sqlite3'
-import type { Storage, StoreItems } from 'botbuilder'
+import { ConversationState, type Storage, type StoreItems, type TurnContext } from 'botbuilder'
 
 export type Db = Database.Database
 
@@ -44,11 +43,29 @@ export function openDatabase(dataDir: string): Db {
   return db
 }
 
+/**
+ * Prepares each SQL text once. better-sqlite3's prepare() costs about as much as running a small query, so
+ * statements on a turn's path must not be prepared on every call.
+ */
+export function statementCache(db: Db): <P extends unknown[] = unknown[], R = unknown>(sql: string) => Database.Statement<P, R> {
+  const cache = new Map<string, Database.Statement>()
+  return <P extends unknown[], R>(sql: string) => {
+    let statement = cache.get(sql)
+    if (!statement) cache.set(sql, (statement = db.prepare(sql)))
+    return statement as unknown as Database.Statement<P, R>
+  }
+}
+
+let etagCounter = 0
+/** A new eTag: unique within the database file (time and a counter; no randomness needed). */
+const nextETag = () => `${Date.now().toString(36)}-${(etagCounter++).toString(36)}`
+
 /** botbuilder Storage on SQLite, with MemoryStorage's optimistic concurrency (eTag). */
 export class SqliteStorage implements Storage {
   private readonly select: Database.Statement<[string], { doc: string; etag: string }>
   private readonly upsert: Database.Statement<[string, string, string, string]>
   private readonly remove: Database.Statement<[string]>
+  private readonly writeAll: (changes: StoreItems) => void
 
   constructor(private readonly db: Db) {
     this.select = db.prepare('SELECT doc, etag FROM state WHERE key = ?')
@@ -57,6 +74,28 @@ export class SqliteStorage implements Storage {
         'ON CONFLICT(key) DO UPDATE SET doc = excluded.doc, etag = excluded.etag, updated_at = excluded.updated_at',
     )
     this.remove = db.prepare('DELETE FROM state WHERE key = ?')
+    this.writeAll = db.transaction((changes: StoreItems) => {
+      const now = new Date().toISOString()
+      for (const [key, item] of Object.entries(changes)) {
+        const current = this.select.get(key)
+        const eTag = (item as { eTag?: string }).eTag
+        if (current && eTag && eTag !== '*' && eTag !== current.etag) {
+          throw new Error(`Storage: error writing "${key}" due to eTag conflict.`)
+        }
+        const { eTag: _ignored, ...doc } = item as Record<string, unknown>
+        this.upsert.run(key, JSON.stringify(doc), nextETag(), now)
+      }
+    })
+  }
+
+  /** The stored JSON of one key, as written (no eTag in it). */
+  readJson(key: string): string | undefined {
+    return this.select.get(key)?.doc
+  }
+
+  /** Stores a JSON document under a key, whatever its eTag (last writer wins, as botbuilder's BotState writes). */
+  writeJson(key: string, json: string): void {
+    this.upsert.run(key, json, nextETag(), new Date().toISOString())
   }
 
   async read(keys: string[]): Promise<StoreItems> {
@@ -69,22 +108,59 @@ export class SqliteStorage implements Storage {
   }
 
   async write(changes: StoreItems): Promise<void> {
-    const now = new Date().toISOString()
-    this.db.transaction(() => {
-      for (const [key, item] of Object.entries(changes)) {
-        const current = this.select.get(key)
-        const eTag = (item as { eTag?: string }).eTag
-        if (current && eTag && eTag !== '*' && eTag !== current.etag) {
-          throw new Error(`Storage: error writing "${key}" due to eTag conflict.`)
-        }
-        const { eTag: _ignored, ...doc } = item as Record<string, unknown>
-        this.upsert.run(key, JSON.stringify(doc), randomBytes(8).toString('hex'), now)
-      }
-    })()
+    this.writeAll(changes)
   }
 
   async delete(keys: string[]): Promise<void> {
     for (const key of keys) this.remove.run(key)
+  }
+}
+
+interface CachedState {
+  state: Record<string, unknown>
+  hash: string
+}
+
+/**
+ * ConversationState on SQLite that notices changes by comparing the state's JSON with what was read. botbuilder's
+ * BotState hashes the state (a JSON string with a replacer, then SHA-256) on load, before saving and after saving,
+ * and the storage serialises it once more: four passes a turn where one will do. Same cache slot in turn state, so
+ * clear(), get() and the property accessors behave as in botbuilder.
+ */
+export class SqliteConversationState extends ConversationState {
+  constructor(private readonly sqlite: SqliteStorage) {
+    super(sqlite)
+  }
+
+  /** BotState's turn-state slot (private in its typings, the same symbol at run time). */
+  private get slot(): symbol {
+    return (this as unknown as { stateKey: symbol }).stateKey
+  }
+
+  private keyOf(context: TurnContext): string {
+    const key = this.getStorageKey(context)
+    if (!key) throw new Error('ConversationState: the activity has no channelId or conversation.id.')
+    return key
+  }
+
+  override async load(context: TurnContext, force = false): Promise<any> {
+    const cached = context.turnState.get(this.slot) as CachedState | undefined
+    if (!force && cached?.state) return cached.state
+    const json = this.sqlite.readJson(this.keyOf(context))
+    const state = json ? (JSON.parse(json) as Record<string, unknown>) : {}
+    context.turnState.set(this.slot, { state, hash: json ?? '{}' } satisfies CachedState)
+    return state
+  }
+
+  override async saveChanges(context: TurnContext, force = false): Promise<void> {
+    let cached = context.turnState.get(this.slot) as CachedState | undefined
+    if (!cached && !force) return
+    cached ??= { state: {}, hash: '' }
+    const { eTag: _ignored, ...rest } = cached.state
+    const json = JSON.stringify(rest)
+    if (!force && json === cached.hash) return
+    this.sqlite.writeJson(this.keyOf(context), json)
+    context.turnState.set(this.slot, { state: cached.state, hash: json } satisfies CachedState)
   }
 }
 

@@ -126,6 +126,22 @@ describe('server', () => {
     expect(await response.text()).not.toBe('')
   })
 
+  it.each([
+    { name: 'a form instead of JSON', type: 'application/x-www-form-urlencoded', body: 'type=message&text=hi', status: 415, code: 'UnsupportedMediaType' },
+    { name: 'a body without a content type', type: undefined, body: '{"type":"message"}', status: 415, code: 'UnsupportedMediaType' },
+    { name: 'a body over 256 KiB', type: 'application/json', body: JSON.stringify({ type: 'message', text: 'x'.repeat(300_000) }), status: 413, code: 'PayloadTooLarge' },
+    { name: 'malformed JSON', type: 'application/json; charset=utf-8', body: '{"type": ', status: 400, code: 'BadArgument' },
+  ])('refuses $name before any route sees it', async ({ type, body, status, code }) => {
+    running = await start()
+
+    const blob = new Blob([body]) // a Blob body carries no content type of its own
+    const response = await fetch(`${running.url}/api/messages`, { method: 'POST', headers: type ? { 'content-type': type } : {}, body: blob })
+
+    expect(response.status).toBe(status)
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(code)
+    expect((await fetch(`${running.url}/healthz`)).status).toBe(200) // and the server carries on
+  })
+
   it('answers an unknown route with 404', async () => {
     running = await start()
 

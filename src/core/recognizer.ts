@@ -119,6 +119,22 @@ function trigramsOf(text: string): Set<string> {
   return grams
 }
 
+const FUZZY_WINDOWS = 2
+
+/** The `count` windows sharing the largest part of their trigrams with `grams` (ties: the earlier window). */
+function mostAlike(windows: readonly string[], grams: ReadonlySet<string>, count: number): string[] {
+  const scored = windows.map((window, index) => {
+    const own = trigramsOf(window)
+    let shared = 0
+    for (const gram of own) if (grams.has(gram)) shared++
+    return { window, index, score: shared / Math.max(own.size, grams.size) }
+  })
+  return scored
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .slice(0, count)
+    .map((s) => s.window)
+}
+
 /** Exact, then fuzzy, search for the page's quoted error messages inside what the user typed. */
 function matchErrors(errors: readonly ErrorString[], text: string): { error: ErrorString; score: number }[] {
   const words = tokens(text)
@@ -141,7 +157,9 @@ function matchErrors(errors: readonly ErrorString[], text: string): { error: Err
       for (let i = 0; i + size <= words.length; i++) windows.push(words.slice(i, i + size).join(' '))
     }
     if (windows.length === 0) windows.push(words.join(' '))
-    const best = new Fuse(windows, { includeScore: true, threshold: 0.3, ignoreLocation: true }).search(
+    // Fuse's bitap search is the costly part: give it only the few windows that share the most trigrams.
+    const likeliest = windows.length <= FUZZY_WINDOWS ? windows : mostAlike(windows, grams, FUZZY_WINDOWS)
+    const best = new Fuse(likeliest, { includeScore: true, threshold: 0.3, ignoreLocation: true }).search(
       error.words.join(' '),
     )[0]
     if (best?.score !== undefined) found.push({ error, score: 1 - best.score })

@@ -12,7 +12,7 @@ import type { Logger } from './core/logger.js'
 import { loadProcedures } from './core/procedures.js'
 import { createRecognizer } from './core/recognizer.js'
 import { HelpDeskBot } from './bot.js'
-import { openDatabase, SqliteConversationState, SqliteStorage, type Db } from './database.js'
+import { openDatabase, SqliteConversationState, SqliteStorage, WriteBatch, type Db } from './database.js'
 import { HandoffService } from './handoff/service.js'
 import { HandoffStore } from './handoff/store.js'
 import { SqliteTranscriptStore } from './handoff/transcripts.js'
@@ -35,6 +35,8 @@ export interface HelpDesk {
   conversationState: ConversationState
   middlewares: Middleware[]
   db: Db
+  /** The database's write batch: one transaction per event-loop turn for state, activities and transcripts. */
+  writes: WriteBatch
   handoffQueue: HandoffService
   close(): void
 }
@@ -46,9 +48,10 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
   checkIntents(intents, procedures)
   const recognizer = createRecognizer(intents, { minScore: config.RECOGNIZER_MIN_SCORE })
   const db = openDatabase(config.DATA_DIR)
-  const conversationState = new SqliteConversationState(new SqliteStorage(db))
+  const writes = new WriteBatch(db, (err) => logger.error({ err }, 'database write failed'))
+  const conversationState = new SqliteConversationState(new SqliteStorage(db, writes))
   const state = createHelpDeskState(conversationState)
-  const transcripts = new SqliteTranscriptStore(db)
+  const transcripts = new SqliteTranscriptStore(db, writes)
   const handoffQueue = new HandoffService(
     new HandoffStore(db),
     transcripts,
@@ -81,10 +84,11 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
     // transcripts and logs included, ever sees a secret.
     middlewares: [teamsBehaviour(), secretRedaction(), transcriptLogging(transcripts), turnLogging(logger)],
     db,
+    writes,
     handoffQueue,
     close: () => {
       handoffQueue.stop()
-      transcripts.flush()
+      writes.flush()
       db.close()
     },
   }

@@ -56,6 +56,72 @@ export function statementCache(db: Db): <P extends unknown[] = unknown[], R = un
   }
 }
 
+/** A queue of rows that is written when the batch commits. */
+export interface BatchPart {
+  /** Writes what is queued (inside the batch's transaction); may return what to do once it has committed. */
+  write(): (() => void) | void
+}
+
+/**
+ * Writes from all the turns of one event-loop turn in a single transaction: every commit costs a write to the
+ * WAL, and a busy server runs many turns per tick. Conversation state, Direct Line activities and transcripts
+ * all go through it; whoever must not go on before its rows are on disk awaits `committed()`.
+ */
+export class WriteBatch {
+  private readonly parts: BatchPart[] = []
+  private readonly commit: () => (() => void)[]
+  private scheduled: Promise<void> | undefined
+  private dirty = false
+
+  constructor(db: Db, private readonly onError: (err: unknown) => void = () => {}) {
+    this.commit = db.transaction(() => {
+      const after: (() => void)[] = []
+      for (const part of this.parts) {
+        const then = part.write()
+        if (then) after.push(then)
+      }
+      return after
+    })
+  }
+
+  add(part: BatchPart): void {
+    this.parts.push(part)
+  }
+
+  /** A part queued something: it is written at the end of this event-loop turn. Resolves once it is committed. */
+  schedule(): Promise<void> {
+    this.dirty = true
+    if (!this.scheduled) {
+      const scheduled = new Promise<void>((resolve, reject) =>
+        setImmediate(() => {
+          try {
+            this.flush()
+            resolve()
+          } catch (err) {
+            reject(err)
+          }
+        }),
+      )
+      scheduled.catch((err: unknown) => this.onError(err)) // logged here; the turns awaiting it fail on their own
+      this.scheduled = scheduled
+    }
+    return this.scheduled
+  }
+
+  /** Resolves once everything queued so far is in the database. */
+  committed(): Promise<void> {
+    return this.scheduled ?? Promise.resolve()
+  }
+
+  /** Writes what is queued now (readers call it first, so they see every row queued before they asked). */
+  flush(): void {
+    this.scheduled = undefined
+    if (!this.dirty) return
+    this.dirty = false
+    for (const then of this.commit()) then()
+  }
+}
+
 let etagCounter = 0
 /** A new eTag: unique within the database file (time and a counter; no randomness needed). */
 const nextETag = () => `${Date.now().toString(36)}-${(etagCounter++).toString(36)}`
@@ -66,14 +132,27 @@ export class SqliteStorage implements Storage {
   private readonly upsert: Database.Statement<[string, string, string, string]>
   private readonly remove: Database.Statement<[string]>
   private readonly writeAll: (changes: StoreItems) => void
+  /** State documents saved this event-loop turn and not yet written (key → JSON). */
+  private readonly pending = new Map<string, string>()
 
-  constructor(private readonly db: Db) {
+  /** With a `batch`, `writeJson` joins it; without, it writes at once. */
+  constructor(
+    db: Db,
+    private readonly batch?: WriteBatch,
+  ) {
     this.select = db.prepare('SELECT doc, etag FROM state WHERE key = ?')
     this.upsert = db.prepare(
       'INSERT INTO state (key, doc, etag, updated_at) VALUES (?, ?, ?, ?) ' +
         'ON CONFLICT(key) DO UPDATE SET doc = excluded.doc, etag = excluded.etag, updated_at = excluded.updated_at',
     )
     this.remove = db.prepare('DELETE FROM state WHERE key = ?')
+    batch?.add({
+      write: () => {
+        const now = new Date().toISOString()
+        for (const [key, json] of this.pending) this.upsert.run(key, json, nextETag(), now)
+        this.pending.clear()
+      },
+    })
     this.writeAll = db.transaction((changes: StoreItems) => {
       const now = new Date().toISOString()
       for (const [key, item] of Object.entries(changes)) {
@@ -90,15 +169,24 @@ export class SqliteStorage implements Storage {
 
   /** The stored JSON of one key, as written (no eTag in it). */
   readJson(key: string): string | undefined {
-    return this.select.get(key)?.doc
+    return this.pending.get(key) ?? this.select.get(key)?.doc
   }
 
-  /** Stores a JSON document under a key, whatever its eTag (last writer wins, as botbuilder's BotState writes). */
-  writeJson(key: string, json: string): void {
-    this.upsert.run(key, json, nextETag(), new Date().toISOString())
+  /**
+   * Stores a JSON document under a key, whatever its eTag (last writer wins, as botbuilder's BotState writes).
+   * Resolves once it is in the database.
+   */
+  async writeJson(key: string, json: string): Promise<void> {
+    if (!this.batch) {
+      this.upsert.run(key, json, nextETag(), new Date().toISOString())
+      return
+    }
+    this.pending.set(key, json)
+    await this.batch.schedule()
   }
 
   async read(keys: string[]): Promise<StoreItems> {
+    if (this.pending.size > 0) this.batch?.flush() // eTags are the database's: read after the queued writes
     const items: StoreItems = {}
     for (const key of keys) {
       const row = this.select.get(key)
@@ -108,11 +196,15 @@ export class SqliteStorage implements Storage {
   }
 
   async write(changes: StoreItems): Promise<void> {
+    if (this.pending.size > 0) this.batch?.flush() // a queued older document must not land after this one
     this.writeAll(changes)
   }
 
   async delete(keys: string[]): Promise<void> {
-    for (const key of keys) this.remove.run(key)
+    for (const key of keys) {
+      this.pending.delete(key)
+      this.remove.run(key)
+    }
   }
 }
 
@@ -159,7 +251,7 @@ export class SqliteConversationState extends ConversationState {
     const { eTag: _ignored, ...rest } = cached.state
     const json = JSON.stringify(rest)
     if (!force && json === cached.hash) return
-    this.sqlite.writeJson(this.keyOf(context), json)
+    await this.sqlite.writeJson(this.keyOf(context), json)
     context.turnState.set(this.slot, { state: cached.state, hash: json } satisfies CachedState)
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { TestAdapter, TurnContext, type Activity } from 'botbuilder'
-import { openDatabase, SqliteConversationState, SqliteStorage, type Db } from '../src/database.js'
+import { openDatabase, SqliteConversationState, SqliteStorage, WriteBatch, type Db } from '../src/database.js'
 
 let dataDir: string
 let db: Db
@@ -94,5 +94,70 @@ describe('SqliteStorage', () => {
     expect((await storage.read(['k'])).k).toMatchObject({ n: 4 })
     await storage.delete(['k'])
     expect(await storage.read(['k'])).toEqual({})
+  })
+})
+
+describe('WriteBatch', () => {
+  const count = () => db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM settings').get()!.n
+
+  it('writes what several turns queued in one transaction, and tells them once it is on disk', async () => {
+    const batch = new WriteBatch(db)
+    const queued: string[] = []
+    const streamed: string[][] = []
+    batch.add({
+      write: () => {
+        const rows = queued.splice(0)
+        for (const key of rows) db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(key, 'v')
+        return () => streamed.push(rows)
+      },
+    })
+    const before = count()
+    queued.push('a')
+    const first = batch.schedule()
+    queued.push('b')
+    const second = batch.schedule()
+    expect(count()).toBe(before) // nothing written yet: the batch waits for the end of the event-loop turn
+
+    await Promise.all([first, second])
+    expect(count()).toBe(before + 2)
+    expect(streamed).toEqual([['a', 'b']]) // one commit, then the follow-up, once
+    await batch.committed() // nothing queued: resolves at once
+  })
+
+  it('rolls a failed batch back, reports it, and takes the next one', async () => {
+    const errors: unknown[] = []
+    const batch = new WriteBatch(db, (err) => errors.push(err))
+    let fail = true
+    batch.add({ write: () => void db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('x', 'v') })
+    batch.add({
+      write: () => {
+        if (fail) throw new Error('disk full')
+      },
+    })
+    const before = count()
+
+    await expect(batch.schedule()).rejects.toThrow('disk full')
+    expect(errors).toHaveLength(1)
+    expect(count()).toBe(before) // the first part's row went with the rollback
+
+    fail = false
+    await batch.schedule()
+    expect(count()).toBe(before + 1)
+  })
+
+  it('lets state read its own queued write, and a delete cancels it', async () => {
+    const batch = new WriteBatch(db)
+    const storage = new SqliteStorage(db, batch)
+    const saved = storage.writeJson('k', '{"n":1}')
+    expect(storage.readJson('k')).toBe('{"n":1}')
+    expect(row('k')).toBeUndefined()
+    await saved
+    expect(row('k')?.doc).toBe('{"n":1}')
+
+    const again = storage.writeJson('k', '{"n":2}')
+    await storage.delete(['k'])
+    await again
+    expect(row('k')).toBeUndefined()
+    expect(storage.readJson('k')).toBeUndefined()
   })
 })

@@ -12,7 +12,7 @@ import { DirectLineStore } from './store.js'
 
 /** The website channel: the same bot, state and middleware as /api/messages, behind our own Direct Line. */
 export function createDirectLineChannel(config: Config, logger: Logger, helpDesk: HelpDesk): DirectLineDeps {
-  const store = new DirectLineStore(helpDesk.db)
+  const store = new DirectLineStore(helpDesk.db, helpDesk.writes)
   const hub = new StreamHub()
   const adapter = new DirectLineAdapter(store, hub)
   for (const middleware of helpDesk.middlewares) adapter.use(middleware)

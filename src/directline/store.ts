@@ -1,17 +1,15 @@
 import type { Activity } from 'botbuilder'
-import type { Db } from '../database.js'
+import type { Db, WriteBatch } from '../database.js'
 
 type Committed = (conversationId: string, activities: Partial<Activity>[], watermark: number) => void
 
 /**
  * Direct Line conversations and their activities, numbered per conversation: the watermark is that number.
- * Appends are written in one transaction per event-loop turn and only then handed to `onCommitted` (the live
- * streams), so a client never sees an activity the database does not hold, and a busy server writes in batches.
+ * Appends join the database's write batch (one transaction per event-loop turn) and only once it has committed
+ * are they handed to `onCommitted` (the live streams), so a client never sees an activity the database does not hold.
  */
 export class DirectLineStore {
   private pending: { conversationId: string; seq: number; json: string; activity: Partial<Activity> }[] = []
-  private flushScheduled: Promise<void> | undefined
-  private readonly writeBatch
   onCommitted: Committed = () => {}
 
   private readonly insertConversation
@@ -21,7 +19,10 @@ export class DirectLineStore {
   private readonly lastSeq
   private readonly nextSeq = new Map<string, number>()
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly batch: WriteBatch,
+  ) {
     this.insertConversation = db.prepare<[string, string, string]>(
       'INSERT OR IGNORE INTO dl_conversations (id, user_id, created_at) VALUES (?, ?, ?)',
     )
@@ -37,10 +38,7 @@ export class DirectLineStore {
     this.lastSeq = db.prepare<[string], { seq: number | null }>(
       'SELECT MAX(seq) AS seq FROM dl_activities WHERE conversation_id = ?',
     )
-    this.writeBatch = db.transaction((rows: { conversationId: string; seq: number; json: string }[]) => {
-      const now = new Date().toISOString()
-      for (const row of rows) this.insertActivity.run(row.conversationId, row.seq, row.json, now)
-    })
+    batch.add({ write: () => this.write() })
   }
 
   createConversation(id: string, userId: string): void {
@@ -57,30 +55,37 @@ export class DirectLineStore {
     const seq = this.next(conversationId)
     const stored = { ...activity, id: `${conversationId}|${String(seq).padStart(7, '0')}` }
     this.pending.push({ conversationId, seq, json: JSON.stringify(stored), activity: stored })
-    this.flushScheduled ??= new Promise((resolve) => setImmediate(() => resolve(this.flush())))
+    void this.batch.schedule().catch(() => {}) // a failed batch is logged by the batch and fails the turn's POST
     return { activity: stored, seq }
   }
 
   /** Resolves once everything appended so far is in the database (and streamed). */
   committed(): Promise<void> {
-    return this.flushScheduled ?? Promise.resolve()
+    return this.batch.committed()
   }
 
-  /** Writes what is queued in one transaction, then streams it: one activity set per conversation. */
+  /** Writes what is queued now (with everything else in the batch). */
   flush(): void {
-    this.flushScheduled = undefined
-    const batch = this.pending
-    if (batch.length === 0) return
+    this.batch.flush()
+  }
+
+  /** Inside the batch's transaction: inserts the queued activities; once committed, streams them per conversation. */
+  private write(): (() => void) | void {
+    const rows = this.pending
+    if (rows.length === 0) return
     this.pending = []
-    this.writeBatch(batch)
-    const byConversation = new Map<string, typeof batch>()
-    for (const row of batch) {
-      const rows = byConversation.get(row.conversationId)
-      if (rows) rows.push(row)
-      else byConversation.set(row.conversationId, [row])
-    }
-    for (const [conversationId, rows] of byConversation) {
-      this.onCommitted(conversationId, rows.map((r) => r.activity), rows.at(-1)!.seq)
+    const now = new Date().toISOString()
+    for (const row of rows) this.insertActivity.run(row.conversationId, row.seq, row.json, now)
+    return () => {
+      const byConversation = new Map<string, typeof rows>()
+      for (const row of rows) {
+        const mine = byConversation.get(row.conversationId)
+        if (mine) mine.push(row)
+        else byConversation.set(row.conversationId, [row])
+      }
+      for (const [conversationId, mine] of byConversation) {
+        this.onCommitted(conversationId, mine.map((r) => r.activity), mine.at(-1)!.seq)
+      }
     }
   }
 

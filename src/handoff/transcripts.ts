@@ -1,5 +1,5 @@
 import type { Activity, PagedResult, TranscriptInfo, TranscriptStore } from 'botbuilder'
-import type { Db } from '../database.js'
+import type { Db, WriteBatch } from '../database.js'
 
 const PAGE = 500
 
@@ -10,39 +10,36 @@ const PAGE = 500
 export class SqliteTranscriptStore implements TranscriptStore {
   private readonly insert
   private readonly select
-  private readonly writeBatch
   private pending: [string, string, string, string][] = []
-  private flushScheduled = false
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly batch: WriteBatch,
+  ) {
     this.insert = db.prepare<[string, string, string, string]>(
       'INSERT INTO transcripts (channel_id, conversation_id, activity, at) VALUES (?, ?, ?, ?)',
     )
     this.select = db.prepare<[string, string, number, number], { id: number; activity: string }>(
       'SELECT id, activity FROM transcripts WHERE channel_id = ? AND conversation_id = ? AND id > ? ORDER BY id LIMIT ?',
     )
-    this.writeBatch = db.transaction((rows: [string, string, string, string][]) => {
-      for (const row of rows) this.insert.run(...row)
+    batch.add({
+      write: () => {
+        for (const row of this.pending) this.insert.run(...row)
+        this.pending = []
+      },
     })
   }
 
-  /** Writes what is queued (one transaction per event-loop turn); readers call it first, so they see everything. */
+  /** Writes what is queued (with the rest of the batch); readers call it first, so they see everything. */
   flush(): void {
-    this.flushScheduled = false
-    if (this.pending.length === 0) return
-    const rows = this.pending
-    this.pending = []
-    this.writeBatch(rows)
+    this.batch.flush()
   }
 
   async logActivity(activity: Activity): Promise<void> {
     if (activity.type === 'typing' || activity.type === 'trace') return
     const at = (activity.timestamp ? new Date(activity.timestamp) : new Date()).toISOString()
     this.pending.push([activity.channelId, activity.conversation.id, JSON.stringify(activity), at])
-    if (!this.flushScheduled) {
-      this.flushScheduled = true
-      setImmediate(() => this.flush())
-    }
+    void this.batch.schedule().catch(() => {}) // a failed batch is logged by the batch
   }
 
   async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string): Promise<PagedResult<Activity>> {

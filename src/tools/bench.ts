@@ -85,7 +85,8 @@ out(`${'peak memory (max RSS)'.padEnd(34)} ${(process.resourceUsage().maxRSS / 1
 
 out()
 out(`website channel load: Direct Line over WebSocket, each conversation walking "${SCRIPT.join('" / "')}"`)
-out('reference: a minimal botbuilder echo bot on /api/messages (expectReplies), same conversations, same client')
+out('reference (echo): a minimal botbuilder echo bot on /api/messages (expectReplies), same conversations, same client')
+out('chan: our server and website channel, every middleware, with an echo in place of the help-desk bot')
 out('saturated = every user sends the next message as soon as the reply arrives; paced = each waits 2-6 s first')
 out('mode       users  bot   turns/s  median ms  p99 ms  errors  server peak MB  server CPU ms/turn')
 const row = (mode: string, n: number, bot: string, r: LoadResult) =>
@@ -95,9 +96,11 @@ const row = (mode: string, n: number, bot: string, r: LoadResult) =>
   )
 for (const [mode, pace] of [['saturated', undefined], ['paced', { thinkMs: [2000, 6000] as [number, number] }]] as const) {
   for (const n of [100, 1000]) {
-    const { ours, echo } = await loadTest(n, pace)
+    const { ours, channelEcho, echo } = await loadTest(n, pace)
     row(mode, n, 'ours', ours)
+    row(mode, n, 'chan', channelEcho)
     row(mode, n, 'echo', echo)
-    out(`${''.padEnd(17)}ours/echo throughput ${(ours.turnsPerSecond / echo.turnsPerSecond).toFixed(2)}`)
+    const ratio = (r: LoadResult) => (r.turnsPerSecond / echo.turnsPerSecond).toFixed(2)
+    out(`${''.padEnd(17)}throughput / echo's: ours ${ratio(ours)}, chan ${ratio(channelEcho)}`)
   }
 }

@@ -201,15 +201,22 @@ async function run(script: string, env: Record<string, string>, conversations: n
   }
 }
 
-/** Runs the script for `conversations` users against our bot (website channel) and against the echo bot. */
-export async function loadTest(conversations: number, pace?: Pace): Promise<{ ours: LoadResult; echo: LoadResult }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'helpdesk-load-'))
+/**
+ * Runs the script for `conversations` users against our bot (website channel), against our channel with an echo
+ * for a bot (src/tools/channelEcho.ts), and against the echo bot on /api/messages.
+ */
+export async function loadTest(conversations: number, pace?: Pace): Promise<{ ours: LoadResult; channelEcho: LoadResult; echo: LoadResult }> {
+  const dataDirs: string[] = []
+  const env = () => {
+    dataDirs.push(mkdtempSync(join(tmpdir(), 'helpdesk-load-')))
+    return { DATA_DIR: dataDirs.at(-1)!, DIRECTLINE_GENERATE_LIMIT: '1000000', DIRECTLINE_RATE_LIMIT: '1000000' }
+  }
   try {
-    const env = { DATA_DIR: dataDir, DIRECTLINE_GENERATE_LIMIT: '1000000', DIRECTLINE_RATE_LIMIT: '1000000' }
-    const ours = await run('src/index.ts', env, conversations, (url) => directLineClient(url), pace)
+    const ours = await run('src/index.ts', env(), conversations, (url) => directLineClient(url), pace)
+    const channelEcho = await run('src/tools/channelEcho.ts', env(), conversations, (url) => directLineClient(url), pace)
     const echo = await run('src/tools/echoBot.ts', {}, conversations, echoClient, pace)
-    return { ours, echo }
+    return { ours, channelEcho, echo }
   } finally {
-    rmSync(dataDir, { recursive: true, force: true })
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -16,7 +16,8 @@ const ECHOED = Symbol('echoed')
 
 /** Where activities go once stored: the live WebSocket streams of a conversation. */
 export interface ActivityPublisher {
-  publish(conversationId: string, activities: Partial<Activity>[], watermark?: number): void
+  /** `activities` as JSON texts: the store has serialised them already, so the stream does not do it again. */
+  publish(conversationId: string, activities: readonly string[], watermark?: number): void
 }
 
 /**
@@ -83,7 +84,7 @@ export class DirectLineAdapter extends BotAdapter {
         timestamp: new Date(),
       }
       if (activity.type === ActivityTypes.Typing) {
-        this.publisher.publish(conversationId, [{ ...activity, id: `${conversationId}|typing` }]) // live only, per the spec
+        this.publisher.publish(conversationId, [JSON.stringify({ ...activity, id: `${conversationId}|typing` })]) // live only, per the spec
         responses.push({ id: '' })
         continue
       }

@@ -65,10 +65,11 @@ export class StreamHub implements ActivityPublisher {
     })
   }
 
-  publish(conversationId: string, activities: Partial<Activity>[], watermark?: number): void {
+  publish(conversationId: string, activities: readonly string[], watermark?: number): void {
     const socket = this.sockets.get(conversationId)
     if (!socket || socket.readyState !== socket.OPEN) return
-    socket.send(JSON.stringify(watermark === undefined ? { activities } : { activities, watermark: String(watermark) }))
+    const set = `{"activities":[${activities.join(',')}]`
+    socket.send(watermark === undefined ? `${set}}` : `${set},"watermark":"${watermark}"}`)
   }
 
   get size(): number {

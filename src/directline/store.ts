@@ -1,7 +1,8 @@
 import type { Activity } from 'botbuilder'
 import type { Db, WriteBatch } from '../database.js'
 
-type Committed = (conversationId: string, activities: Partial<Activity>[], watermark: number) => void
+/** Activities of one conversation just committed, as the JSON texts stored. */
+type Committed = (conversationId: string, activities: readonly string[], watermark: number) => void
 
 /**
  * Direct Line conversations and their activities, numbered per conversation: the watermark is that number.
@@ -9,7 +10,7 @@ type Committed = (conversationId: string, activities: Partial<Activity>[], water
  * are they handed to `onCommitted` (the live streams), so a client never sees an activity the database does not hold.
  */
 export class DirectLineStore {
-  private pending: { conversationId: string; seq: number; json: string; activity: Partial<Activity> }[] = []
+  private pending: { conversationId: string; seq: number; json: string }[] = []
   onCommitted: Committed = () => {}
 
   private readonly insertConversation
@@ -54,7 +55,7 @@ export class DirectLineStore {
   append(conversationId: string, activity: Partial<Activity>): { activity: Partial<Activity>; seq: number } {
     const seq = this.next(conversationId)
     const stored = { ...activity, id: `${conversationId}|${String(seq).padStart(7, '0')}` }
-    this.pending.push({ conversationId, seq, json: JSON.stringify(stored), activity: stored })
+    this.pending.push({ conversationId, seq, json: JSON.stringify(stored) })
     void this.batch.schedule().catch(() => {}) // a failed batch is logged by the batch and fails the turn's POST
     return { activity: stored, seq }
   }
@@ -84,7 +85,7 @@ export class DirectLineStore {
         else byConversation.set(row.conversationId, [row])
       }
       for (const [conversationId, mine] of byConversation) {
-        this.onCommitted(conversationId, mine.map((r) => r.activity), mine.at(-1)!.seq)
+        this.onCommitted(conversationId, mine.map((r) => r.json), mine.at(-1)!.seq)
       }
     }
   }

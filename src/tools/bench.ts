@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
+import { BotAdapter, ConversationState, MemoryStorage, TurnContext, type Activity, type ResourceResponse } from 'botbuilder'
+import { DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog, type DialogState } from 'botbuilder-dialogs'
 import { intents } from '../../intents/index.js'
 import { loadConfig } from '../core/config.js'
 import { loadCorpus } from '../core/evaluation.js'
@@ -45,6 +47,40 @@ for (let round = 0; round < 20; round++) {
   }
 }
 summary('recognizer latency per utterance', latencies)
+
+/**
+ * The floor botbuilder-dialogs sets: a turn of the smallest dialog that asks and loops (one waterfall, one text
+ * prompt), state in memory, replies dropped. No recognizer, no database, no HTTP: what any bot built on it pays.
+ */
+async function dialogsFloorMsPerTurn(turns: number): Promise<number> {
+  class NullAdapter extends BotAdapter {
+    async sendActivities(_context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+      return activities.map(() => ({ id: '' }))
+    }
+    async updateActivity(): Promise<void> {}
+    async deleteActivity(): Promise<void> {}
+    async continueConversation(): Promise<void> {}
+  }
+  const adapter = new NullAdapter()
+  const state = new ConversationState(new MemoryStorage())
+  const dialogs = new DialogSet(state.createProperty<DialogState>('dialogs'))
+  dialogs.add(new TextPrompt('answer'))
+  dialogs.add(new WaterfallDialog('loop', [(step) => step.prompt('answer', 'Did that work?'), (step) => step.replaceDialog('loop')]))
+  const turn = async (i: number) => {
+    const context = new TurnContext(adapter, {
+      type: 'message', channelId: 'bench', conversation: { id: `c${i % 100}` }, from: { id: 'u' }, recipient: { id: 'b' }, text: 'no',
+    } as Activity)
+    const dc = await dialogs.createContext(context)
+    if ((await dc.continueDialog()).status === DialogTurnStatus.empty) await dc.beginDialog('loop')
+    await state.saveChanges(context)
+  }
+  for (let i = 0; i < turns; i++) await turn(i) // warm-up
+  const cpu = process.cpuUsage()
+  for (let i = 0; i < turns; i++) await turn(i)
+  const used = process.cpuUsage(cpu)
+  return (used.user + used.system) / 1000 / turns
+}
+out(`${'botbuilder-dialogs floor (CPU)'.padEnd(34)} ${ms(await dialogsFloorMsPerTurn(20_000))} per turn (one waterfall and a prompt, state in memory)`)
 
 const dataDir = mkdtempSync(join(tmpdir(), 'helpdesk-bench-'))
 try {

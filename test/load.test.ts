@@ -11,6 +11,7 @@ describe('npm run bench: the website-channel load test', () => {
       expect(result.turnsPerSecond).toBeGreaterThan(0)
       expect(result.p99Ms).toBeGreaterThanOrEqual(result.medianMs)
       expect(result.serverCpuMsPerTurn).toBeGreaterThan(0)
+      expect(result.clientCpuMsPerTurn).toBeGreaterThan(0)
     }
   }, 120_000)
 })

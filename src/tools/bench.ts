@@ -124,11 +124,11 @@ out(`website channel load: Direct Line over WebSocket, each conversation walking
 out('reference (echo): a minimal botbuilder echo bot on /api/messages (expectReplies), same conversations, same client')
 out('chan: our server and website channel, every middleware, with an echo in place of the help-desk bot')
 out('saturated = every user sends the next message as soon as the reply arrives; paced = each waits 2-6 s first')
-out('mode       users  bot   turns/s  median ms  p99 ms  errors  server peak MB  server CPU ms/turn')
+out('mode       users  bot   turns/s  median ms  p99 ms  errors  server peak MB  server CPU ms/turn  client CPU ms/turn')
 const row = (mode: string, n: number, bot: string, r: LoadResult) =>
   out(
     `${mode.padEnd(10)} ${String(n).padStart(5)}  ${bot}  ${r.turnsPerSecond.toFixed(0).padStart(7)}  ${r.medianMs.toFixed(1).padStart(9)}  ` +
-      `${r.p99Ms.toFixed(1).padStart(6)}  ${String(r.errors).padStart(6)}  ${r.peakServerMb.toFixed(0).padStart(14)}  ${(r.serverCpuMsPerTurn ?? NaN).toFixed(2).padStart(18)}`,
+      `${r.p99Ms.toFixed(1).padStart(6)}  ${String(r.errors).padStart(6)}  ${r.peakServerMb.toFixed(0).padStart(14)}  ${(r.serverCpuMsPerTurn ?? NaN).toFixed(2).padStart(18)}  ${(r.clientCpuMsPerTurn ?? NaN).toFixed(2).padStart(18)}`,
   )
 for (const [mode, pace] of [['saturated', undefined], ['paced', { thinkMs: [2000, 6000] as [number, number] }]] as const) {
   for (const n of [100, 1000]) {

@@ -20,6 +20,8 @@ const WARM_UP_CONVERSATIONS = 50
 export interface LoadResult {
   conversations: number
   serverCpuMsPerTurn?: number
+  /** The load generator's own CPU per turn: it shares the two cores with the server. */
+  clientCpuMsPerTurn?: number
   turns: number
   errors: number
   seconds: number
@@ -181,6 +183,7 @@ async function run(script: string, env: Record<string, string>, conversations: n
     const latencies: number[] = []
     let errors = 0
     const cpu0 = cpuSeconds(child.pid)
+    const clientCpu0 = process.cpuUsage()
     const t0 = performance.now()
     await Promise.all(
       clients.map(async (client, c) => {
@@ -195,7 +198,13 @@ async function run(script: string, env: Record<string, string>, conversations: n
     )
     const seconds = (performance.now() - t0) / 1000
     const result = summarise(conversations, latencies, errors, seconds, peakMb(child.pid))
-    return { ...result, serverCpuMsPerTurn: ((cpuSeconds(child.pid) - cpu0) * 1000) / Math.max(1, latencies.length) }
+    const clientCpu = process.cpuUsage(clientCpu0)
+    const perTurn = (ms: number) => ms / Math.max(1, latencies.length)
+    return {
+      ...result,
+      serverCpuMsPerTurn: perTurn((cpuSeconds(child.pid) - cpu0) * 1000),
+      clientCpuMsPerTurn: perTurn((clientCpu.user + clientCpu.system) / 1000),
+    }
   } finally {
     child.kill()
   }

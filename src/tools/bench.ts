@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: prints figures, asserts nothing. Recognizer training and per-utterance latency, bot start-up,
- * full-turn latency over HTTP (/api/messages with expectReplies, on 127.0.0.1), peak memory, and the website
- * channel's load test against the echo-bot reference (src/tools/load.ts). Takes about three minutes.
+ * `npm run bench`: prints figures, asserts nothing. Recognizer training and per-utterance latency, the floor
+ * botbuilder-dialogs sets, bot start-up, full-turn latency over HTTP (/api/messages with expectReplies, on
+ * 127.0.0.1), peak memory, and the website channel's load test against two references: the echo bot, and our own
+ * channel with an echo for a bot (src/tools/load.ts). Takes about five minutes.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

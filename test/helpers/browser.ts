@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
 
 export const CHROMIUM = '/usr/bin/chromium'
 export const SCREENSHOTS = 'test-results/screenshots'
@@ -21,6 +21,25 @@ export const botSays = (page: Page, text: string) => botMessages(page).filter({ 
 /** A suggested-action button by its exact label. */
 export const button = (page: Page, label: string) =>
   page.locator('button.webchat__suggested-actions__button').filter({ hasText: new RegExp(`^${label}$`) }).first()
+
+/**
+ * Waits until the page shows what a person would look at: Web Chat connected (its "Connecting…" gone) and `message`
+ * scrolled fully into the transcript. Before a screenshot: Web Chat scrolls and settles its status a moment after
+ * a reply arrives, and a fast bot replies sooner than that.
+ */
+export async function settledOn(page: Page, message: Locator): Promise<void> {
+  await page.locator('.webchat__connectivityStatus').filter({ hasText: /Connecting/ }).waitFor({ state: 'detached', timeout: 10_000 })
+  const handle = await message.elementHandle()
+  await page.waitForFunction(
+    (el) => {
+      const box = el!.closest('.webchat__basic-transcript__scrollable')!.getBoundingClientRect()
+      const shown = el!.getBoundingClientRect()
+      return shown.top >= box.top - 1 && shown.bottom <= box.bottom + 1
+    },
+    handle,
+    { timeout: 10_000 },
+  )
+}
 
 /** Types into Web Chat's send box and sends. */
 export async function type(page: Page, text: string): Promise<void> {

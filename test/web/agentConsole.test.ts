@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { botSays, button, launchChromium, SCREENSHOTS, seriousViolations, type } from '../helpers/browser.js'
+import { botSays, button, launchChromium, SCREENSHOTS, seriousViolations, settledOn, type } from '../helpers/browser.js'
 import { startServer, tempDataDir, type Running } from '../helpers/server.js'
 import { AGENT_ACCOUNTS, ALICE } from '../helpers/agents.js'
 
@@ -88,6 +88,7 @@ describe('handoff in Chromium: a user on the website and an agent in the console
     await botSays(user, 'back with the help-desk bot').waitFor() // Web Chat curls the apostrophe
     await type(user, 'thanks')
     await botSays(user, 'If anything else goes wrong with your CAC').waitFor()
+    await settledOn(user, botSays(user, 'If anything else goes wrong with your CAC'))
     await user.screenshot({ path: `${SCREENSHOTS}/user-after-handoff.png` })
     expect(pageErrors).toEqual([])
   })

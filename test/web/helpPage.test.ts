@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { botMessages, botSays, button, launchChromium, SCREENSHOTS, seriousViolations, type } from '../helpers/browser.js'
+import { botMessages, botSays, button, launchChromium, SCREENSHOTS, seriousViolations, settledOn, type } from '../helpers/browser.js'
 import { startServer, tempDataDir, type Running } from '../helpers/server.js'
 
 const data = tempDataDir()
@@ -32,12 +32,14 @@ describe('the help page in Chromium', () => {
     await botSays(page, 'Step 1 of 3').waitFor()
     await button(page, 'Yes').click()
     await botSays(page, 'Which fits you?').waitFor()
+    await settledOn(page, botSays(page, 'Which fits you?'))
     await page.screenshot({ path: `${SCREENSHOTS}/1-procedure.png` })
 
     await page.reload()
     await botSays(page, 'Which fits you?').waitFor({ timeout: 15_000 })
     await button(page, 'Army').waitFor()
     expect(await botMessages(page).filter({ hasText: 'Step 1 of 3' }).count()).toBe(1)
+    await settledOn(page, botSays(page, 'Which fits you?'))
     await page.screenshot({ path: `${SCREENSHOTS}/2-after-reload.png` })
 
     const port = new URL(running.url).port
@@ -47,6 +49,7 @@ describe('the help page in Chromium', () => {
     await button(page, 'Army').click({ timeout: 15_000 })
     await botSays(page, 'Step 3 of 3').waitFor()
     await botSays(page, 'CAC Resource Center').waitFor()
+    await settledOn(page, botMessages(page).last())
     await page.screenshot({ path: `${SCREENSHOTS}/3-after-restart.png` })
 
     const texts = await botMessages(page).allTextContents()

@@ -39,9 +39,10 @@ const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;|$)/i
  * Every client of ours posts JSON: Bot Framework channels, Web Chat's Direct Line and the agent console. (restify's
  * bodyParser calls the deprecated `new Buffer()` on every request, which costs a stack trace each time.)
  */
-export function jsonBody(maxBytes = MAX_BODY_BYTES): restify.RequestHandler {
+export function jsonBody(logger: Logger, maxBytes = MAX_BODY_BYTES): restify.RequestHandler {
   return (req, res, next) => {
     const refuse = (status: number, code: string, message: string) => {
+      logger.warn({ method: req.method, url: req.url, status, code }, 'request rejected')
       res.send(status, { error: { code, message } })
       next(false)
     }
@@ -81,7 +82,7 @@ export function jsonBody(maxBytes = MAX_BODY_BYTES): restify.RequestHandler {
 /** The HTTP edge: Bot Framework messages, the website channel and its page, and a health check. */
 export function createServer({ adapter, bot, logger, directLine, agentConsole }: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'cac-helpdesk', handleUncaughtExceptions: false })
-  server.use(jsonBody())
+  server.use(jsonBody(logger))
 
   server.post('/api/messages', async (req, res) => {
     const parsed = IncomingActivitySchema.safeParse(req.body)

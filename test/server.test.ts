@@ -139,6 +139,7 @@ describe('server', () => {
 
     expect(response.status).toBe(status)
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe(code)
+    expect(running.logs.lines).toContainEqual(expect.objectContaining({ msg: 'request rejected', status, code, url: '/api/messages' }))
     expect((await fetch(`${running.url}/healthz`)).status).toBe(200) // and the server carries on
   })
 

@@ -133,7 +133,10 @@ const row = (mode: string, n: number, bot: string, r: LoadResult) =>
   )
 for (const [mode, pace] of [['saturated', undefined], ['paced', { thinkMs: [2000, 6000] as [number, number] }]] as const) {
   for (const n of [100, 1000]) {
-    const { ours, channelEcho, echo } = await loadTest(n, pace)
+    // Saturated, 100 users would be done in half a second: each walks ten conversations in turn, so every saturated
+    // row times 4000 turns.
+    const rounds = pace ? 1 : Math.max(1, Math.round(1000 / n))
+    const { ours, channelEcho, echo } = await loadTest(n, { pace, rounds })
     row(mode, n, 'ours', ours)
     row(mode, n, 'chan', channelEcho)
     row(mode, n, 'echo', echo)

@@ -166,7 +166,13 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-async function run(script: string, env: Record<string, string>, conversations: number, makeClient: (url: string, id: number) => Client, pace?: Pace): Promise<LoadResult> {
+async function run(
+  script: string,
+  env: Record<string, string>,
+  conversations: number,
+  makeClient: (url: string, id: number) => Client,
+  { pace, rounds = 1 }: { pace?: Pace; rounds?: number },
+): Promise<LoadResult> {
   const { child, url } = await startChild(script, env)
   try {
     // Warm up first (JIT, caches), with conversations of their own, so the figures are of a running server.
@@ -176,7 +182,8 @@ async function run(script: string, env: Record<string, string>, conversations: n
       for (const [i, text] of SCRIPT.entries()) await client.turn(i, text)
       client.close()
     }))
-    const clients = Array.from({ length: conversations }, (_, i) => makeClient(url, i))
+    // `conversations` users at a time; each walks `rounds` fresh conversations one after another.
+    const clients = Array.from({ length: conversations * rounds }, (_, i) => makeClient(url, i))
     await Promise.all(clients.map((c) => c.connect())) // set-up is not timed: only turns are
     const random = seededRandom(7)
     const thinks = clients.map(() => SCRIPT.map(() => (pace ? pace.thinkMs[0] + random() * (pace.thinkMs[1] - pace.thinkMs[0]) : 0)))
@@ -186,14 +193,18 @@ async function run(script: string, env: Record<string, string>, conversations: n
     const clientCpu0 = process.cpuUsage()
     const t0 = performance.now()
     await Promise.all(
-      clients.map(async (client, c) => {
-        for (const [i, text] of SCRIPT.entries()) {
-          if (pace) await sleep(thinks[c]![i]!)
-          const latency = await client.turn(i, text).catch(() => undefined)
-          if (latency === undefined) errors++
-          else latencies.push(latency)
+      Array.from({ length: conversations }, async (_, user) => {
+        for (let round = 0; round < rounds; round++) {
+          const c = round * conversations + user
+          const client = clients[c]!
+          for (const [i, text] of SCRIPT.entries()) {
+            if (pace) await sleep(thinks[c]![i]!)
+            const latency = await client.turn(i, text).catch(() => undefined)
+            if (latency === undefined) errors++
+            else latencies.push(latency)
+          }
+          client.close()
         }
-        client.close()
       }),
     )
     const seconds = (performance.now() - t0) / 1000
@@ -214,16 +225,19 @@ async function run(script: string, env: Record<string, string>, conversations: n
  * Runs the script for `conversations` users against our bot (website channel), against our channel with an echo
  * for a bot (src/tools/channelEcho.ts), and against the echo bot on /api/messages.
  */
-export async function loadTest(conversations: number, pace?: Pace): Promise<{ ours: LoadResult; channelEcho: LoadResult; echo: LoadResult }> {
+export async function loadTest(
+  conversations: number,
+  { pace, rounds = 1 }: { pace?: Pace; rounds?: number } = {},
+): Promise<{ ours: LoadResult; channelEcho: LoadResult; echo: LoadResult }> {
   const dataDirs: string[] = []
   const env = () => {
     dataDirs.push(mkdtempSync(join(tmpdir(), 'helpdesk-load-')))
     return { DATA_DIR: dataDirs.at(-1)!, DIRECTLINE_GENERATE_LIMIT: '1000000', DIRECTLINE_RATE_LIMIT: '1000000' }
   }
   try {
-    const ours = await run('src/index.ts', env(), conversations, (url) => directLineClient(url), pace)
-    const channelEcho = await run('src/tools/channelEcho.ts', env(), conversations, (url) => directLineClient(url), pace)
-    const echo = await run('src/tools/echoBot.ts', {}, conversations, echoClient, pace)
+    const ours = await run('src/index.ts', env(), conversations, (url) => directLineClient(url), { pace, rounds })
+    const channelEcho = await run('src/tools/channelEcho.ts', env(), conversations, (url) => directLineClient(url), { pace, rounds })
+    const echo = await run('src/tools/echoBot.ts', {}, conversations, echoClient, { pace, rounds })
     return { ours, channelEcho, echo }
   } finally {
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true })

@@ -58,7 +58,11 @@ export function statementCache(db: Db): <P extends unknown[] = unknown[], R = un
 
 /** A queue of rows that is written when the batch commits. */
 export interface BatchPart {
-  /** Writes what is queued (inside the batch's transaction); may return what to do once it has committed. */
+  /**
+   * Takes what is queued out of the queue and writes it (inside the batch's transaction); may return what to do
+   * once it has committed. A failed batch is rolled back whole and its rows are not tried again: the turns that
+   * wrote them fail, and the next batch is not held up by a row the database refuses.
+   */
   write(): (() => void) | void
 }
 
@@ -148,9 +152,10 @@ export class SqliteStorage implements Storage {
     this.remove = db.prepare('DELETE FROM state WHERE key = ?')
     batch?.add({
       write: () => {
+        const rows = [...this.pending]
+        this.pending.clear() // taken out first: a batch that fails must not fail every batch after it
         const now = new Date().toISOString()
-        for (const [key, json] of this.pending) this.upsert.run(key, json, nextETag(), now)
-        this.pending.clear()
+        for (const [key, json] of rows) this.upsert.run(key, json, nextETag(), now)
       },
     })
     this.writeAll = db.transaction((changes: StoreItems) => {

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { TestAdapter, TurnContext, type Activity } from 'botbuilder'
 import { openDatabase, SqliteConversationState, SqliteStorage, WriteBatch, type Db } from '../src/database.js'
+import { SqliteTranscriptStore } from '../src/handoff/transcripts.js'
 
 let dataDir: string
 let db: Db
@@ -143,6 +144,22 @@ describe('WriteBatch', () => {
     fail = false
     await batch.schedule()
     expect(count()).toBe(before + 1)
+  })
+
+  it('drops a row the database refuses with its batch, so the batches after it still commit', async () => {
+    const errors: unknown[] = []
+    const batch = new WriteBatch(db, (err) => errors.push(err))
+    const transcripts = new SqliteTranscriptStore(db, batch)
+    const activity = (text: string, channelId?: string) =>
+      ({ type: 'message', text, channelId, conversation: { id: 'c1' }, from: { id: 'u' }, timestamp: new Date() }) as unknown as Activity
+
+    await transcripts.logActivity(activity('refused: no channel')) // NOT NULL channel_id
+    await expect(batch.committed()).rejects.toThrow(/NOT NULL/)
+    expect(errors).toHaveLength(1)
+
+    await transcripts.logActivity(activity('kept', 'webchat'))
+    await batch.committed()
+    expect((await transcripts.all('webchat', 'c1')).map((a) => a.text)).toEqual(['kept'])
   })
 
   it('lets state read its own queued write, and a delete cancels it', async () => {

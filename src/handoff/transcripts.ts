@@ -24,8 +24,9 @@ export class SqliteTranscriptStore implements TranscriptStore {
     )
     batch.add({
       write: () => {
-        for (const row of this.pending) this.insert.run(...row)
-        this.pending = []
+        const rows = this.pending
+        this.pending = [] // taken out first, as the batch asks
+        for (const row of rows) this.insert.run(...row)
       },
     })
   }

@@ -37,7 +37,6 @@ export function createApplication(config: Config, logger: Logger): Application {
     stop: () =>
       new Promise<void>((resolve) => {
         directLine.hub.closeAll()
-        directLine.store.flush()
         server.close(() => {
           helpDesk.close()
           resolve()

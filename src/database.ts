@@ -139,10 +139,9 @@ export class SqliteStorage implements Storage {
   /** State documents saved this event-loop turn and not yet written (key → JSON). */
   private readonly pending = new Map<string, string>()
 
-  /** With a `batch`, `writeJson` joins it; without, it writes at once. */
   constructor(
     db: Db,
-    private readonly batch?: WriteBatch,
+    private readonly batch: WriteBatch,
   ) {
     this.select = db.prepare('SELECT doc, etag FROM state WHERE key = ?')
     this.upsert = db.prepare(
@@ -150,7 +149,7 @@ export class SqliteStorage implements Storage {
         'ON CONFLICT(key) DO UPDATE SET doc = excluded.doc, etag = excluded.etag, updated_at = excluded.updated_at',
     )
     this.remove = db.prepare('DELETE FROM state WHERE key = ?')
-    batch?.add({
+    batch.add({
       write: () => {
         const rows = [...this.pending]
         this.pending.clear() // taken out first: a batch that fails must not fail every batch after it
@@ -182,16 +181,12 @@ export class SqliteStorage implements Storage {
    * Resolves once it is in the database.
    */
   async writeJson(key: string, json: string): Promise<void> {
-    if (!this.batch) {
-      this.upsert.run(key, json, nextETag(), new Date().toISOString())
-      return
-    }
     this.pending.set(key, json)
     await this.batch.schedule()
   }
 
   async read(keys: string[]): Promise<StoreItems> {
-    if (this.pending.size > 0) this.batch?.flush() // eTags are the database's: read after the queued writes
+    if (this.pending.size > 0) this.batch.flush() // eTags are the database's: read after the queued writes
     const items: StoreItems = {}
     for (const key of keys) {
       const row = this.select.get(key)
@@ -201,7 +196,7 @@ export class SqliteStorage implements Storage {
   }
 
   async write(changes: StoreItems): Promise<void> {
-    if (this.pending.size > 0) this.batch?.flush() // a queued older document must not land after this one
+    if (this.pending.size > 0) this.batch.flush() // a queued older document must not land after this one
     this.writeAll(changes)
   }
 
@@ -234,10 +229,9 @@ export class SqliteConversationState extends ConversationState {
     return (this as unknown as { stateKey: symbol }).stateKey
   }
 
+  /** ConversationState's key; it throws for an activity without a channel or conversation id. */
   private keyOf(context: TurnContext): string {
-    const key = this.getStorageKey(context)
-    if (!key) throw new Error('ConversationState: the activity has no channelId or conversation.id.')
-    return key
+    return this.getStorageKey(context)!
   }
 
   override async load(context: TurnContext, force = false): Promise<any> {

@@ -27,46 +27,44 @@ const turn = (conversationId: string, channelId = 'test') =>
     text: 'hi',
   } as Activity)
 
+/** Conversation state on the test database, writing through a batch of its own as the application does. */
+const conversationState = () => new SqliteConversationState(new SqliteStorage(db, new WriteBatch(db)))
+/** One turn in conversation `c1` that sets `step` and saves. */
+async function saveStep(state: SqliteConversationState, step: number): Promise<void> {
+  const context = turn('c1')
+  await state.createProperty<number>('step').set(context, step)
+  await state.saveChanges(context)
+}
+
 const row = (key: string) => db.prepare<[string], { doc: string; etag: string }>('SELECT doc, etag FROM state WHERE key = ?').get(key)
 
 describe('SqliteConversationState', () => {
   it('keeps a conversation\'s state from one turn to the next, in the database file', async () => {
-    const state = new SqliteConversationState(new SqliteStorage(db))
-    const step = state.createProperty<number>('step')
-    const first = turn('c1')
-    await step.set(first, 2)
-    await state.saveChanges(first)
+    await saveStep(conversationState(), 2)
 
-    const reopened = new SqliteConversationState(new SqliteStorage(db))
+    const reopened = conversationState()
     expect(await reopened.createProperty<number>('step').get(turn('c1'))).toBe(2)
     expect(await reopened.createProperty<number>('step').get(turn('c2'))).toBeUndefined()
     expect(JSON.parse(row('test/conversations/c1/')!.doc)).toEqual({ step: 2 })
   })
 
   it('writes only when something changed', async () => {
-    const state = new SqliteConversationState(new SqliteStorage(db))
-    const step = state.createProperty<number>('step')
-    const first = turn('c1')
-    await step.set(first, 1)
-    await state.saveChanges(first)
+    const state = conversationState()
+    await saveStep(state, 1)
     const written = row('test/conversations/c1/')!.etag
 
     const readOnly = turn('c1')
-    expect(await step.get(readOnly)).toBe(1)
+    expect(await state.createProperty<number>('step').get(readOnly)).toBe(1)
     await state.saveChanges(readOnly)
     expect(row('test/conversations/c1/')!.etag).toBe(written)
 
-    const changed = turn('c1')
-    await step.set(changed, 2)
-    await state.saveChanges(changed)
+    await saveStep(state, 2)
     expect(row('test/conversations/c1/')!.etag).not.toBe(written)
   })
 
   it('saves a cleared state, and a forced save writes even an untouched one', async () => {
-    const state = new SqliteConversationState(new SqliteStorage(db))
-    const first = turn('c1')
-    await state.createProperty<number>('step').set(first, 3)
-    await state.saveChanges(first)
+    const state = conversationState()
+    await saveStep(state, 3)
 
     const clearing = turn('c1')
     await state.clear(clearing)
@@ -78,7 +76,7 @@ describe('SqliteConversationState', () => {
   })
 
   it('refuses an activity without a conversation instead of writing under a made-up key', async () => {
-    const state = new SqliteConversationState(new SqliteStorage(db))
+    const state = conversationState()
     await expect(state.load(turn('', ''))).rejects.toThrow(/missing activity.channelId/)
     await expect(state.saveChanges(turn(''), true)).rejects.toThrow(/missing activity.conversation.id/)
   })
@@ -86,7 +84,7 @@ describe('SqliteConversationState', () => {
 
 describe('SqliteStorage', () => {
   it('refuses a write with a stale eTag and accepts "*"', async () => {
-    const storage = new SqliteStorage(db)
+    const storage = new SqliteStorage(db, new WriteBatch(db))
     await storage.write({ k: { n: 1 } })
     const { k } = await storage.read(['k'])
     await storage.write({ k: { ...k, n: 2 } })

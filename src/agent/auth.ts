@@ -1,6 +1,6 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
 import type { AgentAccount } from '../core/config.js'
-import type { Db } from '../database.js'
+import { statementCache, type Db } from '../database.js'
 
 const N = 16384
 const KEY_LENGTH = 32
@@ -24,11 +24,15 @@ const DUMMY = hashPassword('not-a-password', Buffer.alloc(16))
 
 /** Agent accounts from configuration and their sessions in the database (they expire). */
 export class AgentAuth {
+  private readonly sql: ReturnType<typeof statementCache>
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly accounts: readonly AgentAccount[],
     private readonly sessionHours: number,
-  ) {}
+  ) {
+    this.sql = statementCache(db)
+  }
 
   /** A new session id for valid credentials, else undefined. */
   signIn(username: string, password: string): { sessionId: string; account: AgentAccount; maxAgeSeconds: number } | undefined {
@@ -37,20 +41,20 @@ export class AgentAuth {
     if (!account || !ok) return undefined
     const sessionId = randomBytes(32).toString('base64url')
     const maxAgeSeconds = Math.round(this.sessionHours * 3600)
-    this.db.prepare('INSERT INTO agent_sessions (id, username, expires_at) VALUES (?, ?, ?)').run(sessionId, username, Date.now() + maxAgeSeconds * 1000)
-    this.db.prepare('DELETE FROM agent_sessions WHERE expires_at < ?').run(Date.now())
+    this.sql('INSERT INTO agent_sessions (id, username, expires_at) VALUES (?, ?, ?)').run(sessionId, username, Date.now() + maxAgeSeconds * 1000)
+    this.sql('DELETE FROM agent_sessions WHERE expires_at < ?').run(Date.now())
     return { sessionId, account, maxAgeSeconds }
   }
 
   /** The signed-in agent of a session id, if the session exists and has not expired. */
   agentOf(sessionId: string | undefined): AgentAccount | undefined {
     if (!sessionId) return undefined
-    const row = this.db.prepare<[string], { username: string; expires_at: number }>('SELECT username, expires_at FROM agent_sessions WHERE id = ?').get(sessionId)
+    const row = this.sql<[string], { username: string; expires_at: number }>('SELECT username, expires_at FROM agent_sessions WHERE id = ?').get(sessionId)
     if (!row || row.expires_at < Date.now()) return undefined
     return this.accounts.find((a) => a.username === row.username)
   }
 
   signOut(sessionId: string | undefined): void {
-    if (sessionId) this.db.prepare('DELETE FROM agent_sessions WHERE id = ?').run(sessionId)
+    if (sessionId) this.sql('DELETE FROM agent_sessions WHERE id = ?').run(sessionId)
   }
 }

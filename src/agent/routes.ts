@@ -118,7 +118,7 @@ export function registerAgentConsole(server: restify.Server, { auth, handoff, lo
     const id = caseParam(req)
     const found = id && handoff.get(id)
     if (!found) return fail(res, 404, 'No such case.')
-    const transcript = (await handoff.transcriptOf(found))
+    const transcript = (await handoff.transcript(found.channelId, found.conversationId))
       .filter((a) => a.type === 'message') // events (the join, the handoff event) are not part of the conversation
       .map((a) => ({ type: a.type, text: a.text, from: { name: a.from?.name, role: a.from?.role }, timestamp: a.timestamp }))
     json(res, 200, { case: { ...summaryOf(found), packet: found.packet }, transcript })
@@ -130,7 +130,7 @@ export function registerAgentConsole(server: restify.Server, { auth, handoff, lo
     const found = id && handoff.get(id)
     if (!found) return fail(res, 404, 'No such case.')
     res.writeHead(200, { ...HEADERS, 'content-type': 'application/json', 'content-disposition': `attachment; filename="${found.id}.transcript"` })
-    res.end(JSON.stringify(await handoff.transcriptOf(found), null, 2))
+    res.end(JSON.stringify(await handoff.transcript(found.channelId, found.conversationId), null, 2))
   }))
 
   // Every conversation's transcript (redacted), not only handed-over ones.
@@ -140,7 +140,7 @@ export function registerAgentConsole(server: restify.Server, { auth, handoff, lo
     const channelId = String(req.params?.channelId ?? '')
     const conversationId = String(req.params?.conversationId ?? '')
     if (!/^[\w.-]{1,50}$/.test(channelId) || conversationId.length === 0 || conversationId.length > 300) return fail(res, 400, 'Malformed conversation.')
-    const activities = await handoff.conversationTranscript(channelId, conversationId)
+    const activities = await handoff.transcript(channelId, conversationId)
     if (activities.length === 0) return fail(res, 404, 'No such conversation.')
     const file = `${channelId}-${conversationId}`.replace(/[^\w.-]+/g, '_').slice(0, 100)
     res.writeHead(200, { ...HEADERS, 'content-type': 'application/json', 'content-disposition': `attachment; filename="${file}.transcript"` })

@@ -65,11 +65,6 @@ export class DirectLineStore {
     return this.batch.committed()
   }
 
-  /** Writes what is queued now (with everything else in the batch). */
-  flush(): void {
-    this.batch.flush()
-  }
-
   /** Inside the batch's transaction: inserts the queued activities; once committed, streams them per conversation. */
   private write(): (() => void) | void {
     const rows = this.pending
@@ -92,7 +87,7 @@ export class DirectLineStore {
 
   /** Activities after a watermark, oldest first, and the watermark to resume from. */
   after(conversationId: string, watermark: number, limit = 500): { activities: Partial<Activity>[]; watermark: number } {
-    this.flush() // a reader sees everything appended before it asked
+    this.batch.flush() // a reader sees everything appended before it asked
     const rows = this.selectAfter.all(conversationId, watermark, limit)
     return {
       activities: rows.map((r) => JSON.parse(r.activity) as Partial<Activity>),

@@ -46,7 +46,6 @@ export type AgentResult = { ok: true; case: HandoffCase } | { ok: false; status:
 export class HandoffService extends EventEmitter implements HandoffQueue {
   private readonly senders = new Map<string, ChannelSender>()
   private agentsThreads: AgentsThreads | undefined
-  private readonly teamsNames = new Map<string, string>()
   private sweeper: NodeJS.Timeout | undefined
 
   constructor(
@@ -96,21 +95,14 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     return { id: handoffCase.id, queued, ...(!queued && { hours: `${this.options.hours} (${this.options.timeZone} time)` }) }
   }
 
-  async transcript(channelId: string, conversationId: string): Promise<object[]> {
+  /** A conversation's transcript, redacted, oldest first. */
+  transcript(channelId: string, conversationId: string): Promise<Activity[]> {
     return this.transcripts.all(channelId, conversationId)
   }
 
   /** Recent conversations of every channel (for agents: every transcript is kept, redacted). */
   recentConversations(limit?: number) {
     return this.transcripts.recent(limit)
-  }
-
-  conversationTranscript(channelId: string, conversationId: string): Promise<Activity[]> {
-    return this.transcripts.all(channelId, conversationId)
-  }
-
-  transcriptOf(handoffCase: HandoffCase): Promise<Activity[]> {
-    return this.transcripts.all(handoffCase.channelId, handoffCase.conversationId)
   }
 
   /** Who answers this conversation's next message. */
@@ -171,7 +163,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
   }
 
   nameOf(agentId: string): string {
-    return this.agents.find((a) => a.username === agentId)?.name ?? this.teamsNames.get(agentId) ?? this.store.agentName(agentId) ?? agentId
+    return this.agents.find((a) => a.username === agentId)?.name ?? this.store.agentName(agentId) ?? agentId
   }
 
   /**

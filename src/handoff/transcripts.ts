@@ -1,5 +1,5 @@
 import type { Activity, PagedResult, TranscriptInfo, TranscriptStore } from 'botbuilder'
-import type { Db, WriteBatch } from '../database.js'
+import { statementCache, type Db, type WriteBatch } from '../database.js'
 
 const PAGE = 500
 
@@ -12,10 +12,13 @@ export class SqliteTranscriptStore implements TranscriptStore {
   private readonly select
   private pending: [string, string, string, string][] = []
 
+  private readonly sql: ReturnType<typeof statementCache>
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly batch: WriteBatch,
   ) {
+    this.sql = statementCache(db)
     this.insert = db.prepare<[string, string, string, string]>(
       'INSERT INTO transcripts (channel_id, conversation_id, activity, at) VALUES (?, ?, ?, ?)',
     )
@@ -31,11 +34,6 @@ export class SqliteTranscriptStore implements TranscriptStore {
     })
   }
 
-  /** Writes what is queued (with the rest of the batch); readers call it first, so they see everything. */
-  flush(): void {
-    this.batch.flush()
-  }
-
   async logActivity(activity: Activity): Promise<void> {
     if (activity.type === 'typing' || activity.type === 'trace') return
     const at = (activity.timestamp ? new Date(activity.timestamp) : new Date()).toISOString()
@@ -44,7 +42,7 @@ export class SqliteTranscriptStore implements TranscriptStore {
   }
 
   async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string): Promise<PagedResult<Activity>> {
-    this.flush()
+    this.batch.flush() // a reader sees everything logged before it asked
     const rows = this.select.all(channelId, conversationId, Number(continuationToken ?? 0) || 0, PAGE)
     return {
       items: rows.map((r) => JSON.parse(r.activity) as Activity),
@@ -65,28 +63,26 @@ export class SqliteTranscriptStore implements TranscriptStore {
   }
 
   async listTranscripts(channelId: string): Promise<PagedResult<TranscriptInfo>> {
-    this.flush()
-    const rows = this.db
-      .prepare<[string], { conversation_id: string; created: string }>(
-        'SELECT conversation_id, MIN(at) AS created FROM transcripts WHERE channel_id = ? GROUP BY conversation_id',
-      )
-      .all(channelId)
+    this.batch.flush() // a reader sees everything logged before it asked
+    const rows = this.sql<[string], { conversation_id: string; created: string }>(
+      'SELECT conversation_id, MIN(at) AS created FROM transcripts WHERE channel_id = ? GROUP BY conversation_id',
+    ).all(channelId)
     return { items: rows.map((r) => ({ channelId, id: r.conversation_id, created: new Date(r.created) })), continuationToken: '' }
   }
 
   /** The most recent conversations of every channel, newest first, with when they started and last spoke. */
   recent(limit = 50): { channelId: string; conversationId: string; started: string; last: string; activities: number }[] {
-    this.flush()
-    return this.db
-      .prepare<[number], { channel_id: string; conversation_id: string; started: string; last: string; n: number }>(
-        'SELECT channel_id, conversation_id, MIN(at) AS started, MAX(at) AS last, COUNT(*) AS n FROM transcripts ' +
-          'GROUP BY channel_id, conversation_id ORDER BY MAX(id) DESC LIMIT ?',
-      )
+    this.batch.flush() // a reader sees everything logged before it asked
+    return this.sql<[number], { channel_id: string; conversation_id: string; started: string; last: string; n: number }>(
+      'SELECT channel_id, conversation_id, MIN(at) AS started, MAX(at) AS last, COUNT(*) AS n FROM transcripts ' +
+        'GROUP BY channel_id, conversation_id ORDER BY MAX(id) DESC LIMIT ?',
+    )
       .all(limit)
       .map((r) => ({ channelId: r.channel_id, conversationId: r.conversation_id, started: r.started, last: r.last, activities: r.n }))
   }
 
   async deleteTranscript(channelId: string, conversationId: string): Promise<void> {
-    this.db.prepare('DELETE FROM transcripts WHERE channel_id = ? AND conversation_id = ?').run(channelId, conversationId)
+    this.batch.flush() // queued rows of this conversation must not land after the delete
+    this.sql('DELETE FROM transcripts WHERE channel_id = ? AND conversation_id = ?').run(channelId, conversationId)
   }
 }

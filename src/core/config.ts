@@ -21,6 +21,18 @@ const AgentsChannelSchema = z.object({
 })
 export type AgentsChannel = z.infer<typeof AgentsChannelSchema>
 
+/** A setting that holds JSON: parsed and checked against `schema`, or an issue that starts with `expected`. */
+function parseJson<T extends z.ZodType>(schema: T, expected: string) {
+  return (raw: string, ctx: z.RefinementCtx): z.infer<T> => {
+    try {
+      return schema.parse(JSON.parse(raw))
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `${expected}: ${(err as Error).message}` })
+      return z.NEVER
+    }
+  }
+}
+
 /** Every setting; the README's configuration table and env.example list each one (a test checks). */
 export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
@@ -68,28 +80,13 @@ export const ConfigSchema = z.object({
   AGENT_ACCOUNTS: z
     .string()
     .default('[]')
-    .transform((raw, ctx) => {
-      try {
-        return AgentAccountsSchema.parse(JSON.parse(raw))
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `not a JSON list of agent accounts: ${(err as Error).message}` })
-        return z.NEVER
-      }
-    }),
+    .transform(parseJson(AgentAccountsSchema, 'not a JSON list of agent accounts')),
   AGENT_SESSION_HOURS: z.coerce.number().min(0.1).max(24).default(8),
   // A Teams channel where handoffs are announced to agents: {"serviceUrl","channelId","tenantId"} (JSON).
   TEAMS_AGENTS_CHANNEL: z
     .string()
     .optional()
-    .transform((raw, ctx) => {
-      if (!raw) return undefined
-      try {
-        return AgentsChannelSchema.parse(JSON.parse(raw))
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `expected {"serviceUrl","channelId","tenantId"}: ${(err as Error).message}` })
-        return z.NEVER
-      }
-    }),
+    .transform((raw, ctx) => (raw ? parseJson(AgentsChannelSchema, 'expected {"serviceUrl","channelId","tenantId"}')(raw, ctx) : undefined)),
   // The Teams app package (npm run teams:package); not needed to run the bot.
   TEAMS_APP_ID: z.uuid().optional(),
   TEAMS_DEVELOPER_NAME: z.string().min(1).max(32).default('CAC Help Desk'),

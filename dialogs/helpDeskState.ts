@@ -1,9 +1,28 @@
 import type { ConversationState, StatePropertyAccessor, TurnContext } from 'botbuilder'
 import type { TrailEntry } from '../src/core/handoff.js'
 import type { Slot } from '../src/core/procedures.js'
+import type { Facts } from '../src/core/understanding.js'
 
-/** What the bot knows of the user's set-up; lets a procedure skip "Which browser?" when it already knows. */
-export type Profile = Partial<Record<Slot, string>>
+/**
+ * What the bot knows of the user's situation (browser, OS, branch, PIN known, card registered, card model) and
+ * what they already tried: lets a procedure skip a question it already has the answer to. `hinted` lists facts that
+ * came only from the device showing the help page, which may not be the computer with the CAC reader.
+ */
+export type Profile = Facts & { hinted?: Slot[]; tried?: string[] }
+
+/** Where the conversation is, for "say that again", "back", side questions and push-back. */
+export interface Memory {
+  /** The step last shown, as it was shown ("Step 2 of 3: ..."). */
+  lastStep?: string
+  /** The policy last given (an intent id), so "can't you just reset it?" gets the rule again. */
+  lastPolicy?: string
+  /** A procedure left for another problem, to come back to. */
+  paused?: { procedureId: string; stepId?: string; title: string }
+  /** The last procedure that ended, for "it still doesn't work" after it. */
+  lastProcedure?: string
+  /** Unclear messages in a row with nothing pending. */
+  unclear?: number
+}
 
 /** The case being worked on in this conversation, for the agent if it is handed over. Redacted text only. */
 export interface HelpDeskCase {
@@ -18,6 +37,7 @@ export interface HelpDeskState {
   profile: StatePropertyAccessor<Profile>
   helpDeskCase: StatePropertyAccessor<HelpDeskCase>
   welcomed: StatePropertyAccessor<boolean>
+  memory: StatePropertyAccessor<Memory>
 }
 
 export function createHelpDeskState(conversationState: ConversationState): HelpDeskState {
@@ -25,6 +45,7 @@ export function createHelpDeskState(conversationState: ConversationState): HelpD
     profile: conversationState.createProperty<Profile>('profile'),
     helpDeskCase: conversationState.createProperty<HelpDeskCase>('case'),
     welcomed: conversationState.createProperty<boolean>('welcomed'),
+    memory: conversationState.createProperty<Memory>('memory'),
   }
 }
 

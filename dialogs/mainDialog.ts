@@ -18,17 +18,25 @@ import {
   type DialogState,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs'
-import { matchAnswer, YES_NO, type Choice } from '../src/core/answers.js'
 import { summarise, type HandoffPacket, type HandoffQueue } from '../src/core/handoff.js'
-import type { Procedure } from '../src/core/procedures.js'
+import type { Procedure, Slot } from '../src/core/procedures.js'
 import type { Recognizer, RecognizerResult } from '../src/core/recognizer.js'
 import { decideRoute, type Route, type RoutingThresholds } from '../src/core/routing.js'
+import { understand, wordCount, type FactsFound, type PendingQuestion, type Reading } from '../src/core/understanding.js'
 import type { Intent } from '../intents/intent.js'
-import { newCase, wasWelcomedThisTurn, type HelpDeskState } from './helpDeskState.js'
+import { newCase, wasWelcomedThisTurn, type HelpDeskState, type Profile } from './helpDeskState.js'
 import { messages } from './messages.js'
-import { PROCEDURE_DIALOG, type ProcedureDialog, type ProcedureOutcome, type ProcedureOptions } from './procedureDialog.js'
-import { AnswerPrompt, choicePrompt, pendingChoices } from './prompts.js'
+import {
+  LOOP,
+  PROCEDURE_DIALOG,
+  renderContent,
+  type ProcedureDialog,
+  type ProcedureOutcome,
+  type ProcedureOptions,
+} from './procedureDialog.js'
+import { AnswerPrompt, answerOf, pendingQuestion, questionPrompt, setAnswer, setReplan, setTurnFacts, withButtons } from './prompts.js'
 import { wasOnlySecret } from './redaction.js'
+import { noteOutcome, noteProcedure } from './turnReport.js'
 import { turnLogger } from './turnLogger.js'
 
 export const MAIN_DIALOG = 'main'
@@ -36,8 +44,10 @@ const ROUTE = 'main.route'
 const RUN = 'main.run'
 const OFFER = 'main.offer'
 const HANDOFF = 'main.handoff'
+const CHOOSE = 'main.choose'
 const ANSWER = 'main.answer'
 
+const READING = Symbol('reading')
 const RECOGNIZED = Symbol('recognized')
 
 /** Intents answered with one line and nothing to follow up. */
@@ -50,15 +60,18 @@ const SMALL_TALK: Readonly<Record<string, string>> = {
   'start-over': messages.startOver,
 }
 
-interface Suggested {
-  suggested: string[]
-}
-
 export interface RunOptions {
   procedureId: string
+  /** Where to pick up a procedure left for another problem. */
+  stepId?: string
+  /** Acted on a likely but not certain reading: say what we understood, with a way out. */
+  hedge?: boolean
 }
 export interface HandoffOptions {
   reason: HandoffPacket['reason']
+}
+interface ChooseOptions {
+  intentIds: string[]
 }
 
 export interface MainDialogDeps {
@@ -76,19 +89,40 @@ export interface MainDialogDeps {
  * The state of the innermost active dialog, read from the stack: a component dialog keeps its own stack under
  * `dialogs` in its state. (DialogContext.child would build a context, and its DialogStateManager, per level.)
  */
-function innermostState(stack: readonly DialogInstance[]): unknown {
-  let instance = stack.at(-1)
-  for (let inner = instance; inner; inner = (inner.state as { dialogs?: DialogState } | undefined)?.dialogs?.dialogStack?.at(-1)) {
-    instance = inner
+function innermost(stack: readonly DialogInstance[]): DialogInstance[] {
+  const path: DialogInstance[] = []
+  for (let inner = stack.at(-1); inner; inner = (inner.state as { dialogs?: DialogState } | undefined)?.dialogs?.dialogStack?.at(-1)) {
+    path.push(inner)
   }
-  return instance?.state
+  return path
+}
+
+/** The procedure loops on the stack, outermost first. */
+function loopsOf(stack: readonly DialogInstance[]): ProcedureOptions[] {
+  const found: ProcedureOptions[] = []
+  const walk = (instances: readonly DialogInstance[]) => {
+    for (const instance of instances) {
+      const state = instance.state as { options?: ProcedureOptions; dialogs?: DialogState } | undefined
+      if (instance.id === LOOP && state?.options) found.push(state.options)
+      if (state?.dialogs?.dialogStack) walk(state.dialogs.dialogStack)
+    }
+  }
+  walk(stack)
+  return found
+}
+
+/** The procedures running, outermost first, with the number of the step each is on. */
+export function runningProcedures(stack: readonly DialogInstance[]): { procedureId: string; step?: number }[] {
+  return loopsOf(stack).map((options) => ({ procedureId: options.procedureId, step: options.at }))
 }
 
 const TRACE_TYPE = 'application/vnd.cac-helpdesk.recognizer+json'
 
 /**
- * Welcome, routing, "did you mean", out of scope, and the interruptions that work at any step:
- * help, cancel, start over, talk to a human, and a new problem in the middle of a procedure.
+ * Welcome, routing and everything that can happen at any step. Each message is understood once (src/core/
+ * understanding.ts) against the pending question, the known facts and everything else; this dialog acts on that
+ * reading: an answer goes to the step, a fact is kept (and a corrected one re-runs what depended on it), a side
+ * question is answered and the step resumes, a policy line is always given, thanks close, a person is a handoff.
  */
 export class MainDialog extends ComponentDialog {
   private readonly procedureOf: ReadonlyMap<string, string>
@@ -99,10 +133,9 @@ export class MainDialog extends ComponentDialog {
     this.procedureOf = new Map(deps.intents.filter((i) => i.procedure).map((i) => [i.id, i.procedure!]))
     this.addDialog(new AnswerPrompt(ANSWER))
     this.addDialog(deps.procedureDialog)
-    this.addDialog(new WaterfallDialog(ROUTE, [this.routeStep.bind(this), this.chooseStep.bind(this)]))
-    this.addDialog(
-      new WaterfallDialog<RunOptions>(RUN, [this.runStep.bind(this), this.outcomeStep.bind(this), this.solvedStep.bind(this)]),
-    )
+    this.addDialog(new WaterfallDialog(ROUTE, [this.routeStep.bind(this)]))
+    this.addDialog(new WaterfallDialog<ChooseOptions>(CHOOSE, [this.offerChoicesStep.bind(this), this.chooseStep.bind(this)]))
+    this.addDialog(new WaterfallDialog<RunOptions>(RUN, [this.runStep.bind(this), this.outcomeStep.bind(this)]))
     this.addDialog(new WaterfallDialog<HandoffOptions>(OFFER, [this.offerStep.bind(this), this.offerAnswerStep.bind(this)]))
     this.addDialog(new WaterfallDialog<HandoffOptions>(HANDOFF, [this.handoffStep.bind(this)]))
     this.initialDialogId = ROUTE
@@ -128,16 +161,6 @@ export class MainDialog extends ComponentDialog {
     context.turnState.set(RECOGNIZED, result)
     const top = Object.entries(result.intents)[0]
     turnLogger(context).info({ topIntent: result.topIntent, score: top?.[1].score, entities: Object.keys(result.entities) }, 'recognized')
-    const { browser, os, cardModel } = result.entities
-    if (browser || os || cardModel) {
-      const profile = await this.deps.state.profile.get(context, {})
-      await this.deps.state.profile.set(context, {
-        ...profile,
-        ...(browser && { browser: browser[0] }),
-        ...(os && { os: os[0] }),
-        ...(cardModel && { cardModel: cardModel[0] }),
-      })
-    }
     if (result.entities.errorMessage) {
       const helpDeskCase = await this.deps.state.helpDeskCase.get(context, newCase())
       const errors = new Set([...helpDeskCase.errorMessages, ...result.entities.errorMessage])
@@ -153,21 +176,230 @@ export class MainDialog extends ComponentDialog {
     return decideRoute(result, this.deps.thresholds, (id) => this.procedureOf.has(id))
   }
 
+  /** The one reading of this turn (STYLE.md section 11), and the facts it changed. */
+  private async read(context: TurnContext, stack: readonly DialogInstance[]): Promise<{ reading: Reading; changed: Slot[] }> {
+    const cached = context.turnState.get(READING) as { reading: Reading; changed: Slot[] } | undefined
+    if (cached) return cached
+    const result = await this.recognize(context)
+    const route = this.route(result)
+    const profile = await this.deps.state.profile.get(context, {})
+    const memory = await this.deps.state.memory.get(context, {})
+    const pending = pendingQuestion(innermost(stack).at(-1)?.state)
+    const { minScore } = this.deps.thresholds
+    const reading = understand(context.activity.text ?? '', {
+      pending,
+      route,
+      facts: profile,
+      active: this.activeProcedure(stack),
+      lastPolicy: memory.lastPolicy,
+      isPolicy: (id) => this.isPolicy(id),
+      procedureOf: (id) => this.procedureOf.get(id),
+      scoreOf: (id) => result.intents[id]?.score ?? 0,
+      minScore,
+    })
+    const changed = await this.remember(context, reading.found, pending, reading.kind === 'answer')
+    turnLogger(context).info({ reading: reading.kind, vent: reading.vent, facts: Object.keys(reading.found.facts), changed }, 'understood')
+    const read = { reading, changed }
+    context.turnState.set(READING, read)
+    return read
+  }
+
+  /** Keeps the facts a message gave; returns the ones that changed a value said before (a correction). */
+  private async remember(context: TurnContext, found: FactsFound, pending: PendingQuestion | undefined, isAnswer: boolean): Promise<Slot[]> {
+    const profile: Profile = { ...(await this.deps.state.profile.get(context, {})) }
+    const changed: Slot[] = []
+    const short = wordCount(context.activity.text ?? '') <= 7
+    for (const [key, value] of Object.entries(found.facts) as [Slot, string][]) {
+      const hinted = profile.hinted?.includes(key)
+      const before = profile[key]
+      if (before === value) {
+        if (hinted) profile.hinted = profile.hinted!.filter((h) => h !== key) // confirmed by the user
+        continue
+      }
+      // A different value said in passing ("tried chrome too") doesn't overwrite; a correction or a short statement does.
+      if (before && !hinted && !found.correction && !short && !(pending?.kind === 'ask' && pending.slot === key)) continue
+      profile[key] = value
+      if (hinted) profile.hinted = profile.hinted!.filter((h) => h !== key)
+      if (before && !isAnswer) changed.push(key)
+    }
+    if (found.tried.length > 0) profile.tried = [...new Set([...(profile.tried ?? []), ...found.tried])]
+    await this.deps.state.profile.set(context, profile)
+    setTurnFacts(context, profile)
+    return changed
+  }
+
+  private isPolicy(intentId: string): boolean {
+    return this.deps.procedures.get(this.procedureOf.get(intentId) ?? '')?.policy === true
+  }
+
+  /** A procedure whose steps are all statements: answered in one message, so it can be a side answer. */
+  private isOneShot(procedureId: string): boolean {
+    const procedure = this.deps.procedures.get(procedureId)
+    return procedure !== undefined && procedure.steps.every((s) => !s.check && !s.ask && !s.run)
+  }
+
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
     const { context } = innerDc
     if (context.activity.type !== 'message') return super.onContinueDialog(innerDc)
-    const result = await this.recognize(context)
     if (wasOnlySecret(context)) {
       await innerDc.repromptDialog()
       return Dialog.EndOfTurn
     }
-    // An answer to the question on screen is never an interruption: "no" is not "cancel".
-    const choices = pendingChoices(innermostState(innerDc.stack))
-    if (choices && matchAnswer(context.activity.text ?? '', choices) !== undefined) return super.onContinueDialog(innerDc)
+    const { reading, changed } = await this.read(context, innerDc.stack)
+    const active = this.activeProcedure(innerDc.stack)
+    if (reading.vent && reading.kind !== 'vent') await context.sendActivity(messages.empathy)
 
-    const route = this.route(result)
-    if (route.kind !== 'intent') return super.onContinueDialog(innerDc)
-    switch (route.intentId) {
+    switch (reading.kind) {
+      case 'answer':
+        if (changed.length > 0 && this.dependsOn(innerDc, changed)) {
+          await context.sendActivity(messages.corrected)
+          setReplan(context, changed[0]!)
+        }
+        setAnswer(context, reading.answer)
+        return super.onContinueDialog(innerDc)
+      case 'facts':
+        if (changed.length > 0 && this.dependsOn(innerDc, changed)) {
+          await context.sendActivity(messages.corrected)
+          setReplan(context, changed[0]!)
+          return super.onContinueDialog(innerDc)
+        }
+        // A fact that answers nothing pending is kept (and used later); the question stays.
+        await context.sendActivity(messages.notedFact)
+        await innerDc.repromptDialog()
+        return Dialog.EndOfTurn
+      case 'person':
+        await innerDc.cancelAllDialogs()
+        return innerDc.beginDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
+      case 'repeat':
+        return this.resume(innerDc, false)
+      case 'resume':
+        return this.resume(innerDc, true)
+      case 'step-help':
+        await this.explainStep(innerDc)
+        await innerDc.repromptDialog()
+        return Dialog.EndOfTurn
+      case 'close':
+        await innerDc.cancelAllDialogs()
+        return this.close(context, reading.how)
+      case 'worked': {
+        await innerDc.cancelAllDialogs()
+        await this.deps.state.helpDeskCase.set(context, newCase())
+        noteOutcome(context, 'resolved')
+        await context.sendActivity(messages.closedSolved)
+        return innerDc.endDialog()
+      }
+      case 'policy':
+        await this.givePolicy(context, reading.intentId, reading.pushBack)
+        if (!active) {
+          await innerDc.cancelAllDialogs()
+          return innerDc.endDialog()
+        }
+        return this.resume(innerDc, true)
+      case 'problem': {
+        const procedureId = this.procedureOf.get(reading.intentId)!
+        if (active && this.isOneShot(procedureId)) {
+          // A side question: answered in place, then back to the step.
+          await context.sendActivity(this.oneShotText(context, procedureId))
+          return this.resume(innerDc, true)
+        }
+        await this.pause(context, innerDc, active)
+        await innerDc.cancelAllDialogs()
+        await context.sendActivity(reading.hedge ? messages.soundsLike(this.titleOf(reading.intentId)) : messages.switching(this.titleOf(reading.intentId)))
+        const paused = (await this.deps.state.memory.get(context, {})).paused
+        if (paused && active) await context.sendActivity(messages.pausedNote(paused.title))
+        await this.startCase(context, reading.intentId)
+        return innerDc.beginDialog(RUN, { procedureId } satisfies RunOptions)
+      }
+      case 'clarify':
+        await this.pause(context, innerDc, active)
+        await innerDc.cancelAllDialogs()
+        return innerDc.beginDialog(CHOOSE, { intentIds: reading.intentIds } satisfies ChooseOptions)
+      case 'small-talk':
+        return this.smallTalk(innerDc, reading.intentId)
+      case 'something-else':
+        if (active) {
+          await innerDc.cancelAllDialogs()
+          await context.sendActivity(messages.rephraseProblem)
+          return innerDc.endDialog()
+        }
+        return super.onContinueDialog(innerDc)
+      case 'vent':
+        await context.sendActivity(messages.empathy)
+        return this.resume(innerDc, false)
+      case 'still-broken':
+        if (!active) {
+          await innerDc.cancelAllDialogs()
+          await context.sendActivity(messages.stillBrokenAfter)
+          return innerDc.beginDialog(OFFER, { reason: 'procedure-escalated' } satisfies HandoffOptions)
+        }
+        return super.onContinueDialog(innerDc)
+      default:
+        return super.onContinueDialog(innerDc) // unclear: the pending question is asked again, in other words
+    }
+  }
+
+  /** Whether the innermost running procedure asked the corrected fact before the step it is on. */
+  private dependsOn(innerDc: DialogContext, slots: readonly Slot[]): boolean {
+    const options = loopsOf(innerDc.stack).at(-1)
+    const procedure = this.deps.procedures.get(options?.procedureId ?? '')
+    return procedure?.steps.some((s) => s.ask?.slot && slots.includes(s.ask.slot) && s.id !== options?.stepId) ?? false
+  }
+
+  /** The step again ("say that again"), or after a side topic "Back to where we were: Step 2 of 3 ...". */
+  private async resume(innerDc: DialogContext, announce: boolean): Promise<DialogTurnResult> {
+    const { context } = innerDc
+    const memory = await this.deps.state.memory.get(context, {})
+    if (this.activeProcedure(innerDc.stack) && memory.lastStep) {
+      await context.sendActivity(announce ? `${messages.backTo} ${memory.lastStep}` : memory.lastStep)
+    }
+    await innerDc.repromptDialog()
+    return Dialog.EndOfTurn
+  }
+
+  /** "How do I do that?": the step's own detail if it has one, else the step again, one thing at a time. */
+  private async explainStep(innerDc: DialogContext): Promise<void> {
+    const options = loopsOf(innerDc.stack).at(-1)
+    const procedure = this.deps.procedures.get(options?.procedureId ?? '')
+    const current = procedure?.steps.find((s) => s.id === options?.stepId)
+    if (current?.help) {
+      await innerDc.context.sendActivity(renderContent(current.help, `${messages.stepHelp} `))
+      return
+    }
+    await innerDc.context.sendActivity(messages.stepHelpGeneric)
+    if (current) await innerDc.context.sendActivity(renderContent(current))
+  }
+
+  /** Thanks or goodbye at any point: a polite close, never "didn't catch that". */
+  private async close(context: TurnContext, how: 'thanks' | 'bye'): Promise<DialogTurnResult> {
+    noteOutcome(context, 'closed')
+    await context.sendActivity(how === 'bye' ? messages.goodbye : messages.closedThanks)
+    return Dialog.EndOfTurn
+  }
+
+  /** The policy line, always (also mid-question); on push-back, the rule and the route again, calmly, and no handoff offered. */
+  private async givePolicy(context: TurnContext, intentId: string, pushBack: boolean): Promise<void> {
+    const memory = await this.deps.state.memory.get(context, {})
+    await this.deps.state.memory.set(context, { ...memory, lastPolicy: intentId })
+    noteOutcome(context, 'referred')
+    const text = intentId === 'other-person' ? messages.otherPerson : this.oneShotText(context, this.procedureOf.get(intentId)!)
+    await context.sendActivity(pushBack ? `${messages.pushBack} ${text}` : text)
+  }
+
+  /** A one-message procedure as one message: its statements and its outcome. */
+  private oneShotText(context: TurnContext, procedureId: string): string {
+    const procedure = this.deps.procedures.get(procedureId)!
+    const parts = procedure.steps.map((s) => renderContent(s))
+    const last = procedure.steps.at(-1)!
+    const target = last.next ?? procedure.exhausted
+    if (target && 'outcome' in target && procedure.outcomes[target.outcome]) parts.push(renderContent(procedure.outcomes[target.outcome]!))
+    noteProcedure(context, procedureId)
+    noteOutcome(context, 'referred')
+    return parts.join('\n\n')
+  }
+
+  private async smallTalk(innerDc: DialogContext, intentId: string): Promise<DialogTurnResult> {
+    const { context } = innerDc
+    switch (intentId) {
       case 'help':
         await context.sendActivity(messages.help)
         await innerDc.repromptDialog()
@@ -179,25 +411,40 @@ export class MainDialog extends ComponentDialog {
       case 'start-over':
         await innerDc.cancelAllDialogs()
         await this.deps.state.helpDeskCase.set(context, newCase())
+        await this.deps.state.memory.set(context, {})
         await context.sendActivity(messages.startOver)
         return innerDc.endDialog()
       case 'human-agent':
         await innerDc.cancelAllDialogs()
         return innerDc.beginDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
+      case 'thanks':
+      case 'goodbye':
+        await innerDc.cancelAllDialogs()
+        return this.close(context, intentId === 'goodbye' ? 'bye' : 'thanks')
+      default:
+        return this.resume(innerDc, false)
     }
-    const procedureId = this.procedureOf.get(route.intentId)
-    if (procedureId && procedureId !== this.activeProcedure(innerDc)) {
-      await innerDc.cancelAllDialogs()
-      await context.sendActivity(messages.switching(this.deps.procedures.get(procedureId)!.title))
-      await this.startCase(context, route.intentId)
-      return innerDc.beginDialog(RUN, { procedureId } satisfies RunOptions)
-    }
-    return super.onContinueDialog(innerDc)
+  }
+
+  /** Remembers the procedure being left for another problem, to offer to come back to it. */
+  private async pause(context: TurnContext, innerDc: DialogContext, active: string | undefined): Promise<void> {
+    if (!active) return
+    const stepId = this.topStepId(innerDc.stack)
+    const memory = await this.deps.state.memory.get(context, {})
+    await this.deps.state.memory.set(context, {
+      ...memory,
+      paused: { procedureId: active, stepId, title: this.deps.procedures.get(active)?.title ?? active },
+    })
+  }
+
+  /** The step the top-level procedure is on. */
+  private topStepId(stack: readonly DialogInstance[]): string | undefined {
+    return loopsOf(stack)[0]?.stepId
   }
 
   /** The top-level procedure running now, if any. */
-  private activeProcedure(innerDc: DialogContext): string | undefined {
-    const run = innerDc.stack.find((entry) => entry.id === RUN)
+  private activeProcedure(stack: readonly DialogInstance[]): string | undefined {
+    const run = stack.find((entry) => entry.id === RUN)
     return (run?.state as { options?: RunOptions } | undefined)?.options?.procedureId
   }
 
@@ -223,63 +470,137 @@ export class MainDialog extends ComponentDialog {
       await context.sendActivity(messages.askProblem)
       return step.endDialog()
     }
-    const result = await this.recognize(context)
-    const route = this.route(result)
-    if (!(route.kind === 'intent' && route.intentId in SMALL_TALK)) await this.noteQuestion(context)
-    const text = context.activity.text ?? ''
-    if (route.kind === 'none' && text.trim().split(/\s+/).length <= 3 && matchAnswer(text, YES_NO) !== undefined) {
-      // "ok", "no", "yes thanks" with no question on screen: not out of scope, just nothing asked yet.
-      await context.sendActivity(messages.askProblem)
-      return step.endDialog()
+    const { reading, changed } = await this.read(context, [])
+    const memory = await this.deps.state.memory.get(context, {})
+    if (reading.kind !== 'unclear') await this.deps.state.memory.set(context, { ...memory, unclear: 0 })
+    if (reading.vent && reading.kind !== 'vent') await context.sendActivity(messages.empathy)
+    switch (reading.kind) {
+      case 'person':
+        return step.replaceDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
+      case 'problem':
+      case 'policy': {
+        await this.noteQuestion(context)
+        if (reading.kind === 'policy' && (reading.pushBack || reading.intentId === 'other-person')) {
+          await this.givePolicy(context, reading.intentId, reading.pushBack)
+          return step.endDialog()
+        }
+        if (reading.kind === 'policy') {
+          await this.givePolicy(context, reading.intentId, false)
+          await this.startCase(context, reading.intentId)
+          return step.endDialog()
+        }
+        if (reading.hedge) await context.sendActivity(messages.soundsLike(this.titleOf(reading.intentId)))
+        await this.startCase(context, reading.intentId)
+        return step.replaceDialog(RUN, { procedureId: this.procedureOf.get(reading.intentId)! } satisfies RunOptions)
+      }
+      case 'clarify':
+        await this.noteQuestion(context)
+        return step.replaceDialog(CHOOSE, { intentIds: reading.intentIds } satisfies ChooseOptions)
+      case 'repeat':
+      case 'resume': {
+        if (memory.paused) return this.resumePaused(step)
+        await context.sendActivity(messages.nothingToResume)
+        return step.endDialog()
+      }
+      case 'close':
+        await this.close(context, reading.how)
+        return step.endDialog()
+      case 'worked':
+        noteOutcome(context, 'resolved')
+        await context.sendActivity(memory.lastProcedure ? messages.closedSolved : messages.askProblem)
+        return step.endDialog()
+      case 'still-broken':
+        if (memory.lastProcedure) {
+          await context.sendActivity(messages.stillBrokenAfter)
+          return step.replaceDialog(OFFER, { reason: 'procedure-escalated' } satisfies HandoffOptions)
+        }
+        await context.sendActivity(messages.askProblem)
+        return step.endDialog()
+      case 'facts': {
+        // A correction of what an ended procedure branched on ("actually I do know my PIN") runs it again.
+        const again = memory.lastProcedure && this.deps.procedures.get(memory.lastProcedure)?.steps.some((s) => s.ask?.slot && changed.includes(s.ask.slot))
+        if (again) {
+          await context.sendActivity(messages.corrected)
+          return step.replaceDialog(RUN, { procedureId: memory.lastProcedure! } satisfies RunOptions)
+        }
+        await context.sendActivity(`${messages.notedFact} ${messages.askProblem}`)
+        return step.endDialog()
+      }
+      case 'vent':
+        await context.sendActivity(messages.ventNoProblem)
+        return step.endDialog()
+      case 'small-talk':
+        if (reading.intentId === 'human-agent') return step.replaceDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
+        if (reading.intentId === 'greeting' && wasWelcomedThisTurn(context)) return step.endDialog() // the welcome already greeted
+        if (reading.intentId === 'thanks' || reading.intentId === 'goodbye') {
+          await this.close(context, reading.intentId === 'goodbye' ? 'bye' : 'thanks')
+          return step.endDialog()
+        }
+        await context.sendActivity(SMALL_TALK[reading.intentId] ?? messages.askProblem)
+        return step.endDialog()
+      case 'out-of-scope':
+        await this.noteQuestion(context)
+        turnLogger(context).info({ route: 'none' }, 'out of scope')
+        await context.sendActivity(
+          MessageFactory.suggestedActions(
+            [messages.talkToPerson, messages.whatCanYouDo].map((title) => ({ type: ActionTypes.ImBack, title, value: title })),
+            messages.outOfScope,
+          ),
+        )
+        return step.endDialog()
+      case 'something-else':
+        await context.sendActivity(messages.rephraseProblem)
+        return step.endDialog()
+      default: {
+        // Nothing fits: ask in other words once, then offer a person rather than loop.
+        const unclear = (memory.unclear ?? 0) + 1
+        await this.deps.state.memory.set(context, { ...memory, unclear })
+        if (unclear > (this.deps.maxReprompts ?? 2)) {
+          await this.deps.state.memory.set(context, { ...memory, unclear: 0 })
+          await context.sendActivity(messages.unclear)
+          return step.replaceDialog(OFFER, { reason: 'unclear-answers' } satisfies HandoffOptions)
+        }
+        await context.sendActivity(wordCount(context.activity.text ?? '') <= 3 ? messages.askProblem : messages.rephrase)
+        return step.endDialog()
+      }
     }
-    if (route.kind === 'none') {
-      turnLogger(context).info({ route: 'none' }, 'out of scope')
-      await context.sendActivity(
-        MessageFactory.suggestedActions(
-          [messages.talkToPerson, messages.whatCanYouDo].map((title) => ({ type: ActionTypes.ImBack, title, value: title })),
-          messages.outOfScope,
-        ),
-      )
-      return step.endDialog()
-    }
-    if (route.kind === 'suggest') {
-      const choices = this.suggestionChoices(route.intentIds)
-      ;(step.values as Suggested).suggested = route.intentIds
-      return step.prompt(ANSWER, choicePrompt(messages.didYouMean, choices, this.maxReprompts))
-    }
-    return this.handleIntent(step, route.intentId)
   }
 
-  private async chooseStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { suggested } = step.values as Suggested
-    const choices = this.suggestionChoices(suggested)
-    const answer = matchAnswer(String(step.result ?? ''), choices)
-    const intentId = answer === undefined ? undefined : suggested[answer]
+  private async resumePaused(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const memory = await this.deps.state.memory.get(step.context, {})
+    const paused = memory.paused!
+    await this.deps.state.memory.set(step.context, { ...memory, paused: undefined })
+    await step.context.sendActivity(messages.resuming(paused.title))
+    return step.replaceDialog(RUN, { procedureId: paused.procedureId, stepId: paused.stepId } satisfies RunOptions)
+  }
+
+  private async offerChoicesStep(step: WaterfallStepContext<ChooseOptions>): Promise<DialogTurnResult> {
+    return step.prompt(ANSWER, questionPrompt(this.choices(step.options.intentIds), this.maxReprompts))
+  }
+
+  /** "Did you mean": the close candidates side by side, and "Neither". */
+  private choices(intentIds: readonly string[]): PendingQuestion {
+    const options = [
+      ...intentIds.map((id) => ({ label: this.titleOf(id) })),
+      { label: messages.neither, synonyms: ['none', 'none of these', 'no', 'something else', 'neither of those'] },
+    ]
+    return { kind: 'choose', question: messages.didYouMean, options }
+  }
+
+  private async chooseStep(step: WaterfallStepContext<ChooseOptions>): Promise<DialogTurnResult> {
+    const { intentIds } = step.options
+    const answer = answerOf(step.context, this.choices(intentIds))
+    const intentId = answer?.kind === 'option' ? intentIds[answer.index] : undefined
     if (!intentId) {
       await step.context.sendActivity(messages.rephrase)
       return step.endDialog()
     }
-    return this.handleIntent(step, intentId)
-  }
-
-  private async handleIntent(step: WaterfallStepContext, intentId: string): Promise<DialogTurnResult> {
-    const { context } = step
-    const procedureId = this.procedureOf.get(intentId)
-    if (procedureId) {
-      await this.startCase(context, intentId)
-      return step.replaceDialog(RUN, { procedureId } satisfies RunOptions)
+    await this.startCase(step.context, intentId)
+    if (this.isPolicy(intentId)) {
+      await this.givePolicy(step.context, intentId, false)
+      return step.endDialog()
     }
-    if (intentId === 'human-agent') return step.replaceDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
-    if (intentId === 'greeting' && wasWelcomedThisTurn(context)) return step.endDialog() // the welcome already greeted
-    await context.sendActivity(SMALL_TALK[intentId] ?? messages.askProblem)
-    return step.endDialog()
-  }
-
-  private suggestionChoices(intentIds: readonly string[]): Choice[] {
-    return [
-      ...intentIds.map((id) => ({ label: this.titleOf(id) })),
-      { label: messages.neither, synonyms: ['none', 'none of these', 'no', 'something else', 'neither of those'] },
-    ]
+    return step.replaceDialog(RUN, { procedureId: this.procedureOf.get(intentId)! } satisfies RunOptions)
   }
 
   private titleOf(intentId: string): string {
@@ -287,48 +608,72 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async runStep(step: WaterfallStepContext<RunOptions>): Promise<DialogTurnResult> {
-    return step.beginDialog(PROCEDURE_DIALOG, { procedureId: step.options.procedureId } satisfies ProcedureOptions)
+    const { procedureId, stepId } = step.options
+    return step.beginDialog(PROCEDURE_DIALOG, { procedureId, ...(stepId && { stepId }) } satisfies ProcedureOptions)
   }
 
   private async outcomeStep(step: WaterfallStepContext<RunOptions>): Promise<DialogTurnResult> {
     const outcome = step.result as ProcedureOutcome
-    const helpDeskCase = await this.deps.state.helpDeskCase.get(step.context, newCase())
-    await this.deps.state.helpDeskCase.set(step.context, { ...helpDeskCase, trail: [...helpDeskCase.trail, ...outcome.trail] })
+    const { context } = step
+    const helpDeskCase = await this.deps.state.helpDeskCase.get(context, newCase())
+    await this.deps.state.helpDeskCase.set(context, { ...helpDeskCase, trail: [...helpDeskCase.trail, ...outcome.trail] })
+    const memory = await this.deps.state.memory.get(context, {})
+    await this.deps.state.memory.set(context, { ...memory, lastProcedure: step.options.procedureId, lastStep: undefined })
     switch (outcome.outcome) {
       case 'resolved':
         return this.solved(step)
       case 'referred':
-      case 'answered':
-        return step.prompt(ANSWER, choicePrompt(messages.solvedQuestion, YES_NO, this.maxReprompts))
+      case 'answered': {
+        // The page's answer is the outcome (ID card office, branch of service, local IT): no help desk offered for it.
+        noteOutcome(context, 'referred')
+        if (this.isPolicy(outcome.procedureId)) await this.deps.state.memory.set(context, { ...memory, lastPolicy: this.intentOf(outcome.procedureId), lastProcedure: outcome.procedureId })
+        if (outcome.outcome === 'referred' && outcome.procedureId === 'change-pin') {
+          // The PIN rule was given inside the change-PIN steps: a push-back gets it again.
+          await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), lastPolicy: 'pin-locked-or-forgotten' })
+        }
+        await this.offerReturn(context)
+        return step.endDialog()
+      }
       case 'exhausted':
-        await step.context.sendActivity(messages.exhausted)
+        await context.sendActivity(messages.exhausted)
+        noteOutcome(context, 'referred')
         return step.replaceDialog(OFFER, { reason: 'procedure-escalated' } satisfies HandoffOptions)
       case 'unclear':
-        await step.context.sendActivity(messages.unclear)
+        await context.sendActivity(messages.unclear)
         return step.replaceDialog(OFFER, { reason: 'unclear-answers' } satisfies HandoffOptions)
       case 'handoff':
+        noteOutcome(context, 'referred')
         return step.replaceDialog(OFFER, { reason: 'procedure-escalated' } satisfies HandoffOptions)
     }
   }
 
-  private async solvedStep(step: WaterfallStepContext<RunOptions>): Promise<DialogTurnResult> {
-    if (matchAnswer(String(step.result ?? ''), YES_NO) === 0) return this.solved(step)
-    return step.replaceDialog(OFFER, { reason: 'procedure-escalated' } satisfies HandoffOptions)
+  private intentOf(procedureId: string): string | undefined {
+    for (const [intentId, id] of this.procedureOf) if (id === procedureId) return intentId
+    return undefined
+  }
+
+  /** After a problem ends, the one left for it is offered again. */
+  private async offerReturn(context: TurnContext): Promise<void> {
+    const { paused } = await this.deps.state.memory.get(context, {})
+    if (paused) await context.sendActivity(messages.returnOffer(paused.title))
   }
 
   /** The problem is solved: the next one starts a fresh case, so an agent never sees an old problem as the current one. */
   private async solved(step: WaterfallStepContext<RunOptions>): Promise<DialogTurnResult> {
     await this.deps.state.helpDeskCase.set(step.context, newCase())
+    noteOutcome(step.context, 'resolved')
     await step.context.sendActivity(messages.glad)
+    await this.offerReturn(step.context)
     return step.endDialog()
   }
 
   private async offerStep(step: WaterfallStepContext<HandoffOptions>): Promise<DialogTurnResult> {
-    return step.prompt(ANSWER, choicePrompt(messages.offerAgent, YES_NO, this.maxReprompts))
+    return step.prompt(ANSWER, questionPrompt({ kind: 'yes-no', question: messages.offerAgent }, this.maxReprompts))
   }
 
   private async offerAnswerStep(step: WaterfallStepContext<HandoffOptions>): Promise<DialogTurnResult> {
-    if (matchAnswer(String(step.result ?? ''), YES_NO) === 0) {
+    const answer = answerOf(step.context, { kind: 'yes-no', question: messages.offerAgent })
+    if (answer?.kind === 'option' && answer.index === 0) {
       return step.replaceDialog(HANDOFF, { reason: step.options.reason } satisfies HandoffOptions)
     }
     await step.context.sendActivity(messages.noAgent)
@@ -351,6 +696,7 @@ export class MainDialog extends ComponentDialog {
       errorMessages: helpDeskCase.errorMessages,
       browser: profile.browser,
       os: profile.os,
+      facts: factsFor(profile),
       trail: helpDeskCase.trail,
       reason: step.options.reason,
       requestedAt: new Date().toISOString(),
@@ -363,7 +709,22 @@ export class MainDialog extends ComponentDialog {
     // The standard event, for agent hubs that take handoffs (botbuilder's EventFactory, with the redacted transcript).
     const activities = (await this.deps.handoffQueue.transcript(context.activity.channelId, context.activity.conversation.id)) as Activity[]
     await context.sendActivity(EventFactory.createHandoffInitiation(context, { caseId: id, ...full }, { activities }))
+    noteOutcome(context, 'handoff')
     await this.deps.state.helpDeskCase.set(context, newCase()) // handed over: what comes after is a new case
     return step.endDialog()
   }
+}
+
+/** The facts for the agent, hinted ones marked as such. */
+function factsFor(profile: Profile): Record<string, string> {
+  const facts: Record<string, string> = {}
+  for (const [key, value] of Object.entries(profile)) {
+    if (key === 'hinted' || value === undefined) continue
+    if (key === 'tried') {
+      if ((value as string[]).length > 0) facts.tried = (value as string[]).join(', ')
+      continue
+    }
+    facts[key] = profile.hinted?.includes(key as Slot) ? `${String(value)} (from the web page, not confirmed)` : String(value)
+  }
+  return facts
 }

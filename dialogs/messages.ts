@@ -1,5 +1,13 @@
 /** The bot's own words (not procedure content, which lives in knowledge/). */
 export const messages = {
+  /** The most common problems, as short buttons on the welcome (phone-width labels). */
+  welcomeButtons: [
+    { title: 'New CAC not working', value: 'My new CAC is not working' },
+    { title: '403 Forbidden', value: 'I get 403 Access Forbidden when I log in with my CAC' },
+    { title: 'Forgot/locked PIN', value: 'I forgot my CAC PIN or it is locked' },
+    { title: 'Cert not shown', value: "My CAC certificate isn't shown when I'm asked to choose one" },
+    { title: 'Reset password', value: 'I need to reset my AKO password' },
+  ],
   welcome:
     "Hi, I'm the CAC help-desk bot. I can help when your CAC won't register or log in to AKO/DKO: a new card, a missing " +
     'certificate, errors such as "403 – Access Forbidden" or "Page Cannot be Displayed", PIN and password problems.\n\n' +
@@ -37,6 +45,39 @@ export const messages = {
     `The help desk is closed right now${hours ? ` (open ${hours})` : ''}, so no agent can join. Type a message for ` +
     `them and it will stay in the queue with what we tried (request ${id}), or say "cancel" to carry on with me.`,
   procedureChanged: 'These steps were updated since we started, so let me start them again from the top.',
+  knownBrowser: (name: string) => `You're using ${name}, so here are the steps for it.`,
+  hintedBrowser: (name: string) =>
+    `This page is open in ${name}, so here are the ${name} steps. If your CAC reader is on another computer or ` +
+    'browser, tell me which browser it uses and I\'ll change them.',
+  alreadyTried: (title: string) => `You said you've already done this (${title.charAt(0).toLowerCase() + title.slice(1)}), so let's go on.`,
+  triedThatStep: "OK, you'd already tried that, so let's go on.",
+  backTo: 'Back to where we were:',
+  sameProblem: "We're already working on that. Here's where we are:",
+  soundsLike: (title: string) => `That sounds like: ${title}. (If that's not it, say "something else".)`,
+  pausedNote: (title: string) => `(We can come back to "${title}" afterwards: just say "back".)`,
+  returnOffer: (title: string) => `Earlier we were working on "${title}". Say "back" to return to it.`,
+  resuming: (title: string) => `OK, back to "${title}".`,
+  nothingToResume: "We're not in the middle of any steps. Tell me what's wrong and I'll walk you through the fix.",
+  notedFact: 'Got it, thanks.',
+  corrected: "Thanks for correcting me. Let's redo that with the right details.",
+  empathy: "I'm sorry, this is frustrating, especially when you just need to get in. Let's get it sorted.",
+  ventNoProblem:
+    "I'm sorry, this is frustrating, especially when you just need to get in. Tell me what you see (the exact " +
+    'error message helps) and I\'ll walk you through the fix, or say "talk to a person" for the help desk.',
+  closedThanks: "You're welcome! If it's still not working later, come back and tell me where you got to.",
+  closedSolved: "Great, I'm glad that's sorted. Come back any time you need help with your CAC.",
+  stillBrokenAfter: "Sorry it still isn't working. The steps on the help page are used up, so the help desk is the next step.",
+  stepHelp: 'Here it is in more detail:',
+  stepHelpGeneric:
+    "Here's the same step again, one thing at a time. If your computer won't let you do it (for example settings are " +
+    'locked on a government computer), your local IT team or a help-desk agent can help: say "talk to a person".',
+  pushBack:
+    "I understand it's not what you hoped to hear, and I'm sorry. I can't change this rule, and neither can the help desk:",
+  otherPerson:
+    "Only the card holder can sort out their own CAC PIN, and no one should share a PIN. They need to contact their " +
+    'local ID card office themselves: AKO/DKO does not have the ability to reset a PIN.',
+  rephraseProblem: 'OK. Could you describe the problem in other words, or paste the exact error message?',
+  clarify: 'Which of these is closer?',
   talkToPerson: 'Talk to a person',
   whatCanYouDo: 'What can you help with?',
 } as const

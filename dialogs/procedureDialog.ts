@@ -5,7 +5,6 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs'
 import type { TurnContext } from 'botbuilder'
-import { matchAnswer, YES_NO, type Choice } from '../src/core/answers.js'
 import { HelpDeskError } from '../src/core/errors.js'
 import type { TrailEntry } from '../src/core/handoff.js'
 import {
@@ -18,13 +17,15 @@ import {
   type Step,
   type Target,
 } from '../src/core/procedures.js'
+import type { PendingQuestion } from '../src/core/understanding.js'
 import type { HelpDeskState } from './helpDeskState.js'
-import { AnswerPrompt, choicePrompt } from './prompts.js'
+import { AnswerPrompt, answerOf, questionPrompt, replanOf } from './prompts.js'
+import { noteProcedure } from './turnReport.js'
 import { turnLogger } from './turnLogger.js'
 import { messages } from './messages.js'
 
 export const PROCEDURE_DIALOG = 'procedure'
-const LOOP = 'procedure.loop'
+export const LOOP = 'procedure.loop'
 const ANSWER = 'procedure.answer'
 
 export interface ProcedureOptions {
@@ -34,8 +35,13 @@ export interface ProcedureOptions {
   version?: number
   /** Steps shown so far, for "Step 2 of 4". */
   shown?: number
-  /** Run as a step of another procedure: its steps are numbered under its own title. */
+  /** The total first announced ("of 4"): a shorter branch never makes the count go down. */
+  total?: number
+  /** The number of the step on screen now (1-based), for "what step am I on" and the conversation tests. */
+  at?: number
+  /** Run as a step of another procedure: its steps read as parts of that step ("Step 1 of 2 (part 2 of 3)"). */
   nested?: boolean
+  parent?: { at: number; total: number }
   trail?: TrailEntry[]
 }
 
@@ -44,7 +50,7 @@ export type ProcedureOutcome =
   | { outcome: Exclude<OutcomeKind, 'resolved'>; procedureId: string; outcomeId: string; trail: TrailEntry[] }
   | { outcome: 'exhausted' | 'unclear'; procedureId: string; trail: TrailEntry[] }
 
-const SLOT_LABELS: Record<string, string> = { ie: 'Internet Explorer', edge: 'Edge', chrome: 'Chrome', firefox: 'Firefox' }
+const BROWSER_NAMES: Record<string, string> = { ie: 'Internet Explorer', edge: 'Edge', chrome: 'Chrome', firefox: 'Firefox' }
 
 /** Renders a step or an outcome: the instruction, its numbered sub-steps, then any note. */
 export function renderContent({ say, list, note }: { say: string; list?: string[]; note?: string }, prefix = ''): string {
@@ -54,11 +60,18 @@ export function renderContent({ say, list, note }: { say: string; list?: string[
   return parts.join('\n\n')
 }
 
+/** The question a step asks, as the understanding reads it. */
+export function pendingOf(current: Step): PendingQuestion | undefined {
+  if (current.check) return { kind: 'check', question: current.check, worked: current.answers?.worked, failed: current.answers?.failed }
+  if (current.ask) return { kind: 'ask', question: current.ask.question, slot: current.ask.slot, options: current.ask.options }
+  return undefined
+}
+
 /** Runs any procedure from knowledge/: one step per turn, loop by replaceDialog, sub-procedures nested. */
 export class ProcedureDialog extends ComponentDialog {
   constructor(
     private readonly procedures: ReadonlyMap<string, Procedure>,
-    private readonly state: Pick<HelpDeskState, 'profile'>,
+    private readonly state: Pick<HelpDeskState, 'profile' | 'memory'>,
     private readonly maxReprompts = 2,
   ) {
     super(PROCEDURE_DIALOG)
@@ -84,27 +97,67 @@ export class ProcedureDialog extends ComponentDialog {
     step.options.version ??= procedure.version
     const current = procedure.steps[index]!
     const options: ProcedureOptions = { ...step.options, stepId: current.id }
+    noteProcedure(step.context, procedure.id)
+    const profile = await this.state.profile.get(step.context, {})
 
-    const known = current.ask?.slot ? await this.knownOption(step.context, current) : undefined
+    // Asked already, in other words: the fact picks the option (Dialogflow CX's pre-filled form parameter).
+    const known = current.ask?.slot ? this.knownOption(profile, current) : undefined
     if (current.ask && known !== undefined) {
       const option = current.ask.options[known]!
-      await step.context.sendActivity(`You're using ${SLOT_LABELS[option.values[0] ?? ''] ?? option.label}, so here are the steps for it.`)
+      const slot = current.ask.slot!
+      const hinted = profile.hinted?.includes(slot)
+      const name = BROWSER_NAMES[option.values[0] ?? ''] ?? option.label
+      const text =
+        slot === 'browser'
+          ? hinted
+            ? messages.hintedBrowser(name)
+            : messages.knownBrowser(name)
+          : (option.known ?? `${option.label}.`)
+      await step.context.sendActivity(text)
       // Not counted as a shown step: the user never saw the question.
-      const skipped = { ...this.record(options, current, option.label + ' (already known)'), shown: (options.shown ?? 0) - 1 }
+      const skipped = { ...this.record(options, current, option.label + (hinted ? ' (from the page, unconfirmed)' : ' (already known)')), shown: (options.shown ?? 0) - 1 }
       return this.goTo(step, procedure, option.next, skipped)
+    }
+    // A sub-procedure the user says they already went through ("I already cleared my cache") is skipped.
+    if (current.run && profile.tried?.includes(current.run) && index + 1 < procedure.steps.length) {
+      await step.context.sendActivity(messages.alreadyTried(this.procedures.get(current.run)!.title))
+      const skipped = { ...this.record(options, current, 'already tried (user said so)'), shown: (options.shown ?? 0) - 1 }
+      return this.goTo(step, procedure, current.next ?? defaultNext(procedure, index), skipped)
     }
 
     const shown = options.shown ?? 0
-    const total = shown + stepsRemaining(procedure, index)
-    const counter = total > 1 ? `step ${shown + 1} of ${total}` : ''
-    const prefix = !counter ? '' : options.nested ? `${procedure.title}, ${counter}: ` : `S${counter.slice(1)}: `
-    await step.context.sendActivity(renderContent(current, prefix))
+    const total = Math.max(options.total ?? 0, shown + stepsRemaining(procedure, index))
+    options.total = total
+    options.at = shown + 1
+    step.options.total = total
+    step.options.at = shown + 1
+    step.options.stepId = current.id
+    const text = renderContent(current, this.prefix(options, procedure))
+    await step.context.sendActivity(text)
+    const memory = await this.state.memory.get(step.context, {})
+    await this.state.memory.set(step.context, { ...memory, lastStep: text })
     if (current.run) {
-      return step.beginDialog(LOOP, { procedureId: current.run, trail: [], nested: true } satisfies ProcedureOptions)
+      const parent = options.nested && options.parent ? options.parent : { at: shown + 1, total }
+      return step.beginDialog(LOOP, { procedureId: current.run, trail: [], nested: true, parent } satisfies ProcedureOptions)
     }
-    if (current.check) return step.prompt(ANSWER, choicePrompt(current.check, YES_NO, this.maxReprompts))
-    if (current.ask) return step.prompt(ANSWER, choicePrompt(current.ask.question, current.ask.options, this.maxReprompts))
+    const pending = pendingOf(current)
+    if (pending) return step.prompt(ANSWER, questionPrompt(pending, this.maxReprompts))
     return this.goTo(step, procedure, current.next ?? defaultNext(procedure, index), this.record(options, current))
+  }
+
+  /** "Step 2 of 3: ", or inside a sub-procedure "Step 1 of 2 (part 2 of 3): ". One step alone has no counter. */
+  private prefix(options: ProcedureOptions, procedure: Procedure): string {
+    const { at = 1, total = 1 } = options
+    if (options.nested && options.parent) {
+      const { parent } = options
+      const own = parent.total > 1 ? `Step ${parent.at} of ${parent.total}` : ''
+      const part = total > 1 ? `part ${at} of ${total}` : ''
+      if (own && part) return `${own} (${part}): `
+      if (part) return `${procedure.title}, ${part}: `
+      return own ? `${own}: ` : ''
+    }
+    if (options.nested) return total > 1 ? `${procedure.title}, step ${at} of ${total}: ` : ''
+    return total > 1 ? `Step ${at} of ${total}: ` : ''
   }
 
   private async checkStep(step: WaterfallStepContext<ProcedureOptions>): Promise<DialogTurnResult> {
@@ -118,25 +171,40 @@ export class ProcedureDialog extends ComponentDialog {
       return this.goTo(step, procedure, current.next ?? defaultNext(procedure, index), { ...step.options, trail })
     }
 
-    const choices: readonly Choice[] = current.check ? YES_NO : current.ask!.options
-    const answer = matchAnswer(String(step.result ?? ''), choices)
-    if (answer === undefined) {
-      turnLogger(step.context).info({ procedureId: procedure.id, stepId: current.id }, 'answers unclear')
-      return step.endDialog({ outcome: 'unclear', procedureId: procedure.id, trail: step.options.trail ?? [] } satisfies ProcedureOutcome)
-    }
-    const options = this.record(step.options, current, choices[answer]!.label)
-    if (current.check) {
-      if (answer === 0) return this.finish(step, procedure, RESOLVED, options)
+    const slot = replanOf(step.context)
+    if (slot) return this.replan(step, procedure, slot)
+    const answer = answerOf(step.context, pendingOf(current)!)
+    if (current.check && (answer?.kind === 'worked' || answer?.kind === 'failed')) {
+      if (answer.kind === 'worked') return this.finish(step, procedure, RESOLVED, this.record(step.options, current, 'Yes'))
+      const options = this.record(step.options, current, answer.alreadyTried ? 'No (had already tried it)' : 'No')
+      if (answer.alreadyTried) await step.context.sendActivity(messages.triedThatStep)
       return this.goTo(step, procedure, current.onNo ?? defaultNext(procedure, index), options)
     }
-    return this.goTo(step, procedure, current.ask!.options[answer]!.next, options)
+    if (current.ask && answer?.kind === 'option') {
+      const option = current.ask.options[answer.index]!
+      return this.goTo(step, procedure, option.next, this.record(step.options, current, option.label))
+    }
+    turnLogger(step.context).info({ procedureId: procedure.id, stepId: current.id }, 'answers unclear')
+    return step.endDialog({ outcome: 'unclear', procedureId: procedure.id, trail: step.options.trail ?? [] } satisfies ProcedureOutcome)
+  }
+
+  /**
+   * A fact this procedure branched on was corrected ("actually I'm on Edge"): go back to the step that asked it,
+   * which now picks its option from the corrected fact (Rasa's correction pattern).
+   */
+  private async replan(step: WaterfallStepContext<ProcedureOptions>, procedure: Procedure, slot: string): Promise<DialogTurnResult> {
+    const asked = procedure.steps.find((s) => s.ask?.slot === slot)
+    if (!asked) return step.replaceDialog(LOOP, { ...step.options })
+    // The corrected step keeps the number of the one it replaces (the skipped question is not counted).
+    const trail = (step.options.trail ?? []).filter((t) => t.stepId !== asked.id)
+    return step.replaceDialog(LOOP, { ...step.options, stepId: asked.id, shown: (step.options.at ?? 1) - 1, at: undefined, trail } satisfies ProcedureOptions)
   }
 
   /** The steps changed under the user: an answer to an old question can't be trusted, so start again. */
   private async restart(step: WaterfallStepContext<ProcedureOptions>, procedure: Procedure): Promise<DialogTurnResult> {
     await step.context.sendActivity(messages.procedureChanged)
-    const { trail, nested } = step.options
-    return step.replaceDialog(LOOP, { procedureId: procedure.id, trail, nested } satisfies ProcedureOptions)
+    const { trail, nested, parent } = step.options
+    return step.replaceDialog(LOOP, { procedureId: procedure.id, trail, nested, parent } satisfies ProcedureOptions)
   }
 
   private async goTo(
@@ -146,7 +214,7 @@ export class ProcedureDialog extends ComponentDialog {
     options: ProcedureOptions,
   ): Promise<DialogTurnResult> {
     if ('step' in target) {
-      return step.replaceDialog(LOOP, { ...options, stepId: target.step, shown: (options.shown ?? 0) + 1 } satisfies ProcedureOptions)
+      return step.replaceDialog(LOOP, { ...options, stepId: target.step, shown: (options.shown ?? 0) + 1, at: undefined } satisfies ProcedureOptions)
     }
     return this.finish(step, procedure, target.outcome, options)
   }
@@ -158,6 +226,7 @@ export class ProcedureDialog extends ComponentDialog {
     options: ProcedureOptions,
   ): Promise<DialogTurnResult> {
     const trail = options.trail ?? []
+    noteProcedure(step.context, procedure.id)
     let result: ProcedureOutcome
     if (outcomeId === RESOLVED) {
       result = { outcome: 'resolved', procedureId: procedure.id, atStep: options.stepId ?? '', trail }
@@ -184,9 +253,8 @@ export class ProcedureDialog extends ComponentDialog {
   }
 
   /** The option a known slot value (e.g. the user's browser) picks, if any. */
-  private async knownOption(context: TurnContext, current: Step): Promise<number | undefined> {
-    const profile = await this.state.profile.get(context, {})
-    const value = profile[current.ask!.slot!]
+  private knownOption(profile: Record<string, unknown>, current: Step): number | undefined {
+    const value = profile[current.ask!.slot!] as string | undefined
     if (!value) return undefined
     const index = current.ask!.options.findIndex((o) => o.values.includes(value))
     return index >= 0 ? index : undefined

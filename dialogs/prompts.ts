@@ -1,46 +1,110 @@
-import { ActionTypes, MessageFactory, type Activity } from 'botbuilder'
+import { ActionTypes, MessageFactory, type Activity, type TurnContext } from 'botbuilder'
 import { TextPrompt, type PromptOptions, type PromptValidatorContext } from 'botbuilder-dialogs'
-import { matchAnswer, type Choice } from '../src/core/answers.js'
+import { readAnswer, type AnswerReading, type Facts, type PendingQuestion } from '../src/core/understanding.js'
 
-/** What the answer prompt needs to validate: the choices, and how often to ask again. */
+/** What the answer prompt needs: the question as the understanding reads it, and how often to ask again. */
 export interface AnswerValidations {
-  choices: readonly Choice[]
+  pending: PendingQuestion
   maxReprompts: number
 }
 
-/** A message with one button per choice (suggested actions vanish once used, so old buttons can't be re-clicked). */
-export function withButtons(text: string, choices: readonly Choice[]): Partial<Activity> {
+/** A message with one button per label (suggested actions vanish once used, so old buttons can't be re-clicked). */
+export function withButtons(text: string, labels: readonly string[]): Partial<Activity> {
   return MessageFactory.suggestedActions(
-    choices.map((c) => ({ type: ActionTypes.ImBack, title: c.label, value: c.label })),
+    labels.map((title) => ({ type: ActionTypes.ImBack, title, value: title })),
     text,
   )
 }
 
-/** Prompt options for a question whose answers are `choices`. */
-export function choicePrompt(question: string, choices: readonly Choice[], maxReprompts: number): PromptOptions {
+/** The buttons of a pending question. */
+export function labelsOf(pending: PendingQuestion): string[] {
+  return pending.kind === 'check' || pending.kind === 'yes-no' ? ['Yes', 'No'] : pending.options.map((o) => o.label)
+}
+
+/** Starts every re-ask, so a re-prompt is recognisable (the conversation corpus checks for it). */
+export const REASK = 'Sorry, I didn\'t quite get that.'
+export const REASK_DONE = "Just so I don't guess:"
+
+/** The pending question in other words, for the second time it is asked. */
+function otherWords(pending: PendingQuestion, reading: AnswerReading | undefined): string {
+  if (pending.kind === 'check') {
+    const lead = reading?.kind === 'done-unverified' ? `${REASK_DONE} now that you've done that step,` : `${REASK} Now that you've done that step,`
+    return `${lead} is the problem fixed? Say "yes, it works" or "no, still not working".`
+  }
+  if (pending.kind === 'yes-no') return `${REASK} ${pending.question} A yes or no is enough.`
+  return `${REASK} ${pending.question} Tap a button or say it in your own words.`
+}
+
+/** Prompt options for a pending question. */
+export function questionPrompt(pending: PendingQuestion, maxReprompts: number): PromptOptions {
   return {
-    prompt: withButtons(question, choices),
-    retryPrompt: withButtons(`Sorry, I didn't catch that. ${question} Please pick one of the options.`, choices),
-    validations: { choices, maxReprompts } satisfies AnswerValidations,
+    prompt: withButtons(pending.question, labelsOf(pending)),
+    validations: { pending, maxReprompts } satisfies AnswerValidations,
   }
 }
 
+const ANSWER = Symbol('answer')
+const REPLAN = Symbol('replan')
+const FACTS = Symbol('facts')
+
+/** The main dialog read this turn's message as an answer (so the prompt and the step needn't read it again). */
+export function setAnswer(context: TurnContext, reading: AnswerReading | undefined): void {
+  context.turnState.set(ANSWER, reading)
+}
+
+/** The facts known this turn, for answers a known fact can give ("which browser?" after "I'm on Edge"). */
+export function setTurnFacts(context: TurnContext, facts: Facts): void {
+  context.turnState.set(FACTS, facts)
+}
+
+/** This turn's answer to `pending`: the main dialog's reading, or (run alone, in tests) a fresh reading. */
+export function answerOf(context: TurnContext, pending: PendingQuestion): AnswerReading | undefined {
+  if (context.turnState.has(ANSWER)) return context.turnState.get(ANSWER) as AnswerReading | undefined
+  const reading = readAnswer(context.activity.text ?? '', pending, context.turnState.get(FACTS) as Facts | undefined)
+  context.turnState.set(ANSWER, reading)
+  return reading
+}
+
+/** A fact the pending step depended on was corrected: the step that asked it must run again. */
+export function setReplan(context: TurnContext, slot: string): void {
+  context.turnState.set(REPLAN, slot)
+}
+export function replanOf(context: TurnContext): string | undefined {
+  return context.turnState.get(REPLAN) as string | undefined
+}
+
+/** Whether an answer settles the question (an option, worked, failed), rather than "ok" or "not sure". */
+export const isSettled = (reading: AnswerReading | undefined): boolean =>
+  reading?.kind === 'option' || reading?.kind === 'worked' || reading?.kind === 'failed'
+
 /**
- * A text prompt that accepts a choice by button, number, label or synonym. After `maxReprompts` misses it gives
- * up and returns the text, so the caller can end gracefully instead of looping.
+ * A text prompt whose answers are read by the understanding (typos, sentences, negation, facts). A reading that
+ * doesn't settle the question is asked once more in other words; after `maxReprompts` it gives up and the step
+ * ends as unclear, so nobody loops.
  */
 export class AnswerPrompt extends TextPrompt {
   constructor(id: string) {
     super(id, async (prompt: PromptValidatorContext<string>) => {
-      const { choices, maxReprompts } = prompt.options.validations as AnswerValidations
-      if (!prompt.recognized.succeeded) return false
-      return matchAnswer(prompt.recognized.value ?? '', choices) !== undefined || prompt.attemptCount > maxReprompts
+      const { pending, maxReprompts } = prompt.options.validations as AnswerValidations
+      if (replanOf(prompt.context)) return true
+      return isSettled(answerOf(prompt.context, pending)) || prompt.attemptCount > maxReprompts
     })
+  }
+
+  protected override async onPrompt(
+    context: TurnContext,
+    state: object,
+    options: PromptOptions,
+    isRetry: boolean,
+  ): Promise<void> {
+    const { pending } = options.validations as AnswerValidations
+    if (!isRetry) return super.onPrompt(context, state, options, isRetry)
+    await context.sendActivity(withButtons(otherWords(pending, answerOf(context, pending)), labelsOf(pending)))
   }
 }
 
-/** The choices of the question the user is answering, if a prompt is waiting (used to tell answers from new topics). */
-export function pendingChoices(state: unknown): readonly Choice[] | undefined {
+/** The question the user is answering, if a prompt is waiting. */
+export function pendingQuestion(state: unknown): PendingQuestion | undefined {
   const options = (state as { options?: PromptOptions } | undefined)?.options
-  return (options?.validations as AnswerValidations | undefined)?.choices
+  return (options?.validations as AnswerValidations | undefined)?.pending
 }

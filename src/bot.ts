@@ -1,4 +1,4 @@
-import { ActivityHandler, type ConversationState, type TurnContext } from 'botbuilder'
+import { ActionTypes, ActivityHandler, MessageFactory, type ConversationState, type TurnContext } from 'botbuilder'
 import type { DialogState } from 'botbuilder-dialogs'
 import { markWelcomedThisTurn, type HelpDeskState } from '../dialogs/helpDeskState.js'
 import type { MainDialog } from '../dialogs/mainDialog.js'
@@ -43,10 +43,15 @@ export class HelpDeskBot extends ActivityHandler {
       if (context.activity.name === JOIN_EVENT) {
         const { browser, os } = JoinValueSchema.parse(context.activity.value ?? {})
         const profile = await this.state.profile.get(context, {})
+        // Only a hint: a phone showing the page is not the computer with the CAC reader, so its browser is not kept.
+        const phone = os === 'ios' || os === 'android'
+        const useBrowser = browser && browser !== 'other' && browser !== 'safari' && !phone && !profile.browser
+        const useOs = os && os !== 'other' && !phone && !profile.os
         await this.state.profile.set(context, {
           ...profile,
-          ...(browser && browser !== 'other' && !profile.browser && { browser }),
-          ...(os && os !== 'other' && !profile.os && { os }),
+          ...(useBrowser && { browser }),
+          ...(useOs && { os }),
+          hinted: [...(profile.hinted ?? []), ...(useBrowser ? (['browser'] as const) : []), ...(useOs ? (['os'] as const) : [])],
         })
         await this.welcomeOnce(context)
       }
@@ -68,7 +73,9 @@ export class HelpDeskBot extends ActivityHandler {
     if (await this.state.welcomed.get(context, false)) return
     await this.state.welcomed.set(context, true)
     markWelcomedThisTurn(context)
-    await context.sendActivity(messages.welcome)
+    // The most common problems as buttons: one tap on a phone instead of typing.
+    const actions = messages.welcomeButtons.map(({ title, value }) => ({ type: ActionTypes.ImBack, title, value }))
+    await context.sendActivity(MessageFactory.suggestedActions(actions, messages.welcome))
   }
 
   override async run(context: TurnContext): Promise<void> {

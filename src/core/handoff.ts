@@ -16,6 +16,8 @@ export interface HandoffPacket {
   errorMessages: string[]
   browser?: string
   os?: string
+  /** What the user told the bot about their situation (branch, PIN known, card registered...) and what they had already tried. */
+  facts?: Record<string, string>
   trail: TrailEntry[]
   summary: string
   reason: 'asked-for-human' | 'procedure-escalated' | 'out-of-scope' | 'unclear-answers'
@@ -36,6 +38,8 @@ export function summarise(packet: Omit<HandoffPacket, 'summary'>): string {
   if (packet.intentId) parts.push(`Problem: ${packet.intentId}.`)
   if (packet.errorMessages.length > 0) parts.push(`Error: "${packet.errorMessages.join('", "')}".`)
   if (packet.browser || packet.os) parts.push(`On: ${[packet.browser, packet.os].filter(Boolean).join(', ')}.`)
+  const facts = Object.entries(packet.facts ?? {}).filter(([key]) => key !== 'browser' && key !== 'os')
+  if (facts.length > 0) parts.push(`Known: ${facts.map(([key, value]) => `${key} ${value}`).join(', ')}.`)
   if (packet.trail.length > 0) {
     parts.push(
       `Tried: ${packet.trail.map((t) => `${t.procedureId}/${t.stepId}${t.answer ? ` → ${t.answer}` : ''}`).join('; ')}.`,

@@ -20,7 +20,7 @@ export const TargetSchema = z.union([z.object({ step: kebab }).strict(), z.objec
 export type Target = z.infer<typeof TargetSchema>
 
 /** Slots a question can be answered from without asking (from the user's words or the page they chat on). */
-export const SlotSchema = z.enum(['browser', 'os', 'cardModel'])
+export const SlotSchema = z.enum(['browser', 'os', 'cardModel', 'branch', 'pin', 'registered'])
 export type Slot = z.infer<typeof SlotSchema>
 
 const OptionSchema = z
@@ -28,6 +28,8 @@ const OptionSchema = z
     label: z.string().min(1).max(20, 'a button label is at most 20 characters'),
     synonyms: z.array(z.string().min(1)).default([]),
     values: z.array(z.string().min(1)).default([]), // slot values that pick this option without asking
+    means: z.enum(['yes', 'no', 'unsure']).optional(), // what a plain "yes"/"no"/"not sure" to the question picks
+    known: z.string().min(1).optional(), // said instead of asking, when the user already told us (e.g. "You know your PIN")
     next: TargetSchema,
   })
   .strict()
@@ -40,6 +42,16 @@ const StepSchema = z
     note: z.string().min(1).optional(),
     source: SourceSchema,
     check: z.string().min(1).optional(), // yes: resolved; no: `onNo`, or the next step
+    // Phrases that answer this step's check, beyond the general "it works" / "still doesn't" (e.g. "i see it now").
+    answers: z
+      .object({ worked: z.array(z.string().min(1)).default([]), failed: z.array(z.string().min(1)).default([]) })
+      .strict()
+      .optional(),
+    // "How do I do that?": the step in more detail.
+    help: z
+      .object({ say: z.string().min(1), list: z.array(z.string().min(1)).optional(), source: SourceSchema })
+      .strict()
+      .optional(),
     onNo: TargetSchema.optional(),
     ask: z
       .object({ question: z.string().min(1), slot: SlotSchema.optional(), options: z.array(OptionSchema).min(2).max(4) })
@@ -51,6 +63,7 @@ const StepSchema = z
   .strict()
   .refine((s) => [s.check, s.ask, s.run].filter(Boolean).length <= 1, 'a step has at most one of check, ask, run')
   .refine((s) => !s.onNo || s.check, 'onNo needs check')
+  .refine((s) => !s.answers || s.check, 'answers needs check')
 
 export const OutcomeKindSchema = z.enum(['resolved', 'referred', 'answered', 'handoff'])
 export type OutcomeKind = z.infer<typeof OutcomeKindSchema>
@@ -65,6 +78,8 @@ export const ProcedureSchema = z
     version: z.number().int().positive(),
     title: z.string().min(1),
     source: SourceSchema,
+    // Carries a rule the bot must always state, even mid-question (a locked PIN goes to the ID card office...).
+    policy: z.boolean().default(false),
     steps: z.array(StepSchema).min(1),
     outcomes: z.record(kebab, OutcomeSchema).default({}),
     exhausted: TargetSchema.optional(), // where a procedure goes when every step failed; default: end as exhausted
@@ -172,6 +187,7 @@ function checkGraph(procedure: Procedure, seedText: string | undefined): string[
   procedure.steps.forEach((step, index) => {
     const where = `steps.${step.id}`
     problems.push(...checkSource(where, step.source, seed))
+    if (step.help) problems.push(...checkSource(`${where}.help`, step.help.source, seed))
     checkTarget(`${where}.onNo`, step.onNo)
     checkTarget(`${where}.next`, step.next)
     if (step.next && (step.check || step.ask)) problems.push(`${where}.next: a step with a question leads on by its answers`)

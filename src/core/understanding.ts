@@ -1,0 +1,444 @@
+import { normalise, tokens } from './recognizer.js'
+import type { Slot } from './procedures.js'
+
+/**
+ * One reading of one message, made once per turn against everything it could mean (STYLE.md section 11): an
+ * answer to the pending question, facts about the user's set-up, a request, a question about the current step, a
+ * new problem, thanks. The dialogs act on the reading; asking again is the last resort.
+ *
+ * Everything here is plain text work, with no botbuilder: the dialogs hand in the pending question and the route
+ * the recognizer chose, and get back what to do.
+ */
+
+/** What the bot knows of the user's situation. Values are canonical ids (browser "edge", branch "contractor"...). */
+export type Facts = Partial<Record<Slot, string>>
+
+/** Where a fact came from: said by the user, or only hinted by the device showing the help page. */
+export type FactSource = 'said' | 'hint'
+
+/** Facts found in one message, and whether the user was correcting something said before. */
+export interface FactsFound {
+  facts: Facts
+  /** Procedures the user says they already tried ("I already cleared my cache"). */
+  tried: string[]
+  correction: boolean
+}
+
+/** A question waiting for its answer, as the dialogs describe it. */
+export type PendingQuestion =
+  | { kind: 'check'; question: string; worked?: readonly string[]; failed?: readonly string[] }
+  | { kind: 'ask'; question: string; slot?: Slot; options: readonly AskOption[] }
+  | { kind: 'yes-no'; question: string }
+  | { kind: 'choose'; question: string; options: readonly AskOption[] }
+
+/** One option of an asked question: its button label, phrases that mean it, slot values that pick it, and what a plain yes/no means. */
+export interface AskOption {
+  label: string
+  synonyms?: readonly string[]
+  values?: readonly string[]
+  means?: 'yes' | 'no' | 'unsure'
+}
+
+/** How sure a reading of an answer is: a phrase or fact that names the option, or only yes/no polarity. */
+export type AnswerReading =
+  | { kind: 'option'; index: number; by: 'button' | 'phrase' | 'fact' | 'polarity' }
+  | { kind: 'worked' }
+  | { kind: 'failed'; alreadyTried: boolean }
+  /** "ok did that": the step was done, but whether it helped was not said. */
+  | { kind: 'done-unverified' }
+  | { kind: 'unsure' }
+
+const has = (pattern: RegExp, text: string) => pattern.test(text)
+
+// ---------------------------------------------------------------------------------------------- typo tolerance
+
+/** Optimal string alignment distance (Damerau-Levenshtein without multi-edits), enough for one-typo words. */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)])
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1)
+      d[i]![j] = best
+    }
+  }
+  return d[a.length]![b.length]!
+}
+
+/** Words the answer patterns below rely on: a one-letter slip in one of them ("wroked", "dosent") is corrected. */
+const VOCABULARY = [
+  'worked', 'works', 'working', 'fixed', 'solved', 'sorted', 'doesnt', 'didnt', 'still', 'nothing', 'changed',
+  'thanks', 'thank', 'cleared', 'already', 'tried', 'internet', 'explorer', 'chrome', 'firefox', 'edge', 'contractor',
+  'army', 'navy', 'force', 'marines', 'registered', 'locked', 'forgot', 'forgotten', 'remember', 'know', 'again',
+  'person', 'human', 'agent', 'someone', 'ridiculous', 'frustrating', 'perfect', 'awesome', 'great', 'helped',
+  'opens', 'opened', 'certificate', 'certificates', 'cache', 'cookies', 'please', 'never', 'nope', 'yeah', 'sure',
+  'isnt', 'wasnt', 'cant', 'wont', 'havent', 'page', 'loads', 'loading', 'error', 'same', 'gemalto', 'oberthur',
+]
+
+/** Lower case, apostrophes dropped, each word corrected to the vocabulary when it is one edit away. */
+export function clean(text: string): string {
+  const words = tokens(text.replace(/[\u{1F300}-\u{1FAFF}\u{2600}-\u{27BF}]/gu, ' '))
+  return words
+    .map((word) => {
+      if (word.length < 5 || VOCABULARY.includes(word) || /\d/.test(word)) return word
+      const near = VOCABULARY.find((v) => Math.abs(v.length - word.length) <= 1 && editDistance(v, word) === 1)
+      return near ?? word
+    })
+    .join(' ')
+}
+
+// ---------------------------------------------------------------------------------------------- facts
+
+const NOT = String.raw`(?:not|never|isnt|arent|dont|no longer|wasnt)`
+
+const BROWSERS: [RegExp, string][] = [
+  [/\b(internet explorer|explorer|ie ?(6|7|8|9|10|11)?|msie)\b/, 'ie'],
+  [/\b(microsoft |ms )?edge\b/, 'edge'],
+  [/\b(google )?chrome\b/, 'chrome'],
+  [/\b(firefox|mozilla|ff)\b/, 'firefox'],
+  [/\bsafari\b/, 'safari'],
+]
+const SYSTEMS: [RegExp, string][] = [
+  [/\b(iphone|ipad|ios)\b/, 'ios'],
+  [/\bandroid\b/, 'android'],
+  [/\b(windows|win ?10|win ?11|pc|laptop|desktop)\b/, 'windows'],
+  [/\b(mac ?os|macbook|os x|mac|imac)\b/, 'macos'],
+  [/\b(linux|ubuntu)\b/, 'linux'],
+]
+const BRANCHES: [RegExp, string][] = [
+  [/\b(contractor|ctr|vendor|contract employee|work for a contractor)\b/, 'contractor'],
+  [/\b(navy|usn|sailor|air force|usaf|airman|marines?|marine corps|usmc|coast guard|uscg|space force|guardian)\b/, 'other-branch'],
+  [/\b(army|soldier|usar|national guard|arng|da civilian|army civilian|army reserve)\b/, 'army'],
+]
+
+/** The first value whose pattern matches and is not negated just before ("not on chrome", "i dont use ie"). */
+function firstUnnegated(text: string, patterns: readonly [RegExp, string][]): string | undefined {
+  const found: { at: number; value: string }[] = []
+  for (const [pattern, value] of patterns) {
+    const global = new RegExp(pattern.source, 'g')
+    for (const match of text.matchAll(global)) {
+      const before = text.slice(Math.max(0, match.index - 24), match.index)
+      if (new RegExp(String.raw`\b${NOT}\b(?: (?:using|use|on|in|with|the|a|an|running|have|got|my))? $`).test(before)) continue
+      found.push({ at: match.index, value })
+    }
+  }
+  if (found.length === 0) return undefined
+  // "not chrome, edge" → edge; "tried chrome, now edge" → the last one said is the one in use.
+  if (/\b(actually|now|switched|instead|meant)\b/.test(text)) return found.sort((a, b) => b.at - a.at)[0]!.value
+  return found.sort((a, b) => a.at - b.at)[0]!.value
+}
+
+const PIN_LOCKED = /\b(pin (is |got |was |has been |has |)(locked|blocked)|locked (my |the |out of my )?pin|too many (wrong |bad |incorrect )?(attempts|tries)|locked (myself )?out)\b/
+const PIN_UNKNOWN = new RegExp(
+  String.raw`\b(forgot|forgotten|(dont|do not|cant|cannot|no longer) (know|remember|recall)|never (knew|set|had|got|received|made|set up)|no idea (what )?(my |the )?(current |old )?pin|lost)\b.{0,20}\bpin\b|\bpin\b.{0,25}\b(forgot|forgotten|dont (know|remember)|cant remember|never (knew|set))\b`,
+)
+const PIN_KNOWN = /\b(i (do )?(know|remember) (my |the |what my )?(current |old )?pin|pin (works|is fine|is ok|is good)|i have my pin|know it|i do know)\b/
+
+const REGISTERED_UNSURE = /\b(not sure|dont know|no idea|unsure|idk)\b.{0,25}\bregist/
+const REGISTERED_NO = new RegExp(String.raw`\b(${NOT}|havent|didnt|never|not yet)\b.{0,15}\bregist|\bunregistered\b|\bregist\w* (it )?(yet|at all)\b`)
+const REGISTERED_YES = /\b(is|was|already|it s|its|i|ive|have|already been|been) regist(ered)?\b|\bregistered (it|my cac|already|fine|ok)\b/
+
+const TRIED: [RegExp, string][] = [
+  [/\b(cleared|clear|deleted|emptied|wiped|did|tried)\b.{0,25}\b(cache|cookies|temp(orary)? (internet )?files|browsing (data|history)|history)\b/, 'clear-cache'],
+  [/\b(cleared|clear|did|tried|reset)\b.{0,15}\bssl( state| cache)?\b/, 'clear-ssl-state'],
+  [/\b(installed|updated|reinstalled|have|got)\b.{0,20}\bactivclient\b/, 'activclient'],
+]
+
+/** Browser, OS, branch, PIN, registration, card model and steps tried, from any message. */
+export function extractFacts(text: string): FactsFound {
+  const said = clean(text)
+  const facts: Facts = {}
+  const browser = firstUnnegated(said, BROWSERS)
+  if (browser) facts.browser = browser
+  const os = firstUnnegated(said, SYSTEMS)
+  if (os) facts.os = os
+  const branch = firstUnnegated(said, BRANCHES)
+  if (branch) facts.branch = branch
+  if (PIN_LOCKED.test(said)) facts.pin = 'locked'
+  else if (PIN_UNKNOWN.test(said)) facts.pin = 'unknown'
+  else if (PIN_KNOWN.test(said) && !new RegExp(String.raw`\b${NOT}\b.{0,6}\b(know|remember)`).test(said)) facts.pin = 'known'
+  if (/\bregist/.test(said) && /\b(cac|card|it|its|account|mine|i)\b/.test(said)) {
+    if (REGISTERED_UNSURE.test(said)) facts.registered = 'unsure'
+    else if (REGISTERED_NO.test(said)) facts.registered = 'no'
+    else if (REGISTERED_YES.test(said)) facts.registered = 'yes'
+  }
+  if (/\b(gemalto|top dl|gx4)\b/.test(said)) facts.cardModel = 'gemalto-top-dl-gx4-144'
+  else if (/\b(oberthur|id one 128|v5 5 dual)\b/.test(said)) facts.cardModel = 'oberthur-id-one-128-v5.5-dual'
+  const tried = TRIED.filter(([pattern]) => pattern.test(said) && /\b(already|tried|did|cleared|installed|updated|reinstalled|deleted|emptied|wiped|reset)\b/.test(said)).map(([, id]) => id)
+  const correction = /^(actually|sorry|oops|wait|correction|no wait|i meant|my bad|scratch that)\b|\b(actually|i meant|not .{1,20} but|correction)\b/.test(said)
+  return { facts, tried, correction }
+}
+
+// ---------------------------------------------------------------------------------------------- answers
+
+const WORKED =
+  /\b(work(s|ed|ing)?|fixed|solved|sorted|resolved|good now|all good|all set|opens|opened|loads|loaded|that did it|did the trick|success(ful)?|i see it|i can see it|shows up|it changed|pin changed|changed it|i m in|im in|got in|logged in|perfect|awesome|great|yay|finally|helped|it did)\b/
+const YES = /^(yes|yep|yeah|yup|ya|yea|y|sure|correct|affirmative|absolutely|definitely|of course|it does|it is|i do|i am|i have|that s right|thats right|right|yes please|please|ok(ay)? please|go ahead|ok sure)\b/
+const NEGATION =
+  /\b(no|nope|nah|not|never|didnt|doesnt|dont|isnt|wasnt|cant|couldnt|wont|still|same|nothing|fail(s|ed)?|broken|no luck|negative|n|neither|nada|worse|error|errors)\b/
+const UNSURE = /\b(not sure|unsure|dunno|idk|no idea|maybe|dont know|don t know|i guess|not certain|cant tell|can t tell)\b/
+const DONE = /\b(done|did (it|that|this|them|those|all)|i did|ok(ay)?|k|finished|cleared( it| them)?|completed|followed|went through|tried (it|that))\b/
+const ALREADY = /\b(already (did|done|tried|cleared|do|have)|did (that|it|this) already|done that already|tried (that|it|this) already|done it before|did (that|it) before|tried (that|it) before|been there)\b/
+/** Negative words that say the problem is gone, not that the step failed: "no more errors". */
+const GONE = /\b(no (more|longer) (errors?|problems?|issues?)|no errors?( now)?|not anymore|error (is )?gone|(errors?|problems?) (is |are )?gone|nothing wrong now)\b/
+
+/** Whether a "did it work?" answer says it worked, failed, was only done, or could not tell. */
+export function readCheck(said: string, { worked = [], failed = [] }: { worked?: readonly string[]; failed?: readonly string[] } = {}): AnswerReading | undefined {
+  const phrase = (list: readonly string[]) => list.some((p) => ` ${said} `.includes(` ${clean(p)} `))
+  if (phrase(failed)) return { kind: 'failed', alreadyTried: false }
+  if (phrase(worked)) return { kind: 'worked' }
+  if (ALREADY.test(said)) return { kind: 'failed', alreadyTried: true }
+  const gone = GONE.test(said)
+  const rest = gone ? said.replace(GONE, ' ') : said
+  if (UNSURE.test(rest)) return { kind: 'unsure' }
+  if (NEGATION.test(rest)) return { kind: 'failed', alreadyTried: false }
+  if (gone || WORKED.test(rest) || YES.test(rest)) return { kind: 'worked' }
+  if (DONE.test(rest)) return { kind: 'done-unverified' }
+  return undefined
+}
+
+/** Yes, no or unsure for a plain yes/no question ("Shall I connect you?"). */
+export function readPolarity(said: string): 'yes' | 'no' | 'unsure' | undefined {
+  if (UNSURE.test(said)) return 'unsure'
+  if (/^(no|nope|nah|n|no thanks|not now|not yet|never|negative)\b/.test(said) || /\b(dont|do not|not|no thanks|no need)\b/.test(said)) return 'no'
+  if (YES.test(said) || /\b(yes|yeah|yep|ok(ay)?|sure|please|go ahead|do it|that would be great)\b/.test(said)) return 'yes'
+  return undefined
+}
+
+/** The option an answer names: a button number, a label or phrase, a fact for the question's slot, then yes/no. */
+export function readOption(
+  text: string,
+  options: readonly AskOption[],
+  { slot, facts }: { slot?: Slot; facts?: Facts } = {},
+): AnswerReading | undefined {
+  const said = clean(text)
+  if (said.length === 0) return undefined
+  const number = /^\(?(\d)\)?$/.exec(said) ?? /^(?:option|number|the)? ?(\d)(?:st|nd|rd|th)?( one)?$/.exec(said)
+  if (number) {
+    const index = Number(number[1]) - 1
+    return index >= 0 && index < options.length ? { kind: 'option', index, by: 'button' } : undefined
+  }
+  const ordinal = ['first', 'second', 'third', 'fourth'].findIndex((o) => new RegExp(`^(the )?${o}( one)?$`).test(said))
+  if (ordinal >= 0 && ordinal < options.length) return { kind: 'option', index: ordinal, by: 'button' }
+  const exact = options.findIndex((o) => [o.label, ...(o.synonyms ?? [])].some((s) => clean(s) === said))
+  if (exact >= 0) return { kind: 'option', index: exact, by: 'button' }
+  // A fact for this question's slot ("i use chrome", "no, I never knew it", "im a contractor").
+  const value = slot ? (extractFacts(text).facts[slot] ?? facts?.[slot]) : undefined
+  if (value) {
+    const index = options.findIndex((o) => o.values?.includes(value))
+    if (index >= 0) return { kind: 'option', index, by: 'fact' }
+  }
+  // The longest label or synonym found as whole words wins: "not sure" beats "no".
+  const words = ` ${said} `
+  let best: { index: number; length: number } | undefined
+  options.forEach((option, index) => {
+    for (const phrase of [option.label, ...(option.synonyms ?? [])]) {
+      const wanted = clean(phrase)
+      if (wanted && words.includes(` ${wanted} `) && wanted.length > (best?.length ?? 0)) best = { index, length: wanted.length }
+    }
+  })
+  if (best) {
+    // A bare "no"/"yes" phrase inside a longer negated sentence is polarity, decided below.
+    return { kind: 'option', index: best.index, by: 'phrase' }
+  }
+  const polarity = readPolarity(said)
+  if (polarity) {
+    const index = options.findIndex((o) => o.means === polarity)
+    if (index >= 0) return { kind: 'option', index, by: 'polarity' }
+    if (polarity === 'unsure') return { kind: 'unsure' }
+  }
+  return undefined
+}
+
+/** Reads a message as an answer to `pending`, or undefined when it is no answer to it. */
+export function readAnswer(text: string, pending: PendingQuestion, facts?: Facts): AnswerReading | undefined {
+  switch (pending.kind) {
+    case 'check': {
+      const said = clean(text)
+      if (/^\(?1\)?$/.test(said)) return { kind: 'worked' }
+      if (/^\(?2\)?$/.test(said)) return { kind: 'failed', alreadyTried: false }
+      return readCheck(said, pending)
+    }
+    case 'yes-no': {
+      const said = clean(text)
+      if (/^\(?1\)?$/.test(said)) return { kind: 'option', index: 0, by: 'button' }
+      if (/^\(?2\)?$/.test(said)) return { kind: 'option', index: 1, by: 'button' }
+      const polarity = readPolarity(said)
+      if (polarity === 'yes') return { kind: 'option', index: 0, by: 'polarity' }
+      if (polarity === 'no') return { kind: 'option', index: 1, by: 'polarity' }
+      return polarity === 'unsure' ? { kind: 'unsure' } : undefined
+    }
+    case 'ask':
+      return readOption(text, pending.options, { slot: pending.slot, facts })
+    case 'choose':
+      return readOption(text, pending.options)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- the rest
+
+/** Requests and moods that mean the same at any step. */
+export type Signal =
+  | 'person'
+  | 'repeat'
+  | 'resume'
+  | 'step-help'
+  | 'thanks'
+  | 'bye'
+  | 'worked'
+  | 'still-broken'
+  | 'vent'
+  | 'push-back'
+  | 'other-person'
+  | 'something-else'
+
+const SIGNALS: [Signal, RegExp][] = [
+  ['person', /\b((talk|speak|chat|connect|transfer|put) (me )?(to|with) (a |an |the |some )?(real |live |actual )?(person|human|agent|someone|somebody|people|representative|rep|tech|technician|help ?desk)|(real|live|actual) (person|human|agent)|human please|agent please|need (a )?(human|person)|get me (a )?(human|person|agent))\b/],
+  ['repeat', /^(say (that|it) again|repeat( that| it| the step| please)?|come again|(can you |could you )?(say|repeat) (that|it)( again)?( please)?|what (was|is) (the|that) step( again)?|whats the step( again)?|what do i do (again|now)|what was that( again)?|sorry what|huh|what|again|what step( am i on| were we on)?)\??$/],
+  ['resume', /^((ok |okay )?(go )?back( to (where we were|the steps?|it|that|before|my problem|the other (one|problem|thing)))?|where were we|continue|carry on|resume|lets continue|keep going|lets go back|back to it|ok back to (it|that|my problem))\W*$/],
+  ['step-help', /\b(how (do|can|would|should) i (do|find|get to|open|get|change|clear|check) (that|this|it|those|them|there)|how do i do (that|this|it)|where (is|are|do i find|can i find|would i find) (the |that |this |it |tools|internet options|user console|activclient|advanced)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any)|what does (that|this|it) mean|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step)\b/],
+  ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again)?( bye| goodbye)?\W*$/],
+  ['bye', /^(ok(ay)? |alright )?(bye|goodbye|good bye|see ya|see you|later|cya|im done|i m done|thats all|that s all|nothing else|ttyl|have a good (day|one)|gotta go|got to go)\W*$/],
+  ['worked', /^(ok(ay)? |great |yes |yay |omg )?(it |that |which )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it)( now)?( thanks?| thank you| ty)?\W*$/],
+  ['still-broken', /\b(still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same)|still no (luck|go)|same (thing|error|problem|issue|result)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
+  ['vent', /\b(ridiculous|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it)\b|[😡🤬😤😠]/u],
+  ['push-back', /\b(cant you (just )?|can you (just |not )?|why cant (you|i|the help ?desk|they|ako|dko)|couldnt you|can (the |a )?(help ?desk|agent|someone|person|you guys|they) (just )?(reset|unlock|fix|undo|reverse|unrevoke|override|do it)|someone (there )?must be able|is there (really )?no (other )?way|just (reset|unlock|undo)|no other way|please just|surely (you|someone)|there must be (a|some) way|what if i (cant|can t) (go|get)|too far|cant get to (the|an|my) id)\b/],
+  ['other-person', /\b(his|her|their|my (wife|husbands?|husband|spouse|soldiers?|coworkers?|co worker|boss|friends?|son|daughter|mom|dad|subordinates?|airman|sailor|marine|colleague|supervisor)s?|(soldier|coworker|colleague|someone else|somebody else|another (person|user|soldier))(s)?) (cac )?(pin|password|card)\b|\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b.{0,30}\bpin\b|\bpin\b.{0,40}\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b/],
+  ['something-else', /^(no,? )?(thats not it|that s not it|not (that|it|this)|wrong( one| thing)?|something else|neither|none( of (these|those|them))?|no thats wrong|different problem|not what i (meant|asked))\W*$/],
+]
+
+/** Every signal in a message: a person, a repeat, step help, thanks, venting, push-back... */
+export function signalsOf(text: string): Set<Signal> {
+  const said = clean(text)
+  const raw = text.trim()
+  const found = new Set<Signal>()
+  for (const [signal, pattern] of SIGNALS) if (pattern.test(said) || (signal === 'vent' && pattern.test(raw))) found.add(signal)
+  if (isOnlyEmoji(raw)) found.add(/[👍🙏😊🙂👌✅🎉❤💯]/u.test(raw) ? 'thanks' : /[😡🤬😤😠😩😫😭]/u.test(raw) ? 'vent' : 'thanks')
+  return found
+}
+
+/** A message of emoji and punctuation only ("👍", "🙏🙏"). */
+export function isOnlyEmoji(text: string): boolean {
+  const stripped = text.replace(/[\s.!?,]/g, '')
+  return stripped.length > 0 && /^[\p{Extended_Pictographic}\u{FE0F}\u{200D}\u{1F3FB}-\u{1F3FF}]+$/u.test(stripped)
+}
+
+/** How many words a message has, for telling a short answer from a sentence that carries a new problem. */
+export const wordCount = (text: string) => clean(text).split(' ').filter(Boolean).length
+
+
+// ---------------------------------------------------------------------------------------------- one reading
+
+/** The route the recognizer chose for a message (same shape as routing.ts's Route). */
+export type RouteLike =
+  | { kind: 'intent'; intentId: string; score: number }
+  | { kind: 'suggest'; intentIds: string[] }
+  | { kind: 'none' }
+
+/** What the dialog should do with a message. `vent` asks for a word of empathy first, whatever the reading. */
+export type Reading = { vent: boolean; found: FactsFound } & (
+  | { kind: 'answer'; answer: AnswerReading }
+  | { kind: 'person' }
+  | { kind: 'repeat' }
+  | { kind: 'resume' }
+  | { kind: 'step-help' }
+  | { kind: 'close'; how: 'thanks' | 'bye' }
+  | { kind: 'worked' }
+  | { kind: 'still-broken' }
+  | { kind: 'policy'; intentId: string; pushBack: boolean }
+  | { kind: 'problem'; intentId: string; hedge: boolean }
+  | { kind: 'clarify'; intentIds: string[] }
+  | { kind: 'small-talk'; intentId: string }
+  | { kind: 'facts' }
+  | { kind: 'something-else' }
+  | { kind: 'vent' }
+  | { kind: 'out-of-scope' }
+  | { kind: 'unclear' }
+)
+
+export interface UnderstandingContext {
+  pending?: PendingQuestion
+  route: RouteLike
+  facts: Facts
+  /** The procedure running now, at the top level. */
+  active?: string
+  /** The last policy given in this conversation, so a push-back gets it again. */
+  lastPolicy?: string
+  /** Intents whose procedure states a policy (always answered, even mid-question). */
+  isPolicy(intentId: string): boolean
+  /** The procedure an intent leads to, if any. */
+  procedureOf(intentId: string): string | undefined
+  /** The recognizer's score for an intent (0 when it did not score it). */
+  scoreOf(intentId: string): number
+  minScore: number
+}
+
+/** A policy intent scoring at least this is answered even at moderate confidence (its line is always right to give). */
+export const POLICY_SCORE = 0.3
+
+/**
+ * Reads one message once, against the pending question first and then everything else. The order is the policy:
+ * a person asked for, a rule pushed back on, a clear answer, a policy line, closing words, requests about the
+ * step, a new problem, facts, venting; "didn't catch that" only when nothing fits.
+ */
+export function understand(text: string, ctx: UnderstandingContext): Reading {
+  const found = extractFacts(text)
+  const signals = signalsOf(text)
+  const vent = signals.has('vent')
+  const base = { vent, found }
+  const words = wordCount(text)
+  const { route, pending } = ctx
+  const answer = pending ? readAnswer(text, pending, ctx.facts) : undefined
+  const topIntent = route.kind === 'intent' ? route.intentId : route.kind === 'suggest' ? route.intentIds[0] : undefined
+  const policyIntent = [topIntent, ...(route.kind === 'suggest' ? route.intentIds : [])].find(
+    (id): id is string => id !== undefined && ctx.isPolicy(id) && ctx.scoreOf(id) >= POLICY_SCORE,
+  )
+  const otherProblem =
+    route.kind === 'intent' && ctx.procedureOf(route.intentId) && ctx.procedureOf(route.intentId) !== ctx.active && route.score >= ctx.minScore
+      ? route.intentId
+      : undefined
+  const explicit = answer?.kind === 'option' && answer.by !== 'polarity'
+
+  if (signals.has('push-back') && ctx.lastPolicy && !explicit) return { ...base, kind: 'policy', intentId: ctx.lastPolicy, pushBack: true }
+  if (signals.has('person') || (route.kind === 'intent' && route.intentId === 'human-agent' && !explicit && words <= 8)) {
+    return { ...base, kind: 'person' }
+  }
+  if (signals.has('other-person')) return { ...base, kind: 'policy', intentId: 'other-person', pushBack: false }
+  if (explicit) return { ...base, kind: 'answer', answer: answer! }
+  if (signals.has('thanks') || signals.has('bye')) {
+    if (answer?.kind === 'worked') return { ...base, kind: 'answer', answer }
+    return { ...base, kind: 'close', how: signals.has('bye') ? 'bye' : 'thanks' }
+  }
+  if (policyIntent && (words >= 2 || !answer)) return { ...base, kind: 'policy', intentId: policyIntent, pushBack: false }
+  if (answer && !(otherProblem && words >= 5)) {
+    // "ok" to a yes/no question that is not a "did it work" check is a yes; to a check it says only that it was done.
+    return { ...base, kind: 'answer', answer }
+  }
+  if (signals.has('repeat')) return { ...base, kind: 'repeat' }
+  if (signals.has('resume')) return { ...base, kind: 'resume' }
+  if (signals.has('step-help') && ctx.active) return { ...base, kind: 'step-help' }
+  if (signals.has('something-else')) return { ...base, kind: 'something-else' }
+  if (otherProblem) return { ...base, kind: 'problem', intentId: otherProblem, hedge: false }
+  if (signals.has('worked') && !pending?.kind.startsWith('ask')) return { ...base, kind: 'worked' }
+  if (signals.has('still-broken')) return { ...base, kind: 'still-broken' }
+  if (route.kind === 'intent') {
+    const procedureId = ctx.procedureOf(route.intentId)
+    if (procedureId && procedureId === ctx.active) return { ...base, kind: 'repeat' }
+    if (procedureId) return { ...base, kind: 'problem', intentId: route.intentId, hedge: route.score < ctx.minScore }
+    if (route.intentId !== 'none') return { ...base, kind: 'small-talk', intentId: route.intentId }
+  }
+  if (route.kind === 'suggest') {
+    const ids = route.intentIds.filter((id) => ctx.procedureOf(id) !== ctx.active)
+    if (ids.length === 1) return { ...base, kind: 'problem', intentId: ids[0]!, hedge: true }
+    if (ids.length > 1) return { ...base, kind: 'clarify', intentIds: ids.slice(0, 2) }
+  }
+  if (Object.keys(found.facts).length > 0 || found.tried.length > 0) return { ...base, kind: 'facts' }
+  if (signals.has('worked')) return { ...base, kind: 'worked' }
+  if (vent) return { ...base, kind: 'vent' }
+  if (route.kind === 'none' && !pending && words > 3) return { ...base, kind: 'out-of-scope' }
+  return { ...base, kind: 'unclear' }
+}
+
+export { normalise }

@@ -35,7 +35,7 @@ import {
   type ProcedureOptions,
 } from './procedureDialog.js'
 import { AnswerPrompt, answerOf, pendingQuestion, questionPrompt, setAnswer, setReplan, setTurnFacts, withButtons } from './prompts.js'
-import { wasOnlySecret } from './redaction.js'
+import { secretsFound, wasOnlySecret } from './redaction.js'
 import { noteOutcome, noteProcedure } from './turnReport.js'
 import { turnLogger } from './turnLogger.js'
 
@@ -191,6 +191,8 @@ export class MainDialog extends ComponentDialog {
       route,
       facts: profile,
       active: this.activeProcedure(stack),
+      running: runningProcedures(stack).map((p) => p.procedureId),
+      typedPin: secretsFound(context).includes('pin'),
       lastPolicy: memory.lastPolicy,
       isPolicy: (id) => this.isPolicy(id),
       procedureOf: (id) => this.procedureOf.get(id),
@@ -275,7 +277,8 @@ export class MainDialog extends ComponentDialog {
       case 'resume':
         return this.resume(innerDc, true)
       case 'step-help':
-        await this.explainStep(innerDc)
+        if (active) await this.explainStep(innerDc)
+        else await context.sendActivity(messages.offerExplained) // "how do i get them to check that?" at the offer
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
       case 'close':
@@ -455,6 +458,11 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async startCase(context: TurnContext, intentId: string): Promise<void> {
+    // A new problem: an old rule is no longer what a "can't you just..." is about.
+    if (!this.isPolicy(intentId)) {
+      const memory = await this.deps.state.memory.get(context, {})
+      if (memory.lastPolicy) await this.deps.state.memory.set(context, { ...memory, lastPolicy: undefined })
+    }
     const previous = await this.deps.state.helpDeskCase.get(context, newCase())
     await this.deps.state.helpDeskCase.set(context, {
       ...previous,

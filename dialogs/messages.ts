@@ -47,11 +47,14 @@ export const messages = {
   procedureChanged: 'These steps were updated since we started, so let me start them again from the top.',
   knownBrowser: (name: string) => `You're using ${name}, so here are the steps for it.`,
   hintedBrowser: (name: string) =>
-    `This page is open in ${name}, so here are the ${name} steps. If your CAC reader is on another computer or ` +
-    'browser, tell me which browser it uses and I\'ll change them.',
+    `This page is open in ${name}, so here are the ${name} steps. If your CAC reader is on another computer, ` +
+    'tell me the browser you use there and I\'ll switch the steps.',
   alreadyTried: (title: string) => `You said you've already done this (${title.charAt(0).toLowerCase() + title.slice(1)}), so let's go on.`,
   triedThatStep: "OK, you'd already tried that, so let's go on.",
   backTo: 'Back to where we were:',
+  tellMeWhenDone: 'Tell me when you\'ve done that, or ask me how.',
+  offerExplained:
+    'A help-desk agent can check that for you: if you say yes, I\'ll pass them what we tried and you can chat with them here.',
   sameProblem: "We're already working on that. Here's where we are:",
   soundsLike: (title: string) => `That sounds like: ${title}. (If that's not it, say "something else".)`,
   pausedNote: (title: string) => `(We can come back to "${title}" afterwards: just say "back".)`,

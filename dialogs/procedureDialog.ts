@@ -60,10 +60,15 @@ export function renderContent({ say, list, note }: { say: string; list?: string[
   return parts.join('\n\n')
 }
 
-/** The question a step asks, as the understanding reads it. */
-export function pendingOf(current: Step): PendingQuestion | undefined {
+/**
+ * The question a step asks, as the understanding reads it. An instruction with sub-steps (a menu path) that leads
+ * on to another step waits for the user to do it: one instruction at a time, not two screens at once.
+ */
+export function pendingOf(current: Step, procedure?: Procedure, index = 0): PendingQuestion | undefined {
   if (current.check) return { kind: 'check', question: current.check, worked: current.answers?.worked, failed: current.answers?.failed }
   if (current.ask) return { kind: 'ask', question: current.ask.question, slot: current.ask.slot, options: current.ask.options }
+  const next = procedure && !current.run ? (current.next ?? defaultNext(procedure, index)) : undefined
+  if (current.list && next && 'step' in next) return { kind: 'done', question: messages.tellMeWhenDone }
   return undefined
 }
 
@@ -114,14 +119,14 @@ export class ProcedureDialog extends ComponentDialog {
             : messages.knownBrowser(name)
           : (option.known ?? `${option.label}.`)
       await step.context.sendActivity(text)
-      // Not counted as a shown step: the user never saw the question.
-      const skipped = { ...this.record(options, current, option.label + (hinted ? ' (from the page, unconfirmed)' : ' (already known)')), shown: (options.shown ?? 0) - 1 }
+      // Counted as a step (answered from what we know), so the numbers match the procedure's own.
+      const skipped = this.record(options, current, option.label + (hinted ? ' (from the page, unconfirmed)' : ' (already known)'))
       return this.goTo(step, procedure, option.next, skipped)
     }
     // A sub-procedure the user says they already went through ("I already cleared my cache") is skipped.
     if (current.run && profile.tried?.includes(current.run) && index + 1 < procedure.steps.length) {
       await step.context.sendActivity(messages.alreadyTried(this.procedures.get(current.run)!.title))
-      const skipped = { ...this.record(options, current, 'already tried (user said so)'), shown: (options.shown ?? 0) - 1 }
+      const skipped = this.record(options, current, 'already tried (user said so)')
       return this.goTo(step, procedure, current.next ?? defaultNext(procedure, index), skipped)
     }
 
@@ -133,6 +138,7 @@ export class ProcedureDialog extends ComponentDialog {
     step.options.at = shown + 1
     step.options.stepId = current.id
     const text = renderContent(current, this.prefix(options, procedure))
+    noteProcedure(step.context, procedure.id, shown + 1)
     await step.context.sendActivity(text)
     const memory = await this.state.memory.get(step.context, {})
     await this.state.memory.set(step.context, { ...memory, lastStep: text })
@@ -140,7 +146,7 @@ export class ProcedureDialog extends ComponentDialog {
       const parent = options.nested && options.parent ? options.parent : { at: shown + 1, total }
       return step.beginDialog(LOOP, { procedureId: current.run, trail: [], nested: true, parent } satisfies ProcedureOptions)
     }
-    const pending = pendingOf(current)
+    const pending = pendingOf(current, procedure, index)
     if (pending) return step.prompt(ANSWER, questionPrompt(pending, this.maxReprompts))
     return this.goTo(step, procedure, current.next ?? defaultNext(procedure, index), this.record(options, current))
   }
@@ -167,13 +173,20 @@ export class ProcedureDialog extends ComponentDialog {
     if (current.run) {
       const child = step.result as ProcedureOutcome
       const trail = [...(step.options.trail ?? []), ...child.trail]
-      if (child.outcome !== EXHAUSTED) return step.endDialog({ ...child, trail } satisfies ProcedureOutcome)
+      // Information given (e.g. the registration requirements) goes on where the step says; other outcomes end here.
+      const goesOn = child.outcome === EXHAUSTED || (child.outcome === 'answered' && current.next !== undefined)
+      if (!goesOn) return step.endDialog({ ...child, trail } satisfies ProcedureOutcome)
       return this.goTo(step, procedure, current.next ?? defaultNext(procedure, index), { ...step.options, trail })
     }
 
     const slot = replanOf(step.context)
     if (slot) return this.replan(step, procedure, slot)
-    const answer = answerOf(step.context, pendingOf(current)!)
+    const answer = answerOf(step.context, pendingOf(current, procedure, index)!)
+    if (!current.check && !current.ask && answer) {
+      // A waiting instruction: "done" (or "still the same") goes on; "it works now" ends it solved.
+      if (answer.kind === 'worked') return this.finish(step, procedure, RESOLVED, this.record(step.options, current, 'worked'))
+      return this.goTo(step, procedure, current.next ?? defaultNext(procedure, index), this.record(step.options, current, 'done'))
+    }
     if (current.check && (answer?.kind === 'worked' || answer?.kind === 'failed')) {
       if (answer.kind === 'worked') return this.finish(step, procedure, RESOLVED, this.record(step.options, current, 'Yes'))
       const options = this.record(step.options, current, answer.alreadyTried ? 'No (had already tried it)' : 'No')

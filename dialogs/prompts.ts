@@ -18,6 +18,7 @@ export function withButtons(text: string, labels: readonly string[]): Partial<Ac
 
 /** The buttons of a pending question. */
 export function labelsOf(pending: PendingQuestion): string[] {
+  if (pending.kind === 'done') return ['Done', 'How?']
   return pending.kind === 'check' || pending.kind === 'yes-no' ? ['Yes', 'No'] : pending.options.map((o) => o.label)
 }
 
@@ -31,6 +32,7 @@ function otherWords(pending: PendingQuestion, reading: AnswerReading | undefined
     const lead = reading?.kind === 'done-unverified' ? `${REASK_DONE} now that you've done that step,` : `${REASK} Now that you've done that step,`
     return `${lead} is the problem fixed? Say "yes, it works" or "no, still not working".`
   }
+  if (pending.kind === 'done') return `${REASK} ${pending.question}`
   if (pending.kind === 'yes-no') return `${REASK} ${pending.question} A yes or no is enough.`
   return `${REASK} ${pending.question} Tap a button or say it in your own words.`
 }

@@ -41,3 +41,8 @@ export function secretRedaction(): Middleware {
 export function wasOnlySecret(context: TurnContext): boolean {
   return (context.turnState.get(SECRETS) as { onlySecret: boolean } | undefined)?.onlySecret ?? false
 }
+
+/** The kinds of secret removed from this turn's message (a typed PIN also tells us the user knows it). */
+export function secretsFound(context: TurnContext): readonly SecretKind[] {
+  return (context.turnState.get(SECRETS) as { found: SecretKind[] } | undefined)?.found ?? []
+}

@@ -30,6 +30,8 @@ export type PendingQuestion =
   | { kind: 'ask'; question: string; slot?: Slot; options: readonly AskOption[] }
   | { kind: 'yes-no'; question: string }
   | { kind: 'choose'; question: string; options: readonly AskOption[] }
+  /** An instruction waiting to be done: "done" goes on. */
+  | { kind: 'done'; question: string }
 
 /** One option of an asked question: its button label, phrases that mean it, slot values that pick it, and what a plain yes/no means. */
 export interface AskOption {
@@ -42,8 +44,8 @@ export interface AskOption {
 /** How sure a reading of an answer is: a phrase or fact that names the option, or only yes/no polarity. */
 export type AnswerReading =
   | { kind: 'option'; index: number; by: 'button' | 'phrase' | 'fact' | 'polarity' }
-  | { kind: 'worked' }
-  | { kind: 'failed'; alreadyTried: boolean }
+  | { kind: 'worked'; by?: 'phrase' }
+  | { kind: 'failed'; alreadyTried: boolean; by?: 'phrase' }
   /** "ok did that": the step was done, but whether it helped was not said. */
   | { kind: 'done-unverified' }
   | { kind: 'unsure' }
@@ -125,6 +127,9 @@ function firstUnnegated(text: string, patterns: readonly [RegExp, string][]): st
     }
   }
   if (found.length === 0) return undefined
+  // "actually im on edge, chrome is my home pc": the one said as in use wins.
+  const inUse = found.filter((f) => /\b(on|using|use|in|with|its|it s|im on|i m on)\s*$/.test(text.slice(Math.max(0, f.at - 12), f.at)))
+  if (inUse.length === 1) return inUse[0]!.value
   // "not chrome, edge" → edge; "tried chrome, now edge" → the last one said is the one in use.
   if (/\b(actually|now|switched|instead|meant)\b/.test(text)) return found.sort((a, b) => b.at - a.at)[0]!.value
   return found.sort((a, b) => a.at - b.at)[0]!.value
@@ -134,7 +139,7 @@ const PIN_LOCKED = /\b(pin (is |got |was |has been |has |)(locked|blocked)|locke
 const PIN_UNKNOWN = new RegExp(
   String.raw`\b(forgot|forgotten|(dont|do not|cant|cannot|no longer) (know|remember|recall)|never (knew|set|had|got|received|made|set up)|no idea (what )?(my |the )?(current |old )?pin|lost)\b.{0,20}\bpin\b|\bpin\b.{0,25}\b(forgot|forgotten|dont (know|remember)|cant remember|never (knew|set))\b`,
 )
-const PIN_KNOWN = /\b(i (do )?(know|remember) (my |the |what my )?(current |old )?pin|pin (works|is fine|is ok|is good)|i have my pin|know it|i do know)\b/
+const PIN_KNOWN = /\b(i (do )?(know|remember) (my |the |what my )?(current |old )?(pin|one)|pin (works|is fine|is ok|is good)|i have my pin|know it|i do know)\b/
 
 const REGISTERED_UNSURE = /\b(not sure|dont know|no idea|unsure|idk)\b.{0,25}\bregist/
 const REGISTERED_NO = new RegExp(String.raw`\b(${NOT}|havent|didnt|never|not yet)\b.{0,15}\bregist|\bunregistered\b|\bregist\w* (it )?(yet|at all)\b`)
@@ -147,9 +152,10 @@ const TRIED: [RegExp, string][] = [
 ]
 
 /** Browser, OS, branch, PIN, registration, card model and steps tried, from any message. */
-export function extractFacts(text: string): FactsFound {
+export function extractFacts(text: string, { typedPin = false }: { typedPin?: boolean } = {}): FactsFound {
   const said = clean(text)
   const facts: Facts = {}
+  if (typedPin) facts.pin = 'known' // they typed it (we removed it), so they know it
   const browser = firstUnnegated(said, BROWSERS)
   if (browser) facts.browser = browser
   const os = firstUnnegated(said, SYSTEMS)
@@ -187,8 +193,8 @@ const GONE = /\b(no (more|longer) (errors?|problems?|issues?)|no errors?( now)?|
 /** Whether a "did it work?" answer says it worked, failed, was only done, or could not tell. */
 export function readCheck(said: string, { worked = [], failed = [] }: { worked?: readonly string[]; failed?: readonly string[] } = {}): AnswerReading | undefined {
   const phrase = (list: readonly string[]) => list.some((p) => ` ${said} `.includes(` ${clean(p)} `))
-  if (phrase(failed)) return { kind: 'failed', alreadyTried: false }
-  if (phrase(worked)) return { kind: 'worked' }
+  if (phrase(failed)) return { kind: 'failed', alreadyTried: false, by: 'phrase' }
+  if (phrase(worked)) return { kind: 'worked', by: 'phrase' }
   if (ALREADY.test(said)) return { kind: 'failed', alreadyTried: true }
   const gone = GONE.test(said)
   const rest = gone ? said.replace(GONE, ' ') : said
@@ -272,6 +278,16 @@ export function readAnswer(text: string, pending: PendingQuestion, facts?: Facts
     }
     case 'ask':
       return readOption(text, pending.options, { slot: pending.slot, facts })
+    case 'done': {
+      const said = clean(text)
+      if (/^\(?1\)?$/.test(said)) return { kind: 'option', index: 0, by: 'button' }
+      const reading = readCheck(said)
+      if (reading?.kind === 'worked' && !WORKED.test(said) && !GONE.test(said)) return { kind: 'option', index: 0, by: 'polarity' } // "yes", "ok"
+      if (reading?.kind === 'done-unverified' || /\b(checked|ticked|clicked|next|then what|whats next|what now|got it|ready|did that)\b/.test(said)) {
+        return { kind: 'option', index: 0, by: 'polarity' }
+      }
+      return reading?.kind === 'unsure' ? undefined : reading
+    }
     case 'choose':
       return readOption(text, pending.options)
   }
@@ -301,10 +317,11 @@ const SIGNALS: [Signal, RegExp][] = [
   ['step-help', /\b(how (do|can|would|should) i (do|find|get to|open|get|change|clear|check) (that|this|it|those|them|there)|how do i do (that|this|it)|where (is|are|do i find|can i find|would i find) (the |that |this |it |tools|internet options|user console|activclient|advanced)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any)|what does (that|this|it) mean|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step)\b/],
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again)?( bye| goodbye)?\W*$/],
   ['bye', /^(ok(ay)? |alright )?(bye|goodbye|good bye|see ya|see you|later|cya|im done|i m done|thats all|that s all|nothing else|ttyl|have a good (day|one)|gotta go|got to go)\W*$/],
-  ['worked', /^(ok(ay)? |great |yes |yay |omg )?(it |that |which )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it)( now)?( thanks?| thank you| ty)?\W*$/],
-  ['still-broken', /\b(still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same)|still no (luck|go)|same (thing|error|problem|issue|result)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
+  ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yay |omg |nevermind )*(it |that |which |its |it s )?(just )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it)( now)?( thanks?| thank you| ty)?\W*$/],
+  ['still-broken', /\b((all|everything|none) (of )?(that|those|this|them)?\s?(is|are|s)? ?(fine|good|ok|in place|met|there|missing)|i (have|got|did) (all|everything)( of)?( that| those| them)?|nothing (is )?missing|still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same)|still no (luck|go)|same (thing|error|problem|issue|result)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
   ['vent', /\b(ridiculous|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it)\b|[😡🤬😤😠]/u],
   ['push-back', /\b(cant you (just )?|can you (just |not )?|why cant (you|i|the help ?desk|they|ako|dko)|couldnt you|can (the |a )?(help ?desk|agent|someone|person|you guys|they) (just )?(reset|unlock|fix|undo|reverse|unrevoke|override|do it)|someone (there )?must be able|is there (really )?no (other )?way|just (reset|unlock|undo)|no other way|please just|surely (you|someone)|there must be (a|some) way|what if i (cant|can t) (go|get)|too far|cant get to (the|an|my) id)\b/],
+  ['push-back', /\b(cant|can t|couldnt|could|can|wont) (someone|somebody|anyone|you|they|the help ?desk|an agent|a person|it)\b.{0,40}\b(just|do it|reset|unlock|fix|undo|unrevoke|remotely|for (me|him|her|them))\b|\b(instead|remotely|online|order (one|it|a)|another way|other way|any way around|workaround|too far|hours? away|hrs away|deployed|so they can (reset|unlock|fix|undo))\b/],
   ['other-person', /\b(his|her|their|my (wife|husbands?|husband|spouse|soldiers?|coworkers?|co worker|boss|friends?|son|daughter|mom|dad|subordinates?|airman|sailor|marine|colleague|supervisor)s?|(soldier|coworker|colleague|someone else|somebody else|another (person|user|soldier))(s)?) (cac )?(pin|password|card)\b|\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b.{0,30}\bpin\b|\bpin\b.{0,40}\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b/],
   ['something-else', /^(no,? )?(thats not it|that s not it|not (that|it|this)|wrong( one| thing)?|something else|neither|none( of (these|those|them))?|no thats wrong|different problem|not what i (meant|asked))\W*$/],
 ]
@@ -364,6 +381,10 @@ export interface UnderstandingContext {
   facts: Facts
   /** The procedure running now, at the top level. */
   active?: string
+  /** Every procedure on the stack (a sub-procedure's steps are part of the step that runs it). */
+  running?: readonly string[]
+  /** A PIN was typed (and removed) in this message. */
+  typedPin?: boolean
   /** The last policy given in this conversation, so a push-back gets it again. */
   lastPolicy?: string
   /** Intents whose procedure states a policy (always answered, even mid-question). */
@@ -384,7 +405,7 @@ export const POLICY_SCORE = 0.3
  * step, a new problem, facts, venting; "didn't catch that" only when nothing fits.
  */
 export function understand(text: string, ctx: UnderstandingContext): Reading {
-  const found = extractFacts(text)
+  const found = extractFacts(text, { typedPin: ctx.typedPin })
   const signals = signalsOf(text)
   const vent = signals.has('vent')
   const base = { vent, found }
@@ -395,23 +416,33 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const policyIntent = [topIntent, ...(route.kind === 'suggest' ? route.intentIds : [])].find(
     (id): id is string => id !== undefined && ctx.isPolicy(id) && ctx.scoreOf(id) >= POLICY_SCORE,
   )
+  const isRunning = (intentId: string) => {
+    const procedureId = ctx.procedureOf(intentId)
+    return procedureId !== undefined && (procedureId === ctx.active || (ctx.running ?? []).includes(procedureId))
+  }
   const otherProblem =
-    route.kind === 'intent' && ctx.procedureOf(route.intentId) && ctx.procedureOf(route.intentId) !== ctx.active && route.score >= ctx.minScore
+    route.kind === 'intent' && ctx.procedureOf(route.intentId) && !isRunning(route.intentId) && route.score >= ctx.minScore
       ? route.intentId
       : undefined
-  const explicit = answer?.kind === 'option' && answer.by !== 'polarity'
+  // Named outright (a button, a label, a fact, a phrase the step declares), not only yes/no in a sentence.
+  const explicit = (answer?.kind === 'option' && answer.by !== 'polarity') || ((answer?.kind === 'worked' || answer?.kind === 'failed') && answer.by === 'phrase')
 
   if (signals.has('push-back') && ctx.lastPolicy && !explicit) return { ...base, kind: 'policy', intentId: ctx.lastPolicy, pushBack: true }
+  // After a policy line, a follow-up we can't otherwise place ("so i cant order one online?") is about that rule.
+  const pushBackLike = ctx.lastPolicy && !pending && /\?|\b(so|but|why|what if|how come|really|seriously)\b/.test(clean(text) + (text.includes('?') ? '?' : ''))
   if (signals.has('person') || (route.kind === 'intent' && route.intentId === 'human-agent' && !explicit && words <= 8)) {
     return { ...base, kind: 'person' }
   }
   if (signals.has('other-person')) return { ...base, kind: 'policy', intentId: 'other-person', pushBack: false }
   if (explicit) return { ...base, kind: 'answer', answer: answer! }
-  if (signals.has('thanks') || signals.has('bye')) {
+  if ((signals.has('thanks') || signals.has('bye')) && !vent) {
     if (answer?.kind === 'worked') return { ...base, kind: 'answer', answer }
     return { ...base, kind: 'close', how: signals.has('bye') ? 'bye' : 'thanks' }
   }
   if (policyIntent && (words >= 2 || !answer)) return { ...base, kind: 'policy', intentId: policyIntent, pushBack: false }
+  // A question about the step ("where is tools? i dont see it") is not a "no", though it has a negation in it.
+  if (signals.has('step-help') && (ctx.active || pending?.kind === 'yes-no') && answer?.kind !== 'worked') return { ...base, kind: 'step-help' }
+  if (signals.has('worked') && !answer) return { ...base, kind: 'worked' }
   if (answer && !(otherProblem && words >= 5)) {
     // "ok" to a yes/no question that is not a "did it work" check is a yes; to a check it says only that it was done.
     return { ...base, kind: 'answer', answer }
@@ -421,12 +452,14 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (signals.has('step-help') && ctx.active) return { ...base, kind: 'step-help' }
   if (signals.has('something-else')) return { ...base, kind: 'something-else' }
   if (otherProblem) return { ...base, kind: 'problem', intentId: otherProblem, hedge: false }
-  if (signals.has('worked') && !pending?.kind.startsWith('ask')) return { ...base, kind: 'worked' }
   if (signals.has('still-broken')) return { ...base, kind: 'still-broken' }
   if (route.kind === 'intent') {
     const procedureId = ctx.procedureOf(route.intentId)
-    if (procedureId && procedureId === ctx.active) return { ...base, kind: 'repeat' }
+    // The procedure running (or the sub-procedure running inside it): a question about where we are.
+    if (procedureId && isRunning(route.intentId)) return { ...base, kind: ctx.active && procedureId !== ctx.active ? 'step-help' : 'repeat' }
     if (procedureId) return { ...base, kind: 'problem', intentId: route.intentId, hedge: route.score < ctx.minScore }
+    // "wtf, bye" or "thanks for nothing" while venting is not a polite close.
+    if (vent && ['thanks', 'goodbye', 'greeting'].includes(route.intentId)) return { ...base, kind: 'vent' }
     if (route.intentId !== 'none') return { ...base, kind: 'small-talk', intentId: route.intentId }
   }
   if (route.kind === 'suggest') {
@@ -436,6 +469,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   }
   if (Object.keys(found.facts).length > 0 || found.tried.length > 0) return { ...base, kind: 'facts' }
   if (signals.has('worked')) return { ...base, kind: 'worked' }
+  if (pushBackLike) return { ...base, kind: 'policy', intentId: ctx.lastPolicy!, pushBack: true }
   if (vent) return { ...base, kind: 'vent' }
   if (route.kind === 'none' && !pending && words > 3) return { ...base, kind: 'out-of-scope' }
   return { ...base, kind: 'unclear' }

@@ -87,7 +87,7 @@ interface Observed {
   outcomes: Set<TurnOutcome>
   before: { procedureId: string; step?: number }[]
   after: { procedureId: string; step?: number }[]
-  procedures: Set<string>
+  procedures: Map<string, number | undefined>
 }
 
 /** Everything a reply shows: its text, its buttons, and the text of its cards. */
@@ -106,7 +106,7 @@ export function createConversationRunner() {
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' })
   const helpDesk: HelpDesk = createHelpDesk(config, createLogger({ level: 'silent' }))
   const dialogState = helpDesk.conversationState.createProperty<DialogState>('DialogState')
-  let observed: Observed = { replies: [], outcomes: new Set(), before: [], after: [], procedures: new Set() }
+  let observed: Observed = { replies: [], outcomes: new Set(), before: [], after: [], procedures: new Map() }
   let counter = 0
 
   const adapter = new TestAdapter((context) => helpDesk.bot.run(context))
@@ -117,13 +117,13 @@ export function createConversationRunner() {
       await next()
       observed.after = runningProcedures((await dialogState.get(context))?.dialogStack ?? [])
       for (const outcome of reportOf(context).outcomes) observed.outcomes.add(outcome)
-      for (const id of reportOf(context).procedures) observed.procedures.add(id)
+      for (const [id, step] of reportOf(context).procedures) observed.procedures.set(id, step)
     },
   })
   for (const middleware of helpDesk.middlewares) adapter.use(middleware)
 
   async function send(activity: Partial<Activity>): Promise<Observed> {
-    observed = { replies: [], outcomes: new Set(), before: [], after: [], procedures: new Set() }
+    observed = { replies: [], outcomes: new Set(), before: [], after: [], procedures: new Map() }
     await adapter.processActivity(activity)
     await new Promise((resolve) => setImmediate(resolve)) // the write batch flushes per event-loop turn
     while (adapter.activeQueue.length > 0) observed.replies.push(adapter.activeQueue.shift()!)
@@ -184,15 +184,18 @@ function check(expect: z.infer<typeof ExpectSchema>, seen: Observed, texts: stri
     problems.push(`outcome ${expect.outcome} expected, got ${[...seen.outcomes].join(', ') || 'none'}`)
   }
   const involved = new Set([...seen.before, ...seen.after].map((p) => p.procedureId))
-  for (const id of seen.procedures) involved.add(id)
+  for (const id of seen.procedures.keys()) involved.add(id)
   if (expect.procedure === null && seen.after.length > 0) {
     problems.push(`no procedure expected, ${seen.after.map((p) => p.procedureId).join(', ')} running`)
   } else if (typeof expect.procedure === 'string' && !involved.has(expect.procedure)) {
     problems.push(`procedure ${expect.procedure} expected, got ${[...involved].join(', ') || 'none'}`)
   }
   if (expect.step !== undefined) {
-    const running = (expect.procedure && seen.after.find((p) => p.procedureId === expect.procedure)) || seen.after[0]
-    if (running?.step !== expect.step) problems.push(`step ${expect.step} expected, got ${running?.step ?? 'none'}`)
+    // The step pending after the turn, or else the last one this turn showed (e.g. a last step that ended it).
+    const id = expect.procedure ?? seen.after[0]?.procedureId ?? [...seen.procedures.keys()][0]
+    const pending = seen.after.find((p) => p.procedureId === id)?.step
+    const step = pending ?? (id ? seen.procedures.get(id) : undefined)
+    if (step !== expect.step) problems.push(`step ${expect.step} expected, got ${step ?? 'none'}`)
   }
   return problems
 }

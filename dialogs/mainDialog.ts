@@ -222,7 +222,7 @@ export class MainDialog extends ComponentDialog {
       if (before && !hinted && !found.correction && !short && !(pending?.kind === 'ask' && pending.slot === key)) continue
       profile[key] = value
       if (hinted) profile.hinted = profile.hinted!.filter((h) => h !== key)
-      if (before && !isAnswer) changed.push(key)
+      if (!isAnswer) changed.push(key) // new or corrected: what depended on it may run again
     }
     if (found.tried.length > 0) profile.tried = [...new Set([...(profile.tried ?? []), ...found.tried])]
     await this.deps.state.profile.set(context, profile)
@@ -345,7 +345,9 @@ export class MainDialog extends ComponentDialog {
   private dependsOn(innerDc: DialogContext, slots: readonly Slot[]): boolean {
     const options = loopsOf(innerDc.stack).at(-1)
     const procedure = this.deps.procedures.get(options?.procedureId ?? '')
-    return procedure?.steps.some((s) => s.ask?.slot && slots.includes(s.ask.slot) && s.id !== options?.stepId) ?? false
+    const asked = procedure?.steps.some((s) => s.ask?.slot && slots.includes(s.ask.slot) && s.id !== options?.stepId) ?? false
+    const here = procedure?.steps.find((s) => s.id === options?.stepId)
+    return asked || (here?.skipIf !== undefined && slots.includes(here.skipIf.slot))
   }
 
   /** The step again ("say that again"), or after a side topic "Back to where we were: Step 2 of 3 ...". */

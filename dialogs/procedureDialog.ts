@@ -81,7 +81,9 @@ export class ProcedureDialog extends ComponentDialog {
   ) {
     super(PROCEDURE_DIALOG)
     this.addDialog(new AnswerPrompt(ANSWER))
-    this.addDialog(new WaterfallDialog<ProcedureOptions>(LOOP, [this.showStep.bind(this), this.checkStep.bind(this)]))
+    this.addDialog(
+      new WaterfallDialog<ProcedureOptions>(LOOP, [this.showStep.bind(this), this.afterRunStep.bind(this), this.checkStep.bind(this)]),
+    )
     this.initialDialogId = LOOP
   }
 
@@ -123,6 +125,12 @@ export class ProcedureDialog extends ComponentDialog {
       const skipped = this.record(options, current, option.label + (hinted ? ' (from the page, unconfirmed)' : ' (already known)'))
       return this.goTo(step, procedure, option.next, skipped)
     }
+    // A step a known fact rules out (an Internet Explorer-only box for an Edge user) is skipped, and counted.
+    const skip = current.skipIf && profile[current.skipIf.slot] && current.skipIf.values.includes(profile[current.skipIf.slot]!)
+    if (current.skipIf && skip) {
+      await step.context.sendActivity(current.skipIf.say)
+      return this.goTo(step, procedure, current.next ?? defaultNext(procedure, index), this.record(options, current, 'does not apply'))
+    }
     // A sub-procedure the user says they already went through ("I already cleared my cache") is skipped.
     if (current.run && profile.tried?.includes(current.run) && index + 1 < procedure.steps.length) {
       await step.context.sendActivity(messages.alreadyTried(this.procedures.get(current.run)!.title))
@@ -160,24 +168,34 @@ export class ProcedureDialog extends ComponentDialog {
       const part = total > 1 ? `part ${at} of ${total}` : ''
       if (own && part) return `${own} (${part}): `
       if (part) return `${procedure.title}, ${part}: `
-      return own ? `${own}: ` : ''
+      return '' // one part: it reads as the step that runs it, already numbered
     }
     if (options.nested) return total > 1 ? `${procedure.title}, step ${at} of ${total}: ` : ''
     return total > 1 ? `Step ${at} of ${total}: ` : ''
+  }
+
+  /** After a sub-procedure: go on, end with its outcome, or (a step that runs then checks) ask the step's check. */
+  private async afterRunStep(step: WaterfallStepContext<ProcedureOptions>): Promise<DialogTurnResult> {
+    const { procedure, index, changed } = this.current(step.options)
+    if (changed) return this.restart(step, procedure)
+    const current = procedure.steps[index]!
+    if (!current.run) return step.next(step.result)
+    const child = step.result as ProcedureOutcome
+    const trail = [...(step.options.trail ?? []), ...child.trail]
+    step.options.trail = trail
+    if (current.check && (child.outcome === 'answered' || child.outcome === EXHAUSTED)) {
+      return step.prompt(ANSWER, questionPrompt(pendingOf(current)!, this.maxReprompts))
+    }
+    // Information given (e.g. the registration requirements) goes on where the step says; other outcomes end here.
+    const goesOn = child.outcome === EXHAUSTED || (child.outcome === 'answered' && current.next !== undefined)
+    if (!goesOn) return step.endDialog({ ...child, trail } satisfies ProcedureOutcome)
+    return this.goTo(step, procedure, current.next ?? defaultNext(procedure, index), { ...step.options, trail })
   }
 
   private async checkStep(step: WaterfallStepContext<ProcedureOptions>): Promise<DialogTurnResult> {
     const { procedure, index, changed } = this.current(step.options)
     if (changed) return this.restart(step, procedure)
     const current = procedure.steps[index]!
-    if (current.run) {
-      const child = step.result as ProcedureOutcome
-      const trail = [...(step.options.trail ?? []), ...child.trail]
-      // Information given (e.g. the registration requirements) goes on where the step says; other outcomes end here.
-      const goesOn = child.outcome === EXHAUSTED || (child.outcome === 'answered' && current.next !== undefined)
-      if (!goesOn) return step.endDialog({ ...child, trail } satisfies ProcedureOutcome)
-      return this.goTo(step, procedure, current.next ?? defaultNext(procedure, index), { ...step.options, trail })
-    }
 
     const slot = replanOf(step.context)
     if (slot) return this.replan(step, procedure, slot)
@@ -195,6 +213,12 @@ export class ProcedureDialog extends ComponentDialog {
     }
     if (current.ask && answer?.kind === 'option') {
       const option = current.ask.options[answer.index]!
+      if (current.ask.slot && option.values[0]) {
+        // The answer is a fact too: kept, so it is never asked again (and a later correction can re-run from here).
+        const profile = await this.state.profile.get(step.context, {})
+        const hinted = profile.hinted?.filter((h) => h !== current.ask!.slot)
+        await this.state.profile.set(step.context, { ...profile, [current.ask.slot]: option.values[0], hinted })
+      }
       return this.goTo(step, procedure, option.next, this.record(step.options, current, option.label))
     }
     turnLogger(step.context).info({ procedureId: procedure.id, stepId: current.id }, 'answers unclear')
@@ -207,7 +231,10 @@ export class ProcedureDialog extends ComponentDialog {
    */
   private async replan(step: WaterfallStepContext<ProcedureOptions>, procedure: Procedure, slot: string): Promise<DialogTurnResult> {
     const asked = procedure.steps.find((s) => s.ask?.slot === slot)
-    if (!asked) return step.replaceDialog(LOOP, { ...step.options })
+    const here = procedure.steps[this.current(step.options).index]!
+    if (!asked || here.skipIf?.slot === slot) {
+      return step.replaceDialog(LOOP, { ...step.options, shown: (step.options.at ?? 1) - 1, at: undefined })
+    }
     // The corrected step keeps the number of the one it replaces (the skipped question is not counted).
     const trail = (step.options.trail ?? []).filter((t) => t.stepId !== asked.id)
     return step.replaceDialog(LOOP, { ...step.options, stepId: asked.id, shown: (step.options.at ?? 1) - 1, at: undefined, trail } satisfies ProcedureOptions)

@@ -57,11 +57,13 @@ const StepSchema = z
       .object({ question: z.string().min(1), slot: SlotSchema.optional(), options: z.array(OptionSchema).min(2).max(4) })
       .strict()
       .optional(),
-    run: kebab.optional(), // a sub-procedure; its non-exhausted outcome ends this one too
+    run: kebab.optional(), // a sub-procedure; its non-exhausted outcome ends this one too (with `check`: asked after it)
+    // Skipped when a known fact shows it doesn't apply (an Internet Explorer-only box for an Edge user).
+    skipIf: z.object({ slot: SlotSchema, values: z.array(z.string().min(1)).min(1), say: z.string().min(1) }).strict().optional(),
     next: TargetSchema.optional(), // after a statement or an exhausted sub-procedure; default: the next step
   })
   .strict()
-  .refine((s) => [s.check, s.ask, s.run].filter(Boolean).length <= 1, 'a step has at most one of check, ask, run')
+  .refine((s) => [s.check, s.ask, s.run].filter(Boolean).length <= 1 || (s.run && s.check && !s.ask), 'a step has one of check, ask, run (or run then check)')
   .refine((s) => !s.onNo || s.check, 'onNo needs check')
   .refine((s) => !s.answers || s.check, 'answers needs check')
 

@@ -49,6 +49,7 @@ const ANSWER = 'main.answer'
 
 const READING = Symbol('reading')
 const RECOGNIZED = Symbol('recognized')
+const CLOSING_DURING = Symbol('closingDuring')
 
 /** Intents answered with one line and nothing to follow up. */
 const SMALL_TALK: Readonly<Record<string, string>> = {
@@ -234,10 +235,14 @@ export class MainDialog extends ComponentDialog {
     return this.deps.procedures.get(this.procedureOf.get(intentId) ?? '')?.policy === true
   }
 
-  /** A procedure whose steps are all statements: answered in one message, so it can be a side answer. */
+  /**
+   * A procedure whose steps are all statements and whose outcome only informs (not a handoff): answered in one
+   * message, so it can be a side answer in the middle of other steps.
+   */
   private isOneShot(procedureId: string): boolean {
     const procedure = this.deps.procedures.get(procedureId)
-    return procedure !== undefined && procedure.steps.every((s) => !s.check && !s.ask && !s.run)
+    if (!procedure || !procedure.steps.every((s) => !s.check && !s.ask && !s.run)) return false
+    return Object.values(procedure.outcomes).every((o) => o.kind === 'answered' || o.kind === 'referred')
   }
 
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
@@ -282,6 +287,7 @@ export class MainDialog extends ComponentDialog {
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
       case 'close':
+        context.turnState.set(CLOSING_DURING, this.activeProcedure(innerDc.stack) !== undefined)
         await innerDc.cancelAllDialogs()
         return this.close(context, reading.how)
       case 'worked': {
@@ -377,7 +383,10 @@ export class MainDialog extends ComponentDialog {
   /** Thanks or goodbye at any point: a polite close, never "didn't catch that". */
   private async close(context: TurnContext, how: 'thanks' | 'bye'): Promise<DialogTurnResult> {
     noteOutcome(context, 'closed')
-    await context.sendActivity(how === 'bye' ? messages.goodbye : messages.closedThanks)
+    const { lastProcedure } = await this.deps.state.memory.get(context, {})
+    // Closing in the middle of (or right after) steps: say how to come back if it still fails.
+    const during = lastProcedure !== undefined || context.turnState.get(CLOSING_DURING) === true
+    await context.sendActivity(how === 'bye' ? messages.goodbye : during ? messages.closedThanks : messages.thanks)
     return Dialog.EndOfTurn
   }
 
@@ -486,6 +495,7 @@ export class MainDialog extends ComponentDialog {
     if (reading.vent && reading.kind !== 'vent') await context.sendActivity(messages.empathy)
     switch (reading.kind) {
       case 'person':
+        await this.noteQuestion(context)
         return step.replaceDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
       case 'problem':
       case 'policy': {
@@ -590,11 +600,14 @@ export class MainDialog extends ComponentDialog {
 
   /** "Did you mean": the close candidates side by side, and "Neither". */
   private choices(intentIds: readonly string[]): PendingQuestion {
+    // Short labels for a phone; the full titles are in the text, numbered like the buttons.
+    const procedures = intentIds.map((id) => this.deps.procedures.get(this.procedureOf.get(id) ?? ''))
     const options = [
-      ...intentIds.map((id) => ({ label: this.titleOf(id) })),
+      ...procedures.map((p, i) => ({ label: p?.short ?? p?.title ?? intentIds[i]!, synonyms: p ? [p.title, p.id.replace(/-/g, ' ')] : [] })),
       { label: messages.neither, synonyms: ['none', 'none of these', 'no', 'something else', 'neither of those'] },
     ]
-    return { kind: 'choose', question: messages.didYouMean, options }
+    const list = procedures.map((p, i) => `${i + 1}. ${p?.title ?? intentIds[i]}`).join('\n')
+    return { kind: 'choose', question: `${messages.didYouMean}\n\n${list}`, options }
   }
 
   private async chooseStep(step: WaterfallStepContext<ChooseOptions>): Promise<DialogTurnResult> {

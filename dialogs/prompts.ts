@@ -18,7 +18,7 @@ export function withButtons(text: string, labels: readonly string[]): Partial<Ac
 
 /** The buttons of a pending question. */
 export function labelsOf(pending: PendingQuestion): string[] {
-  if (pending.kind === 'done') return ['Done', 'How?']
+  if (pending.kind === 'done') return ['Done'] // "how?" is typed: the main dialog explains the step
   return pending.kind === 'check' || pending.kind === 'yes-no' ? ['Yes', 'No'] : pending.options.map((o) => o.label)
 }
 

@@ -116,7 +116,10 @@ describe('Direct Line: a conversation as Web Chat runs it', () => {
 
     const botTexts = (body.activities as Activity[]).filter((a) => a.from.role === 'bot').map((a) => a.text)
     expect(botTexts.filter((t) => t?.startsWith("Hi, I'm the CAC help-desk bot"))).toHaveLength(1)
-    expect(botTexts).toContain("You're using Chrome, so here are the steps for it.")
+    // A hint only: used, but said as what the page sees, with a way to correct it.
+    expect(botTexts).toContain(
+      "This page is open in Chrome, so here are the Chrome steps. If your CAC reader is on another computer, tell me the browser you use there and I'll switch the steps.",
+    )
   })
 
   it('treats the join value as untrusted: unknown values are dropped, never echoed by the bot', async () => {

@@ -88,7 +88,7 @@ describe('Microsoft Teams', () => {
     const card = step.attachments![0]!
 
     expect(step.text).toBeUndefined()
-    expect(step.summary).toMatch(/step 2 of 2: In Firefox:$/)
+    expect(step.summary).toMatch(/Step 1 of 2 \(part 2 of 2\): In Firefox:$/)
     expect(card.contentType).toBe('application/vnd.microsoft.card.adaptive')
     expect(card.content).toMatchObject({ type: 'AdaptiveCard', version: '1.5', fallbackText: expect.stringContaining('1. Press Ctrl+Shift+Delete') })
     expect(card.content.body).toEqual([

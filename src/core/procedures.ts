@@ -79,6 +79,7 @@ export const ProcedureSchema = z
     id: kebab,
     version: z.number().int().positive(),
     title: z.string().min(1),
+    short: z.string().min(1).max(20, 'a button label is at most 20 characters').optional(), // the title on a phone-width button
     source: SourceSchema,
     // Carries a rule the bot must always state, even mid-question (a locked PIN goes to the ID card office...).
     policy: z.boolean().default(false),

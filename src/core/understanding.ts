@@ -260,6 +260,20 @@ export function readOption(
   return undefined
 }
 
+const COMMON = new Set(['the', 'one', 'your', 'my', 'with', 'and', 'for', 'that', 'this', 'browser', 'cac', 'clear', 'when', 'its', 'not', 'a'])
+
+/** "the ssl one": a word found in exactly one option's label or phrases picks it. */
+function readByDistinctWord(text: string, options: readonly AskOption[]): AnswerReading | undefined {
+  const said = clean(text).split(' ').filter((w) => w.length >= 3 && !COMMON.has(w))
+  const texts = options.map((o) => ` ${[o.label, ...(o.synonyms ?? [])].map(clean).join(' ')} `)
+  const hits = new Set<number>()
+  for (const word of said) {
+    const having = texts.flatMap((t, i) => (t.includes(` ${word} `) ? [i] : []))
+    if (having.length === 1) hits.add(having[0]!)
+  }
+  return hits.size === 1 ? { kind: 'option', index: [...hits][0]!, by: 'phrase' } : undefined
+}
+
 /** Reads a message as an answer to `pending`, or undefined when it is no answer to it. */
 export function readAnswer(text: string, pending: PendingQuestion, facts?: Facts): AnswerReading | undefined {
   switch (pending.kind) {
@@ -291,7 +305,7 @@ export function readAnswer(text: string, pending: PendingQuestion, facts?: Facts
       return reading?.kind === 'unsure' ? undefined : reading
     }
     case 'choose':
-      return readOption(text, pending.options)
+      return readOption(text, pending.options) ?? readByDistinctWord(text, pending.options)
   }
 }
 

@@ -43,20 +43,27 @@ describe('MainDialog routing', () => {
     expect(await say(client, text)).toEqual([messages.askProblem])
   })
 
-  it('asks "did you mean" between two close procedures, with at most three choices and "Neither"', async () => {
+  it('offers the two closest procedures side by side, with short labels and "Neither"', async () => {
     const recognizer = fixedScores({ 'clear-cache': 0.41, 'clear-ssl-state': 0.38, 'register-certificates': 0.3, 'change-pin': 0.25, help: 0.1 })
     const { client } = mainClient({ recognizer })
 
     const replies = await sayActivities(client, 'clear the thing in my browser')
 
-    expect(replies.at(-1)?.text).toBe(messages.didYouMean)
-    expect(buttons(replies)).toEqual([
-      "Clear your browser's cache (temporary internet files and cookies)",
-      "Clear your browser's SSL state",
-      'Register your CAC certificates with your browser',
-      'Neither',
-    ])
-    expect((await say(client, "Clear your browser's SSL state"))[0]).toMatch(/^Step 1 of 2: Clearing the SSL state/)
+    expect(replies.at(-1)?.text).toBe(
+      `${messages.didYouMean}\n\n1. Clear your browser's cache (temporary internet files and cookies)\n2. Clear your browser's SSL state`,
+    )
+    expect(buttons(replies)).toEqual(['Clear cache', 'Clear SSL state', 'Neither'])
+    expect((await say(client, 'the ssl one'))[0]).toMatch(/^Step 1 of 2: Clearing the SSL state/)
+  })
+
+  it('acts on a single likely procedure instead of a one-option "did you mean", with a way out', async () => {
+    const { client } = mainClient({ recognizer: fixedScores({ 'clear-ssl-state': 0.4, none: 0.3, help: 0.1 }) })
+
+    const replies = await say(client, 'the ssl thing')
+
+    expect(replies[0]).toBe(messages.soundsLike("Clear your browser's SSL state"))
+    expect(replies[1]).toMatch(/^Step 1 of 2: Clearing the SSL state/)
+    expect(replies.join('\n')).not.toContain(messages.didYouMean)
   })
 
   it('asks the user to rephrase when they pick "Neither"', async () => {
@@ -66,20 +73,18 @@ describe('MainDialog routing', () => {
     expect(await say(client, 'Neither')).toEqual([messages.rephrase])
   })
 
-  it('asks whether a referral solved the problem, and hands off when it did not', async () => {
+  it('gives a policy line as the answer, and restates it calmly on push-back, never offering the desk to do it', async () => {
     const { client, queue } = mainClient()
+    const policy =
+      "Revoked certificates can't be fixed on AKO/DKO or on your computer.\n\n" +
+      'Visit your local ID card office and tell them your certificates have been revoked. They will issue you a new CAC with new certificates; that is the only way to correct it.'
 
-    expect(await say(client, 'my certificates have been revoked')).toEqual([
-      "Revoked certificates can't be fixed on AKO/DKO or on your computer.",
-      'Visit your local ID card office and tell them your certificates have been revoked. They will issue you a new CAC with new certificates; that is the only way to correct it.',
-      messages.solvedQuestion,
-    ])
-    expect(await say(client, 'no')).toEqual([messages.offerAgent])
-    expect(await say(client, 'yes please')).toEqual([messages.connecting('HD-TEST1')])
+    expect(await say(client, 'my certificates have been revoked')).toEqual([policy])
+    expect(await say(client, 'cant the help desk just undo it?')).toEqual([`${messages.pushBack} ${policy}`])
+    expect(await say(client, 'talk to a person')).toEqual([messages.connecting('HD-TEST1')])
 
-    expect(queue.packets).toHaveLength(1)
     expect(queue.packets[0]).toMatchObject({
-      reason: 'procedure-escalated',
+      reason: 'asked-for-human',
       intentId: 'certificates-revoked',
       question: 'my certificates have been revoked',
       errorMessages: ['certificates have been revoked'],
@@ -163,7 +168,8 @@ describe('MainDialog interruptions', () => {
     const replies = await say(client, 'actually I get EDIPI does not match')
 
     expect(replies[0]).toBe(messages.switching('"EDIPI does not match"'))
-    expect(replies[1]).toMatch(/^The "EDIPI does not match" error/)
+    expect(replies[1]).toBe(messages.pausedNote("Clear your browser's cache (temporary internet files and cookies)"))
+    expect(replies[2]).toMatch(/^The "EDIPI does not match" error/)
   })
 
   it('takes "no" as an answer, never as "cancel"', async () => {

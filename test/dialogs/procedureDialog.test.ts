@@ -25,11 +25,11 @@ describe('ProcedureDialog', () => {
 
     expect(await say(client, 'start')).toEqual([
       'Step 1 of 2: A "Page Cannot be Displayed" error is first fixed by clearing your temporary files and cookies (the cache).',
-      "Clear your browser's cache (temporary internet files and cookies), step 1 of 2: Here's how to clear your temporary internet files and cookies (the cache).",
+      "Step 1 of 2 (part 1 of 2): Here's how to clear your temporary internet files and cookies (the cache).",
       'Which browser are you using?',
     ])
     const ie = await say(client, 'Internet Explorer')
-    expect(ie[0]).toContain("Clear your browser's cache (temporary internet files and cookies), step 2 of 2: In Internet Explorer:")
+    expect(ie[0]).toContain('Step 1 of 2 (part 2 of 2): In Internet Explorer:') // a sub-procedure reads as part of its step
     expect(ie[0]).toContain('2. On the General tab, under Browsing history, click Delete…')
     expect(ie[1]).toBe('Try again now. Does it work?')
     const ssl = await say(client, 'no')
@@ -66,7 +66,7 @@ describe('ProcedureDialog', () => {
     const replies = await say(client, 'start')
 
     expect(replies[0]).toBe("You're using Firefox, so here are the steps for it.")
-    expect(replies[1]).toMatch(/^In Firefox:/) // one step left to show: no "step 1 of 1"
+    expect(replies[1]).toMatch(/^Step 2 of 2: In Firefox:/) // the question answered from what we knew still counts
     expect(replies[2]).toBe('Try again now. Does it work?')
   })
 
@@ -103,7 +103,7 @@ describe('ProcedureDialog', () => {
     await say(client, 'start')
 
     expect(await say(client, 'purple')).toEqual([
-      "Sorry, I didn't catch that. Were you able to reset your password? Please pick one of the options.",
+      'Sorry, I didn\'t quite get that. Now that you\'ve done that step, is the problem fixed? Say "yes, it works" or "no, still not working".',
     ])
     await say(client, 'banana')
     expect(await say(client, 'what')).toEqual([])
@@ -116,12 +116,13 @@ describe('ProcedureDialog', () => {
     const client = procedureClient('change-pin', { knowledge: edited })
     await say(client, 'start')
     await say(client, 'yes')
-    edited.set('change-pin', { ...procedures.get('change-pin')!, version: 2 })
+    edited.set('change-pin', { ...procedures.get('change-pin')!, version: procedures.get('change-pin')!.version + 1 })
 
     const replies = await say(client, 'no')
 
     expect(replies[0]).toBe('These steps were updated since we started, so let me start them again from the top.')
-    expect(replies[1]).toMatch(/^Step 1 of 2: How you change your PIN/)
+    expect(replies[1]).toBe('You know your current PIN, so you can change it yourself.') // the earlier answer is kept as a fact
+    expect(replies[2]).toMatch(/^Step 2 of 2: Open ActivClient/)
   })
 })
 

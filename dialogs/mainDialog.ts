@@ -196,6 +196,10 @@ export class MainDialog extends ComponentDialog {
       typedPin: secretsFound(context).includes('pin'),
       lastPolicy: memory.lastPolicy,
       isPolicy: (id) => this.isPolicy(id),
+      fits: (id, facts) => {
+        const when = this.deps.procedures.get(this.procedureOf.get(id) ?? '')?.appliesWhen ?? {}
+        return Object.entries(when).every(([slot, values]) => !facts[slot as Slot] || values.includes(facts[slot as Slot]!))
+      },
       procedureOf: (id) => this.procedureOf.get(id),
       scoreOf: (id) => result.intents[id]?.score ?? 0,
       minScore,
@@ -734,6 +738,7 @@ export class MainDialog extends ComponentDialog {
     await context.sendActivity(EventFactory.createHandoffInitiation(context, { caseId: id, ...full }, { activities }))
     noteOutcome(context, 'handoff')
     await this.deps.state.helpDeskCase.set(context, newCase()) // handed over: what comes after is a new case
+    await this.deps.state.memory.set(context, {})
     return step.endDialog()
   }
 }

@@ -105,7 +105,7 @@ const BROWSERS: [RegExp, string][] = [
 const SYSTEMS: [RegExp, string][] = [
   [/\b(iphone|ipad|ios)\b/, 'ios'],
   [/\bandroid\b/, 'android'],
-  [/\b(windows|win ?10|win ?11|pc|laptop|desktop)\b/, 'windows'],
+  [/\b(windows|win ?10|win ?11)\b/, 'windows'],
   [/\b(mac ?os|macbook|os x|mac|imac)\b/, 'macos'],
   [/\b(linux|ubuntu)\b/, 'linux'],
 ]
@@ -407,6 +407,8 @@ export interface UnderstandingContext {
   isPolicy(intentId: string): boolean
   /** The procedure an intent leads to, if any. */
   procedureOf(intentId: string): string | undefined
+  /** Whether an intent's procedure fits what we know (facts said in this message included). */
+  fits?(intentId: string, facts: Facts): boolean
   /** The recognizer's score for an intent (0 when it did not score it). */
   scoreOf(intentId: string): number
   minScore: number
@@ -426,11 +428,16 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const vent = signals.has('vent')
   const base = { vent, found }
   const words = wordCount(text)
-  const { route, pending } = ctx
+  const facts = { ...ctx.facts, ...found.facts }
+  const fits = (id: string) => ctx.fits?.(id, facts) ?? true
+  // Candidates that contradict a fact are dropped: "I know my PIN, I want a new one" is not a forgotten PIN.
+  const route: RouteLike =
+    ctx.route.kind === 'suggest' ? { kind: 'suggest', intentIds: ctx.route.intentIds.filter(fits) } : ctx.route
+  const { pending } = ctx
   const answer = pending ? readAnswer(text, pending, ctx.facts) : undefined
   const topIntent = route.kind === 'intent' ? route.intentId : route.kind === 'suggest' ? route.intentIds[0] : undefined
   const policyIntent = [topIntent, ...(route.kind === 'suggest' ? route.intentIds : [])].find(
-    (id): id is string => id !== undefined && ctx.isPolicy(id) && ctx.scoreOf(id) >= POLICY_SCORE,
+    (id): id is string => id !== undefined && ctx.isPolicy(id) && ctx.scoreOf(id) >= POLICY_SCORE && fits(id),
   )
   const isRunning = (intentId: string) => {
     const procedureId = ctx.procedureOf(intentId)

@@ -50,7 +50,7 @@ describe('handoff in Chromium: a user on the website and an agent in the console
     await entry.click()
     await agent.locator('#packet dd').filter({ hasText: /^procedure-escalated$/ }).waitFor()
     expect(await agent.locator('#trail li').allTextContents()).toEqual([
-      expect.stringMatching(/^clear-cache \/ which-browser: Which browser are you using\? → Chrome \(already known\)/),
+      expect.stringMatching(/^clear-cache \/ which-browser: Which browser are you using\? → Chrome \(from the page, unconfirmed\)/),
       expect.stringMatching(/^clear-cache \/ cache-chrome: Try again now\. Does it work\? → No/),
       expect.stringMatching(/^page-cannot-be-displayed \/ ssl-2: Does the page open now\? → No/),
     ])

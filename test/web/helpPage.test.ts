@@ -31,15 +31,15 @@ describe('the help page in Chromium', () => {
     await type(page, 'my new cac doesnt work on ako')
     await botSays(page, 'Step 1 of 3').waitFor()
     await button(page, 'Yes').click()
-    await botSays(page, 'Which fits you?').waitFor()
-    await settledOn(page, botSays(page, 'Which fits you?'))
+    await botSays(page, 'Are you Army, another branch').waitFor()
+    await settledOn(page, botSays(page, 'Are you Army, another branch'))
     await page.screenshot({ path: `${SCREENSHOTS}/1-procedure.png` })
 
     await page.reload()
-    await botSays(page, 'Which fits you?').waitFor({ timeout: 15_000 })
+    await botSays(page, 'Are you Army, another branch').waitFor({ timeout: 15_000 })
     await button(page, 'Army').waitFor()
     expect(await botMessages(page).filter({ hasText: 'Step 1 of 3' }).count()).toBe(1)
-    await settledOn(page, botSays(page, 'Which fits you?'))
+    await settledOn(page, botSays(page, 'Are you Army, another branch'))
     await page.screenshot({ path: `${SCREENSHOTS}/2-after-reload.png` })
 
     const port = new URL(running.url).port
@@ -85,7 +85,7 @@ describe('the help page in Chromium', () => {
       await botMessages(page).first().waitFor({ timeout: 15_000 })
       await type(page, 'page cannot be displayed')
       // The page told the bot it is Chrome, so the bot skips "Which browser?" and shows numbered Chrome steps.
-      await botSays(page, 'so here are the steps for it').waitFor()
+      await botSays(page, 'so here are the Chrome steps').waitFor()
       await button(page, 'No').waitFor()
 
       expect(await seriousViolations(page)).toEqual([])

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest'
+import {
+  extractFacts,
+  readAnswer,
+  signalsOf,
+  understand,
+  type PendingQuestion,
+  type RouteLike,
+  type UnderstandingContext,
+} from '../../src/core/understanding.js'
+import { pendingOf } from '../../dialogs/procedureDialog.js'
+import { procedures } from '../helpers/conversation.js'
+
+const check: PendingQuestion = { kind: 'check', question: 'Does the page open now?' }
+
+describe('readAnswer to "did it work?"', () => {
+  it.each([
+    { text: 'did that, nothing changed', kind: 'failed' },
+    { text: 'yes!! thanks', kind: 'worked' },
+    { text: 'it wroked', kind: 'worked' },
+    { text: 'yes but it still doesnt work', kind: 'failed' },
+    { text: 'no more errors, it works', kind: 'worked' },
+    { text: 'i already did that', kind: 'failed' },
+    { text: 'ok did that', kind: 'done-unverified' },
+    { text: 'k', kind: 'done-unverified' },
+    { text: 'idk', kind: 'unsure' },
+    { text: 'yes please', kind: 'unsure' },
+    { text: 'ya its good now', kind: 'worked' },
+    { text: 'nope same error', kind: 'failed' },
+  ])('reads "$text" as $kind', ({ text, kind }) => {
+    expect(readAnswer(text, check)?.kind).toBe(kind)
+  })
+
+  it('marks "I already did that" as tried, so the trail says so', () => {
+    expect(readAnswer('already tried that', check)).toEqual({ kind: 'failed', alreadyTried: true })
+  })
+
+  it('lets a step declare its own phrases', () => {
+    const seeIt: PendingQuestion = { kind: 'check', question: 'Do you see it?', failed: ['dont see it'] }
+    expect(readAnswer('i dont see it', seeIt)).toEqual({ kind: 'failed', alreadyTried: false, by: 'phrase' })
+  })
+})
+
+describe('extractFacts', () => {
+  it.each([
+    { text: 'edge i think', facts: { browser: 'edge' } },
+    { text: 'not chrome, edge', facts: { browser: 'edge' } },
+    { text: 'wait sorry actually im on edge, chrome is my home pc', facts: { browser: 'edge' } },
+    { text: 'i know my pin, i just want to change it', facts: { pin: 'known' } },
+    { text: 'forgot my pin', facts: { pin: 'unknown' } },
+    { text: 'my pin is locked after 3 tries', facts: { pin: 'locked' } },
+    { text: 'im a contractor for the army', facts: { branch: 'contractor' } },
+    { text: 'army reserve', facts: { branch: 'army' } },
+    { text: 'its not registered yet', facts: { registered: 'no' } },
+    { text: 'not sure if its registered', facts: { registered: 'unsure' } },
+    { text: 'my cac is registered but still 403', facts: { registered: 'yes' } },
+    { text: "it's not my PIN, it's my password", facts: {} },
+    { text: 'on my iphone', facts: { os: 'ios' } },
+  ])('finds $facts in "$text"', ({ text, facts }) => {
+    expect(extractFacts(text).facts).toEqual(facts)
+  })
+
+  it('notes what the user already tried, and a correction', () => {
+    expect(extractFacts('i already cleared my cache')).toMatchObject({ tried: ['clear-cache'] })
+    expect(extractFacts('actually im on firefox')).toMatchObject({ correction: true })
+  })
+})
+
+describe('signalsOf', () => {
+  it.each([
+    { text: 'how do i do that?', signal: 'step-help' },
+    { text: 'sorry can u say that again', signal: 'repeat' },
+    { text: 'ok back to it', signal: 'resume' },
+    { text: 'can i talk to a real person pls', signal: 'person' },
+    { text: 'this is ridiculous', signal: 'vent' },
+    { text: 'cant you just reset it', signal: 'push-back' },
+    { text: 'my soldier forgot his pin', signal: 'other-person' },
+    { text: '👍', signal: 'thanks' },
+    { text: 'ok bye', signal: 'bye' },
+    { text: 'nvm it works now', signal: 'worked' },
+  ])('hears $signal in "$text"', ({ text, signal }) => {
+    expect(signalsOf(text)).toContain(signal)
+  })
+})
+
+describe('understand', () => {
+  const context = (route: RouteLike, extra: Partial<UnderstandingContext> = {}): UnderstandingContext => ({
+    route,
+    facts: {},
+    isPolicy: (id) => id === 'pin-locked-or-forgotten',
+    procedureOf: (id) => (['help', 'none', 'thanks'].includes(id) ? undefined : id),
+    scoreOf: () => 0.4,
+    minScore: 0.5,
+    ...extra,
+  })
+
+  it('gives a policy line at moderate confidence even while a question is pending', () => {
+    const reading = understand('ugh and now my pin is locked too', context({ kind: 'intent', intentId: 'pin-locked-or-forgotten', score: 0.4 }, { pending: check, active: 'cacreg-prompt' }))
+    expect(reading).toMatchObject({ kind: 'policy', intentId: 'pin-locked-or-forgotten', pushBack: false })
+  })
+
+  it('restates the last policy on push-back instead of offering a person', () => {
+    const reading = understand('just transfer me to the help desk so they can reset it', context({ kind: 'intent', intentId: 'human-agent', score: 0.9 }, { lastPolicy: 'pin-locked-or-forgotten' }))
+    expect(reading).toMatchObject({ kind: 'policy', pushBack: true })
+  })
+
+  it('acts on one likely candidate with a hedge, never a one-option "did you mean"', () => {
+    expect(understand('the ssl thing', context({ kind: 'suggest', intentIds: ['clear-ssl-state'] }))).toMatchObject({ kind: 'problem', hedge: true })
+    expect(understand('ssl or cache', context({ kind: 'suggest', intentIds: ['clear-ssl-state', 'clear-cache', 'register-certificates'] }))).toMatchObject({ kind: 'clarify', intentIds: ['clear-ssl-state', 'clear-cache'] })
+  })
+
+  it('drops a candidate that contradicts a fact', () => {
+    const fits = (id: string, facts: { pin?: string }) => !(id === 'pin-locked-or-forgotten' && facts.pin === 'known')
+    const reading = understand('i remember my pin, want a new one', context({ kind: 'suggest', intentIds: ['change-pin', 'pin-locked-or-forgotten'] }, { fits }))
+    expect(reading).toMatchObject({ kind: 'problem', intentId: 'change-pin' })
+  })
+
+  it('takes a question about the step as step help, not as a "no"', () => {
+    expect(understand('where is tools?? i dont see it', context({ kind: 'none' }, { pending: check, active: 'page-cannot-be-displayed' })).kind).toBe('step-help')
+  })
+
+  it('closes on thanks, but not while venting', () => {
+    expect(understand('thanks', context({ kind: 'intent', intentId: 'thanks', score: 0.9 }, { pending: check, active: 'x' })).kind).toBe('close')
+    expect(understand('thanks for nothing, this is ridiculous', context({ kind: 'intent', intentId: 'thanks', score: 0.9 })).kind).toBe('vent')
+  })
+})
+
+describe('every question in knowledge/ reads its own answers back', () => {
+  const questions = [...procedures.values()].flatMap((procedure) =>
+    procedure.steps.flatMap((step, index) => {
+      const pending = pendingOf(step, procedure, index)
+      return pending?.kind === 'ask' ? [{ where: `${procedure.id}/${step.id}`, pending, options: step.ask!.options }] : []
+    }),
+  )
+
+  it.each(questions)('$where', ({ pending, options }) => {
+    options.forEach((option, index) => {
+      for (const phrase of [option.label, ...option.synonyms]) {
+        const reading = readAnswer(phrase, pending)
+        expect(reading, `"${phrase}"`).toMatchObject({ kind: 'option', index })
+      }
+    })
+  })
+})

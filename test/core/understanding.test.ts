@@ -31,6 +31,33 @@ describe('readAnswer to "did it work?"', () => {
     expect(readAnswer(text, check)?.kind).toBe(kind)
   })
 
+  it.each(['yes', 'Yes', 'yep it works now', 'fixed!', '1'])('reads "%s" as worked', (text) => {
+    expect(readAnswer(text, check)?.kind).toBe('worked')
+  })
+
+  it.each(['no', 'nope', 'still broken', "yes but it still doesn't work", '2', 'same error'])('reads "%s" as failed', (text) => {
+    expect(readAnswer(text, check)?.kind).toBe('failed')
+  })
+
+  it.each(['purple', '', '3', 'maybe later'])('settles nothing with "%s"', (text) => {
+    expect(['worked', 'failed']).not.toContain(readAnswer(text, check)?.kind)
+  })
+
+  it.each([
+    ['not sure', 0], ["I don't know", 0], ['no', 1], ['not yet', 1], ['yes', 2], ['Yes, it is', 2], ['I already did', 2], ['3', 2],
+  ])('picks the longest phrase found: "%s" is option %i', (text, index) => {
+    const registered: PendingQuestion = {
+      kind: 'ask',
+      question: 'Is it registered?',
+      options: [
+        { label: 'Not sure', synonyms: ['not sure', 'dont know'] },
+        { label: 'No', synonyms: ['no', 'not yet'] },
+        { label: 'Yes, it is', synonyms: ['yes', 'already'] },
+      ],
+    }
+    expect(readAnswer(text as string, registered)).toMatchObject({ kind: 'option', index })
+  })
+
   it('marks "I already did that" as tried, so the trail says so', () => {
     expect(readAnswer('already tried that', check)).toEqual({ kind: 'failed', alreadyTried: true })
   })

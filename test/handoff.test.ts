@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, tempDataDir, type Running } from './helpers/server.js'
 import { AGENT_ACCOUNTS, ALICE, BOB, signIn } from './helpers/agents.js'
+import { channelAuthority } from './helpers/channelAuthority.js'
 
 const data = tempDataDir()
 let running: Running
@@ -135,26 +136,38 @@ describe('handoff to a human agent', () => {
     expect(await caseOf(alice, 'agent please')).toMatchObject({ status: 'message-left', leftMessage: 'Please call me back about my CAC at my desk' })
   })
 
-  it('accepts handoff.status events from a Bot Framework channel: accepted, completed, failed; tolerates unknown states', async () => {
-    const conversation = `hub-${Date.now()}`
-    const send = async (activity: object) => {
-      const response = await fetch(`${running.url}/api/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ channelId: 'test', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies', conversation: { id: conversation }, from: { id: 'u' }, recipient: { id: 'b' }, ...activity }),
-      })
-      return ((await response.json()) as { activities: Activity[] }).activities.filter((a) => a.type === 'message').map((a) => a.text)
-    }
-    const status = (state: string) => send({ type: 'event', name: 'handoff.status', value: { state, message: 'from the hub' } })
-    await send({ type: 'message', text: 'human' })
+  it('accepts handoff.status events from an agent hub with a Bot Framework token: accepted, completed, failed; tolerates unknown states', async () => {
+    const authority = await channelAuthority()
+    const hubData = tempDataDir()
+    const appId = '00000000-0000-0000-0000-0000000000a1'
+    const hub = await startServer(hubData.dir, { ...env, MicrosoftAppId: appId, MicrosoftAppPassword: 'not-a-real-secret', ToBotFromChannelOpenIdMetadataUrl: authority.metadataUrl })
+    try {
+      const conversation = `hub-${Date.now()}`
+      const serviceUrl = 'http://127.0.0.1:9'
+      const send = async (activity: object) => {
+        const response = await fetch(`${hub.url}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${authority.token(appId, serviceUrl)}` },
+          body: JSON.stringify({ channelId: 'test', serviceUrl, deliveryMode: 'expectReplies', conversation: { id: conversation }, from: { id: 'u' }, recipient: { id: 'b' }, ...activity }),
+        })
+        expect(response.status).toBe(200)
+        return ((await response.json()) as { activities: Activity[] }).activities.filter((a) => a.type === 'message').map((a) => a.text)
+      }
+      const status = (state: string) => send({ type: 'event', name: 'handoff.status', value: { state, message: 'from the hub' } })
+      await send({ type: 'message', text: 'human' })
 
-    expect(await status('someNewState')).toEqual([])
-    expect(await send({ type: 'message', text: 'still there?' })).toEqual(["You're still in the queue for a help-desk agent; I've added your message for them."])
-    expect(await status('accepted')).toEqual([])
-    expect(await send({ type: 'message', text: 'hello agent' })).toEqual([]) // an agent hub has it: the bot is silent
-    expect(await status('completed')).toEqual(["You're back with the help-desk bot. Is there anything else I can help with?"])
-    await send({ type: 'message', text: 'talk to a person' })
-    expect(await status('failed')).toEqual([expect.stringMatching(/^No agent could take your chat/)])
+      expect(await status('someNewState')).toEqual([])
+      expect(await send({ type: 'message', text: 'still there?' })).toEqual(["You're still in the queue for a help-desk agent; I've added your message for them."])
+      expect(await status('accepted')).toEqual([])
+      expect(await send({ type: 'message', text: 'hello agent' })).toEqual([]) // an agent hub has it: the bot is silent
+      expect(await status('completed')).toEqual(["You're back with the help-desk bot. Is there anything else I can help with?"])
+      await send({ type: 'message', text: 'talk to a person' })
+      expect(await status('failed')).toEqual([expect.stringMatching(/^No agent could take your chat/)])
+    } finally {
+      await hub.stop()
+      authority.server.close()
+      hubData.remove()
+    }
   })
 
   it('refuses handoff events from the website, where the user could forge them', async () => {

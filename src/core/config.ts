@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import { HelpDeskError } from './errors.js'
 import { isWithinHours } from './handoffCase.js'
@@ -32,6 +33,14 @@ function parseJson<T extends z.ZodType>(schema: T, expected: string) {
     }
   }
 }
+
+/** A comma-separated list; empty entries dropped. */
+const list = (item: z.ZodType<string, string>) =>
+  z
+    .string()
+    .default('')
+    .transform((raw) => raw.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(item))
 
 /** Every setting; the README's configuration table and env.example list each one (a test checks). */
 export const ConfigSchema = z.object({
@@ -93,12 +102,19 @@ export const ConfigSchema = z.object({
   TEAMS_WEBSITE_URL: httpsUrl.optional(),
   TEAMS_PRIVACY_URL: httpsUrl.optional(),
   TEAMS_TERMS_URL: httpsUrl.optional(),
+  // /api/messages without an app id: who may post (loopback always) and which serviceUrls the bot may call back.
+  BOT_ALLOWED_ADDRESSES: list(z.string().refine((a) => isIP(a) !== 0, 'an IP address')),
+  BOT_ALLOWED_SERVICE_URLS: list(z.url({ protocol: /^https?$/ })),
+  BOT_OUTGOING_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(15), // each call to a channel's connector
+  MAX_VALUE_BYTES: z.coerce.number().int().min(256).max(65_536).default(8192), // an activity's `value`, as JSON (413 above)
   MicrosoftAppId: z.string().default(''), // empty = local Emulator, no authentication
   MicrosoftAppPassword: z.string().default(''),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI', '']).default(''),
   MicrosoftAppTenantId: z.string().default(''),
   // Azure Government: https://botframework.azure.us (empty = the public cloud).
   ChannelService: z.union([z.literal(''), httpsUrl]).default(''),
+  // Where the keys that sign channel tokens are published (botbuilder's setting); default: Bot Framework's own.
+  ToBotFromChannelOpenIdMetadataUrl: z.url().optional(),
 })
 export type Config = Readonly<z.infer<typeof ConfigSchema>>
 

@@ -98,6 +98,11 @@ export const ConfigSchema = z.object({
     .transform((raw, ctx) => (raw ? parseJson(AgentsChannelSchema, 'expected {"serviceUrl","channelId","tenantId"}')(raw, ctx) : undefined)),
   // The Teams app package (npm run teams:package); not needed to run the bot.
   TEAMS_APP_ID: z.uuid().optional(),
+  // Teams refuses an update whose version it already has: raise it for every new package.
+  TEAMS_APP_VERSION: z
+    .string()
+    .regex(/^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/, 'a version MAJOR.MINOR.PATCH, e.g. 1.0.1 (Teams takes no pre-release tag)')
+    .default('1.0.0'),
   TEAMS_DEVELOPER_NAME: z.string().min(1).max(32).default('CAC Help Desk'),
   TEAMS_WEBSITE_URL: httpsUrl.optional(),
   TEAMS_PRIVACY_URL: httpsUrl.optional(),

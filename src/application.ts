@@ -43,7 +43,17 @@ export function createApplication(config: Config, logger: Logger): Application {
     appId: config.MicrosoftAppId,
     agentsChannel: config.TEAMS_AGENTS_CHANNEL,
   })
-  const agentConsole = { auth: new AgentAuth(helpDesk.db, config.AGENT_ACCOUNTS, config.AGENT_SESSION_HOURS), handoff: helpDesk.handoffQueue }
+  if (!helpDesk.handoffQueue.staffed) {
+    logger.warn(
+      { setting: 'AGENT_ACCOUNTS' },
+      'no agent accounts configured: users are told no agent is available through this chat (add accounts with npm run agent:hash and AGENT_ACCOUNTS)',
+    )
+  }
+  const agentConsole = {
+    auth: new AgentAuth(helpDesk.db, config.AGENT_ACCOUNTS, config.AGENT_SESSION_HOURS),
+    handoff: helpDesk.handoffQueue,
+    view: helpDesk.caseView,
+  }
   const server = createServer({ adapter, bot: helpDesk.bot, logger, directLine, agentConsole, messages: messagesPolicyOf(config, callers) })
   return {
     server,

@@ -7,6 +7,7 @@ import { registerDirectLine, type DirectLineDeps } from './directline/routes.js'
 import { registerHelpPage } from './web/page.js'
 import { registerAgentConsole } from './agent/routes.js'
 import type { AgentAuth } from './agent/auth.js'
+import type { CaseView } from './agent/caseView.js'
 import type { HandoffService } from './handoff/service.js'
 import type { CallerPolicy } from './core/callers.js'
 import { WEBCHAT_CHANNEL } from './directline/adapter.js'
@@ -19,7 +20,7 @@ export interface ServerDeps {
   /** The website channel; without it only /api/messages and /healthz are served. */
   directLine?: DirectLineDeps
   /** The agent console at /agent. */
-  agentConsole?: { auth: AgentAuth; handoff: HandoffService }
+  agentConsole?: { auth: AgentAuth; handoff: HandoffService; view: CaseView }
   /** What /api/messages accepts: who may call, which serviceUrls, and the same limits as the website channel. */
   messages: MessagesPolicy
 }

@@ -75,7 +75,8 @@ describe('handoff to a human agent', () => {
     const opened = await alice.call('GET', `/cases/${queued.id}`)
     expect(opened.body.case.packet).toMatchObject({ question: expect.stringContaining('[redacted]'), intentId: 'registered-still-failing' })
     const lines = (opened.body.transcript as { text?: string; from: { role?: string } }[]).map((t) => `${t.from.role}: ${t.text}`)
-    expect(lines).toEqual(expect.arrayContaining(['user: hello?', 'user: anyone?', 'user: firefox', 'bot: Alice Smith (help desk): Hi, which browser are you on?']))
+    expect(lines).toEqual(expect.arrayContaining(['user: hello?', 'user: anyone?', 'user: firefox', 'agent: Hi, which browser are you on?']))
+    expect(opened.body.transcript).toContainEqual(expect.objectContaining({ from: { name: 'Alice Smith', role: 'agent' } }))
     expect(JSON.stringify(opened.body)).not.toContain('13572468')
 
     expect((await alice.call('POST', `/cases/${queued.id}/return`, {})).status).toBe(200)
@@ -107,10 +108,27 @@ describe('handoff to a human agent', () => {
 
     expect((await alice.call('POST', `/cases/${queued.id}/claim`, {})).status).toBe(200)
     expect((await alice.call('POST', `/cases/${queued.id}/claim`, {})).status).toBe(200) // idempotent
-    expect(await bob.call('POST', `/cases/${queued.id}/claim`, {})).toMatchObject({ status: 409, body: { error: 'claimed-by-another-agent' } })
-    expect((await bob.call('POST', `/cases/${queued.id}/messages`, { text: 'hi' })).status).toBe(409)
+    expect(await bob.call('POST', `/cases/${queued.id}/claim`, {})).toMatchObject({
+      status: 409,
+      body: { error: 'Alice Smith has already claimed this case. Pick another case from the queue.', code: 'claimed-by-another-agent' },
+    })
+    expect(await bob.call('POST', `/cases/${queued.id}/messages`, { text: 'hi' })).toMatchObject({
+      status: 409,
+      body: { error: 'Alice Smith has this case, so only they can write to the user.' },
+    })
+    expect(await bob.call('POST', `/cases/${queued.id}/close`, {})).toMatchObject({
+      status: 409,
+      body: { error: 'Alice Smith has this case, so only they can send it back or close it.' },
+    })
     expect((await alice.call('POST', `/cases/${queued.id}/close`, {})).status).toBe(200)
-    expect(await bob.call('POST', `/cases/${queued.id}/claim`, {})).toMatchObject({ status: 409, body: { error: 'case-ended' } })
+    expect(await bob.call('POST', `/cases/${queued.id}/claim`, {})).toMatchObject({
+      status: 409,
+      body: { error: 'This case is closed. There is no live chat to join; if the user asks for a person again, a new case appears in the queue.', code: 'case-ended' },
+    })
+    expect(await alice.call('POST', `/cases/${queued.id}/return`, {})).toMatchObject({
+      status: 409,
+      body: { error: 'This case is closed. There is nothing more to do on it; its transcript can still be read and exported.' },
+    })
     expect((await user.newActivities()).map((a) => a.text).at(-1)).toBe('The help desk has closed this chat. If you need anything else, just tell me.')
   })
 

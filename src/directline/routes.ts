@@ -33,7 +33,7 @@ export interface DirectLineDeps {
 
 /** What the website may post: only these fields are kept; identity and addressing come from the token. */
 const PostedActivitySchema = z.object({
-  type: z.enum(['message', 'event']),
+  type: z.enum(['message', 'event', 'typing']),
   text: z.string().optional(),
   name: z.string().max(100).optional(),
   value: z.unknown().optional(),
@@ -91,6 +91,7 @@ export class StreamHub implements ActivityPublisher {
 export function registerDirectLine(server: restify.Server, deps: DirectLineDeps): void {
   const { adapter, store, signer, hub, logic, logger, options } = deps
   const perConversation = createLimiter('directline-conversation', { points: options.rateLimit, durationSeconds: 60 })
+  const typingPerConversation = createLimiter('directline-typing', { points: 30, durationSeconds: 60 })
   const perAddress = createLimiter('directline-new-conversation', { points: options.generateLimit, durationSeconds: 60 })
 
   const fail = (res: restify.Response, err: unknown) => {
@@ -227,11 +228,16 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
       if (posted.type === 'event' && !WEBSITE_EVENTS.includes(posted.name ?? '')) {
         throw new HttpError(400, 'BadArgument', `Unknown event "${String(posted.name).slice(0, 100)}".`)
       }
-      throwIfLimited(await perConversation.take(conversationId), 'Too many messages in this conversation; wait a moment.')
+      // Typing (Web Chat sends one every few seconds while the user types) has its own budget; over it, it is dropped.
+      if (posted.type === 'typing') {
+        if (!(await typingPerConversation.take(conversationId)).ok) return res.send(200, { id: '' })
+      } else {
+        throwIfLimited(await perConversation.take(conversationId), 'Too many messages in this conversation; wait a moment.')
+      }
       const clientActivityID = posted.channelData?.clientActivityID
       const activity: Partial<Activity> = {
         type: posted.type,
-        text: posted.text,
+        text: posted.type === 'typing' ? undefined : posted.text,
         name: posted.name,
         value: posted.value,
         locale: posted.locale,

@@ -215,6 +215,54 @@ describe('handoff to a human agent', () => {
     expect(exported.body[0]).toMatchObject({ type: 'message', text: 'real person please', channelId: 'webchat', conversation: { id: user.conversationId } })
   })
 
+  it('exports what the Emulator expects: messages only, each with an id, an agent\'s messages from the agent', async () => {
+    const user = await websiteUser()
+    await user.post({ type: 'event', name: 'webchat/join', value: { browser: 'firefox', os: 'windows' } })
+    await user.say('my pin is 12345678')
+    await user.say('talk to a person')
+    const alice = await signIn(running.url, ALICE)
+    const queued = running.helpDesk.handoffQueue.list(['waiting']).find((c) => c.conversationId === user.conversationId)!
+    await alice.call('POST', `/cases/${queued.id}/claim`, {})
+    await alice.call('POST', `/cases/${queued.id}/messages`, { text: 'Hello, Alice here.' })
+
+    const exported = (await alice.call('GET', `/cases/${queued.id}/transcript`)).body as (Activity & { id?: string; from: { id?: string; name?: string } })[]
+
+    expect(exported.length).toBeGreaterThan(3)
+    expect(exported.every((a) => typeof a.id === 'string' && a.id.length > 0)).toBe(true)
+    expect(new Set(exported.map((a) => a.id)).size).toBe(exported.length)
+    expect(exported.filter((a) => a.type === 'event')).toEqual([]) // the join and handoff.initiate are internal
+    expect(exported.find((a) => a.text === 'Alice Smith (help desk): Hello, Alice here.')?.from).toEqual({ id: 'agent:alice', name: 'Alice Smith', role: 'bot' })
+    expect(exported.filter((a) => a.from.role === 'bot' && a.from.id !== 'agent:alice').every((a) => a.from.name === 'CAC Help Desk')).toBe(true)
+    expect(JSON.stringify(exported)).not.toContain('12345678')
+  })
+
+  it('shows typing both ways while an agent has the case, and never stores it', async () => {
+    const user = await websiteUser()
+    await user.say('put me through to a person')
+    const alice = await signIn(running.url, ALICE)
+    const bob = await signIn(running.url, BOB)
+    const queued = await caseOf(alice, 'put me through to a person')
+    const typed: string[] = []
+    const onTyping = ({ caseId }: { caseId: string }) => typed.push(caseId)
+    running.helpDesk.handoffQueue.on('typing', onTyping)
+
+    expect(await alice.call('POST', `/cases/${queued.id}/typing`, {})).toMatchObject({ status: 409, body: { error: 'Claim the case before writing to the user.' } })
+    await alice.call('POST', `/cases/${queued.id}/claim`, {})
+    await user.newActivities()
+    await user.post({ type: 'typing' })
+    await user.post({ type: 'typing', text: 'typing carries no text' })
+    expect(await alice.call('POST', `/cases/${queued.id}/typing`, {})).toMatchObject({ status: 200 })
+    expect(await bob.call('POST', `/cases/${queued.id}/typing`, {})).toMatchObject({ status: 409, body: { error: 'Alice Smith has this case, so only they can write to the user.' } })
+    expect((await alice.call('POST', '/cases/not-a-case/typing', {})).status).toBe(404)
+
+    running.helpDesk.handoffQueue.off('typing', onTyping)
+    expect(typed).toEqual([queued.id]) // the second within the throttle is dropped
+    expect(await user.newActivities()).toEqual([]) // typing is live only: never in the stored history
+    const transcript = await running.helpDesk.handoffQueue.transcript('webchat', user.conversationId)
+    expect(transcript.filter((a) => a.type === 'typing')).toEqual([])
+    expect(JSON.stringify(transcript)).not.toContain('typing carries no text')
+  })
+
   it('keeps every conversation\'s transcript, redacted, for agents, handed over or not', async () => {
     const user = await websiteUser()
     await user.say('my ssn is 123-45-6789 and how do i change my pin')
@@ -259,6 +307,7 @@ describe('the agent console is closed without a session', () => {
     ['GET', '/agent/api/cases/HD-00000000/transcript'],
     ['POST', '/agent/api/cases/HD-00000000/claim'],
     ['POST', '/agent/api/cases/HD-00000000/messages'],
+    ['POST', '/agent/api/cases/HD-00000000/typing'],
     ['POST', '/agent/api/logout'],
     ['GET', '/agent/api/conversations'],
     ['GET', '/agent/api/conversations/webchat/x/transcript'],
@@ -285,6 +334,23 @@ describe('the agent console is closed without a session', () => {
 
     expect(form.status).toBe(415)
     expect((await alice.call('GET', '/queue')).status).toBe(401)
+  })
+
+  it('refuses a cross-site form post to the typing endpoint (JSON only), and bad message bodies with a reason', async () => {
+    const alice = await signIn(running.url, ALICE)
+
+    const form = await fetch(`${running.url}/agent/api/cases/HD-00000000/typing`, { method: 'POST', headers: { cookie: alice.cookie, 'content-type': 'text/plain' }, body: 'x' })
+    expect(form.status).toBe(415)
+    expect(await alice.call('POST', '/cases/HD-00000000/messages', { text: '   ' })).toMatchObject({ status: 400, body: { error: 'Write a message first.' } })
+    expect(await alice.call('POST', '/cases/HD-00000000/messages', { text: 'x'.repeat(4001) })).toMatchObject({ status: 400, body: { error: 'A message is text of at most 4000 characters.' } })
+    expect(await alice.call('POST', '/cases/HD-00000000/claim', {})).toMatchObject({ status: 404, body: { error: expect.stringMatching(/^There is no such case/) } })
+  })
+
+  it('tells the sign-in page whether any account is configured, and nothing more', async () => {
+    const response = await fetch(`${running.url}/agent/api/sign-in`)
+
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ accountsConfigured: true })
   })
 
   it('does not accept an expired session', async () => {

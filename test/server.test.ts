@@ -110,6 +110,12 @@ describe('server', () => {
     expect(running.helpDesk.handoffQueue.list(['waiting', 'expired']).filter((c) => c.conversationId === 'conv-no-agents')).toEqual([])
     expect(running.logs.lines).toContainEqual(expect.objectContaining({ level: 40, setting: 'AGENT_ACCOUNTS', msg: expect.stringMatching(/^no agent accounts configured/) }))
     expect(await send(running.url, 'conv-no-agents', 'thanks')).toEqual(["You're welcome. If anything else goes wrong with your CAC, just tell me."])
+    // The console's sign-in page says why nobody can sign in, and how to add an account.
+    const signIn = await fetch(`${running.url}/agent/api/sign-in`).then((r) => r.json())
+    expect(signIn).toEqual({ accountsConfigured: false, help: expect.stringMatching(/^No agent accounts are configured.*npm run agent:hash.*AGENT_ACCOUNTS/) })
+    const login = await fetch(`${running.url}/agent/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'x' }) })
+    expect(login.status).toBe(401)
+    expect(await login.json()).toEqual({ error: signIn.help })
   })
 
   it('never logs or stores what the user typed', async () => {

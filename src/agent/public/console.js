@@ -113,7 +113,7 @@
       button.type = 'button'
       button.dataset.caseId = c.id
       button.setAttribute('aria-current', String(c.id === selected))
-      button.appendChild(el('strong', c.problem || 'No matched problem'))
+      button.appendChild(el('strong', c.problem || c.reasonText))
       var waited = c.status === 'waiting' ? 'waiting ' + since(c.createdAt) : 'since ' + localTime(c.createdAt)
       button.appendChild(el('div', statusText(c) + ' · ' + waited + ' · ' + c.id))
       if (c.question) button.appendChild(el('div', '“' + c.question + '”', 'muted'))
@@ -148,7 +148,7 @@
     if ($('sound').checked) chime()
     if (window.Notification && Notification.permission === 'granted') {
       fresh.forEach(function (c) {
-        var note = new Notification('New case: ' + (c.problem || 'help requested'), { body: c.reasonText + ' · ' + c.id, tag: c.id })
+        var note = new Notification('New case: ' + (c.problem || c.reasonText), { body: (c.question ? '“' + c.question + '” · ' : '') + c.id, tag: c.id })
         note.onclick = function () { window.focus(); openCase(c.id) }
       })
     }
@@ -213,7 +213,7 @@
     return api('GET', '/cases/' + encodeURIComponent(id)).then(function (data) {
       var c = (current = data.case)
       $('case').hidden = false
-      $('case-heading').textContent = c.problem || 'Case ' + c.id
+      $('case-heading').textContent = c.problem || c.reasonText
       $('case-status').textContent = 'Case ' + c.id + ' · ' + statusText(c) + ' · on ' + (CHANNELS[c.channelId] || c.channelId)
       $('claim').disabled = mine(c)
       $('give-back').disabled = !mine(c)
@@ -240,6 +240,7 @@
       })
       var trail = $('trail')
       trail.textContent = ''
+      if (!(p.trail || []).length) trail.appendChild(el('li', 'None: the bot had not started any steps.', 'muted'))
       ;(p.trail || []).forEach(function (t) {
         var item = el('li', t.procedureTitle + (t.question ? ': ' + t.question : '') + (t.answer ? ' → ' + t.answer : ''))
         item.appendChild(timeElement(t.at))

@@ -77,6 +77,8 @@ describe('handoff to a human agent', () => {
     const lines = (opened.body.transcript as { text?: string; from: { role?: string } }[]).map((t) => `${t.from.role}: ${t.text}`)
     expect(lines).toEqual(expect.arrayContaining(['user: hello?', 'user: anyone?', 'user: firefox', 'agent: Hi, which browser are you on?']))
     expect(opened.body.transcript).toContainEqual(expect.objectContaining({ from: { name: 'Alice Smith', role: 'agent' } }))
+    expect(opened.body.case).toMatchObject({ problem: 'Your CAC is registered and you still can\'t log in with it', reasonText: 'The user asked for a person' })
+    expect(opened.body.case.environment).toEqual({ named: { browsers: ['Firefox'], systems: [] } }) // this user's page sent no join hint
     expect(JSON.stringify(opened.body)).not.toContain('13572468')
 
     expect((await alice.call('POST', `/cases/${queued.id}/return`, {})).status).toBe(200)
@@ -227,6 +229,8 @@ describe('handoff to a human agent', () => {
 
     const exported = (await alice.call('GET', `/cases/${queued.id}/transcript`)).body as (Activity & { id?: string; from: { id?: string; name?: string } })[]
 
+    const opened = (await alice.call('GET', `/cases/${queued.id}`)).body
+    expect(opened.case.environment).toEqual({ named: { browsers: [], systems: [] }, page: { browser: 'Firefox', os: 'Windows' } })
     expect(exported.length).toBeGreaterThan(3)
     expect(exported.every((a) => typeof a.id === 'string' && a.id.length > 0)).toBe(true)
     expect(new Set(exported.map((a) => a.id)).size).toBe(exported.length)

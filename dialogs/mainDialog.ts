@@ -695,6 +695,7 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async offerStep(step: WaterfallStepContext<HandoffOptions>): Promise<DialogTurnResult> {
+    if (!this.deps.handoffQueue.staffed) return this.unstaffed(step)
     return step.prompt(ANSWER, questionPrompt({ kind: 'yes-no', question: messages.offerAgent }, this.maxReprompts))
   }
 
@@ -711,7 +712,14 @@ export class MainDialog extends ComponentDialog {
     return this.deps.maxReprompts ?? 2
   }
 
+  /** Nobody can take a chat here: say so and where to turn, rather than offer or queue. */
+  private async unstaffed(step: WaterfallStepContext<HandoffOptions>): Promise<DialogTurnResult> {
+    await step.context.sendActivity(messages.noAgentHere)
+    return step.endDialog()
+  }
+
   private async handoffStep(step: WaterfallStepContext<HandoffOptions>): Promise<DialogTurnResult> {
+    if (!this.deps.handoffQueue.staffed) return this.unstaffed(step)
     const { context } = step
     const helpDeskCase = await this.deps.state.helpDeskCase.get(context, newCase())
     const profile = await this.deps.state.profile.get(context, {})

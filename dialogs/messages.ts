@@ -35,12 +35,17 @@ export const messages = {
   solvedQuestion: 'Did this solve your problem?',
   glad: "Great, I'm glad that's sorted.",
   offerAgent: 'Would you like me to connect you with a help-desk agent? They will see what we tried.',
-  exhausted: "That didn't fix it. I can connect you with a help-desk agent, who will see what we tried.",
+  exhausted: "That didn't fix it.",
   unclear: "I'm having trouble understanding your answers, so let's not guess.",
   noAgent: "OK. If you need anything else, just tell me what's wrong.",
   connecting: (id: string) =>
     `I'm connecting you with a help-desk agent and have passed on what we tried, without any PIN or password. ` +
     `Your request number is ${id}. Please keep this chat open; say "cancel" to carry on with me instead.`,
+  // No agent accounts and no agents' channel: nobody can join. Where to turn is what the seed page says, nothing invented.
+  noAgentHere:
+    "No help-desk agent is available through this chat, sorry. For your account (an EDIPI that does not match, the CAC " +
+    "serial number on your account, a password you can't reset), contact the AKO Help Desk. For the card itself, its " +
+    'certificates or its PIN, contact your local ID Card office: AKO/DKO cannot reset a PIN. I can still help with anything else.',
   helpDeskClosed: (id: string, hours?: string) =>
     `The help desk is closed right now${hours ? ` (open ${hours})` : ''}, so no agent can join. Type a message for ` +
     `them and it will stay in the queue with what we tried (request ${id}), or say "cancel" to carry on with me.`,

@@ -11,6 +11,7 @@ import { checkIntents } from './core/intentCheck.js'
 import type { Logger } from './core/logger.js'
 import { loadProcedures } from './core/procedures.js'
 import { createRecognizer } from './core/recognizer.js'
+import { createCaseView, type CaseView } from './agent/caseView.js'
 import { HelpDeskBot } from './bot.js'
 import { openDatabase, SqliteConversationState, SqliteStorage, WriteBatch, type Db } from './database.js'
 import { HandoffService } from './handoff/service.js'
@@ -38,6 +39,8 @@ export interface HelpDesk {
   /** The database's write batch: one transaction per event-loop turn for state, activities and transcripts. */
   writes: WriteBatch
   handoffQueue: HandoffService
+  /** Titles and readable names for what agents see of a case. */
+  caseView: CaseView
   close(): void
 }
 
@@ -86,6 +89,7 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
     db,
     writes,
     handoffQueue,
+    caseView: createCaseView({ procedures, intents, recognizer }),
     close: () => {
       handoffQueue.stop()
       writes.flush()

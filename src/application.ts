@@ -8,6 +8,8 @@ import { createDirectLineChannel } from './directline/channel.js'
 import type { DirectLineDeps } from './directline/routes.js'
 import { connectHandoffChannels } from './handoff/channels.js'
 import { createServer } from './server.js'
+import { callerPolicyOf, type CallerPolicy } from './core/callers.js'
+import type { MessagesPolicy } from './server.js'
 
 /** The whole bot behind its HTTP server, ready to listen: what `npm start`, the tests and the bench run. */
 export interface Application {
@@ -18,9 +20,22 @@ export interface Application {
   stop(): Promise<void>
 }
 
+/** What /api/messages accepts, from the settings: the website channel's limits apply to it too. */
+export function messagesPolicyOf(config: Config, callers: CallerPolicy = callerPolicyOf(config)): MessagesPolicy {
+  return {
+    appId: config.MicrosoftAppId,
+    callers,
+    maxText: config.DIRECTLINE_MAX_TEXT,
+    maxValueBytes: config.MAX_VALUE_BYTES,
+    rateLimit: config.DIRECTLINE_RATE_LIMIT,
+    newConversationLimit: config.DIRECTLINE_GENERATE_LIMIT,
+  }
+}
+
 export function createApplication(config: Config, logger: Logger): Application {
   const helpDesk = createHelpDesk(config, logger)
-  const adapter = createAdapter(config, logger, helpDesk)
+  const callers = callerPolicyOf(config)
+  const adapter = createAdapter(config, logger, helpDesk, callers)
   const directLine = createDirectLineChannel(config, logger, helpDesk)
   connectHandoffChannels(helpDesk.handoffQueue, {
     cloudAdapter: adapter,
@@ -28,8 +43,18 @@ export function createApplication(config: Config, logger: Logger): Application {
     appId: config.MicrosoftAppId,
     agentsChannel: config.TEAMS_AGENTS_CHANNEL,
   })
-  const agentConsole = { auth: new AgentAuth(helpDesk.db, config.AGENT_ACCOUNTS, config.AGENT_SESSION_HOURS), handoff: helpDesk.handoffQueue }
-  const server = createServer({ adapter, bot: helpDesk.bot, logger, directLine, agentConsole })
+  if (!helpDesk.handoffQueue.staffed) {
+    logger.warn(
+      { setting: 'AGENT_ACCOUNTS' },
+      'no agent accounts configured: users are told no agent is available through this chat (add accounts with npm run agent:hash and AGENT_ACCOUNTS)',
+    )
+  }
+  const agentConsole = {
+    auth: new AgentAuth(helpDesk.db, config.AGENT_ACCOUNTS, config.AGENT_SESSION_HOURS),
+    handoff: helpDesk.handoffQueue,
+    view: helpDesk.caseView,
+  }
+  const server = createServer({ adapter, bot: helpDesk.bot, logger, directLine, agentConsole, messages: messagesPolicyOf(config, callers) })
   return {
     server,
     helpDesk,

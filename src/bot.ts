@@ -12,6 +12,7 @@ export interface HandoffGate {
   onUserMessage(context: TurnContext): Promise<void>
   onStatusEvent(context: TurnContext): Promise<void>
   onAgentThreadMessage(context: TurnContext): Promise<boolean>
+  onUserTyping(context: TurnContext): void
 }
 
 /** The help-desk bot: welcomes once per conversation, then hands every message to the main dialog. */
@@ -55,6 +56,12 @@ export class HelpDeskBot extends ActivityHandler {
         })
         await this.welcomeOnce(context)
       }
+      await next()
+    })
+
+    // A user typing while an agent has the chat: the agent's console shows it.
+    this.onTyping(async (context, next) => {
+      this.handoff.onUserTyping(context)
       await next()
     })
 

@@ -7,7 +7,11 @@ import { registerDirectLine, type DirectLineDeps } from './directline/routes.js'
 import { registerHelpPage } from './web/page.js'
 import { registerAgentConsole } from './agent/routes.js'
 import type { AgentAuth } from './agent/auth.js'
+import type { CaseView } from './agent/caseView.js'
 import type { HandoffService } from './handoff/service.js'
+import type { CallerPolicy } from './core/callers.js'
+import { WEBCHAT_CHANNEL } from './directline/adapter.js'
+import { createLimiter } from './limits.js'
 
 export interface ServerDeps {
   adapter: CloudAdapter
@@ -16,7 +20,21 @@ export interface ServerDeps {
   /** The website channel; without it only /api/messages and /healthz are served. */
   directLine?: DirectLineDeps
   /** The agent console at /agent. */
-  agentConsole?: { auth: AgentAuth; handoff: HandoffService }
+  agentConsole?: { auth: AgentAuth; handoff: HandoffService; view: CaseView }
+  /** What /api/messages accepts: who may call, which serviceUrls, and the same limits as the website channel. */
+  messages: MessagesPolicy
+}
+
+export interface MessagesPolicy {
+  /** Empty: no Bot Framework token is checked, so the caller and the activity are checked here. */
+  appId: string
+  callers: CallerPolicy
+  maxText: number
+  maxValueBytes: number
+  /** Activities per conversation per minute. */
+  rateLimit: number
+  /** New conversations per address per minute (without an app id). */
+  newConversationLimit: number
 }
 
 /** The fields every activity must have before the bot looks at it; the rest is the channel's business. */
@@ -27,7 +45,9 @@ const IncomingActivitySchema = z
     serviceUrl: z.string().min(1).max(2000),
     conversation: z.object({ id: z.string().min(1).max(1000) }).loose(),
     from: z.object({ id: z.string().min(1).max(1000) }).loose(),
+    name: z.string().max(100).optional(),
     text: z.string().max(20_000).optional(),
+    value: z.unknown().optional(),
   })
   .loose()
 
@@ -79,17 +99,68 @@ export function jsonBody(logger: Logger, maxBytes = MAX_BODY_BYTES): restify.Req
   }
 }
 
+type Refusal = { status: number; code: string; message: string; retryAfterSeconds?: number }
+
+/**
+ * Checks a request to /api/messages before botbuilder sees it. Without an app id nothing else authenticates it, so
+ * it must come from loopback (the Emulator) or an allowed address, may not touch the website channel's conversations
+ * (they belong to their Direct Line token) nor forge an agent hub's `handoff.status`, and gets the website's limits.
+ */
+function createMessagesGuard(policy: MessagesPolicy, isWebsiteConversation: (conversationId: string) => boolean) {
+  const perConversation = createLimiter('messages-conversation', { points: policy.rateLimit, durationSeconds: 60 })
+  const perAddress = createLimiter('messages-new-conversation', { points: policy.newConversationLimit, durationSeconds: 60 })
+  const seen = new Map<string, true>() // recently seen conversations, oldest first, bounded
+  return async (req: restify.Request, activity: z.infer<typeof IncomingActivitySchema>): Promise<Refusal | undefined> => {
+    const serviceUrl = policy.callers.checkServiceUrl(activity.serviceUrl)
+    if (!serviceUrl.ok) return { status: 403, code: 'ServiceUrlNotAllowed', message: serviceUrl.reason }
+    const conversationId = activity.conversation.id
+    if ((!policy.appId && activity.channelId === WEBCHAT_CHANNEL) || isWebsiteConversation(conversationId)) {
+      return { status: 403, code: 'Forbidden', message: 'Website conversations are reached only through /v3/directline with their token.' }
+    }
+    if (!policy.appId && activity.type === 'event' && activity.name === 'handoff.status') {
+      return { status: 403, code: 'Forbidden', message: 'handoff.status is accepted only from an agent hub with a Bot Framework token (set MicrosoftAppId).' }
+    }
+    if ((activity.text?.length ?? 0) > policy.maxText) {
+      return { status: 413, code: 'MessageSizeTooBig', message: `A message may have at most ${policy.maxText} characters.` }
+    }
+    if (activity.value !== undefined && Buffer.byteLength(JSON.stringify(activity.value)) > policy.maxValueBytes) {
+      return { status: 413, code: 'ValueTooBig', message: `An activity's value may have at most ${policy.maxValueBytes} bytes of JSON.` }
+    }
+    const key = `${activity.channelId}/${conversationId}`
+    if (!policy.appId && !seen.has(key)) {
+      const fresh = await perAddress.take(req.socket.remoteAddress ?? 'unknown')
+      if (!fresh.ok) return { status: 429, code: 'TooManyRequests', message: 'Too many new conversations from this address; wait a minute.', retryAfterSeconds: fresh.retryAfterSeconds }
+    }
+    seen.delete(key)
+    seen.set(key, true)
+    if (seen.size > 100_000) seen.delete(seen.keys().next().value!)
+    const turn = await perConversation.take(key)
+    if (!turn.ok) return { status: 429, code: 'TooManyRequests', message: 'Too many messages in this conversation; wait a moment.', retryAfterSeconds: turn.retryAfterSeconds }
+    return undefined
+  }
+}
+
 /** The HTTP edge: Bot Framework messages, the website channel and its page, and a health check. */
-export function createServer({ adapter, bot, logger, directLine, agentConsole }: ServerDeps): restify.Server {
+export function createServer({ adapter, bot, logger, directLine, agentConsole, messages }: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'cac-helpdesk', handleUncaughtExceptions: false })
   server.use(jsonBody(logger))
 
+  const guard = createMessagesGuard(messages, (id) => Boolean(directLine?.store.conversation(id)))
   server.post('/api/messages', async (req, res) => {
+    const refuse = ({ status, code, message, retryAfterSeconds }: Refusal) => {
+      logger.warn({ method: req.method, url: req.url, status, code }, 'request rejected')
+      if (retryAfterSeconds) res.header('retry-after', String(retryAfterSeconds))
+      res.send(status, { error: { code, message } })
+    }
+    if (!messages.callers.allowsCaller(req.socket.remoteAddress)) {
+      return refuse({ status: 403, code: 'Forbidden', message: 'Without MicrosoftAppId, /api/messages accepts only loopback and BOT_ALLOWED_ADDRESSES.' })
+    }
     const parsed = IncomingActivitySchema.safeParse(req.body)
     if (!parsed.success) {
-      res.send(400, { error: `expected a Bot Framework activity: ${z.prettifyError(parsed.error)}` })
-      return
+      return refuse({ status: 400, code: 'BadArgument', message: `expected a Bot Framework activity: ${z.prettifyError(parsed.error)}` })
     }
+    const refusal = await guard(req, parsed.data)
+    if (refusal) return refuse(refusal)
     await adapter.process(req, res, (context) => bot.run(context))
   })
   if (directLine) {

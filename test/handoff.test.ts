@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, tempDataDir, type Running } from './helpers/server.js'
 import { AGENT_ACCOUNTS, ALICE, BOB, signIn } from './helpers/agents.js'
+import { channelAuthority } from './helpers/channelAuthority.js'
 
 const data = tempDataDir()
 let running: Running
@@ -74,7 +75,10 @@ describe('handoff to a human agent', () => {
     const opened = await alice.call('GET', `/cases/${queued.id}`)
     expect(opened.body.case.packet).toMatchObject({ question: expect.stringContaining('[redacted]'), intentId: 'registered-still-failing' })
     const lines = (opened.body.transcript as { text?: string; from: { role?: string } }[]).map((t) => `${t.from.role}: ${t.text}`)
-    expect(lines).toEqual(expect.arrayContaining(['user: hello?', 'user: anyone?', 'user: firefox', 'bot: Alice Smith (help desk): Hi, which browser are you on?']))
+    expect(lines).toEqual(expect.arrayContaining(['user: hello?', 'user: anyone?', 'user: firefox', 'agent: Hi, which browser are you on?']))
+    expect(opened.body.transcript).toContainEqual(expect.objectContaining({ from: { name: 'Alice Smith', role: 'agent' } }))
+    expect(opened.body.case).toMatchObject({ problem: 'Your CAC is registered and you still can\'t log in with it', reasonText: 'The user asked for a person' })
+    expect(opened.body.case.environment).toEqual({ named: { browsers: ['Firefox'], systems: [] } }) // this user's page sent no join hint
     expect(JSON.stringify(opened.body)).not.toContain('13572468')
 
     expect((await alice.call('POST', `/cases/${queued.id}/return`, {})).status).toBe(200)
@@ -106,10 +110,27 @@ describe('handoff to a human agent', () => {
 
     expect((await alice.call('POST', `/cases/${queued.id}/claim`, {})).status).toBe(200)
     expect((await alice.call('POST', `/cases/${queued.id}/claim`, {})).status).toBe(200) // idempotent
-    expect(await bob.call('POST', `/cases/${queued.id}/claim`, {})).toMatchObject({ status: 409, body: { error: 'claimed-by-another-agent' } })
-    expect((await bob.call('POST', `/cases/${queued.id}/messages`, { text: 'hi' })).status).toBe(409)
+    expect(await bob.call('POST', `/cases/${queued.id}/claim`, {})).toMatchObject({
+      status: 409,
+      body: { error: 'Alice Smith has already claimed this case. Pick another case from the queue.', code: 'claimed-by-another-agent' },
+    })
+    expect(await bob.call('POST', `/cases/${queued.id}/messages`, { text: 'hi' })).toMatchObject({
+      status: 409,
+      body: { error: 'Alice Smith has this case, so only they can write to the user.' },
+    })
+    expect(await bob.call('POST', `/cases/${queued.id}/close`, {})).toMatchObject({
+      status: 409,
+      body: { error: 'Alice Smith has this case, so only they can send it back or close it.' },
+    })
     expect((await alice.call('POST', `/cases/${queued.id}/close`, {})).status).toBe(200)
-    expect(await bob.call('POST', `/cases/${queued.id}/claim`, {})).toMatchObject({ status: 409, body: { error: 'case-ended' } })
+    expect(await bob.call('POST', `/cases/${queued.id}/claim`, {})).toMatchObject({
+      status: 409,
+      body: { error: 'This case is closed. There is no live chat to join; if the user asks for a person again, a new case appears in the queue.', code: 'case-ended' },
+    })
+    expect(await alice.call('POST', `/cases/${queued.id}/return`, {})).toMatchObject({
+      status: 409,
+      body: { error: 'This case is closed. There is nothing more to do on it; its transcript can still be read and exported.' },
+    })
     expect((await user.newActivities()).map((a) => a.text).at(-1)).toBe('The help desk has closed this chat. If you need anything else, just tell me.')
   })
 
@@ -135,26 +156,38 @@ describe('handoff to a human agent', () => {
     expect(await caseOf(alice, 'agent please')).toMatchObject({ status: 'message-left', leftMessage: 'Please call me back about my CAC at my desk' })
   })
 
-  it('accepts handoff.status events from a Bot Framework channel: accepted, completed, failed; tolerates unknown states', async () => {
-    const conversation = `hub-${Date.now()}`
-    const send = async (activity: object) => {
-      const response = await fetch(`${running.url}/api/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ channelId: 'test', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies', conversation: { id: conversation }, from: { id: 'u' }, recipient: { id: 'b' }, ...activity }),
-      })
-      return ((await response.json()) as { activities: Activity[] }).activities.filter((a) => a.type === 'message').map((a) => a.text)
-    }
-    const status = (state: string) => send({ type: 'event', name: 'handoff.status', value: { state, message: 'from the hub' } })
-    await send({ type: 'message', text: 'human' })
+  it('accepts handoff.status events from an agent hub with a Bot Framework token: accepted, completed, failed; tolerates unknown states', async () => {
+    const authority = await channelAuthority()
+    const hubData = tempDataDir()
+    const appId = '00000000-0000-0000-0000-0000000000a1'
+    const hub = await startServer(hubData.dir, { ...env, MicrosoftAppId: appId, MicrosoftAppPassword: 'not-a-real-secret', ToBotFromChannelOpenIdMetadataUrl: authority.metadataUrl })
+    try {
+      const conversation = `hub-${Date.now()}`
+      const serviceUrl = 'http://127.0.0.1:9'
+      const send = async (activity: object) => {
+        const response = await fetch(`${hub.url}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${authority.token(appId, serviceUrl)}` },
+          body: JSON.stringify({ channelId: 'test', serviceUrl, deliveryMode: 'expectReplies', conversation: { id: conversation }, from: { id: 'u' }, recipient: { id: 'b' }, ...activity }),
+        })
+        expect(response.status).toBe(200)
+        return ((await response.json()) as { activities: Activity[] }).activities.filter((a) => a.type === 'message').map((a) => a.text)
+      }
+      const status = (state: string) => send({ type: 'event', name: 'handoff.status', value: { state, message: 'from the hub' } })
+      await send({ type: 'message', text: 'human' })
 
-    expect(await status('someNewState')).toEqual([])
-    expect(await send({ type: 'message', text: 'still there?' })).toEqual(["You're still in the queue for a help-desk agent; I've added your message for them."])
-    expect(await status('accepted')).toEqual([])
-    expect(await send({ type: 'message', text: 'hello agent' })).toEqual([]) // an agent hub has it: the bot is silent
-    expect(await status('completed')).toEqual(["You're back with the help-desk bot. Is there anything else I can help with?"])
-    await send({ type: 'message', text: 'talk to a person' })
-    expect(await status('failed')).toEqual([expect.stringMatching(/^No agent could take your chat/)])
+      expect(await status('someNewState')).toEqual([])
+      expect(await send({ type: 'message', text: 'still there?' })).toEqual(["You're still in the queue for a help-desk agent; I've added your message for them."])
+      expect(await status('accepted')).toEqual([])
+      expect(await send({ type: 'message', text: 'hello agent' })).toEqual([]) // an agent hub has it: the bot is silent
+      expect(await status('completed')).toEqual(["You're back with the help-desk bot. Is there anything else I can help with?"])
+      await send({ type: 'message', text: 'talk to a person' })
+      expect(await status('failed')).toEqual([expect.stringMatching(/^No agent could take your chat/)])
+    } finally {
+      await hub.stop()
+      authority.server.close()
+      hubData.remove()
+    }
   })
 
   it('refuses handoff events from the website, where the user could forge them', async () => {
@@ -182,6 +215,56 @@ describe('handoff to a human agent', () => {
     expect(exported.headers.get('content-disposition')).toBe(`attachment; filename="${queued.id}.transcript"`)
     expect(Array.isArray(exported.body)).toBe(true)
     expect(exported.body[0]).toMatchObject({ type: 'message', text: 'real person please', channelId: 'webchat', conversation: { id: user.conversationId } })
+  })
+
+  it('exports what the Emulator expects: messages only, each with an id, an agent\'s messages from the agent', async () => {
+    const user = await websiteUser()
+    await user.post({ type: 'event', name: 'webchat/join', value: { browser: 'firefox', os: 'windows' } })
+    await user.say('my pin is 12345678')
+    await user.say('talk to a person')
+    const alice = await signIn(running.url, ALICE)
+    const queued = running.helpDesk.handoffQueue.list(['waiting']).find((c) => c.conversationId === user.conversationId)!
+    await alice.call('POST', `/cases/${queued.id}/claim`, {})
+    await alice.call('POST', `/cases/${queued.id}/messages`, { text: 'Hello, Alice here.' })
+
+    const exported = (await alice.call('GET', `/cases/${queued.id}/transcript`)).body as (Activity & { id?: string; from: { id?: string; name?: string } })[]
+
+    const opened = (await alice.call('GET', `/cases/${queued.id}`)).body
+    expect(opened.case.environment).toEqual({ named: { browsers: [], systems: [] }, page: { browser: 'Firefox', os: 'Windows' } })
+    expect(exported.length).toBeGreaterThan(3)
+    expect(exported.every((a) => typeof a.id === 'string' && a.id.length > 0)).toBe(true)
+    expect(new Set(exported.map((a) => a.id)).size).toBe(exported.length)
+    expect(exported.filter((a) => a.type === 'event')).toEqual([]) // the join and handoff.initiate are internal
+    expect(exported.find((a) => a.text === 'Alice Smith (help desk): Hello, Alice here.')?.from).toEqual({ id: 'agent:alice', name: 'Alice Smith', role: 'bot' })
+    expect(exported.filter((a) => a.from.role === 'bot' && a.from.id !== 'agent:alice').every((a) => a.from.name === 'CAC Help Desk')).toBe(true)
+    expect(JSON.stringify(exported)).not.toContain('12345678')
+  })
+
+  it('shows typing both ways while an agent has the case, and never stores it', async () => {
+    const user = await websiteUser()
+    await user.say('put me through to a person')
+    const alice = await signIn(running.url, ALICE)
+    const bob = await signIn(running.url, BOB)
+    const queued = await caseOf(alice, 'put me through to a person')
+    const typed: string[] = []
+    const onTyping = ({ caseId }: { caseId: string }) => typed.push(caseId)
+    running.helpDesk.handoffQueue.on('typing', onTyping)
+
+    expect(await alice.call('POST', `/cases/${queued.id}/typing`, {})).toMatchObject({ status: 409, body: { error: 'Claim the case before writing to the user.' } })
+    await alice.call('POST', `/cases/${queued.id}/claim`, {})
+    await user.newActivities()
+    await user.post({ type: 'typing' })
+    await user.post({ type: 'typing', text: 'typing carries no text' })
+    expect(await alice.call('POST', `/cases/${queued.id}/typing`, {})).toMatchObject({ status: 200 })
+    expect(await bob.call('POST', `/cases/${queued.id}/typing`, {})).toMatchObject({ status: 409, body: { error: 'Alice Smith has this case, so only they can write to the user.' } })
+    expect((await alice.call('POST', '/cases/not-a-case/typing', {})).status).toBe(404)
+
+    running.helpDesk.handoffQueue.off('typing', onTyping)
+    expect(typed).toEqual([queued.id]) // the second within the throttle is dropped
+    expect(await user.newActivities()).toEqual([]) // typing is live only: never in the stored history
+    const transcript = await running.helpDesk.handoffQueue.transcript('webchat', user.conversationId)
+    expect(transcript.filter((a) => a.type === 'typing')).toEqual([])
+    expect(JSON.stringify(transcript)).not.toContain('typing carries no text')
   })
 
   it('keeps every conversation\'s transcript, redacted, for agents, handed over or not', async () => {
@@ -228,6 +311,7 @@ describe('the agent console is closed without a session', () => {
     ['GET', '/agent/api/cases/HD-00000000/transcript'],
     ['POST', '/agent/api/cases/HD-00000000/claim'],
     ['POST', '/agent/api/cases/HD-00000000/messages'],
+    ['POST', '/agent/api/cases/HD-00000000/typing'],
     ['POST', '/agent/api/logout'],
     ['GET', '/agent/api/conversations'],
     ['GET', '/agent/api/conversations/webchat/x/transcript'],
@@ -254,6 +338,23 @@ describe('the agent console is closed without a session', () => {
 
     expect(form.status).toBe(415)
     expect((await alice.call('GET', '/queue')).status).toBe(401)
+  })
+
+  it('refuses a cross-site form post to the typing endpoint (JSON only), and bad message bodies with a reason', async () => {
+    const alice = await signIn(running.url, ALICE)
+
+    const form = await fetch(`${running.url}/agent/api/cases/HD-00000000/typing`, { method: 'POST', headers: { cookie: alice.cookie, 'content-type': 'text/plain' }, body: 'x' })
+    expect(form.status).toBe(415)
+    expect(await alice.call('POST', '/cases/HD-00000000/messages', { text: '   ' })).toMatchObject({ status: 400, body: { error: 'Write a message first.' } })
+    expect(await alice.call('POST', '/cases/HD-00000000/messages', { text: 'x'.repeat(4001) })).toMatchObject({ status: 400, body: { error: 'A message is text of at most 4000 characters.' } })
+    expect(await alice.call('POST', '/cases/HD-00000000/claim', {})).toMatchObject({ status: 404, body: { error: expect.stringMatching(/^There is no such case/) } })
+  })
+
+  it('tells the sign-in page whether any account is configured, and nothing more', async () => {
+    const response = await fetch(`${running.url}/agent/api/sign-in`)
+
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ accountsConfigured: true })
   })
 
   it('does not accept an expired session', async () => {

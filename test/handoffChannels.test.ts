@@ -51,6 +51,30 @@ describe('handoff on a Bot Framework channel (not the website)', () => {
     })
     expect(await send('emu-conv-1', 'thanks, that helps')).toEqual([]) // the agent has the conversation
   })
+
+  it('sends the agent\'s typing as a Bot Framework typing activity, and shows the user\'s typing to the agent', async () => {
+    await send('emu-conv-2', 'a person please')
+    const alice = await signIn(running.url, ALICE)
+    const handoffCase = running.helpDesk.handoffQueue.list(['waiting']).find((c) => c.conversationId === 'emu-conv-2')!
+    await alice.call('POST', `/cases/${handoffCase.id}/claim`, {})
+    const typed: string[] = []
+    const onTyping = ({ caseId }: { caseId: string }) => typed.push(caseId)
+    running.helpDesk.handoffQueue.on('typing', onTyping)
+
+    expect((await alice.call('POST', `/cases/${handoffCase.id}/typing`, {})).status).toBe(200)
+    const userTyping = await fetch(`${running.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'typing', id: 't-1', channelId: 'emulator', serviceUrl: connector.url, conversation: { id: 'emu-conv-2' }, from: { id: 'user-7' }, recipient: { id: 'bot-1' } }),
+    })
+    running.helpDesk.handoffQueue.off('typing', onTyping)
+
+    const posts = connector.received.filter((r) => r.path.startsWith('POST /v3/conversations/emu-conv-2/activities/'))
+    expect(posts.at(-1)!.body).toMatchObject({ type: 'typing', channelId: 'emulator', conversation: { id: 'emu-conv-2' }, recipient: { id: 'user-7' }, from: { id: 'bot-1' } })
+    expect(posts.at(-1)!.body.text).toBeUndefined()
+    expect(userTyping.status).toBeLessThan(300)
+    expect(typed).toEqual([handoffCase.id])
+  })
 })
 
 describe('outside help-desk hours', () => {

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { startServer, tempDataDir, type Running } from './helpers/server.js'
+import { AGENT_ACCOUNTS } from './helpers/agents.js'
 
 const data = tempDataDir()
 const dataDir = data.dir
@@ -74,13 +75,13 @@ describe('server', () => {
   })
 
   it('continues at the same step after a restart', async () => {
-    running = await start()
+    running = await start({ AGENT_ACCOUNTS })
     await send(running.url, 'conv-restart', 'a cacreg box wants my username and password')
     const beforeRestart = await send(running.url, 'conv-restart', 'edge')
     expect(beforeRestart.at(-1)).toBe('Try again now. Does it work?')
     await running.stop()
 
-    running = await start()
+    running = await start({ AGENT_ACCOUNTS })
     const afterRestart = await send(running.url, 'conv-restart', 'no')
 
     expect(afterRestart).toEqual([
@@ -91,6 +92,30 @@ describe('server', () => {
     expect(afterYes[0]).toMatch(/^I'm connecting you with a help-desk agent/)
     const waiting = running.helpDesk.handoffQueue.list(['waiting']).filter((r) => r.packet.conversationId === 'conv-restart')
     expect(waiting[0]?.packet.trail.map((t) => `${t.stepId}=${t.answer}`)).toEqual(['which-browser=Edge', 'cache-edge=No'])
+  })
+
+  it('with no agent accounts, says honestly that no agent is available here, queues nothing, and warns at start-up', async () => {
+    running = await start() // a plain npm start: AGENT_ACCOUNTS=[]
+
+    const asked = await send(running.url, 'conv-no-agents', 'i want to talk to a person')
+    await send(running.url, 'conv-no-agents', 'a cacreg box wants my username and password')
+    await send(running.url, 'conv-no-agents', 'edge')
+    const failed = await send(running.url, 'conv-no-agents', 'no')
+
+    for (const replies of [asked, failed]) {
+      expect(replies.at(-1)).toMatch(/^No help-desk agent is available through this chat, sorry\. .*contact the AKO Help Desk\. .*contact your local ID Card office/)
+      expect(replies.join(' ')).not.toMatch(/connecting you|Would you like me to connect you|Your request number/)
+    }
+    expect(asked.join(' ')).not.toMatch(/\d{3}[-. ]\d{4}|@|https?:/) // nothing invented: no phone number, e-mail or address
+    expect(running.helpDesk.handoffQueue.list(['waiting', 'expired']).filter((c) => c.conversationId === 'conv-no-agents')).toEqual([])
+    expect(running.logs.lines).toContainEqual(expect.objectContaining({ level: 40, setting: 'AGENT_ACCOUNTS', msg: expect.stringMatching(/^no agent accounts configured/) }))
+    expect(await send(running.url, 'conv-no-agents', 'thanks')).toEqual(["You're welcome. If anything else goes wrong with your CAC, just tell me."])
+    // The console's sign-in page says why nobody can sign in, and how to add an account.
+    const signIn = await fetch(`${running.url}/agent/api/sign-in`).then((r) => r.json())
+    expect(signIn).toEqual({ accountsConfigured: false, help: expect.stringMatching(/^No agent accounts are configured.*npm run agent:hash.*AGENT_ACCOUNTS/) })
+    const login = await fetch(`${running.url}/agent/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'x' }) })
+    expect(login.status).toBe(401)
+    expect(await login.json()).toEqual({ error: signIn.help })
   })
 
   it('never logs or stores what the user typed', async () => {

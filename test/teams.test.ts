@@ -1,13 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { channelAuthority, type ChannelAuthority } from './helpers/channelAuthority.js'
 import { startServer, tempDataDir, type Running } from './helpers/server.js'
 
+// Teams reaches the bot through Azure Bot Service: with an app id, every request carries a channel token.
+const APP_ID = '00000000-0000-0000-0000-0000000000b7'
+const SERVICE_URL = 'https://smba.infra.gcc.teams.microsoft.com/amer/'
 const data = tempDataDir()
 let running: Running
+let authority: ChannelAuthority
 beforeAll(async () => {
-  running = await startServer(data.dir)
+  authority = await channelAuthority()
+  running = await startServer(data.dir, { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-a-real-secret', ToBotFromChannelOpenIdMetadataUrl: authority.metadataUrl })
 })
 afterAll(async () => {
   await running?.stop()
+  authority?.server.close()
   data.remove()
 })
 
@@ -26,10 +33,10 @@ interface Sent {
 async function teams(activity: Record<string, unknown>): Promise<Sent[]> {
   const response = await fetch(`${running.url}/api/messages`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${authority.token(APP_ID, SERVICE_URL)}` },
     body: JSON.stringify({
       channelId: 'msteams',
-      serviceUrl: 'https://smba.infra.gcc.teams.microsoft.com/amer/',
+      serviceUrl: SERVICE_URL,
       deliveryMode: 'expectReplies',
       recipient: BOT,
       from: { id: '29:user-1', name: 'Pat Doe', aadObjectId: '00000000-0000-0000-0000-0000000000aa' },

@@ -93,6 +93,6 @@ describe('agents working from a Teams channel', () => {
 
     const second = await fromAgent({ value: card.content.actions[0].data, from: { id: '29:agent-sam', aadObjectId: 'aad-sam', name: 'Sam Agent' } })
 
-    expect(second).toEqual([expect.stringMatching(/can't be taken: claimed-by-another-agent/)])
+    expect(second).toEqual([expect.stringMatching(/can't be taken\. .+ has already claimed this case\./)])
   })
 })

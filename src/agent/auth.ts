@@ -34,6 +34,11 @@ export class AgentAuth {
     this.sql = statementCache(db)
   }
 
+  /** Whether any agent account is configured (with none, nobody can sign in). */
+  get hasAccounts(): boolean {
+    return this.accounts.length > 0
+  }
+
   /** A new session id for valid credentials, else undefined. */
   signIn(username: string, password: string): { sessionId: string; account: AgentAccount; maxAgeSeconds: number } | undefined {
     const account = this.accounts.find((a) => a.username === username)

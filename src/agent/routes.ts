@@ -7,9 +7,10 @@ import type { AgentAccount } from '../core/config.js'
 import type { Logger } from '../core/logger.js'
 import type { CaseStatus } from '../core/handoffCase.js'
 import { createRateLimiter } from '../directline/limits.js'
-import type { HandoffService } from '../handoff/service.js'
+import { explainRefusal, type AgentAction, type AgentRefusal, type HandoffService } from '../handoff/service.js'
 import type { HandoffCase } from '../handoff/store.js'
 import type { AgentAuth } from './auth.js'
+import type { CaseView } from './caseView.js'
 
 const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), 'public')
 const COOKIE = 'hd_agent'
@@ -23,6 +24,7 @@ const QUEUE_STATUSES: readonly CaseStatus[] = ['waiting', 'claimed', 'expired', 
 
 const LoginSchema = z.object({ username: z.string().min(1).max(80), password: z.string().min(1).max(200) })
 const MessageSchema = z.object({ text: z.string().trim().min(1, 'empty message').max(4000) })
+const NO_SUCH_CASE = 'There is no such case: it may have been mistyped. Pick a case from the queue.'
 const CaseIdSchema = z.string().regex(/^HD-[0-9A-F]{8}$/)
 
 function cookieOf(req: restify.Request, name: string): string | undefined {
@@ -33,25 +35,36 @@ function cookieOf(req: restify.Request, name: string): string | undefined {
   return undefined
 }
 
-/** What the queue shows of a case: no transcript, just enough to choose. */
-function summaryOf(c: HandoffCase, now = Date.now()) {
-  return {
+const NO_ACCOUNTS =
+  'No agent accounts are configured on this server, so nobody can sign in. An administrator makes a password hash with ' +
+  "npm run agent:hash -- 'a long passphrase', puts it in AGENT_ACCOUNTS and restarts (see the README, \"Human handoff\")."
+
+/** The agent console: `/agent` and its JSON API, every endpoint but sign-in behind a session. */
+export function registerAgentConsole(
+  server: restify.Server,
+  { auth, handoff, view, logger }: { auth: AgentAuth; handoff: HandoffService; view: CaseView; logger: Logger },
+): void {
+  /** What the queue shows of a case: no transcript, just enough to choose; times are ISO, the console shows them in local time. */
+  const summaryOf = (c: HandoffCase, now = Date.now()) => ({
     id: c.id,
     status: c.status,
     agentId: c.agentId,
+    agentName: c.agentId ? handoff.nameOf(c.agentId) : undefined,
     channelId: c.channelId,
     createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
     waitingSeconds: Math.max(0, Math.round((now - Date.parse(c.createdAt)) / 1000)),
     question: c.packet.question,
     intentId: c.packet.intentId,
+    problem: view.problem(c.packet.intentId),
     reason: c.packet.reason,
-    summary: c.packet.summary,
+    reasonText: view.reason(c.packet.reason),
+    summary: view.summary(c.packet),
     leftMessage: c.leftMessage,
-  }
-}
+  })
+  const refuse = (res: restify.Response, action: AgentAction, result: { status: number; reason: AgentRefusal }, id: string) =>
+    json(res, result.status, { error: explainRefusal(action, result.reason, handoff.get(id), (agentId) => handoff.nameOf(agentId)), code: result.reason })
 
-/** The agent console: `/agent` and its JSON API, every endpoint but sign-in behind a session. */
-export function registerAgentConsole(server: restify.Server, { auth, handoff, logger }: { auth: AgentAuth; handoff: HandoffService; logger: Logger }): void {
   const files: Record<string, [string, string]> = {
     '/agent': ['console.html', 'text/html; charset=utf-8'],
     '/agent/static/console.js': ['console.js', 'text/javascript; charset=utf-8'],
@@ -77,8 +90,8 @@ export function registerAgentConsole(server: restify.Server, { auth, handoff, lo
     (handler: (req: restify.Request, res: restify.Response, agent: AgentAccount) => Promise<void> | void) =>
     async (req: restify.Request, res: restify.Response) => {
       const agent = auth.agentOf(cookieOf(req, COOKIE))
-      if (!agent) return fail(res, 401, 'Please sign in.')
-      if (req.method === 'POST' && !req.is('application/json')) return fail(res, 415, 'Send JSON.')
+      if (!agent) return fail(res, 401, 'You are not signed in, or your session has ended: please sign in.')
+      if (req.method === 'POST' && !req.is('application/json')) return fail(res, 415, 'Send JSON (content-type: application/json).')
       try {
         await handler(req, res, agent)
       } catch (err) {
@@ -88,7 +101,11 @@ export function registerAgentConsole(server: restify.Server, { auth, handoff, lo
     }
   const caseParam = (req: restify.Request) => CaseIdSchema.safeParse(req.params?.id).data
 
+  // Public on purpose: the sign-in page says when no account exists, rather than "wrong password" forever.
+  server.get('/agent/api/sign-in', async (_req, res) => json(res, 200, { accountsConfigured: auth.hasAccounts, ...(!auth.hasAccounts && { help: NO_ACCOUNTS }) }))
+
   server.post('/agent/api/login', async (req, res) => {
+    if (!auth.hasAccounts) return fail(res, 401, NO_ACCOUNTS)
     const address = req.socket.remoteAddress ?? 'unknown'
     if (failedLogins.exceeded(address)) return fail(res, 429, 'Too many failed sign-ins; wait a minute.')
     const parsed = LoginSchema.safeParse(req.body)
@@ -117,20 +134,21 @@ export function registerAgentConsole(server: restify.Server, { auth, handoff, lo
   server.get('/agent/api/cases/:id', agentRoute(async (req, res) => {
     const id = caseParam(req)
     const found = id && handoff.get(id)
-    if (!found) return fail(res, 404, 'No such case.')
-    const transcript = (await handoff.transcript(found.channelId, found.conversationId))
-      .filter((a) => a.type === 'message') // events (the join, the handoff event) are not part of the conversation
-      .map((a) => ({ type: a.type, text: a.text, from: { name: a.from?.name, role: a.from?.role }, timestamp: a.timestamp }))
-    json(res, 200, { case: { ...summaryOf(found), packet: found.packet }, transcript })
+    if (!found) return fail(res, 404, NO_SUCH_CASE)
+    const activities = await handoff.transcript(found.channelId, found.conversationId)
+    json(res, 200, {
+      case: { ...summaryOf(found), packet: { ...found.packet, trail: view.trail(found.packet.trail) }, environment: view.environment(activities) },
+      transcript: view.lines(activities),
+    })
   }))
 
   // The Bot Framework .transcript format: a JSON array of activities, which the Emulator opens.
   server.get('/agent/api/cases/:id/transcript', agentRoute(async (req, res) => {
     const id = caseParam(req)
     const found = id && handoff.get(id)
-    if (!found) return fail(res, 404, 'No such case.')
+    if (!found) return fail(res, 404, NO_SUCH_CASE)
     res.writeHead(200, { ...HEADERS, 'content-type': 'application/json', 'content-disposition': `attachment; filename="${found.id}.transcript"` })
-    res.end(JSON.stringify(await handoff.transcript(found.channelId, found.conversationId), null, 2))
+    res.end(JSON.stringify(view.exported(await handoff.transcript(found.channelId, found.conversationId)), null, 2))
   }))
 
   // Every conversation's transcript (redacted), not only handed-over ones.
@@ -139,9 +157,11 @@ export function registerAgentConsole(server: restify.Server, { auth, handoff, lo
   server.get('/agent/api/conversations/:channelId/:conversationId/transcript', agentRoute(async (req, res) => {
     const channelId = String(req.params?.channelId ?? '')
     const conversationId = String(req.params?.conversationId ?? '')
-    if (!/^[\w.-]{1,50}$/.test(channelId) || conversationId.length === 0 || conversationId.length > 300) return fail(res, 400, 'Malformed conversation.')
-    const activities = await handoff.transcript(channelId, conversationId)
-    if (activities.length === 0) return fail(res, 404, 'No such conversation.')
+    if (!/^[\w.-]{1,50}$/.test(channelId) || conversationId.length === 0 || conversationId.length > 300) {
+      return fail(res, 400, 'That is not a conversation address: pick a conversation from the list.')
+    }
+    const activities = view.exported(await handoff.transcript(channelId, conversationId))
+    if (activities.length === 0) return fail(res, 404, 'There is no such conversation, or it has no messages yet.')
     const file = `${channelId}-${conversationId}`.replace(/[^\w.-]+/g, '_').slice(0, 100)
     res.writeHead(200, { ...HEADERS, 'content-type': 'application/json', 'content-disposition': `attachment; filename="${file}.transcript"` })
     res.end(JSON.stringify(activities, null, 2))
@@ -150,20 +170,29 @@ export function registerAgentConsole(server: restify.Server, { auth, handoff, lo
   for (const action of ['claim', 'return', 'close'] as const) {
     server.post(`/agent/api/cases/:id/${action}`, agentRoute(async (req, res, agent) => {
       const id = caseParam(req)
-      if (!id) return fail(res, 404, 'No such case.')
+      if (!id) return fail(res, 404, NO_SUCH_CASE)
       const result = action === 'claim' ? await handoff.claim(id, agent.username) : action === 'return' ? await handoff.giveBack(id, agent.username) : await handoff.close(id, agent.username)
-      if (!result.ok) return fail(res, result.status, result.reason)
+      if (!result.ok) return refuse(res, action, result, id)
       json(res, 200, { case: summaryOf(result.case) })
     }))
   }
 
   server.post('/agent/api/cases/:id/messages', agentRoute(async (req, res, agent) => {
     const id = caseParam(req)
-    if (!id) return fail(res, 404, 'No such case.')
+    if (!id) return fail(res, 404, NO_SUCH_CASE)
     const parsed = MessageSchema.safeParse(req.body)
-    if (!parsed.success) return fail(res, 400, z.prettifyError(parsed.error))
+    if (!parsed.success) return fail(res, 400, parsed.error.issues[0]?.message === 'empty message' ? 'Write a message first.' : 'A message is text of at most 4000 characters.')
     const result = await handoff.say(id, agent.username, parsed.data.text)
-    if (!result.ok) return fail(res, result.status, result.reason)
+    if (!result.ok) return refuse(res, 'say', result, id)
+    json(res, 200, { ok: true })
+  }))
+
+  // The agent is typing: the user's channel shows it (the service sends at most one every few seconds).
+  server.post('/agent/api/cases/:id/typing', agentRoute(async (req, res, agent) => {
+    const id = caseParam(req)
+    if (!id) return fail(res, 404, NO_SUCH_CASE)
+    const result = await handoff.agentTyping(id, agent.username)
+    if (!result.ok) return refuse(res, 'typing', result, id)
     json(res, 200, { ok: true })
   }))
 
@@ -173,15 +202,18 @@ export function registerAgentConsole(server: restify.Server, { auth, handoff, lo
     res.write(': connected\n\n')
     const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
     const onChanged = (caseId: string) => send('changed', { caseId })
+    const onTyping = ({ caseId }: { caseId: string }) => send('typing', { caseId })
     const onMessage = ({ caseId, activity }: { caseId: string; activity: { text?: string; from?: { name?: string; role?: string }; timestamp?: unknown } }) =>
       send('message', { caseId, activity: { type: 'message', text: activity.text, from: { name: activity.from?.name, role: activity.from?.role }, timestamp: activity.timestamp ?? new Date().toISOString() } })
     handoff.on('changed', onChanged)
     handoff.on('message', onMessage)
+    handoff.on('typing', onTyping)
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25_000)
     req.on('close', () => {
       clearInterval(keepAlive)
       handoff.off('changed', onChanged)
       handoff.off('message', onMessage)
+      handoff.off('typing', onTyping)
     })
   }))
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import { HelpDeskError } from './errors.js'
 import { isWithinHours } from './handoffCase.js'
@@ -32,6 +33,14 @@ function parseJson<T extends z.ZodType>(schema: T, expected: string) {
     }
   }
 }
+
+/** A comma-separated list; empty entries dropped. */
+const list = (item: z.ZodType<string, string>) =>
+  z
+    .string()
+    .default('')
+    .transform((raw) => raw.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(item))
 
 /** Every setting; the README's configuration table and env.example list each one (a test checks). */
 export const ConfigSchema = z.object({
@@ -89,16 +98,28 @@ export const ConfigSchema = z.object({
     .transform((raw, ctx) => (raw ? parseJson(AgentsChannelSchema, 'expected {"serviceUrl","channelId","tenantId"}')(raw, ctx) : undefined)),
   // The Teams app package (npm run teams:package); not needed to run the bot.
   TEAMS_APP_ID: z.uuid().optional(),
+  // Teams refuses an update whose version it already has: raise it for every new package.
+  TEAMS_APP_VERSION: z
+    .string()
+    .regex(/^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/, 'a version MAJOR.MINOR.PATCH, e.g. 1.0.1 (Teams takes no pre-release tag)')
+    .default('1.0.0'),
   TEAMS_DEVELOPER_NAME: z.string().min(1).max(32).default('CAC Help Desk'),
   TEAMS_WEBSITE_URL: httpsUrl.optional(),
   TEAMS_PRIVACY_URL: httpsUrl.optional(),
   TEAMS_TERMS_URL: httpsUrl.optional(),
+  // /api/messages without an app id: who may post (loopback always) and which serviceUrls the bot may call back.
+  BOT_ALLOWED_ADDRESSES: list(z.string().refine((a) => isIP(a) !== 0, 'an IP address')),
+  BOT_ALLOWED_SERVICE_URLS: list(z.url({ protocol: /^https?$/ })),
+  BOT_OUTGOING_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(15), // each call to a channel's connector
+  MAX_VALUE_BYTES: z.coerce.number().int().min(256).max(65_536).default(8192), // an activity's `value`, as JSON (413 above)
   MicrosoftAppId: z.string().default(''), // empty = local Emulator, no authentication
   MicrosoftAppPassword: z.string().default(''),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI', '']).default(''),
   MicrosoftAppTenantId: z.string().default(''),
   // Azure Government: https://botframework.azure.us (empty = the public cloud).
   ChannelService: z.union([z.literal(''), httpsUrl]).default(''),
+  // Where the keys that sign channel tokens are published (botbuilder's setting); default: Bot Framework's own.
+  ToBotFromChannelOpenIdMetadataUrl: z.url().optional(),
 })
 export type Config = Readonly<z.infer<typeof ConfigSchema>>
 

@@ -26,6 +26,8 @@ export interface HandoffPacket {
 
 /** Where handoff requests go: the queue agents work from. `reference` is how to reach the user again. */
 export interface HandoffQueue {
+  /** Whether anyone can take a chat here (agent accounts or a Teams agents' channel); if not, the bot says so instead of queueing. */
+  readonly staffed: boolean
   /** Queues the case; outside help-desk hours `queued` is false, `hours` says when the desk is open, and the user can leave a message. */
   request(packet: HandoffPacket, reference: object): Promise<{ id: string; queued: boolean; hours?: string }>
   /** The conversation so far, redacted, as stored activities (for the handoff event's transcript). */

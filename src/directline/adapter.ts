@@ -59,6 +59,7 @@ export class DirectLineAdapter extends BotAdapter {
   private echo(context: TurnContext): string {
     const done = context.turnState.get(ECHOED) as string | undefined
     if (done) return done
+    if (context.activity.type === ActivityTypes.Typing) return '' // live only, never stored (Direct Line keeps no typing)
     const { activity } = this.store.append(context.activity.conversation.id, context.activity)
     context.turnState.set(ECHOED, activity.id)
     context.activity.id = activity.id // so replies carry replyToId, as on Azure's Direct Line

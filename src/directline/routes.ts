@@ -6,7 +6,7 @@ import { z } from 'zod'
 import type { Activity, TurnContext } from 'botbuilder'
 import type { Logger } from '../core/logger.js'
 import { newId, type TokenClaims, type TokenSigner } from '../core/tokens.js'
-import { createRateLimiter } from './limits.js'
+import { createLimiter, type LimitResult } from '../limits.js'
 import { WEBCHAT_CHANNEL, type ActivityPublisher, type DirectLineAdapter } from './adapter.js'
 import type { DirectLineStore } from './store.js'
 
@@ -33,7 +33,7 @@ export interface DirectLineDeps {
 
 /** What the website may post: only these fields are kept; identity and addressing come from the token. */
 const PostedActivitySchema = z.object({
-  type: z.enum(['message', 'event']),
+  type: z.enum(['message', 'event', 'typing']),
   text: z.string().optional(),
   name: z.string().max(100).optional(),
   value: z.unknown().optional(),
@@ -48,9 +48,15 @@ class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message)
   }
+}
+
+/** 429 with Retry-After once a limit is spent. */
+function throwIfLimited(result: LimitResult, message: string): void {
+  if (!result.ok) throw new HttpError(429, 'TooManyRequests', message, result.retryAfterSeconds)
 }
 
 /** Live WebSocket streams per conversation (Direct Line allows one; a newer one replaces the older). */
@@ -84,11 +90,13 @@ export class StreamHub implements ActivityPublisher {
 /** The Direct Line 3.0 routes Web Chat uses, served by the bot itself, and the WebSocket stream. */
 export function registerDirectLine(server: restify.Server, deps: DirectLineDeps): void {
   const { adapter, store, signer, hub, logic, logger, options } = deps
-  const perConversation = createRateLimiter(options.rateLimit)
-  const perAddress = createRateLimiter(options.generateLimit)
+  const perConversation = createLimiter('directline-conversation', { points: options.rateLimit, durationSeconds: 60 })
+  const typingPerConversation = createLimiter('directline-typing', { points: 30, durationSeconds: 60 })
+  const perAddress = createLimiter('directline-new-conversation', { points: options.generateLimit, durationSeconds: 60 })
 
   const fail = (res: restify.Response, err: unknown) => {
     if (err instanceof HttpError) {
+      if (err.retryAfterSeconds) res.header('retry-after', String(err.retryAfterSeconds))
       res.send(err.status, { error: { code: err.code, message: err.message } })
       return
     }
@@ -145,10 +153,8 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
 
   server.post(
     `${BASE}/tokens/generate`,
-    route((req, res) => {
-      if (!perAddress.allow(req.socket.remoteAddress ?? 'unknown')) {
-        throw new HttpError(429, 'TooManyRequests', 'Too many new conversations from this address; wait a minute.')
-      }
+    route(async (req, res) => {
+      throwIfLimited(await perAddress.take(req.socket.remoteAddress ?? 'unknown'), 'Too many new conversations from this address; wait a minute.')
       const conversationId = newId('dl-')
       const userId = newId('dl_user-', 9)
       store.createConversation(conversationId, userId)
@@ -222,13 +228,16 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
       if (posted.type === 'event' && !WEBSITE_EVENTS.includes(posted.name ?? '')) {
         throw new HttpError(400, 'BadArgument', `Unknown event "${String(posted.name).slice(0, 100)}".`)
       }
-      if (!perConversation.allow(conversationId)) {
-        throw new HttpError(429, 'TooManyRequests', 'Too many messages in this conversation; wait a moment.')
+      // Typing (Web Chat sends one every few seconds while the user types) has its own budget; over it, it is dropped.
+      if (posted.type === 'typing') {
+        if (!(await typingPerConversation.take(conversationId)).ok) return res.send(200, { id: '' })
+      } else {
+        throwIfLimited(await perConversation.take(conversationId), 'Too many messages in this conversation; wait a moment.')
       }
       const clientActivityID = posted.channelData?.clientActivityID
       const activity: Partial<Activity> = {
         type: posted.type,
-        text: posted.text,
+        text: posted.type === 'typing' ? undefined : posted.text,
         name: posted.name,
         value: posted.value,
         locale: posted.locale,

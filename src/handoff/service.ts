@@ -37,7 +37,58 @@ const CANCEL = /^\s*(cancel|never ?mind|nvm|stop|back to (the )?bot|forget it|st
 
 const StatusSchema = z.object({ state: z.string().max(50), message: z.string().max(2000).optional() }).loose()
 
-export type AgentResult = { ok: true; case: HandoffCase } | { ok: false; status: 404 | 409; reason: string }
+export type AgentResult = { ok: true; case: HandoffCase } | { ok: false; status: 404 | 409; reason: AgentRefusal }
+/** Why an agent's action was refused: the console turns each into a sentence. */
+export type AgentRefusal = 'no-such-case' | 'claim-first' | 'claimed-by-another-agent' | 'not-your-case' | 'case-ended' | 'not-allowed'
+
+/** Marks a message an agent wrote (in channelData), so transcripts show it as the agent's, not the bot's. */
+export interface AgentMark {
+  helpDeskAgent: { id: string; name: string }
+}
+export const agentOf = (activity: { channelData?: unknown }): AgentMark['helpDeskAgent'] | undefined => {
+  const mark = (activity.channelData as Partial<AgentMark> | undefined)?.helpDeskAgent
+  return typeof mark?.id === 'string' && typeof mark.name === 'string' ? mark : undefined
+}
+
+/** What an agent tried, for saying why it was refused. */
+export type AgentAction = 'claim' | 'return' | 'close' | 'say' | 'typing'
+
+const ENDED_HOW: Partial<Record<HandoffCase['status'], string>> = {
+  returned: 'was sent back to the bot',
+  closed: 'is closed',
+  cancelled: 'was cancelled by the user, who went back to the bot',
+  'message-left': 'ended with a message the user left (shown on the case)',
+}
+
+/**
+ * One sentence for an agent: what happened and what to do. Agents never see a refusal code. `current` is the case as
+ * it is now; `nameOf` gives an agent's display name.
+ */
+export function explainRefusal(action: AgentAction, reason: AgentRefusal, current: HandoffCase | undefined, nameOf: (agentId: string) => string): string {
+  if (reason === 'no-such-case' || !current) return 'There is no such case: it may have been mistyped. Pick a case from the queue.'
+  const holder = current.agentId ? nameOf(current.agentId) : 'Another agent'
+  const ended = ENDED_HOW[current.status]
+  if (ended) {
+    const next = action === 'claim' || action === 'say' || action === 'typing'
+      ? 'There is no live chat to join; if the user asks for a person again, a new case appears in the queue.'
+      : 'There is nothing more to do on it; its transcript can still be read and exported.'
+    return `This case ${ended}. ${next}`
+  }
+  switch (reason) {
+    case 'claimed-by-another-agent':
+      return `${holder} has already claimed this case. Pick another case from the queue.`
+    case 'not-your-case':
+      return `${holder} has this case, so only they can send it back or close it.`
+    case 'claim-first':
+      return current.status === 'claimed' ? `${holder} has this case, so only they can write to the user.` : 'Claim the case before writing to the user.'
+    default:
+      return action === 'return'
+        ? 'Only a case you have claimed can be sent back to the bot; this one is still waiting. Claim it, or close it.'
+        : 'That is not possible for this case as it stands now. Reload the case to see where it is.'
+  }
+}
+
+const TYPING_EVERY_MS = 3000 // at most one typing indicator per case and direction in this time
 
 /**
  * Human handoff: the queue, who owns each conversation, and the relay between users and agents. Emits `changed`
@@ -47,6 +98,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
   private readonly senders = new Map<string, ChannelSender>()
   private agentsThreads: AgentsThreads | undefined
   private sweeper: NodeJS.Timeout | undefined
+  private readonly lastTyping = new Map<string, number>()
 
   constructor(
     private readonly store: HandoffStore,
@@ -56,6 +108,11 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     private readonly logger: Logger,
   ) {
     super()
+  }
+
+  /** Agents can take chats: console accounts are configured, or a Teams agents' channel. */
+  get staffed(): boolean {
+    return this.agents.length > 0 || this.agentsThreads !== undefined
   }
 
   /** How to reach users of a channel; `*` for every channel without its own. */
@@ -136,6 +193,30 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     await context.sendActivity(handoffText.stillWaiting)
   }
 
+  /** The user is typing: agents holding the case see it (throttled). Other typing is ignored. */
+  onUserTyping(context: TurnContext): void {
+    const open = this.store.openFor(context.activity.channelId, context.activity.conversation.id)
+    if (open?.status !== 'claimed' || !this.throttle(`user:${open.id}`)) return
+    this.emit('typing', { caseId: open.id, who: 'user' })
+  }
+
+  /** An agent is typing to the user of a case they hold: the user's channel shows it (throttled). */
+  async agentTyping(caseId: string, agentId: string): Promise<AgentResult> {
+    const handoffCase = this.store.get(caseId)
+    if (!handoffCase) return { ok: false, status: 404, reason: 'no-such-case' }
+    if (handoffCase.status !== 'claimed' || handoffCase.agentId !== agentId) return { ok: false, status: 409, reason: 'claim-first' }
+    if (this.throttle(`agent:${caseId}`)) await this.sendToUser(handoffCase, { type: ActivityTypes.Typing })
+    return { ok: true, case: handoffCase }
+  }
+
+  /** True at most once per TYPING_EVERY_MS for a key; forgets old keys. */
+  private throttle(key: string, now = Date.now()): boolean {
+    if (now - (this.lastTyping.get(key) ?? 0) < TYPING_EVERY_MS) return false
+    if (this.lastTyping.size > 1000) for (const [k, at] of this.lastTyping) if (now - at >= TYPING_EVERY_MS) this.lastTyping.delete(k)
+    this.lastTyping.set(key, now)
+    return true
+  }
+
   /** A `handoff.status` event from an agent hub: accepted, failed, completed; unknown states are logged and ignored. */
   async onStatusEvent(context: TurnContext): Promise<void> {
     const parsed = StatusSchema.safeParse(context.activity.value)
@@ -184,7 +265,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
       await context.sendActivity(
         result.ok
           ? `${this.nameOf(agentId)} has case ${handoffCase.id}. Reply in this thread (mention me) to write to the user; say "done" to hand them back to the bot, or "close".`
-          : `Case ${handoffCase.id} can't be taken: ${result.reason}.`,
+          : `Case ${handoffCase.id} can't be taken. ${explainRefusal('claim', result.reason, this.store.get(handoffCase.id), (id) => this.nameOf(id))}`,
       )
       return true
     }
@@ -216,12 +297,12 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
   /** An agent's message to the user of a case the agent holds. */
   async say(caseId: string, agentId: string, text: string): Promise<AgentResult> {
     const handoffCase = this.store.get(caseId)
-    if (!handoffCase) return { ok: false, status: 404, reason: 'no such case' }
-    if (handoffCase.status !== 'claimed' || handoffCase.agentId !== agentId) {
-      return { ok: false, status: 409, reason: 'claim the case before writing to the user' }
-    }
-    await this.sendToUser(handoffCase, handoffText.fromAgent(this.nameOf(agentId), text))
-    this.emit('message', { caseId, activity: { type: 'message', text, from: { id: agentId, name: this.nameOf(agentId), role: 'agent' } } })
+    if (!handoffCase) return { ok: false, status: 404, reason: 'no-such-case' }
+    if (handoffCase.status !== 'claimed' || handoffCase.agentId !== agentId) return { ok: false, status: 409, reason: 'claim-first' }
+    const name = this.nameOf(agentId)
+    const helpDeskAgent = { id: agentId, name }
+    await this.sendToUser(handoffCase, { type: ActivityTypes.Message, text: handoffText.fromAgent(name, text), channelData: { helpDeskAgent } satisfies AgentMark })
+    this.emit('message', { caseId, activity: { type: 'message', text, from: { id: agentId, name, role: 'agent' }, timestamp: new Date().toISOString() } })
     return { ok: true, case: handoffCase }
   }
 
@@ -234,7 +315,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
       if (result.ok && result.changed) {
         expired++
         this.emit('changed', waiting.id)
-        await this.sendToUser(waiting, handoffText.noAgent(Math.round(this.options.waitSeconds / 60))).catch((err) =>
+        await this.sendToUser(waiting, { type: ActivityTypes.Message, text: handoffText.noAgent(Math.round(this.options.waitSeconds / 60)) }).catch((err) =>
           this.logger.warn({ err, caseId: waiting.id }, 'could not tell the user the wait is over'),
         )
       }
@@ -247,21 +328,21 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
 
   private async act(caseId: string, action: CaseAction, tellUser: string): Promise<AgentResult> {
     const result = this.store.apply(caseId, action)
-    if (!result.case) return { ok: false, status: 404, reason: 'no such case' }
+    if (!result.case) return { ok: false, status: 404, reason: 'no-such-case' }
     if (!result.ok) return { ok: false, status: 409, reason: result.reason }
     if (result.changed) {
       this.logger.info({ caseId, action: action.type, status: result.case.status }, 'handoff case changed')
       this.emit('changed', caseId)
-      await this.sendToUser(result.case, tellUser)
+      await this.sendToUser(result.case, { type: ActivityTypes.Message, text: tellUser })
     }
     return { ok: true, case: result.case }
   }
 
-  private async sendToUser(handoffCase: HandoffCase, text: string): Promise<void> {
+  private async sendToUser(handoffCase: HandoffCase, activity: Partial<Activity>): Promise<void> {
     const sender = this.senders.get(handoffCase.channelId) ?? this.senders.get('*')
     if (!sender) throw new Error(`no way to reach users on channel ${handoffCase.channelId}`)
     await sender(handoffCase.reference as Partial<ConversationReference>, async (context) => {
-      await context.sendActivity({ type: ActivityTypes.Message, text })
+      await context.sendActivity(activity)
     })
   }
 }

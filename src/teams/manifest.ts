@@ -16,6 +16,7 @@ export const TEMPLATE = 'deploy/teams/manifest.template.json'
 /** Values the manifest takes from configuration. */
 export interface ManifestValues {
   TEAMS_APP_ID: string
+  TEAMS_APP_VERSION: string
   MicrosoftAppId: string
   TEAMS_DEVELOPER_NAME: string
   TEAMS_WEBSITE_URL: string

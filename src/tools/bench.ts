@@ -85,7 +85,7 @@ out(`${'botbuilder-dialogs floor (CPU)'.padEnd(34)} ${ms(await dialogsFloorMsPer
 
 const dataDir = mkdtempSync(join(tmpdir(), 'helpdesk-bench-'))
 try {
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' })
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', DIRECTLINE_GENERATE_LIMIT: '1000000', DIRECTLINE_RATE_LIMIT: '1000000' })
   const logger = createLogger({ level: 'silent' })
   const t0 = performance.now()
   const app = createApplication(config, logger)

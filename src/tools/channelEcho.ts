@@ -5,6 +5,7 @@
  */
 import { createAdapter } from '../adapter.js'
 import { createHelpDesk } from '../app.js'
+import { messagesPolicyOf } from '../application.js'
 import { loadConfig } from '../core/config.js'
 import { createLogger } from '../core/logger.js'
 import { createDirectLineChannel } from '../directline/channel.js'
@@ -15,5 +16,5 @@ const logger = createLogger({ level: config.LOG_LEVEL })
 const helpDesk = createHelpDesk(config, logger)
 const directLine = createDirectLineChannel(config, logger, helpDesk)
 const echo = { ...directLine, logic: async (context: Parameters<typeof directLine.logic>[0]) => void (await context.sendActivity(`Echo: ${context.activity.text}`)) }
-const server = createServer({ adapter: createAdapter(config, logger, helpDesk), bot: helpDesk.bot, logger, directLine: echo })
+const server = createServer({ adapter: createAdapter(config, logger, helpDesk), bot: helpDesk.bot, logger, directLine: echo, messages: messagesPolicyOf(config) })
 server.listen(config.PORT, config.HOST)

@@ -3,6 +3,7 @@
  * the same composition as `npm start` (createHelpDesk: knowledge, recognizer, dialogs, middlewares, a real SQLite
  * file), driven turn by turn by botbuilder's TestAdapter. Used by the vitest suite and `npm run eval:conversations`.
  */
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
@@ -10,6 +11,7 @@ import { ActivityTypes, TestAdapter, type Activity, type TurnContext } from 'bot
 import type { DialogState } from 'botbuilder-dialogs'
 import { z } from 'zod'
 import { createHelpDesk, type HelpDesk } from '../app.js'
+import { hashPassword } from '../agent/auth.js'
 import { loadConfig } from '../core/config.js'
 import { createLogger } from '../core/logger.js'
 import { JOIN_EVENT } from '../core/channelInput.js'
@@ -103,7 +105,9 @@ const isReprompt = (text: string) => text.startsWith(REASK) || text.startsWith(R
 /** A help desk on a fresh database file, and a runner for conversations against it. */
 export function createConversationRunner() {
   const dataDir = mkdtempSync(join(tmpdir(), 'cac-conversations-'))
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' })
+  // A staffed help desk (one agent account, with a password nobody knows), so a handoff opens a case as in production.
+  const agent = { username: 'corpus-agent', name: 'Corpus Agent', passwordHash: hashPassword(randomBytes(24).toString('hex')) }
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', AGENT_ACCOUNTS: JSON.stringify([agent]) })
   const helpDesk: HelpDesk = createHelpDesk(config, createLogger({ level: 'silent' }))
   const dialogState = helpDesk.conversationState.createProperty<DialogState>('DialogState')
   let observed: Observed = { replies: [], outcomes: new Set(), before: [], after: [], procedures: new Map() }

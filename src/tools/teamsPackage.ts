@@ -23,6 +23,7 @@ if (missing.length > 0) {
 const problems = await packageTeamsApp(
   {
     TEAMS_APP_ID: needed.TEAMS_APP_ID!,
+    TEAMS_APP_VERSION: config.TEAMS_APP_VERSION,
     MicrosoftAppId: needed.MicrosoftAppId!,
     TEAMS_DEVELOPER_NAME: config.TEAMS_DEVELOPER_NAME,
     TEAMS_WEBSITE_URL: needed.TEAMS_WEBSITE_URL!,

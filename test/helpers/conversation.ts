@@ -40,10 +40,11 @@ export function buttons(replies: Partial<Activity>[]): string[] {
 }
 
 /** A handoff queue that keeps what it is given. */
-export function recordingQueue({ open = true }: { open?: boolean } = {}): HandoffQueue & { packets: HandoffPacket[]; references: object[] } {
+export function recordingQueue({ open = true, staffed = true }: { open?: boolean; staffed?: boolean } = {}): HandoffQueue & { packets: HandoffPacket[]; references: object[] } {
   const packets: HandoffPacket[] = []
   const references: object[] = []
   return {
+    staffed,
     packets,
     references,
     async request(packet, reference) {

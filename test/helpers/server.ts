@@ -21,14 +21,17 @@ export function tempDataDir(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
-/** The whole server, as `npm start` builds it, on a free port of 127.0.0.1 (or `port`, to restart in place). */
-export async function startServer(dataDir: string, env: Record<string, string> = {}, port = 0): Promise<Running> {
+/**
+ * The whole server, as `npm start` builds it, on a free port of 127.0.0.1 (or `port`, to restart in place; or
+ * another `host`, e.g. a non-loopback address to be called from).
+ */
+export async function startServer(dataDir: string, env: Record<string, string> = {}, port = 0, host = '127.0.0.1'): Promise<Running> {
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'debug', ...env })
   const logs = sink()
   const app = createApplication(config, createLogger({ level: config.LOG_LEVEL, destination: logs }))
-  await new Promise<void>((resolve) => app.server.listen(port, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => app.server.listen(port, host, resolve))
   return {
-    url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+    url: `http://${host}:${(app.server.address() as AddressInfo).port}`,
     helpDesk: app.helpDesk,
     logs,
     stop: () => app.stop(),

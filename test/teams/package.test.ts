@@ -9,6 +9,7 @@ import { pngInfo } from '../../src/teams/png.js'
 
 const values: ManifestValues = {
   TEAMS_APP_ID: '3f0c6b2e-8d4a-4c1e-9b7a-2d5e6f7a8b9c',
+  TEAMS_APP_VERSION: '1.2.3',
   MicrosoftAppId: '5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
   TEAMS_DEVELOPER_NAME: 'CAC Help Desk',
   TEAMS_WEBSITE_URL: 'https://help.example.mil',
@@ -65,6 +66,7 @@ describe('the Teams app package', () => {
     expect(manifest).toMatchObject({
       manifestVersion: '1.24',
       id: values.TEAMS_APP_ID,
+      version: '1.2.3',
       developer: { privacyUrl: 'https://help.example.mil/privacy', termsOfUseUrl: 'https://help.example.mil/terms' },
       bots: [{ botId: values.MicrosoftAppId, scopes: ['personal', 'team'] }],
       validDomains: ['help.example.mil'],
@@ -78,6 +80,16 @@ describe('the Teams app package', () => {
     { name: 'a bot id that is not a GUID', change: { MicrosoftAppId: 'none' }, error: /^\/bots\/0\/botId: must match pattern/ },
   ])('rejects $name', ({ change, error }) => {
     expect(validateManifest(buildManifest({ ...values, ...change }))).toEqual([expect.stringMatching(error)])
+  })
+
+  it('takes the package version from configuration, checked as MAJOR.MINOR.PATCH', async () => {
+    const { loadConfig } = await import('../../src/core/config.js')
+
+    expect(loadConfig({}).TEAMS_APP_VERSION).toBe('1.0.0')
+    expect(loadConfig({ TEAMS_APP_VERSION: '2.10.0' }).TEAMS_APP_VERSION).toBe('2.10.0')
+    for (const bad of ['1.0', '1.0.0-beta', 'v1.0.1', '01.0.0', '']) {
+      expect(() => loadConfig({ TEAMS_APP_VERSION: bad }), bad).toThrow(/MAJOR\.MINOR\.PATCH[\s\S]*TEAMS_APP_VERSION/)
+    }
   })
 
   it('never leaves a placeholder unfilled', () => {

@@ -45,15 +45,17 @@ describe('handoff in Chromium: a user on the website and an agent in the console
     await agent.getByLabel('Password').fill(ALICE.password)
     await agent.getByRole('button', { name: 'Sign in' }).click()
     await agent.locator('#login').waitFor({ state: 'hidden' }) // the form goes once signed in
-    const entry = agent.locator('#queue button').filter({ hasText: 'page-cannot-be-displayed' }).first()
+    const entry = agent.locator('#queue button').filter({ hasText: '"Page Cannot be Displayed"' }).first()
     await entry.waitFor()
     await entry.click()
-    await agent.locator('#packet dd').filter({ hasText: /^procedure-escalated$/ }).waitFor()
+    await agent.locator('#packet dd').filter({ hasText: /^The bot's steps did not fix it$/ }).waitFor()
     expect(await agent.locator('#trail li').allTextContents()).toEqual([
-      expect.stringMatching(/^clear-cache \/ which-browser: Which browser are you using\? → Chrome \(from the page, unconfirmed\)/),
-      expect.stringMatching(/^clear-cache \/ cache-chrome: Try again now\. Does it work\? → No/),
-      expect.stringMatching(/^page-cannot-be-displayed \/ ssl-2: Does the page open now\? → No/),
+      expect.stringMatching(/^Clear your browser's cache \(temporary internet files and cookies\): Which browser are you using\? → Chrome \(from the page, unconfirmed\)/),
+      expect.stringMatching(/^Clear your browser's cache \(temporary internet files and cookies\): Try again now\. Does it work\? → No/),
+      expect.stringMatching(/^"Page Cannot be Displayed": Does the page open now\? → No/),
     ])
+    // The help page's own browser apart from what the user named (they named none here).
+    expect(await agent.locator('#packet').innerText()).toMatch(/Browser \/ OS the user named\s+not said\s+Help page opened in\s+Chrome on Linux \(the device showing the chat/)
     await agent.getByRole('button', { name: 'Claim' }).click()
     await botSays(user, 'Alice Smith from the help desk has joined the chat.').waitFor()
 
@@ -76,8 +78,10 @@ describe('handoff in Chromium: a user on the website and an agent in the console
     await running.stop()
     running = await startServer(data.dir, env, port)
     await agent.reload()
-    await agent.locator('#queue button').filter({ hasText: 'claimed' }).first().click()
+    await agent.locator('#queue button').filter({ hasText: 'With you' }).first().click()
     await agent.locator('#transcript li').filter({ hasText: 'User: the AKO login page' }).waitFor()
+    // The agent's own earlier message shows as theirs after the reload, not as the bot's.
+    expect(await agent.locator('#transcript li.agent').first().textContent()).toMatch(/^Alice Smith: Hello, I can see you tried clearing the cache\./)
     await user.reload()
     await botSays(user, 'Which site are you opening?').waitFor({ timeout: 15_000 })
     await type(user, 'still the login page after the restart')

@@ -2,8 +2,37 @@
 ;(function () {
   'use strict'
   var $ = function (id) { return document.getElementById(id) }
+  var TITLE = 'Agent console – CAC Help Desk'
+  var SOUND_KEY = 'cac-helpdesk.agent.sound'
   var selected = null
+  var current = null // the open case, as the API gave it
   var me = null
+  var queue = []
+  var known = null // ids of cases already seen, so only new ones alert
+  var typingTimer = null
+  var lastTypingSent = 0
+  var audio = null
+
+  var STATUS = {
+    waiting: 'Waiting',
+    claimed: 'With an agent',
+    expired: 'Nobody answered in time',
+    'message-left': 'Message left',
+    returned: 'Back with the bot',
+    closed: 'Closed',
+    cancelled: 'Cancelled by the user',
+  }
+  var CHANNELS = { webchat: 'the help page', msteams: 'Microsoft Teams', emulator: 'the Bot Framework Emulator' }
+
+  // An HTTP failure as one sentence: the server's own when it gave one, else what the status means.
+  function failure(status, data) {
+    if (data && typeof data.error === 'string') return data.error
+    if (status === 401) return 'You are not signed in, or your session has ended: please sign in.'
+    if (status === 404) return 'That is no longer here: reload the page.'
+    if (status === 429) return 'Too many requests: wait a minute and try again.'
+    if (status >= 500) return 'Something went wrong on the server. Try again; if it keeps happening, tell whoever runs the help desk.'
+    return 'That did not work (HTTP ' + status + '). Reload the page and try again.'
+  }
 
   function api(method, path, body) {
     return fetch('/agent/api' + path, {
@@ -11,13 +40,16 @@
       headers: body ? { 'content-type': 'application/json' } : {},
       body: body ? JSON.stringify(body) : undefined,
       credentials: 'same-origin',
-    }).then(function (response) {
-      return response.json().then(function (data) {
-        if (response.status === 401 && path !== '/login') showLogin()
-        if (!response.ok) throw new Error(data.error || 'HTTP ' + response.status)
-        return data
-      })
-    })
+    }).then(
+      function (response) {
+        return response.json().catch(function () { return null }).then(function (data) {
+          if (response.status === 401 && path !== '/login') showLogin()
+          if (!response.ok) throw new Error(failure(response.status, data))
+          return data
+        })
+      },
+      function () { throw new Error('The server could not be reached: check the connection, then try again.') },
+    )
   }
 
   function el(tag, text, className) {
@@ -27,35 +59,71 @@
     return node
   }
 
+  // Times come as ISO (UTC); agents read them in their own time zone.
+  var sameDay = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' })
+  var otherDay = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' })
+  var full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' })
+  function localTime(iso) {
+    var date = new Date(iso)
+    if (isNaN(date.getTime())) return ''
+    return (date.toDateString() === new Date().toDateString() ? sameDay : otherDay).format(date)
+  }
+  function timeElement(iso) {
+    var node = el('time', localTime(iso))
+    node.dateTime = iso
+    node.title = full.format(new Date(iso))
+    return node
+  }
+  function since(iso) {
+    var seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000))
+    if (seconds < 60) return 'less than a minute'
+    var minutes = Math.floor(seconds / 60)
+    if (minutes < 60) return minutes + ' min'
+    var hours = Math.floor(minutes / 60)
+    return hours + ' h ' + (minutes % 60) + ' min'
+  }
+
+  function statusText(c) {
+    if (c.status === 'claimed') return c.agentId === (me && me.username) ? 'With you' : 'With ' + (c.agentName || 'an agent')
+    return STATUS[c.status] || c.status
+  }
+
   function showLogin() {
     $('login').hidden = false
     $('desk').hidden = true
     $('logout').hidden = true
     $('who').textContent = ''
+    document.title = TITLE
+    fetch('/agent/api/sign-in', { credentials: 'same-origin' })
+      .then(function (r) { return r.json() })
+      .then(function (data) {
+        $('login-setup').hidden = data.accountsConfigured
+        $('login-setup').textContent = data.accountsConfigured ? '' : data.help
+      })
+      .catch(function () {})
   }
 
-  function minutes(seconds) {
-    return seconds < 60 ? seconds + ' s' : Math.floor(seconds / 60) + ' min'
-  }
-
-  function renderQueue(cases) {
+  function renderQueue() {
     var list = $('queue')
     list.textContent = ''
-    $('queue-empty').hidden = cases.length > 0
-    cases.forEach(function (c) {
+    $('queue-empty').hidden = queue.length > 0
+    queue.forEach(function (c) {
       var item = el('li')
       var button = el('button')
       button.type = 'button'
       button.dataset.caseId = c.id
       button.setAttribute('aria-current', String(c.id === selected))
-      button.appendChild(el('strong', c.id + ' · ' + c.status))
-      button.appendChild(el('div', (c.intentId || 'no matched problem') + ' · waiting ' + minutes(c.waitingSeconds)))
+      button.appendChild(el('strong', c.problem || c.reasonText))
+      var waited = c.status === 'waiting' ? 'waiting ' + since(c.createdAt) : 'since ' + localTime(c.createdAt)
+      button.appendChild(el('div', statusText(c) + ' · ' + waited + ' · ' + c.id))
       if (c.question) button.appendChild(el('div', '“' + c.question + '”', 'muted'))
       if (c.leftMessage) button.appendChild(el('div', 'Message left: ' + c.leftMessage))
       button.addEventListener('click', function () { openCase(c.id) })
       item.appendChild(button)
       list.appendChild(item)
     })
+    var waiting = queue.filter(function (c) { return c.status === 'waiting' }).length
+    document.title = waiting > 0 ? '(' + waiting + ') ' + TITLE : TITLE
   }
 
   function renderRecent(conversations) {
@@ -63,7 +131,7 @@
     list.textContent = ''
     conversations.forEach(function (c) {
       var item = el('li')
-      var link = el('a', c.channelId + ' · ' + c.last.replace('T', ' ').slice(0, 16) + ' · ' + c.activities + ' activities')
+      var link = el('a', (CHANNELS[c.channelId] || c.channelId) + ' · ' + localTime(c.last) + ' · ' + c.activities + ' activities')
       link.href = '/agent/api/conversations/' + encodeURIComponent(c.channelId) + '/' + encodeURIComponent(c.conversationId) + '/transcript'
       link.setAttribute('download', '')
       item.appendChild(link)
@@ -71,41 +139,99 @@
     })
   }
 
+  // A case nobody had seen: the title counts it; sound and desktop notification if the agent turned them on.
+  function alertNewCases(cases) {
+    var fresh = cases.filter(function (c) { return c.status === 'waiting' && known && !known[c.id] })
+    known = known || {}
+    cases.forEach(function (c) { known[c.id] = true })
+    if (fresh.length === 0) return
+    if ($('sound').checked) chime()
+    if (window.Notification && Notification.permission === 'granted') {
+      fresh.forEach(function (c) {
+        var note = new Notification('New case: ' + (c.problem || c.reasonText), { body: (c.question ? '“' + c.question + '” · ' : '') + c.id, tag: c.id })
+        note.onclick = function () { window.focus(); openCase(c.id) }
+      })
+    }
+  }
+
+  // Two short tones, made here with Web Audio (no sound file).
+  function chime() {
+    var Context = window.AudioContext || window.webkitAudioContext
+    if (!Context) return
+    audio = audio || new Context()
+    var start = audio.currentTime
+    ;[660, 880].forEach(function (frequency, i) {
+      var tone = audio.createOscillator()
+      var gain = audio.createGain()
+      tone.frequency.value = frequency
+      gain.gain.setValueAtTime(0.0001, start + i * 0.18)
+      gain.gain.exponentialRampToValueAtTime(0.2, start + i * 0.18 + 0.02)
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + i * 0.18 + 0.16)
+      tone.connect(gain).connect(audio.destination)
+      tone.start(start + i * 0.18)
+      tone.stop(start + i * 0.18 + 0.17)
+    })
+    document.body.dataset.chimed = String(Number(document.body.dataset.chimed || 0) + 1)
+  }
+
   function refreshQueue() {
     api('GET', '/conversations').then(function (data) { renderRecent(data.conversations) }).catch(function () {})
-    return api('GET', '/queue').then(function (data) { renderQueue(data.cases) })
+    return api('GET', '/queue').then(function (data) {
+      queue = data.cases
+      alertNewCases(queue)
+      renderQueue()
+    })
   }
 
   function renderTranscriptLine(activity) {
     var role = activity.from && activity.from.role
-    var who = role === 'user' ? 'User' : role === 'agent' ? (activity.from.name || 'Agent') : 'Bot'
+    var who = role === 'user' ? 'User' : role === 'agent' ? activity.from.name || 'Agent' : 'Bot'
     var line = el('li', who + ': ' + (activity.text || ''), role === 'user' ? 'user' : role === 'agent' ? 'agent' : 'bot')
+    if (activity.timestamp) line.appendChild(timeElement(activity.timestamp))
     $('transcript').appendChild(line)
     line.scrollIntoView({ block: 'nearest' })
+    if (role === 'user') showTyping(false)
+  }
+
+  function showTyping(on) {
+    clearTimeout(typingTimer)
+    $('typing').textContent = on ? 'The user is typing…' : ''
+    if (on) typingTimer = setTimeout(function () { showTyping(false) }, 6000)
+  }
+
+  function mine(c) { return c && c.status === 'claimed' && c.agentId === me.username }
+
+  function describeSetup(environment) {
+    var named = environment.named.browsers.concat(environment.named.systems).join(', ')
+    var page = environment.page ? [environment.page.browser, environment.page.os].filter(Boolean).join(' on ') : ''
+    return { named: named, page: page }
   }
 
   function openCase(id) {
+    if (id !== selected) showTyping(false)
     selected = id
     return api('GET', '/cases/' + encodeURIComponent(id)).then(function (data) {
-      var c = data.case
+      var c = (current = data.case)
       $('case').hidden = false
-      $('case-heading').textContent = 'Case ' + c.id
-      $('case-status').textContent = 'Status: ' + c.status + (c.agentId ? ' (' + c.agentId + ')' : '') + ' · channel ' + c.channelId
-      $('claim').disabled = c.status === 'claimed' && c.agentId === me.username
-      $('give-back').disabled = !(c.status === 'claimed' && c.agentId === me.username)
-      $('reply').hidden = !(c.status === 'claimed' && c.agentId === me.username)
+      $('case-heading').textContent = c.problem || c.reasonText
+      $('case-status').textContent = 'Case ' + c.id + ' · ' + statusText(c) + ' · on ' + (CHANNELS[c.channelId] || c.channelId)
+      $('claim').disabled = mine(c)
+      $('give-back').disabled = !mine(c)
+      $('reply').hidden = !mine(c)
       $('export').href = '/agent/api/cases/' + encodeURIComponent(c.id) + '/transcript'
       var packet = $('packet')
       packet.textContent = ''
       var p = c.packet
+      var setup = describeSetup(c.environment)
       ;[
-        ['Summary', p.summary],
+        ['Summary', c.summary],
         ['Asked', p.question],
-        ['Problem', p.intentId],
+        ['Problem', c.problem],
         ['Error messages', (p.errorMessages || []).join(', ')],
-        ['Browser / OS', [p.browser, p.os].filter(Boolean).join(' / ')],
-        ['Reason', p.reason],
-        ['Requested', p.requestedAt],
+        ['Browser / OS the user named', setup.named || 'not said'],
+        ['Help page opened in', setup.page && setup.page + ' (the device showing the chat, maybe not the one with the problem)'],
+        ['Reason', c.reasonText],
+        ['Requested', localTime(p.requestedAt) + ' (' + since(p.requestedAt) + ' ago)'],
         ['Message left', c.leftMessage],
       ].forEach(function (pair) {
         if (!pair[1]) return
@@ -114,8 +240,11 @@
       })
       var trail = $('trail')
       trail.textContent = ''
+      if (!(p.trail || []).length) trail.appendChild(el('li', 'None: the bot had not started any steps.', 'muted'))
       ;(p.trail || []).forEach(function (t) {
-        trail.appendChild(el('li', t.procedureId + ' / ' + t.stepId + (t.question ? ': ' + t.question : '') + (t.answer ? ' → ' + t.answer : '') + ' (' + t.at + ')'))
+        var item = el('li', t.procedureTitle + (t.question ? ': ' + t.question : '') + (t.answer ? ' → ' + t.answer : ''))
+        item.appendChild(timeElement(t.at))
+        trail.appendChild(item)
       })
       $('transcript').textContent = ''
       data.transcript.forEach(renderTranscriptLine)
@@ -127,6 +256,18 @@
     $('case-error').textContent = ''
     return api('POST', '/cases/' + encodeURIComponent(selected) + '/' + action, {})
       .then(function () { return openCase(selected) })
+      .catch(function (err) {
+        $('case-error').textContent = err.message
+        return openCase(selected).catch(function () {})
+      })
+  }
+
+  function send() {
+    var text = $('reply-text').value.trim()
+    if (!text) return
+    $('case-error').textContent = ''
+    api('POST', '/cases/' + encodeURIComponent(selected) + '/messages', { text: text })
+      .then(function () { $('reply-text').value = '' })
       .catch(function (err) { $('case-error').textContent = err.message })
   }
 
@@ -136,6 +277,8 @@
     $('desk').hidden = false
     $('logout').hidden = false
     $('who').textContent = 'Signed in as ' + agent.name
+    try { $('sound').checked = localStorage.getItem(SOUND_KEY) === 'on' } catch (e) { /* private mode: off */ }
+    showNotificationState()
     refreshQueue()
     var events = new EventSource('/agent/api/events')
     events.addEventListener('changed', function (event) {
@@ -147,7 +290,22 @@
       var data = JSON.parse(event.data)
       if (data.caseId === selected) renderTranscriptLine(data.activity)
     })
-    setInterval(refreshQueue, 30000) // wait times move on
+    events.addEventListener('typing', function (event) {
+      var data = JSON.parse(event.data)
+      if (data.caseId === selected) showTyping(true)
+    })
+    setInterval(renderQueue, 15000) // wait times move on
+    setInterval(refreshQueue, 60000)
+  }
+
+  function showNotificationState() {
+    var supported = 'Notification' in window
+    var permission = supported ? Notification.permission : 'unsupported'
+    $('notify').hidden = permission !== 'default'
+    $('notify-status').textContent =
+      permission === 'granted' ? 'Desktop notifications are on for new cases.'
+        : permission === 'denied' ? 'Desktop notifications are blocked in this browser’s site settings.'
+          : permission === 'unsupported' ? 'This browser has no desktop notifications.' : ''
   }
 
   $('login').addEventListener('submit', function (event) {
@@ -161,13 +319,30 @@
   $('claim').addEventListener('click', function () { act('claim') })
   $('give-back').addEventListener('click', function () { act('return') })
   $('close').addEventListener('click', function () { act('close') })
+  $('sound').addEventListener('change', function () {
+    try { localStorage.setItem(SOUND_KEY, $('sound').checked ? 'on' : 'off') } catch (e) { /* private mode */ }
+    if ($('sound').checked) chime() // a click is a user gesture: the audio context may start now, and the agent hears it
+  })
+  // Permission is asked only here, on the agent's click: never on load.
+  $('notify').addEventListener('click', function () {
+    if (!('Notification' in window)) return showNotificationState()
+    Promise.resolve(Notification.requestPermission()).then(showNotificationState, showNotificationState)
+  })
   $('reply').addEventListener('submit', function (event) {
     event.preventDefault()
-    var text = $('reply-text').value.trim()
-    if (!text) return
-    api('POST', '/cases/' + encodeURIComponent(selected) + '/messages', { text: text })
-      .then(function () { $('reply-text').value = '' })
-      .catch(function (err) { $('case-error').textContent = err.message })
+    send()
+  })
+  // Enter sends, Shift+Enter breaks the line (and Enter that finishes an input-method composition does neither).
+  $('reply-text').addEventListener('keydown', function (event) {
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.keyCode === 229) return
+    event.preventDefault()
+    send()
+  })
+  // The user sees "typing" while the agent writes: at most one signal every few seconds.
+  $('reply-text').addEventListener('input', function () {
+    if (!mine(current) || !$('reply-text').value.trim() || Date.now() - lastTypingSent < 3000) return
+    lastTypingSent = Date.now()
+    api('POST', '/cases/' + encodeURIComponent(selected) + '/typing', {}).catch(function () {})
   })
 
   api('GET', '/me').then(startDesk).catch(showLogin)

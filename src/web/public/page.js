@@ -102,6 +102,7 @@
           directLine: directLine,
           store: store,
           locale: 'en-US',
+          sendTypingIndicator: true, // an agent who has the chat sees the user typing
           styleOptions: {
             hideUploadButton: true,
             botAvatarInitials: 'HD',

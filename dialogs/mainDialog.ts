@@ -387,9 +387,8 @@ export class MainDialog extends ComponentDialog {
   /** Thanks or goodbye at any point: a polite close, never "didn't catch that". */
   private async close(context: TurnContext, how: 'thanks' | 'bye'): Promise<DialogTurnResult> {
     noteOutcome(context, 'closed')
-    const { lastProcedure } = await this.deps.state.memory.get(context, {})
-    // Closing in the middle of (or right after) steps: say how to come back if it still fails.
-    const during = lastProcedure !== undefined || context.turnState.get(CLOSING_DURING) === true
+    // Closing in the middle of steps: say how to come back if it still fails.
+    const during = context.turnState.get(CLOSING_DURING) === true
     await context.sendActivity(how === 'bye' ? messages.goodbye : during ? messages.closedThanks : messages.thanks)
     return Dialog.EndOfTurn
   }

@@ -195,6 +195,7 @@ export class MainDialog extends ComponentDialog {
       running: runningProcedures(stack).map((p) => p.procedureId),
       typedPin: secretsFound(context).includes('pin'),
       lastPolicy: memory.lastPolicy,
+      lastProcedure: memory.lastProcedure,
       isPolicy: (id) => this.isPolicy(id),
       fits: (id, facts) => {
         const when = this.deps.procedures.get(this.procedureOf.get(id) ?? '')?.appliesWhen ?? {}
@@ -522,6 +523,10 @@ export class MainDialog extends ComponentDialog {
       case 'repeat':
       case 'resume': {
         if (memory.paused) return this.resumePaused(step)
+        if (reading.kind === 'repeat' && memory.lastStep) {
+          await context.sendActivity(`${messages.whereWeLeftIt} ${memory.lastStep}`)
+          return step.endDialog()
+        }
         await context.sendActivity(messages.nothingToResume)
         return step.endDialog()
       }
@@ -644,7 +649,7 @@ export class MainDialog extends ComponentDialog {
     const helpDeskCase = await this.deps.state.helpDeskCase.get(context, newCase())
     await this.deps.state.helpDeskCase.set(context, { ...helpDeskCase, trail: [...helpDeskCase.trail, ...outcome.trail] })
     const memory = await this.deps.state.memory.get(context, {})
-    await this.deps.state.memory.set(context, { ...memory, lastProcedure: step.options.procedureId, lastStep: undefined })
+    await this.deps.state.memory.set(context, { ...memory, lastProcedure: step.options.procedureId })
     switch (outcome.outcome) {
       case 'resolved':
         return this.solved(step)
@@ -687,6 +692,7 @@ export class MainDialog extends ComponentDialog {
   /** The problem is solved: the next one starts a fresh case, so an agent never sees an old problem as the current one. */
   private async solved(step: WaterfallStepContext<RunOptions>): Promise<DialogTurnResult> {
     await this.deps.state.helpDeskCase.set(step.context, newCase())
+    await this.deps.state.memory.set(step.context, { ...(await this.deps.state.memory.get(step.context, {})), lastStep: undefined })
     noteOutcome(step.context, 'resolved')
     await step.context.sendActivity(messages.glad)
     await this.offerReturn(step.context)

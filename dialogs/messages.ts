@@ -76,11 +76,9 @@ export const messages = {
   closedSolved: "Great, I'm glad that's sorted. Come back any time you need help with your CAC.",
   stillBrokenAfter: "Sorry it still isn't working. The steps on the help page are used up, so the help desk is the next step.",
   stepHelp: 'Here it is in more detail:',
-  stepHelpGeneric:
-    "Here's the same step again, one thing at a time. If your computer won't let you do it (for example settings are " +
-    'locked on a government computer), your local IT team or a help-desk agent can help: say "talk to a person".',
-  pushBack:
-    "I understand it's not what you hoped to hear, and I'm sorry. I can't change this rule, and neither can the help desk:",
+  stepHelpGeneric: "Here's that step again, one thing at a time. If you get stuck on it, say \"talk to a person\".",
+  whereWeLeftIt: "Here's where we left it:",
+  pushBack: "I understand that's not what you hoped to hear, and I'm sorry. The help page is clear on this, so here is the way forward again:",
   otherPerson:
     "Only the card holder can sort out their own CAC PIN, and no one should share a PIN. They need to contact their " +
     'local ID card office themselves: AKO/DKO does not have the ability to reset a PIN.',

@@ -235,9 +235,12 @@ export class ProcedureDialog extends ComponentDialog {
     if (!asked || here.skipIf?.slot === slot) {
       return step.replaceDialog(LOOP, { ...step.options, shown: (step.options.at ?? 1) - 1, at: undefined })
     }
-    // The corrected step keeps the number of the one it replaces (the skipped question is not counted).
+    // Back to the question, with the number it had (every step shown or answered left one trail entry).
+    const own = (step.options.trail ?? []).filter((t) => t.procedureId === procedure.id)
+    const position = own.findIndex((t) => t.stepId === asked.id)
+    const shown = position >= 0 ? position : Math.max(0, (step.options.at ?? 1) - 2)
     const trail = (step.options.trail ?? []).filter((t) => t.stepId !== asked.id)
-    return step.replaceDialog(LOOP, { ...step.options, stepId: asked.id, shown: (step.options.at ?? 1) - 1, at: undefined, trail } satisfies ProcedureOptions)
+    return step.replaceDialog(LOOP, { ...step.options, stepId: asked.id, shown, at: undefined, trail } satisfies ProcedureOptions)
   }
 
   /** The steps changed under the user: an answer to an old question can't be trusted, so start again. */
@@ -274,7 +277,10 @@ export class ProcedureDialog extends ComponentDialog {
       result = { outcome: 'exhausted', procedureId: procedure.id, trail }
     } else {
       const outcome = procedure.outcomes[outcomeId]!
-      await step.context.sendActivity(renderContent(outcome))
+      const text = renderContent(outcome)
+      await step.context.sendActivity(text)
+      // "What do I do now?" after the end gets the way forward again.
+      await this.state.memory.set(step.context, { ...(await this.state.memory.get(step.context, {})), lastStep: text })
       result = { outcome: outcome.kind, procedureId: procedure.id, outcomeId, trail } as ProcedureOutcome
     }
     turnLogger(step.context).info({ procedureId: procedure.id, outcome: result.outcome, outcomeId }, 'procedure finished')

@@ -200,7 +200,7 @@ export function readCheck(said: string, { worked = [], failed = [] }: { worked?:
   const rest = gone ? said.replace(GONE, ' ') : said
   if (UNSURE.test(rest)) return { kind: 'unsure' }
   // "yes please" accepts an offer; it doesn't say the step worked: better ask again than guess.
-  if (/\bplease\b/.test(rest) && !WORKED.test(rest)) return { kind: 'unsure' }
+  if (/\b(please|pls|plz|plse|pleas)\b/.test(rest) && !WORKED.test(rest)) return { kind: 'unsure' }
   if (NEGATION.test(rest)) return { kind: 'failed', alreadyTried: false }
   if (gone || WORKED.test(rest) || YES.test(rest)) return { kind: 'worked' }
   if (DONE.test(rest)) return { kind: 'done-unverified' }
@@ -328,7 +328,7 @@ export type Signal =
 
 const SIGNALS: [Signal, RegExp][] = [
   ['person', /\b((talk|speak|chat|connect|transfer|put) (me )?(to|with) (a |an |the |some )?(real |live |actual )?(person|human|agent|someone|somebody|people|representative|rep|tech|technician|help ?desk)|(real|live|actual) (person|human|agent)|human please|agent please|need (a )?(human|person)|get me (a )?(human|person|agent))\b/],
-  ['repeat', /^((sorry|pardon|wait|hm+|uh+|um+|ok|okay|huh) )*((can|could) (u|you) )?(please )?(say (that|it) again|repeat (that|it|the step|please)|(say|repeat) (that|it) again|repeat( that| it| the step| please)?|come again|(can you |could you )?(say|repeat) (that|it)( again)?( please)?|what (was|is) (the|that) step( again)?|whats the step( again)?|what do i do (again|now)|what was that( again)?|sorry what|huh|what|again|what step( am i on| were we on)?)\??$/],
+  ['repeat', /^((sorry|pardon|wait|hm+|uh+|um+|ok|okay|huh|so|and|then) )*((can|could) (u|you) )?(please )?(say (that|it) again|repeat (that|it|the step|please)|(say|repeat) (that|it) again|repeat( that| it| the step| please)?|come again|(can you |could you )?(say|repeat) (that|it)( again)?( please)?|what (was|is) (the|that) step( again)?|whats the step( again)?|what (do|should) i do (again|now|next)|what now|now what|whats next|what next|what was that( again)?|sorry what|huh|what|again|what step( am i on| were we on)?)\??$/],
   ['resume', /^((ok |okay )?(go )?back( to (where we were|the steps?|it|that|before|my problem|the other (one|problem|thing)))?|where were we|continue|carry on|resume|lets continue|keep going|lets go back|back to it|ok back to (it|that|my problem))\W*$/],
   ['step-help', /\b(how (do|can|would|should) i (do|find|get to|open|get|change|clear|check) (that|this|it|those|them|there)|how do i do (that|this|it)|where (is|are|do i find|can i find|would i find) (the |that |this |it |tools|internet options|user console|activclient|advanced)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any)|what does (that|this|it) mean|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|what does any of (that|this) mean|no idea what (that|this) (means|is))\b/],
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again)?( bye| goodbye)?\W*$/],
@@ -401,6 +401,8 @@ export interface UnderstandingContext {
   running?: readonly string[]
   /** A PIN was typed (and removed) in this message. */
   typedPin?: boolean
+  /** The procedure that ended last, so "still 403" after it goes on to what comes next, not round again. */
+  lastProcedure?: string
   /** The last policy given in this conversation, so a push-back gets it again. */
   lastPolicy?: string
   /** Intents whose procedure states a policy (always answered, even mid-question). */
@@ -458,6 +460,12 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   }
   if (signals.has('other-person')) return { ...base, kind: 'policy', intentId: 'other-person', pushBack: false }
   if (explicit) return { ...base, kind: 'answer', answer: answer! }
+  // "wait no sorry its edge": a correction, not a "no" to the question on screen.
+  if (found.correction && Object.keys(found.facts).length > 0) return { ...base, kind: 'facts' }
+  // "still 403" after the 403 steps ran: the next documented step, not the same steps again.
+  const again = route.kind === 'intent' && ctx.lastProcedure !== undefined && ctx.procedureOf(route.intentId) === ctx.lastProcedure
+  if (signals.has('still-broken') && !pending && (again || /\bstill\b/.test(clean(text)) && again)) return { ...base, kind: 'still-broken' }
+  if (!pending && !ctx.active && again && /\b(still|again|same)\b/.test(clean(text))) return { ...base, kind: 'still-broken' }
   if ((signals.has('thanks') || signals.has('bye')) && !vent) {
     if (answer?.kind === 'worked') return { ...base, kind: 'answer', answer }
     return { ...base, kind: 'close', how: signals.has('bye') ? 'bye' : 'thanks' }
@@ -465,6 +473,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (policyIntent && (words >= 2 || !answer)) return { ...base, kind: 'policy', intentId: policyIntent, pushBack: false }
   // A question about the step ("where is tools? i dont see it") is not a "no", though it has a negation in it.
   if (signals.has('step-help') && (ctx.active || pending?.kind === 'yes-no') && answer?.kind !== 'worked') return { ...base, kind: 'step-help' }
+  // "how do i do that?" after the steps ended: the last instruction again.
+  if (signals.has('step-help') && !ctx.active && !pending) return { ...base, kind: 'repeat' }
   if (signals.has('worked') && !answer) return { ...base, kind: 'worked' }
   if (answer && !(otherProblem && words >= 5)) {
     // "ok" to a yes/no question that is not a "did it work" check is a yes; to a check it says only that it was done.

@@ -186,6 +186,52 @@ describe('MainDialog interruptions', () => {
   })
 })
 
+describe('MainDialog understanding', () => {
+  it('keeps facts from any message, never asks them again, and hands them to the agent', async () => {
+    const { client, queue } = mainClient()
+
+    const first = await say(client, 'im a contractor, new cac wont work. its a gemalto')
+    await say(client, 'talk to a person')
+
+    expect(first.join('\n')).toContain('local IT')
+    expect(first.join('\n')).not.toMatch(/Are you Army/)
+    expect(queue.packets[0]!.facts).toMatchObject({ branch: 'contractor', cardModel: 'gemalto-top-dl-gx4-144' })
+    expect(queue.packets[0]!.summary).toContain('Known: branch contractor, cardModel gemalto-top-dl-gx4-144.')
+  })
+
+  it('re-runs the step a corrected fact chose, keeping its number', async () => {
+    const { client } = mainClient()
+    await say(client, 'a cacreg box keeps popping up')
+    expect((await say(client, 'chrome')).join('\n')).toContain('In Google Chrome:')
+
+    const replies = await say(client, 'actually its edge sorry')
+
+    expect(replies[0]).toBe(messages.corrected)
+    expect(replies.join('\n')).toContain('In Microsoft Edge:')
+  })
+
+  it('answers a side question and comes back to the step', async () => {
+    const { client } = mainClient()
+    await say(client, 'page cannot be displayed')
+
+    const replies = await say(client, 'wait can i buy a cac somewhere')
+
+    expect(replies[0]).toMatch(/^A CAC can't be bought/)
+    expect(replies[1]).toMatch(new RegExp(`^${messages.backTo} Step 1 of 2`))
+    expect(replies.at(-1)).toBe('Which browser are you using?')
+  })
+
+  it('asks once more in other words when "ok did that" does not say whether it worked', async () => {
+    const { client } = mainClient()
+    await say(client, 'page cannot be displayed in firefox')
+
+    expect(await say(client, 'ok did that')).toEqual([
+      'Just so I don\'t guess: now that you\'ve done that step, is the problem fixed? Say "yes, it works" or "no, still not working".',
+    ])
+    expect((await say(client, 'nope'))[0]).toMatch(/SSL 2\.0/)
+  })
+})
+
 describe('MainDialog secrets', () => {
   it.each([
     { text: 'my pin is 12345678 and it is locked', kind: 'a PIN' },

@@ -278,6 +278,11 @@ function readByDistinctWord(text: string, options: readonly AskOption[]): Answer
 export function readAnswer(text: string, pending: PendingQuestion, facts?: Facts): AnswerReading | undefined {
   switch (pending.kind) {
     case 'check': {
+      // A thumbs-up to "does it work now?" is a yes; a thumbs-down or a sad face is a no.
+      if (isOnlyEmoji(text)) {
+        if (/[👍👌✅🎉🙌💯😀😃😄😁🙂😊]/u.test(text)) return { kind: 'worked' }
+        if (/[👎😞😢😭😩😫😡🤬❌]/u.test(text)) return { kind: 'failed', alreadyTried: false }
+      }
       const said = clean(text)
       if (/^\(?1\)?$/.test(said)) return { kind: 'worked' }
       if (/^\(?2\)?$/.test(said)) return { kind: 'failed', alreadyTried: false }

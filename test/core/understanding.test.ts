@@ -27,6 +27,8 @@ describe('readAnswer to "did it work?"', () => {
     { text: 'yes please', kind: 'unsure' },
     { text: 'ya its good now', kind: 'worked' },
     { text: 'nope same error', kind: 'failed' },
+    { text: '👍', kind: 'worked' },
+    { text: '👎👎', kind: 'failed' },
   ])('reads "$text" as $kind', ({ text, kind }) => {
     expect(readAnswer(text, check)?.kind).toBe(kind)
   })

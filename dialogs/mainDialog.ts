@@ -284,6 +284,12 @@ export class MainDialog extends ComponentDialog {
         return innerDc.beginDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
       case 'repeat':
         return this.resume(innerDc, false)
+      case 'ack':
+        await innerDc.repromptDialog()
+        return Dialog.EndOfTurn
+      case 'same-problem':
+        await context.sendActivity(messages.sameProblem)
+        return this.resume(innerDc, false)
       case 'resume':
         return this.resume(innerDc, true)
       case 'step-help':
@@ -520,6 +526,12 @@ export class MainDialog extends ComponentDialog {
       case 'clarify':
         await this.noteQuestion(context)
         return step.replaceDialog(CHOOSE, { intentIds: reading.intentIds } satisfies ChooseOptions)
+      case 'vague': {
+        await this.noteQuestion(context)
+        const actions = messages.welcomeButtons.map(({ title, value }) => ({ type: ActionTypes.ImBack, title, value }))
+        await context.sendActivity(MessageFactory.suggestedActions(actions, messages.vague))
+        return step.endDialog()
+      }
       case 'repeat':
       case 'resume': {
         if (memory.paused) return this.resumePaused(step)

@@ -57,6 +57,7 @@ export const messages = {
   alreadyTried: (title: string) => `You said you've already done this (${title.charAt(0).toLowerCase() + title.slice(1)}), so let's go on.`,
   triedThatStep: "OK, you'd already tried that, so let's go on.",
   backTo: 'Back to where we were:',
+  vague: 'I want to get you to the right fix. What do you see when it fails? Paste the error message, or pick the closest:',
   tellMeWhenDone: 'Tell me when you\'ve done that, or ask me how.',
   offerExplained:
     'A help-desk agent can check that for you: if you say yes, I\'ll pass them what we tried and you can chat with them here.',

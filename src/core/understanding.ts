@@ -390,6 +390,12 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   | { kind: 'clarify'; intentIds: string[] }
   | { kind: 'small-talk'; intentId: string }
   | { kind: 'facts' }
+  /** Too vague to act on even with a hedge: ask what they see, with the common problems as buttons. */
+  | { kind: 'vague' }
+  /** "yeah", "ok" to a question that isn't yes/no: an acknowledgement; the question is simply asked again. */
+  | { kind: 'ack' }
+  /** The problem we are already working on, said again. */
+  | { kind: 'same-problem' }
   | { kind: 'something-else' }
   | { kind: 'vent' }
   | { kind: 'out-of-scope' }
@@ -423,6 +429,8 @@ export interface UnderstandingContext {
 
 /** A policy intent scoring at least this is answered even at moderate confidence (its line is always right to give). */
 export const POLICY_SCORE = 0.3
+/** One candidate scoring at least this is acted on with a way out; below it, we ask what the user sees. */
+export const HEDGE_SCORE = 0.3
 
 /**
  * Reads one message once, against the pending question first and then everything else. The order is the policy:
@@ -485,6 +493,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     // "ok" to a yes/no question that is not a "did it work" check is a yes; to a check it says only that it was done.
     return { ...base, kind: 'answer', answer }
   }
+  if ((pending?.kind === 'ask' || pending?.kind === 'choose') && words <= 6 && readPolarity(clean(text)) === 'yes' && !otherProblem) {
+    return { ...base, kind: 'ack' }
+  }
   if (signals.has('repeat')) return { ...base, kind: 'repeat' }
   if (signals.has('resume')) return { ...base, kind: 'resume' }
   if (signals.has('step-help') && ctx.active) return { ...base, kind: 'step-help' }
@@ -494,7 +505,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (route.kind === 'intent') {
     const procedureId = ctx.procedureOf(route.intentId)
     // The procedure running (or the sub-procedure running inside it): a question about where we are.
-    if (procedureId && isRunning(route.intentId)) return { ...base, kind: ctx.active && procedureId !== ctx.active ? 'step-help' : 'repeat' }
+    if (procedureId && isRunning(route.intentId)) return { ...base, kind: ctx.active && procedureId !== ctx.active ? 'step-help' : 'same-problem' }
     if (procedureId) return { ...base, kind: 'problem', intentId: route.intentId, hedge: route.score < ctx.minScore }
     // "wtf, bye" or "thanks for nothing" while venting is not a polite close.
     if (vent && ['thanks', 'goodbye', 'greeting'].includes(route.intentId)) return { ...base, kind: 'vent' }
@@ -502,7 +513,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   }
   if (route.kind === 'suggest') {
     const ids = route.intentIds.filter((id) => ctx.procedureOf(id) !== ctx.active)
-    if (ids.length === 1) return { ...base, kind: 'problem', intentId: ids[0]!, hedge: true }
+    if (ids.length === 1 && ctx.scoreOf(ids[0]!) >= HEDGE_SCORE) return { ...base, kind: 'problem', intentId: ids[0]!, hedge: true }
+    if (ids.length === 1 && !pending) return { ...base, kind: 'vague' }
     if (ids.length > 1) return { ...base, kind: 'clarify', intentIds: ids.slice(0, 2) }
   }
   if (Object.keys(found.facts).length > 0 || found.tried.length > 0) return { ...base, kind: 'facts' }

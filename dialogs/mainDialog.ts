@@ -197,6 +197,10 @@ export class MainDialog extends ComponentDialog {
       lastPolicy: memory.lastPolicy,
       lastProcedure: memory.lastProcedure,
       isPolicy: (id) => this.isPolicy(id),
+      backedBy: (id, facts) => {
+        const when = this.deps.procedures.get(this.procedureOf.get(id) ?? '')?.appliesWhen ?? {}
+        return Object.entries(when).every(([slot, values]) => values.includes(facts[slot as Slot] ?? ''))
+      },
       fits: (id, facts) => {
         const when = this.deps.procedures.get(this.procedureOf.get(id) ?? '')?.appliesWhen ?? {}
         return Object.entries(when).every(([slot, values]) => !facts[slot as Slot] || values.includes(facts[slot as Slot]!))
@@ -283,6 +287,9 @@ export class MainDialog extends ComponentDialog {
         await innerDc.cancelAllDialogs()
         return innerDc.beginDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
       case 'repeat':
+        return this.resume(innerDc, false)
+      case 'contact':
+        await this.noContact(context)
         return this.resume(innerDc, false)
       case 'ack':
         await innerDc.repromptDialog()
@@ -389,6 +396,11 @@ export class MainDialog extends ComponentDialog {
     }
     await innerDc.context.sendActivity(messages.stepHelpGeneric)
     if (current) await innerDc.context.sendActivity(renderContent(current))
+  }
+
+  /** Contact details the page doesn't give are never invented; a person is offered where there are agents. */
+  private async noContact(context: TurnContext): Promise<void> {
+    await context.sendActivity(messages.noContactDetails + (this.deps.handoffQueue.staffed ? ` ${messages.noContactAgent}` : ''))
   }
 
   /** Thanks or goodbye at any point: a polite close, never "didn't catch that". */
@@ -526,6 +538,9 @@ export class MainDialog extends ComponentDialog {
       case 'clarify':
         await this.noteQuestion(context)
         return step.replaceDialog(CHOOSE, { intentIds: reading.intentIds } satisfies ChooseOptions)
+      case 'contact':
+        await this.noContact(context)
+        return step.endDialog()
       case 'vague': {
         await this.noteQuestion(context)
         const actions = messages.welcomeButtons.map(({ title, value }) => ({ type: ActionTypes.ImBack, title, value }))

@@ -57,6 +57,10 @@ export const messages = {
   alreadyTried: (title: string) => `You said you've already done this (${title.charAt(0).toLowerCase() + title.slice(1)}), so let's go on.`,
   triedThatStep: "OK, you'd already tried that, so let's go on.",
   backTo: 'Back to where we were:',
+  noContactDetails:
+    'The help page gives no phone number, e-mail or address for the help desk or the ID card office, so I can\'t give ' +
+    'you one and won\'t guess.',
+  noContactAgent: 'I can connect you with a help-desk agent here instead: just say "talk to a person".',
   vague: 'I want to get you to the right fix. What do you see when it fails? Paste the error message, or pick the closest:',
   tellMeWhenDone: 'Tell me when you\'ve done that, or ask me how.',
   offerExplained:

@@ -330,6 +330,7 @@ export type Signal =
   | 'push-back'
   | 'other-person'
   | 'something-else'
+  | 'contact'
 
 const SIGNALS: [Signal, RegExp][] = [
   ['person', /\b((talk|speak|chat|connect|transfer|put) (me )?(to|with) (a |an |the |some )?(real |live |actual )?(person|human|agent|someone|somebody|people|representative|rep|tech|technician|help ?desk)|(real|live|actual) (person|human|agent)|human please|agent please|need (a )?(human|person)|get me (a )?(human|person|agent))\b/],
@@ -343,6 +344,7 @@ const SIGNALS: [Signal, RegExp][] = [
   ['vent', /\b(ridiculous|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it)\b|[😡🤬😤😠]/u],
   ['push-back', /\b(cant you (just )?|can you (just |not )?|why cant (you|i|the help ?desk|they|ako|dko)|couldnt you|can (the |a )?(help ?desk|agent|someone|person|you guys|they) (just )?(reset|unlock|fix|undo|reverse|unrevoke|override|do it)|someone (there )?must be able|is there (really )?no (other )?way|just (reset|unlock|undo)|no other way|please just|surely (you|someone)|there must be (a|some) way|what if i (cant|can t) (go|get)|too far|cant get to (the|an|my) id)\b/],
   ['push-back', /\b(cant|can t|couldnt|could|can|wont) (someone|somebody|anyone|you|they|the help ?desk|an agent|a person|it)\b.{0,40}\b(just|do it|reset|unlock|fix|undo|unrevoke|remotely|for (me|him|her|them))\b|\b(instead|remotely|online|order (one|it|a)|another way|other way|any way around|workaround|too far|hours? away|hrs away|deployed|so they can (reset|unlock|fix|undo))\b/],
+  ['contact', /\b(phone|number|e ?mail|email|address|contact|call|reach|hours|located|location|where is)\b.{0,30}\b(help ?desk|id card office|id office|deers|rapids|them|they)\b|\b(help ?desk|id card office)\b.{0,20}\b(phone|number|email|e mail|address|contact info|hours)\b/],
   ['other-person', /\b(his|her|their|my (wife|husbands?|husband|spouse|soldiers?|coworkers?|co worker|boss|friends?|son|daughter|mom|dad|subordinates?|airman|sailor|marine|colleague|supervisor)s?|(soldier|coworker|colleague|someone else|somebody else|another (person|user|soldier))(s)?) (cac )?(pin|password|card)\b|\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b.{0,30}\bpin\b|\bpin\b.{0,40}\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b/],
   ['something-else', /^(no,? )?(thats not it|that s not it|not (that|it|this)|wrong( one| thing)?|something else|neither|none( of (these|those|them))?|no thats wrong|different problem|not what i (meant|asked))\W*$/],
 ]
@@ -396,6 +398,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   | { kind: 'ack' }
   /** The problem we are already working on, said again. */
   | { kind: 'same-problem' }
+  /** "what's the help desk number?": the page gives none; say so rather than invent one. */
+  | { kind: 'contact' }
   | { kind: 'something-else' }
   | { kind: 'vent' }
   | { kind: 'out-of-scope' }
@@ -422,6 +426,8 @@ export interface UnderstandingContext {
   procedureOf(intentId: string): string | undefined
   /** Whether an intent's procedure fits what we know (facts said in this message included). */
   fits?(intentId: string, facts: Facts): boolean
+  /** Whether this message's own facts back an intent up (a locked-PIN answer needs the PIN said to be locked or forgotten). */
+  backedBy?(intentId: string, facts: Facts): boolean
   /** The recognizer's score for an intent (0 when it did not score it). */
   scoreOf(intentId: string): number
   minScore: number
@@ -452,7 +458,10 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const answer = pending ? readAnswer(text, pending, ctx.facts) : undefined
   const topIntent = route.kind === 'intent' ? route.intentId : route.kind === 'suggest' ? route.intentIds[0] : undefined
   const policyIntent = [topIntent, ...(route.kind === 'suggest' ? route.intentIds : [])].find(
-    (id): id is string => id !== undefined && ctx.isPolicy(id) && ctx.scoreOf(id) >= POLICY_SCORE && fits(id),
+    // Below the usual score a policy line needs this message to back it up: "my account is locked" is not a locked PIN.
+    (id): id is string =>
+      id !== undefined && ctx.isPolicy(id) && fits(id) &&
+      (ctx.scoreOf(id) >= ctx.minScore || (ctx.scoreOf(id) >= POLICY_SCORE && (ctx.backedBy?.(id, found.facts) ?? true))),
   )
   const isRunning = (intentId: string) => {
     const procedureId = ctx.procedureOf(intentId)
@@ -496,6 +505,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if ((pending?.kind === 'ask' || pending?.kind === 'choose') && words <= 6 && readPolarity(clean(text)) === 'yes' && !otherProblem) {
     return { ...base, kind: 'ack' }
   }
+  if (signals.has('contact') && !explicit) return { ...base, kind: 'contact' }
   if (signals.has('repeat')) return { ...base, kind: 'repeat' }
   if (signals.has('resume')) return { ...base, kind: 'resume' }
   if (signals.has('step-help') && ctx.active) return { ...base, kind: 'step-help' }

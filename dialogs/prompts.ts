@@ -87,8 +87,9 @@ export const isSettled = (reading: AnswerReading | undefined): boolean =>
 export class AnswerPrompt extends TextPrompt {
   constructor(id: string) {
     super(id, async (prompt: PromptValidatorContext<string>) => {
-      const { pending, maxReprompts } = prompt.options.validations as AnswerValidations
-      if (replanOf(prompt.context)) return true
+      const { maxReprompts = 2 } = prompt.options.validations as AnswerValidations
+      const pending = pendingIn(prompt.options.validations)
+      if (replanOf(prompt.context) || !pending) return true
       return isSettled(answerOf(prompt.context, pending)) || prompt.attemptCount > maxReprompts
     })
   }
@@ -99,8 +100,8 @@ export class AnswerPrompt extends TextPrompt {
     options: PromptOptions,
     isRetry: boolean,
   ): Promise<void> {
-    const { pending } = options.validations as AnswerValidations
-    if (!isRetry) return super.onPrompt(context, state, options, isRetry)
+    const pending = pendingIn(options.validations)
+    if (!isRetry || !pending) return super.onPrompt(context, state, options, isRetry)
     await context.sendActivity(withButtons(otherWords(pending, answerOf(context, pending)), labelsOf(pending)))
   }
 }
@@ -108,5 +109,18 @@ export class AnswerPrompt extends TextPrompt {
 /** The question the user is answering, if a prompt is waiting. */
 export function pendingQuestion(state: unknown): PendingQuestion | undefined {
   const options = (state as { options?: PromptOptions } | undefined)?.options
-  return (options?.validations as AnswerValidations | undefined)?.pending
+  return pendingIn(options?.validations)
+}
+
+/**
+ * The pending question a prompt was given. A prompt persisted by the previous version (a conversation that was
+ * mid-step when the bot was updated) has only `choices`: read as a choice between them, Yes/No as a yes-no question.
+ */
+function pendingIn(validations: unknown): PendingQuestion | undefined {
+  const saved = validations as Partial<AnswerValidations> & { choices?: { label: string; synonyms?: string[] }[] } | undefined
+  if (saved?.pending) return saved.pending
+  if (!saved?.choices) return undefined
+  const labels = saved.choices.map((c) => c.label)
+  if (labels.join('/') === 'Yes/No') return { kind: 'yes-no', question: '' }
+  return { kind: 'choose', question: '', options: saved.choices }
 }

@@ -193,13 +193,17 @@ export class MainDialog extends ComponentDialog {
       facts: profile,
       active: this.activeProcedure(stack),
       running: runningProcedures(stack).map((p) => p.procedureId),
+      activeSlots: runningProcedures(stack).flatMap((p) => this.deps.procedures.get(p.procedureId)?.steps.flatMap((s) => (s.ask?.slot ? [s.ask.slot] : [])) ?? []),
       typedPin: secretsFound(context).includes('pin'),
       lastPolicy: memory.lastPolicy,
       lastProcedure: memory.lastProcedure,
       isPolicy: (id) => this.isPolicy(id),
       backedBy: (id, facts) => {
-        const when = this.deps.procedures.get(this.procedureOf.get(id) ?? '')?.appliesWhen ?? {}
-        return Object.entries(when).every(([slot, values]) => values.includes(facts[slot as Slot] ?? ''))
+        const procedure = this.deps.procedures.get(this.procedureOf.get(id) ?? '')
+        const said = (context.activity.text ?? '').toLowerCase()
+        const cued = procedure?.cues?.some((cue) => said.includes(cue)) ?? true
+        const when = Object.entries(procedure?.appliesWhen ?? {})
+        return cued && when.every(([slot, values]) => values.includes(facts[slot as Slot] ?? ''))
       },
       fits: (id, facts) => {
         const when = this.deps.procedures.get(this.procedureOf.get(id) ?? '')?.appliesWhen ?? {}
@@ -263,13 +267,19 @@ export class MainDialog extends ComponentDialog {
     }
     const { reading, changed } = await this.read(context, innerDc.stack)
     const active = this.activeProcedure(innerDc.stack)
-    if (reading.vent && reading.kind !== 'vent') await context.sendActivity(messages.empathy)
+    if (reading.vent && reading.kind !== 'vent') await context.sendActivity(active ? messages.empathyMidStep : messages.empathy)
 
     switch (reading.kind) {
       case 'answer':
         if (changed.length > 0 && this.dependsOn(innerDc, changed)) {
           await context.sendActivity(messages.corrected)
           setReplan(context, changed[0]!)
+        }
+        if (reading.answer.kind === 'unsure' && (await this.hasHelp(innerDc))) {
+          // "i dont know what it says": help them find out rather than "didn't catch that".
+          await this.explainStep(innerDc)
+          await innerDc.repromptDialog()
+          return Dialog.EndOfTurn
         }
         setAnswer(context, reading.answer)
         return super.onContinueDialog(innerDc)
@@ -290,6 +300,9 @@ export class MainDialog extends ComponentDialog {
         return this.resume(innerDc, false)
       case 'contact':
         await this.noContact(context)
+        return this.resume(innerDc, false)
+      case 'no-admin':
+        await context.sendActivity(messages.noAdmin)
         return this.resume(innerDc, false)
       case 'ack':
         await innerDc.repromptDialog()
@@ -351,7 +364,7 @@ export class MainDialog extends ComponentDialog {
         }
         return super.onContinueDialog(innerDc)
       case 'vent':
-        await context.sendActivity(messages.empathy)
+        await context.sendActivity(messages.empathyMidStep)
         return this.resume(innerDc, false)
       case 'still-broken':
         if (!active) {
@@ -383,6 +396,11 @@ export class MainDialog extends ComponentDialog {
     }
     await innerDc.repromptDialog()
     return Dialog.EndOfTurn
+  }
+
+  private async hasHelp(innerDc: DialogContext): Promise<boolean> {
+    const options = loopsOf(innerDc.stack).at(-1)
+    return this.deps.procedures.get(options?.procedureId ?? '')?.steps.find((s) => s.id === options?.stepId)?.help !== undefined
   }
 
   /** "How do I do that?": the step's own detail if it has one, else the step again, one thing at a time. */
@@ -540,6 +558,9 @@ export class MainDialog extends ComponentDialog {
         return step.replaceDialog(CHOOSE, { intentIds: reading.intentIds } satisfies ChooseOptions)
       case 'contact':
         await this.noContact(context)
+        return step.endDialog()
+      case 'no-admin':
+        await context.sendActivity(messages.noAdmin)
         return step.endDialog()
       case 'vague': {
         await this.noteQuestion(context)

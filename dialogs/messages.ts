@@ -57,6 +57,9 @@ export const messages = {
   alreadyTried: (title: string) => `You said you've already done this (${title.charAt(0).toLowerCase() + title.slice(1)}), so let's go on.`,
   triedThatStep: "OK, you'd already tried that, so let's go on.",
   backTo: 'Back to where we were:',
+  noAdmin:
+    "Admin rights on your computer may not let you install or change this yourself. Your local IT team can: ask them " +
+    'to do this step for you.',
   noContactDetails:
     'The help page gives no phone number, e-mail or address for the help desk or the ID card office, so I can\'t give ' +
     'you one and won\'t guess.',
@@ -74,6 +77,9 @@ export const messages = {
   notedFact: 'Got it, thanks.',
   corrected: "Thanks for correcting me. Let's redo that with the right details.",
   empathy: "I'm sorry, this is frustrating, especially when you just need to get in. Let's get it sorted.",
+  empathyMidStep:
+    "I'm sorry, this is frustrating, especially when you just need to get in. We can keep going, or say \"talk to a " +
+    'person" and I\'ll hand this over with what we tried.',
   ventNoProblem:
     "I'm sorry, this is frustrating, especially when you just need to get in. Tell me what you see (the exact " +
     'error message helps) and I\'ll walk you through the fix, or say "talk to a person" for the help desk.',

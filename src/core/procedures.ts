@@ -81,6 +81,8 @@ export const ProcedureSchema = z
     title: z.string().min(1),
     short: z.string().min(1).max(20, 'a button label is at most 20 characters').optional(), // the title on a phone-width button
     source: SourceSchema,
+    // Words that confirm a policy at moderate confidence ("buy", "order"): "it's a new card" is not about buying one.
+    cues: z.array(z.string().min(2)).optional(),
     // Applies only when what we know fits (a forgotten-PIN answer is wrong for someone who knows their PIN).
     appliesWhen: z.partialRecord(SlotSchema, z.array(z.string().min(1)).min(1)).optional(),
     // Carries a rule the bot must always state, even mid-question (a locked PIN goes to the ID card office...).

@@ -180,11 +180,11 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
 // ---------------------------------------------------------------------------------------------- answers
 
 const WORKED =
-  /\b(it registered|registered (it|fine|ok|this time|now)|got (it )?registered|let me in|work(s|ed|ing)?|fixed|solved|sorted|resolved|good now|all good|all set|opens|opened|loads|loaded|that did it|did the trick|success(ful)?|i see it|i can see it|shows up|it changed|pin changed|changed it|i m in|im in|got in|logged in|perfect|awesome|great|yay|finally|helped|it did)\b/
+  /\b(it registered|registered (fine|ok|okay|this time|successfully)|got (it )?registered|let me in|work(s|ed|ing)?|fixed|solved|sorted|resolved|good now|all good|all set|opens|opened|loads|loaded|that did it|did the trick|success(ful)?|i see it|i can see it|shows up|it changed|pin changed|changed it|i m in|im in|got in|logged in|perfect|awesome|great|yay|finally|helped|it did)\b/
 const YES = /^(yes|yep|yeah|yup|ya|yea|y|sure|correct|affirmative|absolutely|definitely|of course|it does|it is|i do|i am|i have|that s right|thats right|right|yes please|please|ok(ay)? please|go ahead|ok sure)\b/
 const NEGATION =
   /\b(no|nope|nah|not|never|didnt|doesnt|dont|isnt|wasnt|cant|couldnt|wont|still|same|nothing|fail(s|ed)?|broken|no luck|negative|n|neither|nada|worse|error|errors)\b/
-const UNSURE = /\b(not sure|unsure|dunno|idk|no idea|maybe|dont know|don t know|i guess|not certain|cant tell|can t tell)\b/
+const UNSURE = /\b(not sure|unsure|dunno|idk|no idea|no clue|maybe|dont know|don t know|i guess|not certain|cant tell|can t tell|how would i know|how do i (know|tell|check)|how can i (tell|check|know))\b/
 const DONE = /\b(done|did (it|that|this|them|those|all)|i did|ok(ay)?|k|finished|cleared( it| them)?|completed|followed|went through|tried (it|that))\b/
 const ALREADY = /\b(already (did|done|tried|cleared|do|have)|did (that|it|this) already|done that already|tried (that|it|this) already|done it before|did (that|it) before|tried (that|it) before|been there)\b/
 /** Negative words that say the problem is gone, not that the step failed: "no more errors". */
@@ -240,18 +240,21 @@ export function readOption(
   }
   // The longest label or synonym found as whole words wins: "not sure" beats "no".
   const words = ` ${said} `
-  let best: { index: number; length: number } | undefined
+  let best: { index: number; length: number; phrase: string } | undefined
   options.forEach((option, index) => {
     for (const phrase of [option.label, ...(option.synonyms ?? [])]) {
       const wanted = clean(phrase)
-      if (wanted && words.includes(` ${wanted} `) && wanted.length > (best?.length ?? 0)) best = { index, length: wanted.length }
+      if (wanted && words.includes(` ${wanted} `) && wanted.length > (best?.length ?? 0)) best = { index, length: wanted.length, phrase: wanted }
     }
   })
-  if (best) {
-    // A bare "no"/"yes" phrase inside a longer negated sentence is polarity, decided below.
-    return { kind: 'option', index: best.index, by: 'phrase' }
+  // "registered?? how would i know" is unsure, though it names an option's word; "dont know" as an option's own phrase is that option.
+  if (UNSURE.test(said) && !(best && UNSURE.test(best.phrase))) {
+    const index = options.findIndex((o) => o.means === 'unsure')
+    return index >= 0 ? { kind: 'option', index, by: 'phrase' } : { kind: 'unsure' }
   }
-  const polarity = readPolarity(said)
+  if (best) return { kind: 'option', index: best.index, by: 'phrase' }
+  // A bare "ok" acknowledges; it doesn't say "yes, it says Gemalto".
+  const polarity = /^(ok|okay|k|kk|ok ok|alright|fine)\b/.test(said) && !YES.test(said.replace(/^(ok|okay|k|kk|alright|fine) /, '')) ? undefined : readPolarity(said)
   if (polarity) {
     const index = options.findIndex((o) => o.means === polarity)
     if (index >= 0) return { kind: 'option', index, by: 'polarity' }
@@ -331,19 +334,21 @@ export type Signal =
   | 'other-person'
   | 'something-else'
   | 'contact'
+  | 'no-admin'
 
 const SIGNALS: [Signal, RegExp][] = [
   ['person', /\b((talk|speak|chat|connect|transfer|put) (me )?(to|with) (a |an |the |some )?(real |live |actual )?(person|human|agent|someone|somebody|people|representative|rep|tech|technician|help ?desk)|(real|live|actual) (person|human|agent)|human please|agent please|need (a )?(human|person)|get me (a )?(human|person|agent))\b/],
   ['repeat', /^((sorry|pardon|wait|hm+|uh+|um+|ok|okay|huh|so|and|then) )*((can|could) (u|you) )?(please )?(say (that|it) again|repeat (that|it|the step|please)|(say|repeat) (that|it) again|repeat( that| it| the step| please)?|come again|(can you |could you )?(say|repeat) (that|it)( again)?( please)?|what (was|is) (the|that) step( again)?|whats the step( again)?|what (do|should) i do (again|now|next)|what now|now what|whats next|what next|what was that( again)?|sorry what|huh|what|again|what step( am i on| were we on)?)\??$/],
   ['resume', /^((ok |okay )?(go )?back( to (where we were|the steps?|it|that|before|my problem|the other (one|problem|thing)))?|where were we|continue|carry on|resume|lets continue|keep going|lets go back|back to it|ok back to (it|that|my problem))\W*$/],
-  ['step-help', /\b(how (do|can|would|should) i (do|find|get to|open|get|change|clear|check) (that|this|it|those|them|there)|how do i do (that|this|it)|where (is|are|do i find|can i find|would i find) (the |that |this |it |tools|internet options|user console|activclient|advanced)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any)|what does (that|this|it) mean|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|what does any of (that|this) mean|no idea what (that|this) (means|is))\b/],
+  ['step-help', /\b(how (do|can|would|should) i (do|find|get to|open|get|change|clear|check) (that|this|it|those|them|there)|how do i do (that|this|it)|where (is|are|do i find|can i find|would i find) (the |that |this |it |tools|internet options|user console|activclient|advanced)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any)|what does (that|this|it) mean|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot) find (it|the|that|activclient|tools|internet options|it anywhere)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is))\b/],
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again)?( bye| goodbye)?\W*$/],
   ['bye', /^(ok(ay)? |alright )?(bye|goodbye|good bye|see ya|see you|later|cya|im done|i m done|thats all|that s all|nothing else|ttyl|have a good (day|one)|gotta go|got to go)\W*$/],
   ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yay |omg |nevermind )*(it |that |which |its |it s )?(just )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in)( now)?( thanks?| thank you| ty)?\W*$/],
   ['still-broken', /\b((all|everything|none) (of )?(that|those|this|them)?\s?(is|are|s)? ?(fine|good|ok|in place|met|there|missing)|i (have|got|did) (all|everything)( of)?( that| those| them)?|nothing (is )?missing|still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same)|still no (luck|go)|same (thing|error|problem|issue|result)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
-  ['vent', /\b(ridiculous|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it)\b|[😡🤬😤😠]/u],
+  ['vent', /\b(ridiculous|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it|i give up|giving up|forget it|screw (this|it))\b|[😡🤬😤😠]/u],
   ['push-back', /\b(cant you (just )?|can you (just |not )?|why cant (you|i|the help ?desk|they|ako|dko)|couldnt you|can (the |a )?(help ?desk|agent|someone|person|you guys|they) (just )?(reset|unlock|fix|undo|reverse|unrevoke|override|do it)|someone (there )?must be able|is there (really )?no (other )?way|just (reset|unlock|undo)|no other way|please just|surely (you|someone)|there must be (a|some) way|what if i (cant|can t) (go|get)|too far|cant get to (the|an|my) id)\b/],
   ['push-back', /\b(cant|can t|couldnt|could|can|wont) (someone|somebody|anyone|you|they|the help ?desk|an agent|a person|it)\b.{0,40}\b(just|do it|reset|unlock|fix|undo|unrevoke|remotely|for (me|him|her|them))\b|\b(instead|remotely|online|order (one|it|a)|another way|other way|any way around|workaround|too far|hours? away|hrs away|deployed|so they can (reset|unlock|fix|undo))\b/],
+  ['no-admin', /\b(no|dont have|don t have|without|need|needs|lack|not an?) (local )?admin( rights| privileges| access| password)?\b|\b(asks|asking|wants|needs) (for )?(an )?admin(istrator)? (password|rights|approval)\b|\bnot (allowed|permitted) to install\b|\bcant install\b/],
   ['contact', /\b(phone|number|e ?mail|email|address|contact|call|reach|hours|located|location|where is)\b.{0,30}\b(help ?desk|id card office|id office|deers|rapids|them|they)\b|\b(help ?desk|id card office)\b.{0,20}\b(phone|number|email|e mail|address|contact info|hours)\b/],
   ['other-person', /\b(his|her|their|my (wife|husbands?|husband|spouse|soldiers?|coworkers?|co worker|boss|friends?|son|daughter|mom|dad|subordinates?|airman|sailor|marine|colleague|supervisor)s?|(soldier|coworker|colleague|someone else|somebody else|another (person|user|soldier))(s)?) (cac )?(pin|password|card)\b|\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b.{0,30}\bpin\b|\bpin\b.{0,40}\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b/],
   ['something-else', /^(no,? )?(thats not it|that s not it|not (that|it|this)|wrong( one| thing)?|something else|neither|none( of (these|those|them))?|no thats wrong|different problem|not what i (meant|asked))\W*$/],
@@ -398,6 +403,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   | { kind: 'ack' }
   /** The problem we are already working on, said again. */
   | { kind: 'same-problem' }
+  /** "I don't have admin rights": the page's answer is the local IT team. */
+  | { kind: 'no-admin' }
   /** "what's the help desk number?": the page gives none; say so rather than invent one. */
   | { kind: 'contact' }
   | { kind: 'something-else' }
@@ -414,6 +421,8 @@ export interface UnderstandingContext {
   active?: string
   /** Every procedure on the stack (a sub-procedure's steps are part of the step that runs it). */
   running?: readonly string[]
+  /** Facts the running procedures ask about: a message giving one ("i registered it just now") is about them. */
+  activeSlots?: readonly Slot[]
   /** A PIN was typed (and removed) in this message. */
   typedPin?: boolean
   /** The procedure that ended last, so "still 403" after it goes on to what comes next, not round again. */
@@ -461,14 +470,19 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     // Below the usual score a policy line needs this message to back it up: "my account is locked" is not a locked PIN.
     (id): id is string =>
       id !== undefined && ctx.isPolicy(id) && fits(id) &&
-      (ctx.scoreOf(id) >= ctx.minScore || (ctx.scoreOf(id) >= POLICY_SCORE && (ctx.backedBy?.(id, found.facts) ?? true))),
+      (ctx.backedBy?.(id, found.facts) ?? true
+        ? ctx.scoreOf(id) >= POLICY_SCORE
+        : ctx.scoreOf(id) >= ctx.minScore && !ctx.active && !pending),
   )
   const isRunning = (intentId: string) => {
     const procedureId = ctx.procedureOf(intentId)
     return procedureId !== undefined && (procedureId === ctx.active || (ctx.running ?? []).includes(procedureId))
   }
+  const aboutActive = Object.keys(found.facts).some((slot) => ctx.activeSlots?.includes(slot as Slot))
+  // Mid-steps, a policy topic needs its cue ("it's a new card" is not about buying one).
+  const unbacked = (id: string) => ctx.isPolicy(id) && (ctx.active !== undefined || pending !== undefined) && !(ctx.backedBy?.(id, found.facts) ?? true)
   const otherProblem =
-    route.kind === 'intent' && ctx.procedureOf(route.intentId) && !isRunning(route.intentId) && route.score >= ctx.minScore
+    route.kind === 'intent' && ctx.procedureOf(route.intentId) && !isRunning(route.intentId) && route.score >= ctx.minScore && !aboutActive && !unbacked(route.intentId)
       ? route.intentId
       : undefined
   // Named outright (a button, a label, a fact, a phrase the step declares), not only yes/no in a sentence.
@@ -498,6 +512,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "how do i do that?" after the steps ended: the last instruction again.
   if (signals.has('step-help') && !ctx.active && !pending) return { ...base, kind: 'repeat' }
   if (signals.has('worked') && !answer) return { ...base, kind: 'worked' }
+  if (signals.has('contact') && !explicit) return { ...base, kind: 'contact' }
+  if (signals.has('no-admin') && !explicit) return { ...base, kind: 'no-admin' }
   if (answer && !(otherProblem && words >= 5)) {
     // "ok" to a yes/no question that is not a "did it work" check is a yes; to a check it says only that it was done.
     return { ...base, kind: 'answer', answer }
@@ -506,13 +522,14 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     return { ...base, kind: 'ack' }
   }
   if (signals.has('contact') && !explicit) return { ...base, kind: 'contact' }
+  if (signals.has('no-admin') && !explicit) return { ...base, kind: 'no-admin' }
   if (signals.has('repeat')) return { ...base, kind: 'repeat' }
   if (signals.has('resume')) return { ...base, kind: 'resume' }
   if (signals.has('step-help') && ctx.active) return { ...base, kind: 'step-help' }
   if (signals.has('something-else')) return { ...base, kind: 'something-else' }
   if (otherProblem) return { ...base, kind: 'problem', intentId: otherProblem, hedge: false }
   if (signals.has('still-broken')) return { ...base, kind: 'still-broken' }
-  if (route.kind === 'intent') {
+  if (route.kind === 'intent' && !unbacked(route.intentId)) {
     const procedureId = ctx.procedureOf(route.intentId)
     // The procedure running (or the sub-procedure running inside it): a question about where we are.
     if (procedureId && isRunning(route.intentId)) return { ...base, kind: ctx.active && procedureId !== ctx.active ? 'step-help' : 'same-problem' }
@@ -522,7 +539,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     if (route.intentId !== 'none') return { ...base, kind: 'small-talk', intentId: route.intentId }
   }
   if (route.kind === 'suggest') {
-    const ids = route.intentIds.filter((id) => ctx.procedureOf(id) !== ctx.active)
+    const ids = route.intentIds.filter((id) => ctx.procedureOf(id) !== ctx.active && !unbacked(id))
     if (ids.length === 1 && ctx.scoreOf(ids[0]!) >= HEDGE_SCORE) return { ...base, kind: 'problem', intentId: ids[0]!, hedge: true }
     if (ids.length === 1 && !pending) return { ...base, kind: 'vague' }
     if (ids.length > 1) return { ...base, kind: 'clarify', intentIds: ids.slice(0, 2) }

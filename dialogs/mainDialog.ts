@@ -34,7 +34,7 @@ import {
   type ProcedureOutcome,
   type ProcedureOptions,
 } from './procedureDialog.js'
-import { AnswerPrompt, answerOf, pendingQuestion, questionPrompt, setAnswer, setReplan, setTurnFacts, withButtons } from './prompts.js'
+import { AnswerPrompt, answerOf, pendingQuestion, questionPrompt, setAnswer, setReplan, setSkip, setTurnFacts, withButtons } from './prompts.js'
 import { secretsFound, wasOnlySecret } from './redaction.js'
 import { noteOutcome, noteProcedure } from './turnReport.js'
 import { turnLogger } from './turnLogger.js'
@@ -329,7 +329,7 @@ export class MainDialog extends ComponentDialog {
         return innerDc.endDialog()
       }
       case 'policy':
-        await this.givePolicy(context, reading.intentId, reading.pushBack)
+        await this.givePolicy(context, reading.intentId, reading.pushBack, active !== undefined)
         if (!active) {
           await innerDc.cancelAllDialogs()
           return innerDc.endDialog()
@@ -366,8 +366,11 @@ export class MainDialog extends ComponentDialog {
       case 'vent':
         await context.sendActivity(messages.empathyMidStep)
         return this.resume(innerDc, false)
+      case 'tried-running':
+        setSkip(context, reading.procedureId)
+        return super.onContinueDialog(innerDc)
       case 'still-broken':
-        if (!active) {
+        if (!active && (await this.deps.state.memory.get(context, {})).lastProcedure) {
           await innerDc.cancelAllDialogs()
           await context.sendActivity(messages.stillBrokenAfter)
           return innerDc.beginDialog(OFFER, { reason: 'procedure-escalated' } satisfies HandoffOptions)
@@ -431,12 +434,16 @@ export class MainDialog extends ComponentDialog {
   }
 
   /** The policy line, always (also mid-question); on push-back, the rule and the route again, calmly, and no handoff offered. */
-  private async givePolicy(context: TurnContext, intentId: string, pushBack: boolean): Promise<void> {
+  private async givePolicy(context: TurnContext, intentId: string, pushBack: boolean, midSteps = false): Promise<void> {
     const memory = await this.deps.state.memory.get(context, {})
     await this.deps.state.memory.set(context, { ...memory, lastPolicy: intentId })
     noteOutcome(context, 'referred')
     const text = intentId === 'other-person' ? messages.otherPerson : this.oneShotText(context, this.procedureOf.get(intentId)!)
     await context.sendActivity(pushBack ? `${messages.pushBack} ${text}` : text)
+    if (!midSteps) {
+      const memory = await this.deps.state.memory.get(context, {})
+      await this.deps.state.memory.set(context, { ...memory, lastStep: text }) // "what now?" gets the way forward again
+    }
   }
 
   /** A one-message procedure as one message: its statements and its outcome. */

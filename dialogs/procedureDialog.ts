@@ -19,7 +19,7 @@ import {
 } from '../src/core/procedures.js'
 import type { PendingQuestion } from '../src/core/understanding.js'
 import type { HelpDeskState } from './helpDeskState.js'
-import { AnswerPrompt, answerOf, questionPrompt, replanOf } from './prompts.js'
+import { AnswerPrompt, answerOf, questionPrompt, replanOf, skipOf } from './prompts.js'
 import { noteProcedure } from './turnReport.js'
 import { turnLogger } from './turnLogger.js'
 import { messages } from './messages.js'
@@ -199,6 +199,10 @@ export class ProcedureDialog extends ComponentDialog {
 
     const slot = replanOf(step.context)
     if (slot) return this.replan(step, procedure, slot)
+    if (skipOf(step.context) === procedure.id) {
+      await step.context.sendActivity(messages.alreadyTried(procedure.title))
+      return this.finish(step, procedure, EXHAUSTED, this.record(step.options, current, 'already tried (user said so)'))
+    }
     const answer = answerOf(step.context, pendingOf(current, procedure, index)!)
     if (!current.check && !current.ask && answer) {
       // A waiting instruction: "done" (or "still the same") goes on; "it works now" ends it solved.

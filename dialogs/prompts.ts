@@ -75,6 +75,15 @@ export function replanOf(context: TurnContext): string | undefined {
   return context.turnState.get(REPLAN) as string | undefined
 }
 
+const SKIP = Symbol('skip')
+/** The user already did this (sub-)procedure: the step waiting in it ends, and the procedure around it goes on. */
+export function setSkip(context: TurnContext, procedureId: string): void {
+  context.turnState.set(SKIP, procedureId)
+}
+export function skipOf(context: TurnContext): string | undefined {
+  return context.turnState.get(SKIP) as string | undefined
+}
+
 /** Whether an answer settles the question (an option, worked, failed), rather than "ok" or "not sure". */
 export const isSettled = (reading: AnswerReading | undefined): boolean =>
   reading?.kind === 'option' || reading?.kind === 'worked' || reading?.kind === 'failed'
@@ -89,7 +98,7 @@ export class AnswerPrompt extends TextPrompt {
     super(id, async (prompt: PromptValidatorContext<string>) => {
       const { maxReprompts = 2 } = prompt.options.validations as AnswerValidations
       const pending = pendingIn(prompt.options.validations)
-      if (replanOf(prompt.context) || !pending) return true
+      if (replanOf(prompt.context) || skipOf(prompt.context) || !pending) return true
       return isSettled(answerOf(prompt.context, pending)) || prompt.attemptCount > maxReprompts
     })
   }

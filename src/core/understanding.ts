@@ -344,7 +344,7 @@ const SIGNALS: [Signal, RegExp][] = [
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again)?( bye| goodbye)?\W*$/],
   ['bye', /^(ok(ay)? |alright )?(bye|goodbye|good bye|see ya|see you|later|cya|im done|i m done|thats all|that s all|nothing else|ttyl|have a good (day|one)|gotta go|got to go)\W*$/],
   ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yay |omg |nevermind )*(it |that |which |its |it s )?(just )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in)( now)?( thanks?| thank you| ty)?\W*$/],
-  ['still-broken', /\b((all|everything|none) (of )?(that|those|this|them)?\s?(is|are|s)? ?(fine|good|ok|in place|met|there|missing)|i (have|got|did) (all|everything)( of)?( that| those| them)?|nothing (is )?missing|still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same)|still no (luck|go)|same (thing|error|problem|issue|result)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
+  ['still-broken', /\b(what else (can|should|could) i (try|do)|anything else (i can|to) (try|do)|(all|everything|none) (of )?(that|those|this|them)?\s?(is|are|s)? ?(fine|good|ok|in place|met|there|missing)|i (have|got|did) (all|everything)( of)?( that| those| them)?|nothing (is )?missing|still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same)|still no (luck|go)|same (thing|error|problem|issue|result)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
   ['vent', /\b(ridiculous|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it|i give up|giving up|forget it|screw (this|it))\b|[😡🤬😤😠]/u],
   ['push-back', /\b(cant you (just )?|can you (just |not )?|why cant (you|i|the help ?desk|they|ako|dko)|couldnt you|can (the |a )?(help ?desk|agent|someone|person|you guys|they) (just )?(reset|unlock|fix|undo|reverse|unrevoke|override|do it)|someone (there )?must be able|is there (really )?no (other )?way|just (reset|unlock|undo)|no other way|please just|surely (you|someone)|there must be (a|some) way|what if i (cant|can t) (go|get)|too far|cant get to (the|an|my) id)\b/],
   ['push-back', /\b(cant|can t|couldnt|could|can|wont) (someone|somebody|anyone|you|they|the help ?desk|an agent|a person|it)\b.{0,40}\b(just|do it|reset|unlock|fix|undo|unrevoke|remotely|for (me|him|her|them))\b|\b(instead|remotely|online|order (one|it|a)|another way|other way|any way around|workaround|too far|hours? away|hrs away|deployed|so they can (reset|unlock|fix|undo))\b/],
@@ -405,6 +405,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   | { kind: 'same-problem' }
   /** "I don't have admin rights": the page's answer is the local IT team. */
   | { kind: 'no-admin' }
+  /** The user already did the (sub-)procedure running now: skip past it. */
+  | { kind: 'tried-running'; procedureId: string }
   /** "what's the help desk number?": the page gives none; say so rather than invent one. */
   | { kind: 'contact' }
   | { kind: 'something-else' }
@@ -507,13 +509,17 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     return { ...base, kind: 'close', how: signals.has('bye') ? 'bye' : 'thanks' }
   }
   if (policyIntent && (words >= 2 || !answer)) return { ...base, kind: 'policy', intentId: policyIntent, pushBack: false }
+  if (signals.has('contact') && !explicit) return { ...base, kind: 'contact' }
+  if (signals.has('no-admin') && !explicit) return { ...base, kind: 'no-admin' }
+  // "I've cleared the cache 5 times already" while the cache steps run: that part is done, go on past it.
+  const triedRunning = found.tried.find((id) => (ctx.running ?? []).includes(id))
+  if (triedRunning && !explicit) return { ...base, kind: 'tried-running', procedureId: triedRunning }
   // A question about the step ("where is tools? i dont see it") is not a "no", though it has a negation in it.
   if (signals.has('step-help') && (ctx.active || pending?.kind === 'yes-no') && answer?.kind !== 'worked') return { ...base, kind: 'step-help' }
   // "how do i do that?" after the steps ended: the last instruction again.
   if (signals.has('step-help') && !ctx.active && !pending) return { ...base, kind: 'repeat' }
   if (signals.has('worked') && !answer) return { ...base, kind: 'worked' }
-  if (signals.has('contact') && !explicit) return { ...base, kind: 'contact' }
-  if (signals.has('no-admin') && !explicit) return { ...base, kind: 'no-admin' }
+  if (signals.has('still-broken') && pending?.kind === 'check' && !answer) return { ...base, kind: 'answer', answer: { kind: 'failed', alreadyTried: false } }
   if (answer && !(otherProblem && words >= 5)) {
     // "ok" to a yes/no question that is not a "did it work" check is a yes; to a check it says only that it was done.
     return { ...base, kind: 'answer', answer }

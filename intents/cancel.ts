@@ -28,5 +28,6 @@ export const cancel = {
     "end this",
     "cancel procedure",
     "exit this",
+    "cancelar",
   ],
 } satisfies Intent

@@ -28,5 +28,7 @@ export const goodbye = {
     "gotta go",
     "bye!",
     "end chat",
+    "adios",
+    "nothing else, bye",
   ],
 } satisfies Intent

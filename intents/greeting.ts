@@ -28,5 +28,8 @@ export const greeting = {
     "hello there",
     "hey hey",
     "hellooo",
+    "hi there, i need some help",
+    "hola",
+    "buenos dias",
   ],
 } satisfies Intent

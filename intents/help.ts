@@ -28,5 +28,8 @@ export const help = {
     "help please",
     "what questions can i ask",
     "info",
+    "what do you help with",
+    "ayuda",
+    "what kind of problems can you fix",
   ],
 } satisfies Intent

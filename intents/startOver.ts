@@ -28,5 +28,9 @@ export const startOver = {
     "start over please",
     "lets begin again",
     "redo from start",
+    "lets start from the beginning",
+    "from the top",
+    "empezar de nuevo",
+    "new problem, start over",
   ],
 } satisfies Intent

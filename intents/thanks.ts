@@ -28,5 +28,7 @@ export const thanks = {
     "thanx",
     "gracias",
     "thanks again",
+    "cool thanks",
+    "muchas gracias",
   ],
 } satisfies Intent

@@ -168,17 +168,17 @@ function crossValidate(): void {
     return { task, results }
   })
   const grid: { thresholds: RoutingThresholds; score: number; per: string[] }[] = []
-  for (const minScore of [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7])
+  for (const minScore of [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8])
     for (const suggestScore of [0.15, 0.2, 0.25])
       for (const ambiguityMargin of [0, 0.05, 0.1])
-        for (const actMargin of [0.1, 0.15, 0.2, 0.3, 1])
+        for (const actMargin of [0.1, 0.2, 0.3, 0.4, 0.5, 1])
           for (const minCoverage of [0, 0.4, 0.6]) {
             if (suggestScore > minScore) continue
             const thresholds = { minScore, suggestScore, ambiguityMargin, actMargin, minCoverage }
             const per = data.map(({ task, results }) => {
               const r = evaluate(results.map((x) => predict(task, x.result, x.expected, thresholds)))
-              // A right option under "did you mean" is worth half a right answer.
-              const inScope = r.inScopeAccuracy + 0.5 * r.clarified * (Number.isNaN(r.clarifiedRight) ? 0 : r.clarifiedRight)
+              // A right option under "did you mean" is worth a quarter of a right answer: the first reply should act.
+              const inScope = r.inScopeAccuracy + 0.25 * r.clarified * (Number.isNaN(r.clarifiedRight) ? 0 : r.clarifiedRight)
               return Number.isNaN(r.outOfScopeRecall) ? inScope : (inScope + r.outOfScopeRecall) / 2
             })
             grid.push({ thresholds, score: per.reduce((a, b) => a + b, 0) / per.length, per: per.map((p) => p.toFixed(3)) })

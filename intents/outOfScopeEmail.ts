@@ -1,0 +1,41 @@
+import type { Intent } from './intent.js'
+
+/** Out of scope, but a neighbour of CAC login problems: the bot says who usually handles it. */
+export const outOfScopeEmail = {
+  id: 'out-of-scope-email',
+  refer:
+    "Email and Outlook, including signing and encrypting email with your CAC, are handled by your unit's IT support (S6 or your local help desk), not by this bot.",
+  utterances: [
+    "outlook keeps asking me to pick a certificate to sign my email",
+    "i cant open encrypted emails with my cac",
+    "how do i digitally sign an email with my cac",
+    "outlook says no certificates found for encryption",
+    "cant read encrypted email after getting my new cac",
+    "army enterprise email not working",
+    "owa wont let me log in with my cac",
+    "outlook web access cac login fails",
+    "my email certificate expired in outlook",
+    "how do i publish my certificates to the global address list",
+    "i can't send encrypted email to my coworker",
+    "outlook asks for my pin every 5 minutes",
+    "my mailbox is full and wont send",
+    "cant access my mil email from home",
+    "how do i set up my .mil email on my phone",
+    "outlook crashes when i open a signed message",
+    "email signing certificate not found",
+    "my enterprise email account is disabled",
+    "how do i get my email migrated to my new unit",
+    "shared mailbox access request",
+    "outlook says my digital id cannot be found",
+    "i need to recover old encrypted emails with my old cac",
+    "webmail keeps asking for a certificate and then fails",
+    "the email encryption certificate on my new cac doesnt work in outlook",
+    "outlook wont open since i got a new card",
+    "can you help me with my outlook",
+    "my email isnt syncing to my phone",
+    "distribution list access",
+    "teams and outlook wont sign me in with my cac",
+    "cant send emails outside the .mil domain",
+    "no puedo abrir correos cifrados con mi cac",
+  ],
+} satisfies Intent

@@ -1,0 +1,41 @@
+import type { Intent } from './intent.js'
+
+/** Out of scope, but a neighbour of CAC login problems: the bot says who usually handles it. */
+export const outOfScopeNetwork = {
+  id: 'out-of-scope-network',
+  refer:
+    "VPN, network, Wi-Fi and signing in to a government computer are handled by your unit's IT support (S6 or your local help desk), not by this bot.",
+  utterances: [
+    "my vpn wont connect with my cac",
+    "cant log into my government laptop with my cac",
+    "windows login says smart card not recognized on my work computer",
+    "the vpn client keeps rejecting my certificate",
+    "cisco anyconnect cac error",
+    "big ip edge vpn not connecting",
+    "cant connect to the network at work",
+    "my computer says the domain is not available",
+    "wifi on base isnt working",
+    "citrix wont accept my cac",
+    "remote desktop keeps asking for smart card",
+    "my workstation is locked and wont take my pin",
+    "need my account unlocked on the network",
+    "nipr account disabled",
+    "sipr token not working",
+    "my gov computer needs an update and wont boot",
+    "how do i get a network account at my new unit",
+    "computer says smart card logon is not supported",
+    "cant map the shared drive",
+    "my laptop wont connect to the internet",
+    "avd virtual desktop wont load with cac",
+    "windows hello wont let me use my cac",
+    "i need admin rights to install software",
+    "the domain trust relationship failed on my laptop",
+    "gov laptop wont accept my pin at the windows login",
+    "desktop anywhere not working",
+    "my vpn disconnects every five minutes",
+    "can you fix my vpn",
+    "network drive access request",
+    "printer on the network not showing up",
+    "mi vpn no conecta con la cac",
+  ],
+} satisfies Intent

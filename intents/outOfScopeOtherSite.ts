@@ -1,0 +1,42 @@
+import type { Intent } from './intent.js'
+
+/** Out of scope, but a neighbour of CAC login problems: the bot says who usually handles it. */
+export const outOfScopeOtherSite = {
+  id: 'out-of-scope-other-site',
+  refer:
+    "I only cover registering and logging in to AKO/DKO with your CAC. Other sites (DTS, MyPay, JKO, Army IgnitED, milConnect and the like) have their own help desks; your unit's IT support (S6) can help with using your CAC on them.",
+  utterances: [
+    "cant log into dts with my cac",
+    "mypay wont accept my cac",
+    "jko says my certificate is invalid",
+    "army ignited wont let me log in",
+    "how do i get into milconnect with my cac",
+    "ipps-a login with cac not working",
+    "my dts account is locked",
+    "jko course wont load",
+    "i cant log in to army ignited with my card",
+    "mypay login problem",
+    "alms not working with cac",
+    "atcts login issue",
+    "how do i register my cac on mypay",
+    "cant access tricare online with my cac",
+    "dts says my cac is not registered",
+    "my jko certificate wont print",
+    "the va website wont take my cac",
+    "afpaas cac login error",
+    "iperms access with cac",
+    "vmpf wont log me in",
+    "myvector cac login",
+    "armyignited 403 error",
+    "dts keeps kicking me out",
+    "how do i reset my mypay pin",
+    "gcss army wont take my cac",
+    "milconnect says access denied",
+    "cant log in to my navy portal with my cac",
+    "how do i log into the air force portal",
+    "arms or ako replacement site login",
+    "dts travel system cac error",
+    "my ignited account wont open",
+    "no puedo entrar a mypay con mi cac",
+  ],
+} satisfies Intent

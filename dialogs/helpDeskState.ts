@@ -1,5 +1,6 @@
 import type { ConversationState, StatePropertyAccessor, TurnContext } from 'botbuilder'
 import type { TrailEntry } from '../src/core/handoff.js'
+import type { Language } from '../src/core/language.js'
 import type { Slot } from '../src/core/procedures.js'
 
 /** What the bot knows of the user's set-up; lets a procedure skip "Which browser?" when it already knows. */
@@ -18,6 +19,8 @@ export interface HelpDeskState {
   profile: StatePropertyAccessor<Profile>
   helpDeskCase: StatePropertyAccessor<HelpDeskCase>
   welcomed: StatePropertyAccessor<boolean>
+  /** The last language a message was clearly written in, for messages too short to tell ("ok", "cac"). */
+  language?: StatePropertyAccessor<Language>
 }
 
 export function createHelpDeskState(conversationState: ConversationState): HelpDeskState {
@@ -25,6 +28,7 @@ export function createHelpDeskState(conversationState: ConversationState): HelpD
     profile: conversationState.createProperty<Profile>('profile'),
     helpDeskCase: conversationState.createProperty<HelpDeskCase>('case'),
     welcomed: conversationState.createProperty<boolean>('welcomed'),
+    language: conversationState.createProperty<Language>('language'),
   }
 }
 

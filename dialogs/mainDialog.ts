@@ -23,7 +23,7 @@ import { summarise, type HandoffPacket, type HandoffQueue } from '../src/core/ha
 import type { Procedure } from '../src/core/procedures.js'
 import type { Recognizer, RecognizerResult } from '../src/core/recognizer.js'
 import { decideRoute, type Route, type RoutingThresholds } from '../src/core/routing.js'
-import type { Intent } from '../intents/intent.js'
+import { NONE, type Intent } from '../intents/intent.js'
 import { newCase, wasWelcomedThisTurn, type HelpDeskState } from './helpDeskState.js'
 import { messages } from './messages.js'
 import { PROCEDURE_DIALOG, type ProcedureDialog, type ProcedureOutcome, type ProcedureOptions } from './procedureDialog.js'
@@ -92,11 +92,13 @@ const TRACE_TYPE = 'application/vnd.cac-helpdesk.recognizer+json'
  */
 export class MainDialog extends ComponentDialog {
   private readonly procedureOf: ReadonlyMap<string, string>
+  private readonly referOf: ReadonlyMap<string, string>
   private dialogSet?: { accessor: StatePropertyAccessor<DialogState>; dialogSet: DialogSet }
 
   constructor(private readonly deps: MainDialogDeps) {
     super(MAIN_DIALOG)
     this.procedureOf = new Map(deps.intents.filter((i) => i.procedure).map((i) => [i.id, i.procedure!]))
+    this.referOf = new Map(deps.intents.filter((i) => i.refer).map((i) => [i.id, i.refer!]))
     this.addDialog(new AnswerPrompt(ANSWER))
     this.addDialog(deps.procedureDialog)
     this.addDialog(new WaterfallDialog(ROUTE, [this.routeStep.bind(this), this.chooseStep.bind(this)]))
@@ -124,7 +126,11 @@ export class MainDialog extends ComponentDialog {
   async recognize(context: TurnContext): Promise<RecognizerResult> {
     const cached = context.turnState.get(RECOGNIZED) as RecognizerResult | undefined
     if (cached) return cached
-    const result = this.deps.recognizer.recognize(context.activity.text ?? '')
+    const recognized = this.deps.recognizer.recognize(context.activity.text ?? '')
+    // The message's own language, else the conversation's (a bare "ok" or "cac" says nothing).
+    if (recognized.language) await this.deps.state.language?.set(context, recognized.language)
+    const language = recognized.language ?? (await this.deps.state.language?.get(context))
+    const result: RecognizerResult = language ? { ...recognized, language } : recognized
     context.turnState.set(RECOGNIZED, result)
     const top = Object.entries(result.intents)[0]
     turnLogger(context).info({ topIntent: result.topIntent, score: top?.[1].score, entities: Object.keys(result.entities) }, 'recognized')
@@ -150,7 +156,7 @@ export class MainDialog extends ComponentDialog {
   }
 
   private route(result: RecognizerResult): Route {
-    return decideRoute(result, this.deps.thresholds, (id) => this.procedureOf.has(id))
+    return decideRoute(result, this.deps.thresholds, (id) => this.procedureOf.has(id), (id) => id === NONE || this.referOf.has(id))
   }
 
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
@@ -233,11 +239,12 @@ export class MainDialog extends ComponentDialog {
       return step.endDialog()
     }
     if (route.kind === 'none') {
-      turnLogger(context).info({ route: 'none' }, 'out of scope')
+      turnLogger(context).info({ route: 'none', topic: route.topic }, 'out of scope')
+      const refer = route.topic ? this.referOf.get(route.topic) : undefined
       await context.sendActivity(
         MessageFactory.suggestedActions(
           [messages.talkToPerson, messages.whatCanYouDo].map((title) => ({ type: ActionTypes.ImBack, title, value: title })),
-          messages.outOfScope,
+          (result.language === 'es' ? `${messages.spanishOutOfScope}\n\n` : '') + (refer ? messages.outOfScopeTopic(refer) : messages.outOfScope),
         ),
       )
       return step.endDialog()
@@ -267,6 +274,7 @@ export class MainDialog extends ComponentDialog {
     const procedureId = this.procedureOf.get(intentId)
     if (procedureId) {
       await this.startCase(context, intentId)
+      if ((await this.recognize(context)).language === 'es') await context.sendActivity(messages.spanishSteps)
       return step.replaceDialog(RUN, { procedureId } satisfies RunOptions)
     }
     if (intentId === 'human-agent') return step.replaceDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)

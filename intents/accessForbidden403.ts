@@ -5,7 +5,6 @@ export const accessForbidden403 = {
   procedure: 'access-forbidden-403',
   errors: ["403 - Access Forbidden", "Access Forbidden", "403"],
   utterances: [
-    "403 access forbidden",
     "i get a 403 error",
     "access forbidden when i log in with my cac",
     "error 403",
@@ -13,7 +12,6 @@ export const accessForbidden403 = {
     "it says 403 access forbidden",
     "http 403 when logging in",
     "getting access forbidden",
-    "403 - access forbidden",
     "forbidden error on login",
     "ako gives me 403",
     "dko says access forbidden",

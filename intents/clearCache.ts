@@ -4,7 +4,6 @@ export const clearCache = {
   id: 'clear-cache',
   procedure: 'clear-cache',
   utterances: [
-    "how do i clear my cache",
     "clear cache",
     "how to delete temporary internet files",
     "clear cookies and cache",

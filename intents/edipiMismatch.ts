@@ -5,7 +5,6 @@ export const edipiMismatch = {
   procedure: 'edipi-mismatch',
   errors: ["EDIPI does not match"],
   utterances: [
-    "edipi does not match",
     "i get edipi does not match",
     "error edipi doesnt match",
     "it says my edipi does not match",

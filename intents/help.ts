@@ -3,10 +3,7 @@ import type { Intent } from './intent.js'
 export const help = {
   id: 'help',
   utterances: [
-    "help",
-    "what can you do",
     "what can you help with",
-    "how does this work",
     "what do you do",
     "options",
     "menu",
@@ -14,7 +11,6 @@ export const help = {
     "what can i ask",
     "help me",
     "i need help",
-    "what topics do you cover",
     "what can you help me with",
     "show me what you can do",
     "how do i use this",
@@ -31,5 +27,11 @@ export const help = {
     "what do you help with",
     "ayuda",
     "what kind of problems can you fix",
+    "what kind of things can you do",
+    "how can you help",
+    "i need help, what can you do",
+    "show me the options",
+    "what can this bot do",
+    "how do i use you",
   ],
 } satisfies Intent

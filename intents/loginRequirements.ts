@@ -59,7 +59,6 @@ export const loginRequirements = {
     "what all do i need to log in with my card, reader, software, anything else",
     "requirments for cac login",
     "can i log into ako with just my cac or do i also need my password",
-    "que necesito para iniciar sesion en ako con mi cac",
     "requisitos para entrar con la tarjeta cac",
     "como inicio sesion con mi cac",
   ],

@@ -37,5 +37,8 @@ export const outOfScopeEmail = {
     "teams and outlook wont sign me in with my cac",
     "cant send emails outside the .mil domain",
     "no puedo abrir correos cifrados con mi cac",
+    "outlook wont open",
+    "my email is full",
+    "outlook calendar not syncing",
   ],
 } satisfies Intent

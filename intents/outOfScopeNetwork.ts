@@ -37,5 +37,8 @@ export const outOfScopeNetwork = {
     "network drive access request",
     "printer on the network not showing up",
     "mi vpn no conecta con la cac",
+    "vpn keeps disconnecting",
+    "how do i map a network drive",
+    "wifi not working at home",
   ],
 } satisfies Intent

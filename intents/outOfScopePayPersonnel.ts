@@ -34,5 +34,13 @@ export const outOfScopePayPersonnel = {
     "how many days of leave do i have",
     "who handles my pay problem",
     "necesito ayuda con mi pago",
+    "how do i check my leave balance",
+    "how do i set up direct deposit",
+    "how do i update my address in mypay",
+    "how many vacation days do i have",
+    "how to submit a travel voucher",
+    "what is my bah rate",
+    "how do i book leave for christmas",
+    "how do i get promoted",
   ],
 } satisfies Intent

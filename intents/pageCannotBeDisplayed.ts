@@ -5,7 +5,6 @@ export const pageCannotBeDisplayed = {
   procedure: 'page-cannot-be-displayed',
   errors: ["Page Cannot be Displayed", "The page cannot be displayed"],
   utterances: [
-    "page cannot be displayed",
     "ako just says page cannot be displayed",
     "the page cannot be displayed error",
     "page can't be displayed",

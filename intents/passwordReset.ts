@@ -65,7 +65,6 @@ export const passwordReset = {
     "i dont remember my password and i need to register my cac",
     "i tried resetting my password and it still doesnt work",
     "the password reset isnt working, what now",
-    "olvide mi contraseña de ako",
     "necesito restablecer mi contrasena",
     "mi contraseña expiro y no puedo entrar",
     "no recuerdo mi contraseña",

@@ -6,7 +6,6 @@ export const pinLockedOrForgotten = {
   errors: ["PIN locked", "PIN is blocked"],
   utterances: [
     "i forgot my pin",
-    "my pin is locked",
     "cac pin locked",
     "i dont remember my pin",
     "locked my pin",

@@ -4,7 +4,6 @@ export const registrationRequirements = {
   id: 'registration-requirements',
   procedure: 'registration-requirements',
   utterances: [
-    "what do i need to register my cac with ako",
     "requirements for cac registration",
     "what do I need to register my CAC on DKO",
     "how do i register my cac",

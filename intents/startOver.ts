@@ -3,14 +3,10 @@ import type { Intent } from './intent.js'
 export const startOver = {
   id: 'start-over',
   utterances: [
-    "start over",
-    "restart",
-    "begin again",
     "start again",
     "reset",
     "from the beginning",
     "go back to the start",
-    "lets start over",
     "can we start over",
     "restart the conversation",
     "new question",
@@ -32,5 +28,9 @@ export const startOver = {
     "from the top",
     "empezar de nuevo",
     "new problem, start over",
+    "start all over",
+    "restart the chat",
+    "from the beginning please",
+    "new conversation",
   ],
 } satisfies Intent

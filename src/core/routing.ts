@@ -1,4 +1,5 @@
 import { NONE } from '../../intents/intent.js'
+import type { Config } from './config.js'
 import type { RecognizerResult } from './recognizer.js'
 
 /**
@@ -16,6 +17,17 @@ export interface RoutingThresholds {
   actMargin?: number
   /** Under this share of known words the message is about something else (see RecognizerResult.coverage). */
   minCoverage?: number
+}
+
+/** The rule's values from the configuration. */
+export function thresholdsFrom(config: Config): RoutingThresholds {
+  return {
+    minScore: config.RECOGNIZER_MIN_SCORE,
+    suggestScore: config.RECOGNIZER_SUGGEST_SCORE,
+    ambiguityMargin: config.RECOGNIZER_AMBIGUITY_MARGIN,
+    actMargin: config.RECOGNIZER_ACT_MARGIN,
+    minCoverage: config.RECOGNIZER_MIN_COVERAGE,
+  }
 }
 
 /** What to do with a message: go to one intent, ask "did you mean…" (two or more), or say it is out of scope. */

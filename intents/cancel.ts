@@ -32,5 +32,11 @@ export const cancel = {
     "i'm out, cancel",
     "lets stop here",
     "stop helping me",
+    "stop it",
+    "stop now",
+    "please cancel",
+    "cancel everything",
+    "no more, stop",
+    "cancel that request",
   ],
 } satisfies Intent

@@ -31,5 +31,12 @@ export const goodbye = {
     "signing off",
     "all set, bye",
     "catch you later",
+    "ok goodbye",
+    "bye now",
+    "take care",
+    "i'm good, bye",
+    "goodnight",
+    "bye, thanks for nothing",
+    "have a nice day, bye",
   ],
 } satisfies Intent

@@ -30,5 +30,11 @@ export const greeting = {
     "hey bot, quick question",
     "hi im having an issue",
     "good morning, i need help",
+    "hello hello",
+    "hi, good morning",
+    "hey good afternoon",
+    "hello, anyone?",
+    "hello, how are you",
+    "hola buenas tardes",
   ],
 } satisfies Intent

@@ -40,5 +40,11 @@ export const outOfScopeEmail = {
     "outlook wont open",
     "my email is full",
     "outlook calendar not syncing",
+    "reset my email password",
+    "my new cac doesnt work in outlook",
+    "outlook wants my old certificate",
+    "how do i sign emails with my new cac",
+    "forgot my email password",
+    "how do i get my email on my new cac",
   ],
 } satisfies Intent

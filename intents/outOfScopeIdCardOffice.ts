@@ -33,5 +33,13 @@ export const outOfScopeIdCardOffice = {
     "my card is damaged",
     "mi cac esta vencida, como la renuevo",
     "necesito una cita para una nueva cac",
+    "whats the number for the id card office",
+    "id card office phone number",
+    "who do i call to get a new cac",
+    "how do i contact the rapids office",
+    "what are the requirements to get a cac",
+    "what documents do i need for a new cac",
+    "how do i get a cac as a new employee",
+    "my cac is about to expire what do i need to renew it",
   ],
 } satisfies Intent

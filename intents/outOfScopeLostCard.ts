@@ -37,5 +37,7 @@ export const outOfScopeLostCard = {
     "i lost my cac yesterday and need a replacement",
     "cac lost during move",
     "i have lost my cac card what should i do",
+    "who do i call if i lose my cac",
+    "security manager number for a lost cac",
   ],
 } satisfies Intent

@@ -42,5 +42,11 @@ export const outOfScopePayPersonnel = {
     "what is my bah rate",
     "how do i book leave for christmas",
     "how do i get promoted",
+    "finance office phone number",
+    "who do i call about my pay",
+    "whats the number for finance",
+    "who do i talk to about my leave",
+    "how do i contact my s1",
+    "phone number for dfas",
   ],
 } satisfies Intent

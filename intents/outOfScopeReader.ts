@@ -32,5 +32,8 @@ export const outOfScopeReader = {
     "how do i install a cac reader on my home computer",
     "my cac reader works at work but not at home, which driver",
     "card reader says driver unavailable",
+    "who do i call about my card reader",
+    "what do i need to use a cac reader at home",
+    "do i need to install anything for my cac reader",
   ],
 } satisfies Intent

@@ -4,7 +4,9 @@
  * probabilities are calibrated enough to decide on (see routing.ts).
  */
 export interface ClassifierOptions {
+  /** Passes over the data; small corpora get more, up to `minUpdates` examples seen in all. */
   epochs?: number
+  minUpdates?: number
   learningRate?: number
   l2?: number
   seed?: number
@@ -51,7 +53,7 @@ const GRADIENT_FLOOR = 2e-3
 /** Trains a softmax classifier; every label in `examples` becomes a class. */
 export function trainClassifier(
   examples: readonly Example[],
-  { epochs = 8, learningRate = 8, l2 = 1e-5, seed = 42, minCount = 1 }: ClassifierOptions = {},
+  { epochs: minEpochs = 8, minUpdates = 30_000, learningRate = 4, l2 = 1e-5, seed = 42, minCount = 1 }: ClassifierOptions = {},
 ): Classifier {
   const labels = [...new Set(examples.map((e) => e.label))].sort()
   const labelIndex = new Map(labels.map((l, i) => [l, i]))
@@ -92,6 +94,8 @@ export function trainClassifier(
     return scores
   }
 
+  // A 30-example corpus needs many passes to converge; CLINC150's 15,000 converge in a few.
+  const epochs = Math.min(200, Math.max(minEpochs, Math.ceil(minUpdates / Math.max(1, examples.length))))
   const encoded = examples.map((e) => ({ ...encode(e.features), label: labelIndex.get(e.label)! }))
   const random = seededRandom(seed)
   const order = encoded.map((_, i) => i)

@@ -17,6 +17,12 @@ export interface RoutingThresholds {
   actMargin?: number
   /** Under this share of known words the message is about something else (see RecognizerResult.coverage). */
   minCoverage?: number
+  /**
+   * An unsure message with no two close candidates is refused when the out-of-scope intents hold at least this
+   * much probability together, else its top intent is acted on. With 0 an unsure message is always refused; above
+   * 0, a model never shown out-of-scope text has no such evidence, so it never refuses for doubt alone.
+   */
+  noneScore?: number
 }
 
 /** The rule's values from the configuration. */
@@ -27,6 +33,7 @@ export function thresholdsFrom(config: Config): RoutingThresholds {
     ambiguityMargin: config.RECOGNIZER_AMBIGUITY_MARGIN,
     actMargin: config.RECOGNIZER_ACT_MARGIN,
     minCoverage: config.RECOGNIZER_MIN_COVERAGE,
+    noneScore: config.RECOGNIZER_NONE_SCORE,
   }
 }
 
@@ -46,7 +53,7 @@ const MAX_SUGGESTIONS = 3
  */
 export function decideRoute(
   result: RecognizerResult,
-  { minScore, suggestScore, ambiguityMargin, actMargin = 1, minCoverage = 0 }: RoutingThresholds,
+  { minScore, suggestScore, ambiguityMargin, actMargin = 1, minCoverage = 0, noneScore = 0 }: RoutingThresholds,
   canSuggest: (intentId: string) => boolean,
   isOutOfScope: (intentId: string) => boolean = (intentId) => intentId === NONE,
 ): Route {
@@ -68,9 +75,11 @@ export function decideRoute(
     }
     return { kind: 'intent', intentId: top.intentId, score: top.score }
   }
-  // Not sure enough of one: offer the close ones when there are two or more, else say so honestly.
+  // Not sure enough of one: offer the close ones (two or more), else refuse when out of scope is likely, else act.
   if (offered.length >= 2 && offered[0]!.score + offered[1]!.score >= minScore) {
     return { kind: 'suggest', intentIds: offered.map((r) => r.intentId) }
   }
-  return { kind: 'none' }
+  const outOfScope = ranked.reduce((sum, r) => (isOutOfScope(r.intentId) ? sum + r.score : sum), 0)
+  if (outOfScope >= noneScore) return { kind: 'none' }
+  return { kind: 'intent', intentId: top.intentId, score: top.score }
 }

@@ -163,12 +163,13 @@ function crossValidate(): void {
   })
   const grid: { thresholds: RoutingThresholds; score: number; per: string[] }[] = []
   for (const minScore of [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8])
-    for (const suggestScore of [0.15, 0.2, 0.25])
-      for (const ambiguityMargin of [0, 0.05, 0.1])
+    for (const suggestScore of [0.15, 0.25])
+      for (const ambiguityMargin of [0.1])
         for (const actMargin of [0.1, 0.2, 0.3, 0.4, 0.5, 1])
-          for (const minCoverage of [0, 0.2, 0.4, 0.6]) {
+          for (const minCoverage of [0, 0.2, 0.4, 0.6])
+            for (const noneScore of [0, 0.02, 0.05, 0.1, 0.2]) {
             if (suggestScore > minScore) continue
-            const thresholds = { minScore, suggestScore, ambiguityMargin, actMargin, minCoverage }
+            const thresholds = { minScore, suggestScore, ambiguityMargin, actMargin, minCoverage, noneScore }
             const per = data.map(({ task, results }) => {
               // Counted here rather than by evaluate(): the grid has ~1800 points.
               let inRight = 0, inTotal = 0, clarifiedRight = 0, oosRight = 0, oosTotal = 0

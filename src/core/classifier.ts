@@ -53,7 +53,7 @@ const GRADIENT_FLOOR = 2e-3
 /** Trains a softmax classifier; every label in `examples` becomes a class. */
 export function trainClassifier(
   examples: readonly Example[],
-  { epochs: minEpochs = 8, minUpdates = 30_000, learningRate = 4, l2 = 1e-5, seed = 42, minCount = 1 }: ClassifierOptions = {},
+  { epochs: minEpochs = 5, minUpdates = 30_000, learningRate = 4, l2 = 1e-5, seed = 42, minCount = 1 }: ClassifierOptions = {},
 ): Classifier {
   const labels = [...new Set(examples.map((e) => e.label))].sort()
   const labelIndex = new Map(labels.map((l, i) => [l, i]))

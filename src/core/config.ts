@@ -55,8 +55,6 @@ export const ConfigSchema = z.object({
   RECOGNIZER_SUGGEST_SCORE: score.default(0.15),
   RECOGNIZER_AMBIGUITY_MARGIN: score.default(0.1),
   RECOGNIZER_ACT_MARGIN: score.default(0.2),
-  RECOGNIZER_MIN_COVERAGE: score.default(0),
-  RECOGNIZER_NONE_SCORE: score.default(0),
   MAX_REPROMPTS: z.coerce.number().int().min(0).max(10).default(2),
   // The website channel (built-in Direct Line).
   PUBLIC_URL: z.url().optional(), // e.g. https://help.example.mil when behind a proxy; else taken from each request

@@ -32,8 +32,7 @@ export function thresholdsFrom(config: Config): RoutingThresholds {
     suggestScore: config.RECOGNIZER_SUGGEST_SCORE,
     ambiguityMargin: config.RECOGNIZER_AMBIGUITY_MARGIN,
     actMargin: config.RECOGNIZER_ACT_MARGIN,
-    minCoverage: config.RECOGNIZER_MIN_COVERAGE,
-    noneScore: config.RECOGNIZER_NONE_SCORE,
+    // minCoverage and noneScore stay off: cross-validation found they cost more in-scope answers than they saved.
   }
 }
 

@@ -20,7 +20,7 @@ export const messages = {
   outOfScope:
     "Sorry, that's not something I can help with: I only know the AKO/DKO CAC help page (registering and logging in " +
     'with your CAC, certificates, PINs and passwords). A person at the help desk may be able to help.',
-  outOfScopeTopic: (refer: string) => `Sorry, I can't help with that. ${refer} I can also connect you with a person here.`,
+  outOfScopeTopic: (refer: string) => `Sorry, that's not something I can help with. ${refer} If you'd rather ask a person, choose "Talk to a person".`,
   spanishSteps: 'Entiendo su problema. Por ahora los pasos están solo en inglés; responda con los botones o con "yes" / "no".',
   spanishOutOfScope: 'Por ahora solo puedo responder en inglés.',
   didYouMean: 'I want to be sure I send you to the right steps. Did you mean one of these?',

@@ -2,7 +2,8 @@
  * `npm run eval`: scores the recognizer and the decision rule (src/core/routing.ts, values from config) on both CAC
  * evaluation sets (trained on intents/ and the procedures, never on these files) and on every public corpus in
  * ../shared/benchmarks/nlu (trained on its train split, scored on its test split).
- * Options: --corpus FILE (that corpus only), --cac (the CAC sets only), --top N (per-intent rows, default 10),
+ * Options: --corpus FILE (that corpus only), --cac (the CAC sets only), --top N (per-intent rows: default every
+ * intent of the CAC sets, the 10 lowest of a corpus),
  * --cv (chooses the decision rule's values by 5-fold cross-validation on the training data of all of them).
  */
 import { existsSync, readFileSync } from 'node:fs'
@@ -88,15 +89,15 @@ interface Row {
 }
 const summary: Row[] = []
 
-function report(name: string, predictions: Prediction[], trainSeconds?: number): void {
+function report(name: string, predictions: Prediction[], trainSeconds?: number, allIntents = false): void {
   const r = evaluate(predictions)
   summary.push({ name, report: r, trainSeconds })
   out(`\n== ${name}: ${r.total} messages${trainSeconds !== undefined ? `, trained in ${trainSeconds.toFixed(2)} s` : ''}`)
   out(`strict accuracy ${pct(r.accuracy)}   in-scope ${pct(r.inScopeAccuracy)}   out-of-scope recall ${pct(r.outOfScopeRecall)}`)
   out(`in-scope refused ${pct(r.wronglyRefused)}   "did you mean" ${pct(r.clarified)} (right one offered ${pct(r.clarifiedRight)})   one-option ${r.oneOptionClarifications}   macro-F1 ${r.macroF1.toFixed(3)}`)
-  const top = Number(values.top ?? 10)
+  const top = values.top !== undefined ? Number(values.top) : allIntents ? Infinity : 10
   const weakest = [...r.perIntent].sort((a, b) => a.recall - b.recall || a.intent.localeCompare(b.intent)).slice(0, top)
-  out(`lowest recall: ${weakest.map((s) => `${s.intent} ${pct(s.recall).trim()} (${s.support})`).join(', ')}`)
+  out(`${allIntents ? 'recall per intent' : 'lowest recall'}: ${weakest.map((s) => `${s.intent} ${pct(s.recall).trim()} (${s.support})`).join(', ')}`)
   out(`confusions: ${r.confusions.slice(0, top).map((c) => `${c.expected} → ${c.predicted} ${c.count}`).join(', ')}`)
 }
 
@@ -116,7 +117,7 @@ function runEvaluation(): void {
         continue
       }
       const rows = loadCorpus(file)
-      report(file, rows.map((row) => predict(cacTask, recognizer.recognize(row.text), row.intent, rule)), seconds)
+      report(file, rows.map((row) => predict(cacTask, recognizer.recognize(row.text), row.intent, rule)), seconds, true)
     }
     if (values.cac) return
   }

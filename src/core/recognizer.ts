@@ -91,8 +91,20 @@ const SYNONYMS: Readonly<Record<string, string>> = {
 const NEGATORS = new Set(['not', 'no', 'never', 'cant', 'cannot', 'dont', 'doesnt', 'didnt', 'wont', 'isnt', 'aint', 'nothing', 'without', 'havent', 'hasnt', 'wasnt', 'arent', 'couldnt', 'nunca', 'sin'])
 const NEGATION_REACH = 3
 
-const stemEnglish = (token: string) => porterStemmer.stem(token)
-const stemSpanish = (token: string) => spanishStemmer.stem(token)
+/** Stems are remembered (natural's stemmers are the costliest part of a message); bounded, as users type anything. */
+function memoised(stem: (token: string) => string, limit = 20_000): (token: string) => string {
+  const cache = new Map<string, string>()
+  return (token) => {
+    let stemmed = cache.get(token)
+    if (stemmed === undefined) {
+      if (cache.size >= limit) cache.clear()
+      cache.set(token, (stemmed = stem(token)))
+    }
+    return stemmed
+  }
+}
+const stemEnglish = memoised((token) => porterStemmer.stem(token))
+const stemSpanish = memoised((token) => spanishStemmer.stem(token))
 
 /** Words after synonym expansion and their stems, with the language they were read in. */
 function wordsOf(text: string): { words: string[]; stems: string[]; language: Language | undefined } {

@@ -70,10 +70,10 @@ const SYNONYMS: Readonly<Record<string, string>> = {
   passowrd: 'password', psswd: 'password', passcode: 'password',
   acct: 'account', acount: 'account', accnt: 'account',
   ssl2: 'ssl 2', ssl3: 'ssl 3', tls: 'ssl',
-  login: 'log in', logon: 'log in', logging: 'log in', signin: 'log in', sign: 'log', logins: 'log in',
+  login: 'log in', logon: 'log in', logging: 'log in', signin: 'log in', logins: 'log in',
   u: 'you', ur: 'your', r: 'are', pls: 'please', plz: 'please', thx: 'thanks', thnx: 'thanks', ty: 'thanks',
   msg: 'message', err: 'error', pg: 'page', browsr: 'browser', comp: 'computer', pc: 'computer', laptop: 'computer',
-  cac: 'cac', cacs: 'cac', ckac: 'cac', cak: 'cac', id: 'id', ident: 'id',
+  cacs: 'cac', ckac: 'cac', cak: 'cac',
   helpdesk: 'help desk', servicedesk: 'help desk', ppl: 'people', sb: 'somebody', smth: 'something',
   // Spanish (accents already stripped)
   tarjeta: 'card', contrasena: 'password', clave: 'password', cuenta: 'account', certificado: 'certificate',
@@ -84,7 +84,7 @@ const SYNONYMS: Readonly<Record<string, string>> = {
   hola: 'hello', adios: 'bye', cancelar: 'cancel', navegador: 'browser', borrar: 'clear', limpiar: 'clear',
   revocado: 'revoked', revocados: 'revoked', coincide: 'match', iniciar: 'log', sesion: 'in', usuario: 'username',
   requisitos: 'requirements', aparece: 'shows', muestra: 'shows', prohibido: 'forbidden', acceso: 'access',
-  entrar: 'log in', cargar: 'load', error: 'error', numero: 'number', telefono: 'phone', llamar: 'call',
+  entrar: 'log in', cargar: 'load', numero: 'number', telefono: 'phone', llamar: 'call',
 }
 
 /** Words that turn what follows into its opposite ("I do NOT know my PIN", "never registered"). */
@@ -112,8 +112,9 @@ function wordsOf(text: string): { words: string[]; stems: string[]; language: La
   const language = detectLanguage(raw, text)
   const words: string[] = []
   const stems: string[] = []
-  for (const token of raw) {
-    const mapped = SYNONYMS[token]
+  for (const [i, token] of raw.entries()) {
+    // "sign in", "signing on" are logging in; "sign my email" is not.
+    const mapped = /^sign(ing|ed)?$/.test(token) && /^(in|on|into|onto)$/.test(raw[i + 1] ?? '') ? 'log' : SYNONYMS[token]
     for (const word of mapped ? mapped.split(' ') : [token]) {
       words.push(word)
       // A Spanish word the synonyms did not translate is stemmed as Spanish; everything else as English.

@@ -33,6 +33,7 @@ describe('recognizer', () => {
     // abbreviations of the domain
     { text: 'pw expired', intentId: 'password-reset' },
     { text: 'how do i register my certs w/ edge', intentId: 'register-certificates' },
+    { text: 'what do i need to sign on to dko with my card', intentId: 'login-requirements' },
     // negation: knowing the PIN or not decides the procedure
     { text: 'i know my pin, i just want to change it', intentId: 'change-pin' },
     { text: 'i dont know my pin anymore', intentId: 'pin-locked-or-forgotten' },
@@ -56,6 +57,7 @@ describe('recognizer', () => {
 
   it.each([
     { text: 'outlook wont let me sign my emails with my cac', topic: 'out-of-scope-email' },
+    { text: 'how do i sign an email with my cac', topic: 'out-of-scope-email' },
     { text: 'my vpn keeps rejecting my cac certificate', topic: 'out-of-scope-network' },
     { text: 'i cant get into dts with my cac', topic: 'out-of-scope-other-site' },
     { text: 'my les shows the wrong bah', topic: 'out-of-scope-pay-personnel' },

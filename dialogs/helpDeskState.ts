@@ -1,5 +1,6 @@
 import type { ConversationState, StatePropertyAccessor, TurnContext } from 'botbuilder'
 import type { TrailEntry } from '../src/core/handoff.js'
+import type { Language } from '../src/core/language.js'
 import type { Slot } from '../src/core/procedures.js'
 import type { Facts } from '../src/core/understanding.js'
 
@@ -38,6 +39,8 @@ export interface HelpDeskState {
   helpDeskCase: StatePropertyAccessor<HelpDeskCase>
   welcomed: StatePropertyAccessor<boolean>
   memory: StatePropertyAccessor<Memory>
+  /** The last language a message was clearly written in, for messages too short to tell ("ok", "cac"). */
+  language?: StatePropertyAccessor<Language>
 }
 
 export function createHelpDeskState(conversationState: ConversationState): HelpDeskState {
@@ -46,6 +49,7 @@ export function createHelpDeskState(conversationState: ConversationState): HelpD
     helpDeskCase: conversationState.createProperty<HelpDeskCase>('case'),
     welcomed: conversationState.createProperty<boolean>('welcomed'),
     memory: conversationState.createProperty<Memory>('memory'),
+    language: conversationState.createProperty<Language>('language'),
   }
 }
 

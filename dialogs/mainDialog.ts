@@ -23,7 +23,7 @@ import type { Procedure, Slot } from '../src/core/procedures.js'
 import type { Recognizer, RecognizerResult } from '../src/core/recognizer.js'
 import { decideRoute, type Route, type RoutingThresholds } from '../src/core/routing.js'
 import { understand, wordCount, type FactsFound, type PendingQuestion, type Reading } from '../src/core/understanding.js'
-import type { Intent } from '../intents/intent.js'
+import { NONE, type Intent } from '../intents/intent.js'
 import { newCase, wasWelcomedThisTurn, type HelpDeskState, type Profile } from './helpDeskState.js'
 import { messages } from './messages.js'
 import {
@@ -127,11 +127,13 @@ const TRACE_TYPE = 'application/vnd.cac-helpdesk.recognizer+json'
  */
 export class MainDialog extends ComponentDialog {
   private readonly procedureOf: ReadonlyMap<string, string>
+  private readonly referOf: ReadonlyMap<string, string>
   private dialogSet?: { accessor: StatePropertyAccessor<DialogState>; dialogSet: DialogSet }
 
   constructor(private readonly deps: MainDialogDeps) {
     super(MAIN_DIALOG)
     this.procedureOf = new Map(deps.intents.filter((i) => i.procedure).map((i) => [i.id, i.procedure!]))
+    this.referOf = new Map(deps.intents.filter((i) => i.refer).map((i) => [i.id, i.refer!]))
     this.addDialog(new AnswerPrompt(ANSWER))
     this.addDialog(deps.procedureDialog)
     this.addDialog(new WaterfallDialog(ROUTE, [this.routeStep.bind(this)]))
@@ -158,7 +160,11 @@ export class MainDialog extends ComponentDialog {
   async recognize(context: TurnContext): Promise<RecognizerResult> {
     const cached = context.turnState.get(RECOGNIZED) as RecognizerResult | undefined
     if (cached) return cached
-    const result = this.deps.recognizer.recognize(context.activity.text ?? '')
+    const recognized = this.deps.recognizer.recognize(context.activity.text ?? '')
+    // The message's own language, else the conversation's (a bare "ok" or "cac" says nothing).
+    if (recognized.language) await this.deps.state.language?.set(context, recognized.language)
+    const language = recognized.language ?? (await this.deps.state.language?.get(context))
+    const result: RecognizerResult = language ? { ...recognized, language } : recognized
     context.turnState.set(RECOGNIZED, result)
     const top = Object.entries(result.intents)[0]
     turnLogger(context).info({ topIntent: result.topIntent, score: top?.[1].score, entities: Object.keys(result.entities) }, 'recognized')
@@ -174,7 +180,7 @@ export class MainDialog extends ComponentDialog {
   }
 
   private route(result: RecognizerResult): Route {
-    return decideRoute(result, this.deps.thresholds, (id) => this.procedureOf.has(id))
+    return decideRoute(result, this.deps.thresholds, (id) => this.procedureOf.has(id), (id) => id === NONE || this.referOf.has(id))
   }
 
   /** The one reading of this turn (STYLE.md section 11), and the facts it changed. */
@@ -348,6 +354,7 @@ export class MainDialog extends ComponentDialog {
         const paused = (await this.deps.state.memory.get(context, {})).paused
         if (paused && active) await context.sendActivity(messages.pausedNote(paused.title))
         await this.startCase(context, reading.intentId)
+        await this.noteLanguage(context)
         return innerDc.beginDialog(RUN, { procedureId } satisfies RunOptions)
       }
       case 'clarify':
@@ -558,6 +565,7 @@ export class MainDialog extends ComponentDialog {
         }
         if (reading.hedge) await context.sendActivity(messages.soundsLike(this.titleOf(reading.intentId)))
         await this.startCase(context, reading.intentId)
+        await this.noteLanguage(context)
         return step.replaceDialog(RUN, { procedureId: this.procedureOf.get(reading.intentId)! } satisfies RunOptions)
       }
       case 'clarify':
@@ -621,16 +629,21 @@ export class MainDialog extends ComponentDialog {
         }
         await context.sendActivity(SMALL_TALK[reading.intentId] ?? messages.askProblem)
         return step.endDialog()
-      case 'out-of-scope':
+      case 'out-of-scope': {
         await this.noteQuestion(context)
-        turnLogger(context).info({ route: 'none' }, 'out of scope')
+        const result = await this.recognize(context)
+        const route = this.route(result)
+        const topic = route.kind === 'none' ? route.topic : undefined
+        turnLogger(context).info({ route: 'none', topic }, 'out of scope')
+        const refer = topic ? this.referOf.get(topic) : undefined
         await context.sendActivity(
           MessageFactory.suggestedActions(
             [messages.talkToPerson, messages.whatCanYouDo].map((title) => ({ type: ActionTypes.ImBack, title, value: title })),
-            messages.outOfScope,
+            (result.language === 'es' ? `${messages.spanishOutOfScope}\n\n` : '') + (refer ? messages.outOfScopeTopic(refer) : messages.outOfScope),
           ),
         )
         return step.endDialog()
+      }
       case 'something-else':
         await context.sendActivity(messages.rephraseProblem)
         return step.endDialog()
@@ -686,7 +699,13 @@ export class MainDialog extends ComponentDialog {
       await this.givePolicy(step.context, intentId, false)
       return step.endDialog()
     }
+    await this.noteLanguage(step.context)
     return step.replaceDialog(RUN, { procedureId: this.procedureOf.get(intentId)! } satisfies RunOptions)
+  }
+
+  /** The steps are in English: a Spanish message is told so, in Spanish. */
+  private async noteLanguage(context: TurnContext): Promise<void> {
+    if ((await this.recognize(context)).language === 'es') await context.sendActivity(messages.spanishSteps)
   }
 
   private titleOf(intentId: string): string {

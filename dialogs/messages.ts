@@ -28,6 +28,9 @@ export const messages = {
   outOfScope:
     "Sorry, that's not something I can help with: I only know the AKO/DKO CAC help page (registering and logging in " +
     'with your CAC, certificates, PINs and passwords). A person at the help desk may be able to help.',
+  outOfScopeTopic: (refer: string) => `Sorry, that's not something I can help with. ${refer} If you'd rather ask a person, choose "Talk to a person".`,
+  spanishSteps: 'Entiendo su problema. Por ahora los pasos están solo en inglés; responda con los botones o con "yes" / "no".',
+  spanishOutOfScope: 'Por ahora solo puedo responder en inglés.',
   didYouMean: 'I want to be sure I send you to the right steps. Did you mean one of these?',
   neither: 'Neither',
   rephrase: 'OK. Could you describe the problem in other words, or paste the exact error message? You can also ask for a person.',

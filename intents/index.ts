@@ -17,6 +17,13 @@ import { kickedBackToLogin } from './kickedBackToLogin.js'
 import { loginRequirements } from './loginRequirements.js'
 import { newCacNotWorking } from './newCacNotWorking.js'
 import { none } from './none.js'
+import { outOfScopeEmail } from './outOfScopeEmail.js'
+import { outOfScopeNetwork } from './outOfScopeNetwork.js'
+import { outOfScopeOtherSite } from './outOfScopeOtherSite.js'
+import { outOfScopePayPersonnel } from './outOfScopePayPersonnel.js'
+import { outOfScopeIdCardOffice } from './outOfScopeIdCardOffice.js'
+import { outOfScopeLostCard } from './outOfScopeLostCard.js'
+import { outOfScopeReader } from './outOfScopeReader.js'
 import { pageCannotBeDisplayed } from './pageCannotBeDisplayed.js'
 import { passwordReset } from './passwordReset.js'
 import { pinLockedOrForgotten } from './pinLockedOrForgotten.js'
@@ -48,6 +55,13 @@ export const intents: readonly Intent[] = [
   loginRequirements,
   newCacNotWorking,
   none,
+  outOfScopeEmail,
+  outOfScopeNetwork,
+  outOfScopeOtherSite,
+  outOfScopePayPersonnel,
+  outOfScopeIdCardOffice,
+  outOfScopeLostCard,
+  outOfScopeReader,
   pageCannotBeDisplayed,
   passwordReset,
   pinLockedOrForgotten,

@@ -6,6 +6,11 @@ export const IntentSchema = z
     id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case'),
     /** The procedure in knowledge/procedures that answers it; control intents (help, cancel...) have none. */
     procedure: z.string().optional(),
+    /**
+     * Out-of-scope topics only: who usually handles it, said plainly (an office, never a contact detail the page
+     * does not give). The bot refuses such a message with this line; the evaluation scores it as `none`.
+     */
+    refer: z.string().min(1).optional(),
     /** Error messages as the page quotes them: matched exactly or fuzzily before the classifier. */
     errors: z.array(z.string().min(3)).default([]),
     utterances: z.array(z.string().min(1)).min(25, 'write at least 25 training utterances'),

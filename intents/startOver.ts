@@ -3,14 +3,10 @@ import type { Intent } from './intent.js'
 export const startOver = {
   id: 'start-over',
   utterances: [
-    "start over",
-    "restart",
-    "begin again",
     "start again",
     "reset",
     "from the beginning",
     "go back to the start",
-    "lets start over",
     "can we start over",
     "restart the conversation",
     "new question",
@@ -28,5 +24,13 @@ export const startOver = {
     "start over please",
     "lets begin again",
     "redo from start",
+    "lets start from the beginning",
+    "from the top",
+    "empezar de nuevo",
+    "new problem, start over",
+    "start all over",
+    "restart the chat",
+    "from the beginning please",
+    "new conversation",
   ],
 } satisfies Intent

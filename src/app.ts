@@ -10,6 +10,7 @@ import type { Config } from './core/config.js'
 import { checkIntents } from './core/intentCheck.js'
 import type { Logger } from './core/logger.js'
 import { loadProcedures } from './core/procedures.js'
+import { thresholdsFrom } from './core/routing.js'
 import { createRecognizer } from './core/recognizer.js'
 import { createCaseView, type CaseView } from './agent/caseView.js'
 import { HelpDeskBot } from './bot.js'
@@ -49,7 +50,7 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
   const started = performance.now()
   const procedures = loadProcedures(config.KNOWLEDGE_DIR, { seedText: readFileSync(SEED_PATH, 'utf8') })
   checkIntents(intents, procedures)
-  const recognizer = createRecognizer(intents, { minScore: config.RECOGNIZER_MIN_SCORE })
+  const recognizer = createRecognizer(intents, { minScore: config.RECOGNIZER_MIN_SCORE, procedures })
   const db = openDatabase(config.DATA_DIR)
   const writes = new WriteBatch(db, (err) => logger.error({ err }, 'database write failed'))
   const conversationState = new SqliteConversationState(new SqliteStorage(db, writes))
@@ -69,11 +70,7 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
     procedureDialog: new ProcedureDialog(procedures, state, config.MAX_REPROMPTS),
     state,
     handoffQueue,
-    thresholds: {
-      minScore: config.RECOGNIZER_MIN_SCORE,
-      suggestScore: config.RECOGNIZER_SUGGEST_SCORE,
-      ambiguityMargin: config.RECOGNIZER_AMBIGUITY_MARGIN,
-    },
+    thresholds: thresholdsFrom(config),
     maxReprompts: config.MAX_REPROMPTS,
   })
   logger.info(

@@ -49,10 +49,12 @@ export const ConfigSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KNOWLEDGE_DIR: z.string().min(1).default('knowledge/procedures'),
-  // Chosen from `npm run eval` on intents/evaluation.jsonl: see README "Intent matching".
-  RECOGNIZER_MIN_SCORE: score.default(0.5),
-  RECOGNIZER_SUGGEST_SCORE: score.default(0.2),
-  RECOGNIZER_AMBIGUITY_MARGIN: score.default(0.15),
+  // The decision rule (src/core/routing.ts), chosen by `npm run eval -- --cv`: 5-fold cross-validation on the
+  // training data of the CAC intents and the public corpora together. See README "Intent matching".
+  RECOGNIZER_MIN_SCORE: score.default(0.75),
+  RECOGNIZER_SUGGEST_SCORE: score.default(0.15),
+  RECOGNIZER_AMBIGUITY_MARGIN: score.default(0.1),
+  RECOGNIZER_ACT_MARGIN: score.default(0.2),
   MAX_REPROMPTS: z.coerce.number().int().min(0).max(10).default(2),
   // The website channel (built-in Direct Line).
   PUBLIC_URL: z.url().optional(), // e.g. https://help.example.mil when behind a proxy; else taken from each request

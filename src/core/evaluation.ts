@@ -32,23 +32,42 @@ export interface IntentScore {
   support: number
 }
 
+/** One message: its label, and what the bot did (an intent, `none`, or a "did you mean" with its options). */
+export interface Prediction {
+  expected: string
+  predicted: string
+  /** Set when the bot asked "did you mean": `predicted` is then CLARIFY and counts as wrong (strict). */
+  options?: readonly string[]
+}
+
+/** The `predicted` of a "did you mean" question. */
+export const CLARIFY = '(did you mean)'
+
 export interface EvaluationReport {
   total: number
+  /** Right first reply (a "did you mean" is not one), of all messages. */
   accuracy: number
+  /** The same, of in-scope messages only. */
   inScopeAccuracy: number
   macroF1: number
   /** Out-of-scope questions refused, of all out-of-scope questions (NaN when there are none). */
   outOfScopeRecall: number
   /** In-scope questions wrongly refused as out of scope, of all in-scope questions. */
   wronglyRefused: number
+  /** In-scope questions answered with "did you mean", of all in-scope questions. */
+  clarified: number
+  /** Of those, the ones whose options held the right intent. */
+  clarifiedRight: number
+  /** "Did you mean" questions with a single option (the rule must never ask one). */
+  oneOptionClarifications: number
   perIntent: IntentScore[]
   confusions: { expected: string; predicted: string; count: number }[]
 }
 
 /** Scores predictions against labels; `none` is the out-of-scope label. */
-export function evaluate(pairs: readonly { expected: string; predicted: string }[]): EvaluationReport {
-  const labels = [...new Set(pairs.flatMap((p) => [p.expected, p.predicted]))].sort()
-  const count = (f: (p: { expected: string; predicted: string }) => boolean) => pairs.filter(f).length
+export function evaluate(pairs: readonly Prediction[]): EvaluationReport {
+  const labels = [...new Set(pairs.flatMap((p) => [p.expected, p.predicted]))].filter((l) => l !== CLARIFY).sort()
+  const count = (f: (p: Prediction) => boolean) => pairs.filter(f).length
   const perIntent = labels
     .filter((l) => pairs.some((p) => p.expected === l))
     .map((intent) => {
@@ -62,6 +81,7 @@ export function evaluate(pairs: readonly { expected: string; predicted: string }
     })
   const inScope = pairs.filter((p) => p.expected !== NONE)
   const outOfScope = pairs.filter((p) => p.expected === NONE)
+  const clarified = inScope.filter((p) => p.predicted === CLARIFY)
   const confusions = new Map<string, number>()
   for (const p of pairs) if (p.expected !== p.predicted) confusions.set(`${p.expected}\t${p.predicted}`, (confusions.get(`${p.expected}\t${p.predicted}`) ?? 0) + 1)
   return {
@@ -71,6 +91,9 @@ export function evaluate(pairs: readonly { expected: string; predicted: string }
     macroF1: perIntent.reduce((sum, s) => sum + s.f1, 0) / perIntent.length,
     outOfScopeRecall: outOfScope.filter((p) => p.predicted === NONE).length / outOfScope.length,
     wronglyRefused: inScope.filter((p) => p.predicted === NONE).length / inScope.length,
+    clarified: clarified.length / inScope.length,
+    clarifiedRight: clarified.filter((p) => p.options?.includes(p.expected)).length / clarified.length,
+    oneOptionClarifications: count((p) => p.predicted === CLARIFY && (p.options?.length ?? 0) < 2),
     perIntent,
     confusions: [...confusions]
       .map(([key, n]) => ({ expected: key.split('\t')[0]!, predicted: key.split('\t')[1]!, count: n }))

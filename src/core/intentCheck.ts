@@ -19,8 +19,14 @@ export function checkIntents(intents: readonly Intent[], procedures: ReadonlyMap
       throw new HelpDeskError('HD_INTENTS_INVALID', `${name}.procedure: unknown procedure "${intent.procedure}"`)
     }
     const isControl = (CONTROL_INTENTS as readonly string[]).includes(intent.id) || intent.id === NONE
-    if (!intent.procedure && !isControl) {
-      throw new HelpDeskError('HD_INTENTS_INVALID', `${name}: needs a procedure (only control intents have none)`)
+    if (intent.procedure && intent.refer) {
+      throw new HelpDeskError('HD_INTENTS_INVALID', `${name}: has both a procedure and a refer line (refer is for out-of-scope topics)`)
+    }
+    if (!intent.procedure && !intent.refer && !isControl) {
+      throw new HelpDeskError('HD_INTENTS_INVALID', `${name}: needs a procedure (only control intents and out-of-scope topics have none)`)
+    }
+    if (intent.refer && /(https?:|www\.|@|\d{3}[-. )]\d{3,4})/i.test(intent.refer)) {
+      throw new HelpDeskError('HD_INTENTS_INVALID', `${name}.refer: no web address, e-mail or phone number (the page gives none)`)
     }
   }
   for (const id of [...CONTROL_INTENTS, NONE]) {

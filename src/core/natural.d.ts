@@ -8,3 +8,7 @@ declare module 'natural/lib/natural/tokenizers/regexp_tokenizer.js' {
     tokenize(text: string): string[]
   }
 }
+declare module 'natural/lib/natural/stemmers/porter_stemmer_es.js' {
+  const stemmer: { stem(token: string): string }
+  export default stemmer
+}

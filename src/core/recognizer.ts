@@ -1,11 +1,13 @@
 // natural is imported through submodules: its package root loads .env, prints to stdout and costs ~150 MB.
 import porterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js'
-import { WordTokenizer } from 'natural/lib/natural/tokenizers/regexp_tokenizer.js'
+import spanishStemmer from 'natural/lib/natural/stemmers/porter_stemmer_es.js'
 import Fuse from 'fuse.js'
 import { z } from 'zod'
 import { IntentSchema, NONE, type Intent } from '../../intents/intent.js'
 import { HelpDeskError } from './errors.js'
 import { trainClassifier, type Classifier, type ClassifierOptions } from './classifier.js'
+import { detectLanguage, stripAccents, type Language } from './language.js'
+import type { Procedure } from './procedures.js'
 
 /** Entities found in a message; values are canonical ids (e.g. browser "ie", "edge", "chrome", "firefox"). */
 export interface Entities {
@@ -19,9 +21,14 @@ export interface Entities {
 /** The shape of botbuilder's RecognizerResult, so the Emulator and later tools read it as usual. */
 export interface RecognizerResult {
   text: string
+  /** Every intent with a score of at least 0.01, best first. */
   intents: Record<string, { score: number }>
   entities: Entities
   topIntent: string
+  /** The message's language, when it says enough to tell (else the conversation's applies). */
+  language?: Language
+  /** The share of the message's words seen in training (0–1): low for text about something else entirely. */
+  coverage?: number
 }
 
 export interface Recognizer {
@@ -31,10 +38,9 @@ export interface Recognizer {
 export interface RecognizerOptions extends ClassifierOptions {
   /** Below this the top intent is `none`. */
   minScore?: number
+  /** The procedures: their titles, steps and questions are extra examples for the intents they answer. */
+  procedures?: ReadonlyMap<string, Procedure>
 }
-
-const tokenizer = new WordTokenizer()
-const stem = (token: string) => porterStemmer.stem(token)
 
 /** Lower case, straight quotes, apostrophes dropped ("doesn't" = "doesnt"), dashes unified, spaces folded. */
 export function normalise(text: string): string {
@@ -47,16 +53,92 @@ export function normalise(text: string): string {
     .trim()
 }
 
+/** Words of a message: letters and digits, accents stripped ("contraseña" → "contrasena"). */
 export function tokens(text: string): string[] {
-  return tokenizer.tokenize(normalise(text)) ?? []
+  return stripAccents(normalise(text))
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
 }
 
-/** Stems, stem bigrams and character n-grams (the last catch typos such as "regester" or "forbiden"). */
+/**
+ * How people abbreviate and misspell the domain, and the Spanish words of it, mapped to the words the training
+ * data uses. Applied to features only: tokens() stays literal for matching answers.
+ */
+const SYNONYMS: Readonly<Record<string, string>> = {
+  cert: 'certificate', certs: 'certificates', certificat: 'certificate', certifcate: 'certificate', cerificate: 'certificate',
+  pw: 'password', pwd: 'password', pword: 'password', passwd: 'password', passwrd: 'password', pasword: 'password',
+  passowrd: 'password', psswd: 'password', passcode: 'password',
+  acct: 'account', acount: 'account', accnt: 'account',
+  ssl2: 'ssl 2', ssl3: 'ssl 3', tls: 'ssl',
+  login: 'log in', logon: 'log in', logging: 'log in', signin: 'log in', logins: 'log in',
+  u: 'you', ur: 'your', r: 'are', pls: 'please', plz: 'please', thx: 'thanks', thnx: 'thanks', ty: 'thanks',
+  msg: 'message', err: 'error', pg: 'page', browsr: 'browser', comp: 'computer', pc: 'computer', laptop: 'computer',
+  cacs: 'cac', ckac: 'cac', cak: 'cac',
+  helpdesk: 'help desk', servicedesk: 'help desk', ppl: 'people', sb: 'somebody', smth: 'something',
+  // Spanish (accents already stripped)
+  tarjeta: 'card', contrasena: 'password', clave: 'password', cuenta: 'account', certificado: 'certificate',
+  certificados: 'certificates', olvide: 'forgot', olvido: 'forgot', bloqueado: 'locked', bloqueada: 'locked',
+  bloqueo: 'locked', cambiar: 'change', restablecer: 'reset', lector: 'reader', pagina: 'page', registrar: 'register',
+  registro: 'registration', comprar: 'buy', nueva: 'new', nuevo: 'new', funciona: 'works', sirve: 'works',
+  ayuda: 'help', ayudame: 'help me', persona: 'person', agente: 'agent', humano: 'human', gracias: 'thanks',
+  hola: 'hello', adios: 'bye', cancelar: 'cancel', navegador: 'browser', borrar: 'clear', limpiar: 'clear',
+  revocado: 'revoked', revocados: 'revoked', coincide: 'match', iniciar: 'log', sesion: 'in', usuario: 'username',
+  requisitos: 'requirements', aparece: 'shows', muestra: 'shows', prohibido: 'forbidden', acceso: 'access',
+  entrar: 'log in', cargar: 'load', numero: 'number', telefono: 'phone', llamar: 'call',
+}
+
+/** Words that turn what follows into its opposite ("I do NOT know my PIN", "never registered"). */
+const NEGATORS = new Set(['not', 'no', 'never', 'cant', 'cannot', 'dont', 'doesnt', 'didnt', 'wont', 'isnt', 'aint', 'nothing', 'without', 'havent', 'hasnt', 'wasnt', 'arent', 'couldnt', 'nunca', 'sin'])
+const NEGATION_REACH = 3
+
+/** Stems are remembered (natural's stemmers are the costliest part of a message); bounded, as users type anything. */
+function memoised(stem: (token: string) => string, limit = 20_000): (token: string) => string {
+  const cache = new Map<string, string>()
+  return (token) => {
+    let stemmed = cache.get(token)
+    if (stemmed === undefined) {
+      if (cache.size >= limit) cache.clear()
+      cache.set(token, (stemmed = stem(token)))
+    }
+    return stemmed
+  }
+}
+const stemEnglish = memoised((token) => porterStemmer.stem(token))
+const stemSpanish = memoised((token) => spanishStemmer.stem(token))
+
+/** Words after synonym expansion and their stems, with the language they were read in. */
+function wordsOf(text: string): { words: string[]; stems: string[]; language: Language | undefined } {
+  const raw = tokens(text)
+  const language = detectLanguage(raw, text)
+  const words: string[] = []
+  const stems: string[] = []
+  for (const [i, token] of raw.entries()) {
+    // "sign in", "signing on" are logging in; "sign my email" is not.
+    const mapped = /^sign(ing|ed)?$/.test(token) && /^(in|on|into|onto)$/.test(raw[i + 1] ?? '') ? 'log' : SYNONYMS[token]
+    for (const word of mapped ? mapped.split(' ') : [token]) {
+      words.push(word)
+      // A Spanish word the synonyms did not translate is stemmed as Spanish; everything else as English.
+      stems.push(language === 'es' && !mapped ? stemSpanish(word) : stemEnglish(word))
+    }
+  }
+  return { words, stems, language }
+}
+
+/**
+ * Features of a message: stems (counted twice, so the many character n-grams do not drown them), stem bigrams,
+ * stems under a negation ("dont know my pin" ≠ "know my pin"), and character n-grams (they catch typos such as
+ * "regester" or "forbiden"). Spanish words no synonym maps are stemmed by natural's Spanish stemmer.
+ */
 export function featuresOf(text: string): string[] {
-  const words = tokens(text)
-  const stems = words.map(stem)
-  const features = stems.map((s) => `w:${s}`)
+  const { words, stems } = wordsOf(text)
+  const features: string[] = []
+  for (const s of stems) features.push(`w:${s}`, `w:${s}`)
   for (let i = 0; i + 1 < stems.length; i++) features.push(`b:${stems[i]}_${stems[i + 1]}`)
+  let negated = 0
+  for (let i = 0; i < words.length; i++) {
+    if (NEGATORS.has(words[i]!)) negated = NEGATION_REACH
+    else if (negated-- > 0) features.push(`n:${stems[i]}`)
+  }
   for (const word of words) {
     const padded = `<${word}>`
     for (let n = 3; n <= 4; n++) {
@@ -65,6 +147,18 @@ export function featuresOf(text: string): string[] {
   }
   if (words.length === 0) features.push('empty')
   return features
+}
+
+/** The texts of a procedure a user might echo: its title, what each step says and asks. */
+export function procedureTexts(procedure: Procedure): string[] {
+  const texts = [procedure.title]
+  for (const step of procedure.steps) {
+    texts.push(step.say)
+    if (step.check) texts.push(step.check)
+    if (step.ask) texts.push(step.ask.question)
+    if (step.list) texts.push(...step.list)
+  }
+  return texts
 }
 
 const ENTITY_PATTERNS: Record<keyof Omit<Entities, 'errorMessage'>, [RegExp, string][]> = {
@@ -174,7 +268,7 @@ export interface LabelledText {
 }
 
 /** Builds the local recognizer from intent data alone (no cloud service, deterministic). */
-export function createRecognizer(intents: readonly Intent[], options: RecognizerOptions = {}): Recognizer {
+export function createRecognizer(intents: readonly Intent[], { procedures, ...options }: RecognizerOptions = {}): Recognizer {
   const parsed = intents.map((intent) => {
     const result = IntentSchema.safeParse(intent)
     if (!result.success) {
@@ -183,6 +277,11 @@ export function createRecognizer(intents: readonly Intent[], options: Recognizer
     return result.data
   })
   const examples = parsed.flatMap((intent) => intent.utterances.map((text) => ({ text, intent: intent.id })))
+  // A question about one step ("where is Tools > Internet Options?") finds the procedure that has the step.
+  for (const intent of parsed) {
+    const procedure = intent.procedure ? procedures?.get(intent.procedure) : undefined
+    if (procedure) examples.push(...procedureTexts(procedure).map((text) => ({ text, intent: intent.id })))
+  }
   const errors = parsed.flatMap((intent) =>
     intent.errors.map((text) => ({ intentId: intent.id, text: normalise(text), words: tokens(text) })),
   )
@@ -192,7 +291,7 @@ export function createRecognizer(intents: readonly Intent[], options: Recognizer
 /** The same recognizer trained on any labelled corpus (used by `npm run eval -- --corpus FILE`). */
 export function createRecognizerFromExamples(
   examples: readonly LabelledText[],
-  { minScore = 0.5, errors = [], ...training }: RecognizerOptions & { errors?: readonly ErrorString[] } = {},
+  { minScore = 0.5, errors = [], ...training }: Omit<RecognizerOptions, 'procedures'> & { errors?: readonly ErrorString[] } = {},
 ): Recognizer {
   const classifier: Classifier = trainClassifier(
     examples.map((e) => ({ features: featuresOf(e.text), label: e.intent === 'oos' ? NONE : e.intent })),
@@ -200,25 +299,36 @@ export function createRecognizerFromExamples(
   )
   return {
     recognize(text) {
-      const probabilities = classifier.predict(featuresOf(text))
+      const features = featuresOf(text)
+      const probabilities = classifier.predict(features)
       const scores: Record<string, number> = {}
       classifier.labels.forEach((label, i) => (scores[label] = probabilities[i]!))
       const entities = findEntities(text)
       const errorMatches = matchErrors(errors, text).filter((m) => m.score >= 0.7)
       for (const { error, score } of errorMatches) {
-        // A quoted error message is the strongest evidence there is: it outranks the classifier.
-        scores[error.intentId] = Math.max(scores[error.intentId] ?? 0, 0.6 + 0.4 * score)
+        // A quoted error message is the strongest evidence there is: it outranks the classifier. The others
+        // shrink in proportion, so the scores still sum to 1 and margins stay comparable.
+        const old = scores[error.intentId] ?? 0
+        const boosted = Math.max(old, 0.6 + 0.4 * score)
+        if (boosted > old) {
+          const shrink = old < 1 ? (1 - boosted) / (1 - old) : 0
+          for (const id of Object.keys(scores)) scores[id] = id === error.intentId ? boosted : scores[id]! * shrink
+        }
         ;(entities.errorMessage ??= []).includes(error.text) || entities.errorMessage.push(error.text)
       }
       const ranked = Object.entries(scores)
         .filter(([, score]) => score >= 0.01)
         .sort((a, b) => b[1] - a[1])
       const [top, topScore] = ranked[0] ?? [NONE, 1]
+      const stems = [...new Set(features.filter((f) => f.startsWith('w:')))]
+      const language = detectLanguage(tokens(text), text)
       return {
         text,
         intents: Object.fromEntries(ranked.map(([id, score]) => [id, { score: Math.round(score * 1000) / 1000 }])),
         entities,
         topIntent: topScore >= minScore ? top : NONE,
+        ...(language && { language }),
+        coverage: stems.length === 0 ? 0 : Math.round((classifier.known(stems) / stems.length) * 1000) / 1000,
       }
     },
   }

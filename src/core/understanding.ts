@@ -380,7 +380,7 @@ export const wordCount = (text: string) => clean(text).split(' ').filter(Boolean
 export type RouteLike =
   | { kind: 'intent'; intentId: string; score: number }
   | { kind: 'suggest'; intentIds: string[] }
-  | { kind: 'none' }
+  | { kind: 'none'; topic?: string }
 
 /** What the dialog should do with a message. `vent` asks for a word of empathy first, whatever the reading. */
 export type Reading = { vent: boolean; found: FactsFound } & (
@@ -484,7 +484,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // Mid-steps, a policy topic needs its cue ("it's a new card" is not about buying one).
   const unbacked = (id: string) => ctx.isPolicy(id) && (ctx.active !== undefined || pending !== undefined) && !(ctx.backedBy?.(id, found.facts) ?? true)
   const otherProblem =
-    route.kind === 'intent' && ctx.procedureOf(route.intentId) && !isRunning(route.intentId) && route.score >= ctx.minScore && !aboutActive && !unbacked(route.intentId)
+    route.kind === 'intent' && ctx.procedureOf(route.intentId) && !isRunning(route.intentId) && !aboutActive && !unbacked(route.intentId)
       ? route.intentId
       : undefined
   // Named outright (a button, a label, a fact, a phrase the step declares), not only yes/no in a sentence.
@@ -554,7 +554,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (signals.has('worked')) return { ...base, kind: 'worked' }
   if (pushBackLike) return { ...base, kind: 'policy', intentId: ctx.lastPolicy!, pushBack: true }
   if (vent) return { ...base, kind: 'vent' }
-  if (route.kind === 'none' && !pending && words > 3) return { ...base, kind: 'out-of-scope' }
+  if (route.kind === 'none' && !pending && (words > 3 || route.topic)) return { ...base, kind: 'out-of-scope' }
   return { ...base, kind: 'unclear' }
 }
 

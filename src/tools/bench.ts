@@ -14,7 +14,8 @@ import { intents } from '../../intents/index.js'
 import { loadConfig } from '../core/config.js'
 import { loadCorpus } from '../core/evaluation.js'
 import { createLogger } from '../core/logger.js'
-import { createRecognizer } from '../core/recognizer.js'
+import { loadProcedures } from '../core/procedures.js'
+import { createRecognizer, createRecognizerFromExamples } from '../core/recognizer.js'
 import { createApplication } from '../application.js'
 import { loadTest, SCRIPT, type LoadResult } from './load.js'
 
@@ -28,16 +29,21 @@ function summary(name: string, samples: number[]): void {
 }
 
 out(`node ${process.version}, ${process.arch}`)
+const procedures = loadProcedures(loadConfig({}).KNOWLEDGE_DIR)
 const trainings: number[] = []
 for (let i = 0; i < 5; i++) {
   const t0 = performance.now()
-  createRecognizer(intents)
+  createRecognizer(intents, { procedures })
   trainings.push(performance.now() - t0)
 }
 summary('recognizer training', trainings)
+const clinc = loadCorpus('../shared/benchmarks/nlu/clinc150/full.jsonl').filter((r) => r.split === 'train')
+const clincStarted = performance.now()
+createRecognizerFromExamples(clinc)
+out(`recognizer training, CLINC150 full (${clinc.length} utterances, 151 intents): ${((performance.now() - clincStarted) / 1000).toFixed(2)} s`)
 
-const recognizer = createRecognizer(intents)
-const utterances = loadCorpus('intents/evaluation.jsonl').map((r) => r.text)
+const recognizer = createRecognizer(intents, { procedures })
+const utterances = ['intents/evaluation.jsonl', 'intents/evaluation-independent.jsonl'].flatMap((file) => loadCorpus(file).map((r) => r.text))
 for (const text of utterances) recognizer.recognize(text) // warm-up
 const latencies: number[] = []
 for (let round = 0; round < 20; round++) {

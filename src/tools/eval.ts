@@ -1,68 +1,201 @@
 /**
- * `npm run eval`: trains the recognizer on intents/ and scores intents/evaluation.jsonl (never trained on).
- * `npm run eval -- --corpus FILE`: trains on the train split of any JSON-lines corpus and scores its test split.
- * Options: --min-score X (default: the configured RECOGNIZER_MIN_SCORE), --top N (per-intent rows, default all).
+ * `npm run eval`: scores the recognizer and the decision rule (src/core/routing.ts, values from config) on both CAC
+ * evaluation sets (trained on intents/ and the procedures, never on these files) and on every public corpus in
+ * ../shared/benchmarks/nlu (trained on its train split, scored on its test split).
+ * Options: --corpus FILE (that corpus only), --cac (the CAC sets only), --top N (per-intent rows: default every
+ * intent of the CAC sets, the 10 lowest of a corpus),
+ * --cv (chooses the decision rule's values by 5-fold cross-validation on the training data of all of them).
  */
+import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { intents } from '../../intents/index.js'
-import { loadConfig } from '../core/config.js'
-import { evaluate, loadCorpus, type LabelledRow } from '../core/evaluation.js'
-import { createRecognizer, createRecognizerFromExamples, type Recognizer } from '../core/recognizer.js'
 import { NONE } from '../../intents/intent.js'
+import { loadConfig } from '../core/config.js'
+import { CLARIFY, evaluate, loadCorpus, type EvaluationReport, type LabelledRow, type Prediction } from '../core/evaluation.js'
+import { loadProcedures } from '../core/procedures.js'
+import { seededRandom, shuffle } from '../core/classifier.js'
+import {
+  createRecognizer,
+  createRecognizerFromExamples,
+  type LabelledText,
+  type Recognizer,
+  type RecognizerResult,
+} from '../core/recognizer.js'
+import { decideRoute, thresholdsFrom, type RoutingThresholds } from '../core/routing.js'
 
 const { values } = parseArgs({
-  options: { corpus: { type: 'string' }, 'min-score': { type: 'string' }, top: { type: 'string' } },
+  options: { corpus: { type: 'string' }, cac: { type: 'boolean' }, cv: { type: 'boolean' }, top: { type: 'string' } },
 })
 const config = loadConfig()
-const minScore = values['min-score'] !== undefined ? Number(values['min-score']) : config.RECOGNIZER_MIN_SCORE
+const rule: RoutingThresholds = thresholdsFrom(config)
 const out = (line = '') => process.stdout.write(line + '\n')
-const pct = (x: number) => (Number.isNaN(x) ? '   n/a' : `${(x * 100).toFixed(1).padStart(5)}%`)
+const pct = (x: number) => (Number.isNaN(x) ? '  n/a' : `${(x * 100).toFixed(1).padStart(5)}%`)
+const BENCHMARKS = '../shared/benchmarks/nlu'
+const CORPORA = ['clinc150/full.jsonl', 'banking77/data.jsonl', 'braun-chatbot/data.jsonl', 'braun-askubuntu/data.jsonl', 'braun-webapps/data.jsonl']
+const EVALUATION_SETS = ['intents/evaluation.jsonl', 'intents/evaluation-independent.jsonl']
+const procedures = loadProcedures(config.KNOWLEDGE_DIR, { seedText: readFileSync('knowledge/seed/cac-ako-help.txt', 'utf8') })
 
-let recognizer: Recognizer
-let test: LabelledRow[]
-const started = performance.now()
-if (values.corpus) {
-  const rows = loadCorpus(values.corpus)
+/** A task: a recognizer to train and a way to read its labels. */
+interface Task {
+  name: string
+  train: (examples?: readonly LabelledText[]) => Recognizer
+  examples: readonly LabelledText[]
+  canSuggest: (id: string) => boolean
+  isOutOfScope: (id: string) => boolean
+  /** The label an evaluation compares with (an out-of-scope topic is `none`). */
+  label: (id: string) => string
+}
+
+const topics = new Set(intents.filter((i) => i.refer).map((i) => i.id))
+const withProcedure = new Set(intents.filter((i) => i.procedure).map((i) => i.id))
+const cacTask: Task = {
+  name: 'CAC intents',
+  examples: intents.flatMap((i) => i.utterances.map((text) => ({ text, intent: i.id }))),
+  train: (examples) =>
+    examples
+      ? createRecognizerFromExamples(examples, { minScore: 0 })
+      : createRecognizer(intents, { minScore: 0, procedures }),
+  canSuggest: (id) => withProcedure.has(id),
+  isOutOfScope: (id) => id === NONE || topics.has(id),
+  label: (id) => (topics.has(id) ? NONE : id),
+}
+
+function corpusTask(file: string): { task: Task; test: LabelledRow[] } {
+  const rows = loadCorpus(file)
   const train = rows.filter((r) => r.split === 'train')
-  test = rows.filter((r) => r.split === 'test')
-  out(`corpus ${values.corpus}: ${train.length} train, ${test.length} test, ${new Set(train.map((r) => r.intent)).size} intents`)
-  recognizer = createRecognizerFromExamples(train, { minScore: 0 })
-} else {
-  test = loadCorpus('intents/evaluation.jsonl')
-  out(`intents/: ${intents.reduce((n, i) => n + i.utterances.length, 0)} training utterances; intents/evaluation.jsonl: ${test.length}`)
-  recognizer = createRecognizer(intents, { minScore: 0 })
-}
-out(`trained in ${((performance.now() - started) / 1000).toFixed(2)} s`)
-
-// Recognize once with no threshold; each threshold below then only re-decides.
-const scored = test.map((row) => {
-  const [top, entry] = Object.entries(recognizer.recognize(row.text).intents)[0] ?? [NONE, { score: 1 }]
-  return { expected: row.intent, top, score: entry.score }
-})
-const at = (threshold: number) => scored.map((s) => ({ expected: s.expected, predicted: s.score >= threshold ? s.top : NONE }))
-
-out()
-out('threshold sweep (choose RECOGNIZER_MIN_SCORE here)')
-out('min-score  accuracy  in-scope  out-of-scope-recall  wrongly-refused  macro-F1')
-for (const threshold of [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]) {
-  const r = evaluate(at(threshold))
-  out(`${threshold.toFixed(2).padStart(9)}  ${pct(r.accuracy)}    ${pct(r.inScopeAccuracy)}   ${pct(r.outOfScopeRecall)}             ${pct(r.wronglyRefused)}          ${r.macroF1.toFixed(3)}`)
+  return {
+    task: {
+      name: file.replace(`${BENCHMARKS}/`, ''),
+      examples: train,
+      train: (examples = train) => createRecognizerFromExamples(examples, { minScore: 0 }),
+      canSuggest: (id) => id !== NONE,
+      isOutOfScope: (id) => id === NONE,
+      label: (id) => id,
+    },
+    test: rows.filter((r) => r.split === 'test'),
+  }
 }
 
-const report = evaluate(at(minScore))
-out()
-out(`at min-score ${minScore}`)
-out(`accuracy             ${pct(report.accuracy)}  (${report.total} utterances)`)
-out(`in-scope accuracy    ${pct(report.inScopeAccuracy)}`)
-out(`macro-F1             ${report.macroF1.toFixed(3)}`)
-out(`out-of-scope recall  ${pct(report.outOfScopeRecall)}`)
-out(`wrongly refused      ${pct(report.wronglyRefused)}  (in-scope questions answered "out of scope")`)
-out()
-out('intent                              precision  recall      F1  support')
-const rows = [...report.perIntent].sort((a, b) => a.f1 - b.f1)
-for (const s of values.top ? rows.slice(0, Number(values.top)) : rows) {
-  out(`${s.intent.padEnd(34)}  ${pct(s.precision)}    ${pct(s.recall)}  ${s.f1.toFixed(3)}  ${String(s.support).padStart(7)}`)
+function predict(task: Task, result: RecognizerResult, expected: string, thresholds: RoutingThresholds): Prediction {
+  const route = decideRoute(result, thresholds, task.canSuggest, task.isOutOfScope)
+  if (route.kind === 'suggest') return { expected, predicted: CLARIFY, options: route.intentIds.map(task.label) }
+  return { expected, predicted: route.kind === 'none' ? NONE : task.label(route.intentId) }
 }
-out()
-out('most confused (expected → predicted: count)')
-for (const c of report.confusions.slice(0, 10)) out(`  ${c.expected} → ${c.predicted}: ${c.count}`)
+
+interface Row {
+  name: string
+  report: EvaluationReport
+  trainSeconds?: number
+}
+const summary: Row[] = []
+
+function report(name: string, predictions: Prediction[], trainSeconds?: number, allIntents = false): void {
+  const r = evaluate(predictions)
+  summary.push({ name, report: r, trainSeconds })
+  out(`\n== ${name}: ${r.total} messages${trainSeconds !== undefined ? `, trained in ${trainSeconds.toFixed(2)} s` : ''}`)
+  out(`strict accuracy ${pct(r.accuracy)}   in-scope ${pct(r.inScopeAccuracy)}   out-of-scope recall ${pct(r.outOfScopeRecall)}`)
+  out(`in-scope refused ${pct(r.wronglyRefused)}   "did you mean" ${pct(r.clarified)} (right one offered ${pct(r.clarifiedRight)})   one-option ${r.oneOptionClarifications}   macro-F1 ${r.macroF1.toFixed(3)}`)
+  const top = values.top !== undefined ? Number(values.top) : allIntents ? Infinity : 10
+  const weakest = [...r.perIntent].sort((a, b) => a.recall - b.recall || a.intent.localeCompare(b.intent)).slice(0, top)
+  out(`${allIntents ? 'recall per intent' : 'lowest recall'}: ${weakest.map((s) => `${s.intent} ${pct(s.recall).trim()} (${s.support})`).join(', ')}`)
+  out(`confusions: ${r.confusions.slice(0, top).map((c) => `${c.expected} → ${c.predicted} ${c.count}`).join(', ')}`)
+}
+
+function timed<T>(f: () => T): [T, number] {
+  const started = performance.now()
+  const value = f()
+  return [value, (performance.now() - started) / 1000]
+}
+
+function runEvaluation(): void {
+  if (!values.corpus) {
+    const [recognizer, seconds] = timed(() => cacTask.train())
+    out(`CAC: ${cacTask.examples.length} training utterances, ${intents.length} intents (${topics.size} out-of-scope topics); rule ${JSON.stringify(rule)}`)
+    for (const file of EVALUATION_SETS) {
+      if (!existsSync(file)) {
+        out(`\n== ${file}: missing`)
+        continue
+      }
+      const rows = loadCorpus(file)
+      report(file, rows.map((row) => predict(cacTask, recognizer.recognize(row.text), row.intent, rule)), seconds, true)
+    }
+    if (values.cac) return
+  }
+  for (const file of values.corpus ? [values.corpus] : CORPORA.map((c) => `${BENCHMARKS}/${c}`)) {
+    const { task, test } = corpusTask(file)
+    const [recognizer, seconds] = timed(() => task.train())
+    report(task.name, test.map((row) => predict(task, recognizer.recognize(row.text), row.intent, rule)), seconds)
+  }
+  out('\n| set | strict | in-scope | OOS recall | in-scope refused | did you mean | macro-F1 | train s |')
+  out('|---|---:|---:|---:|---:|---:|---:|---:|')
+  for (const { name, report: r, trainSeconds } of summary) {
+    out(`| ${name} | ${pct(r.accuracy)} | ${pct(r.inScopeAccuracy)} | ${pct(r.outOfScopeRecall)} | ${pct(r.wronglyRefused)} | ${pct(r.clarified)} | ${r.macroF1.toFixed(3)} | ${trainSeconds?.toFixed(2) ?? ''} |`)
+  }
+  const braun = summary.filter((s) => s.name.startsWith('braun-'))
+  if (braun.length === 3) {
+    const right = braun.reduce((n, s) => n + s.report.accuracy * s.report.total, 0)
+    out(`\nBraun overall (all three test sets, strict): ${(right / braun.reduce((n, s) => n + s.report.total, 0)).toFixed(3)}`)
+  }
+}
+
+/** Out-of-fold results: each example recognised by a model trained on the other folds. */
+function outOfFold(task: Task, folds: number, limit: number): { result: RecognizerResult; expected: string }[] {
+  const random = seededRandom(7)
+  const order = shuffle(task.examples.map((_, i) => i), random)
+  const collected: { result: RecognizerResult; expected: string }[] = []
+  for (let f = 0; f < folds; f++) {
+    const held = new Set(order.filter((_, i) => i % folds === f))
+    const recognizer = task.train(task.examples.filter((_, i) => !held.has(i)))
+    const tested = [...held].slice(0, Math.ceil(limit / folds))
+    for (const i of tested) collected.push({ result: recognizer.recognize(task.examples[i]!.text), expected: task.label(task.examples[i]!.intent) })
+  }
+  return collected
+}
+
+/** Chooses the rule: the grid point with the best mean over the training sets of in-scope accuracy and out-of-scope recall (2:1). */
+function crossValidate(): void {
+  const tasks = [cacTask, ...CORPORA.map((c) => corpusTask(`${BENCHMARKS}/${c}`).task)]
+  const data = tasks.map((task) => {
+    const [results, seconds] = timed(() => outOfFold(task, 5, 4000))
+    out(`${task.name}: ${results.length} out-of-fold results in ${seconds.toFixed(1)} s`)
+    // Only the first few intents matter to the rule: keep them, so the grid search is quick.
+    for (const r of results) r.result.intents = Object.fromEntries(Object.entries(r.result.intents).slice(0, 4))
+    return { task, results }
+  })
+  const grid: { thresholds: RoutingThresholds; score: number; per: string[] }[] = []
+  for (const minScore of [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8])
+    for (const suggestScore of [0.15, 0.25])
+      for (const ambiguityMargin of [0.1])
+        for (const actMargin of [0.1, 0.2, 0.3, 0.4, 0.5, 1])
+          for (const minCoverage of [0, 0.2, 0.4, 0.6])
+            for (const noneScore of [0, 0.02, 0.05, 0.1, 0.2]) {
+            if (suggestScore > minScore) continue
+            const thresholds = { minScore, suggestScore, ambiguityMargin, actMargin, minCoverage, noneScore }
+            const per = data.map(({ task, results }) => {
+              // Counted here rather than by evaluate(): the grid has ~1800 points.
+              let inRight = 0, inTotal = 0, clarifiedRight = 0, oosRight = 0, oosTotal = 0
+              for (const x of results) {
+                const p = predict(task, x.result, x.expected, thresholds)
+                if (x.expected === NONE) {
+                  oosTotal++
+                  if (p.predicted === NONE) oosRight++
+                } else {
+                  inTotal++
+                  if (p.predicted === x.expected) inRight++
+                  else if (p.options?.includes(x.expected)) clarifiedRight++
+                }
+              }
+              // A right option under "did you mean" is worth a quarter of a right answer: the first reply should act.
+              // Most messages a help desk gets are in scope: acting right on them counts twice as much as refusing the rest.
+              const inScope = (inRight + 0.25 * clarifiedRight) / inTotal
+              return oosTotal === 0 ? inScope : (2 * inScope + oosRight / oosTotal) / 3
+            })
+            grid.push({ thresholds, score: per.reduce((a, b) => a + b, 0) / per.length, per: per.map((p) => p.toFixed(3)) })
+          }
+  grid.sort((a, b) => b.score - a.score)
+  out(`\nbest rules (mean over ${tasks.map((t) => t.name).join(', ')})`)
+  for (const g of grid.slice(0, 10)) out(`${g.score.toFixed(4)}  ${JSON.stringify(g.thresholds)}  ${g.per.join(' ')}`)
+}
+
+if (values.cv) crossValidate()
+else runEvaluation()

@@ -6,7 +6,7 @@ describe('loadConfig', () => {
   it('gives the embedded defaults on an empty environment, frozen', () => {
     const config = loadConfig({})
 
-    expect(config).toMatchObject({ PORT: 3978, DATA_DIR: './data', MicrosoftAppId: '', RECOGNIZER_MIN_SCORE: 0.5 })
+    expect(config).toMatchObject({ PORT: 3978, DATA_DIR: './data', MicrosoftAppId: '', RECOGNIZER_MIN_SCORE: 0.75 })
     expect(Object.isFrozen(config)).toBe(true)
   })
 

@@ -26,7 +26,7 @@ describe('knowledge/', () => {
   })
 
   it('has every intent the issue names, each with 25 or more utterances, and every procedure exists', () => {
-    expect(intents.map((i) => i.id).sort()).toEqual([...INTENT_IDS, 'none'].sort())
+    expect(intents.filter((i) => !i.refer).map((i) => i.id).sort()).toEqual([...INTENT_IDS, 'none'].sort())
     for (const intent of intents) expect(intent.utterances.length, intent.id).toBeGreaterThanOrEqual(25)
     expect(() => checkIntents(intents, procedures)).not.toThrow()
   })
@@ -54,6 +54,33 @@ describe('knowledge/', () => {
     expect(text).not.toMatch(/\b\d{3}[-. ]\d{3}[-. ]\d{4}\b/)
     expect(text).not.toMatch(/[\w.]+@[\w.]+\.\w+/)
     expect(text).not.toMatch(/https?:|www\./)
+  })
+
+  it('says who handles each out-of-scope neighbour, with no contact details', () => {
+    const topics = intents.filter((i) => i.refer)
+
+    expect(topics.map((i) => i.id).sort()).toEqual([
+      'out-of-scope-email',
+      'out-of-scope-id-card-office',
+      'out-of-scope-lost-card',
+      'out-of-scope-network',
+      'out-of-scope-other-site',
+      'out-of-scope-pay-personnel',
+      'out-of-scope-reader',
+    ])
+    for (const topic of topics) {
+      expect(topic.refer, topic.id).toMatch(/IT support|ID card office|finance office|security manager|help desks/)
+      expect(topic.refer, topic.id).not.toMatch(/\d{3}[-. )]\d{3,4}|@|https?:|www\./)
+      expect(topic.procedure, topic.id).toBeUndefined()
+    }
+  })
+
+  it('refuses a refer line with a phone number, and an intent with both a procedure and a refer line', () => {
+    const phone = { id: 'out-of-scope-x', refer: 'Call 555-123-4567.', utterances: intents[0]!.utterances }
+    const both = { ...phone, id: 'out-of-scope-y', refer: 'Your finance office.', procedure: 'change-pin' }
+
+    expect(() => checkIntents([...intents, phone], procedures)).toThrow(/out-of-scope-x.*refer: no web address/)
+    expect(() => checkIntents([...intents, both], procedures)).toThrow(/out-of-scope-y.*both a procedure and a refer/)
   })
 
   it('counts "Step n of m" along the longest path', () => {

@@ -31,7 +31,7 @@ describe('MainDialog routing', () => {
   it('says plainly when a question is out of scope, and offers a person', async () => {
     const { client } = mainClient()
 
-    const replies = await sayActivities(client, 'how do I check my leave balance in mypay')
+    const replies = await sayActivities(client, 'what is the weather tomorrow in tampa')
 
     expect(replies.map((r) => r.text)).toEqual([messages.outOfScope])
     expect(buttons(replies)).toEqual(['Talk to a person', 'What can you help with?'])

@@ -8,6 +8,7 @@ import { ProcedureDialog } from '../../dialogs/procedureDialog.js'
 import { secretRedaction } from '../../dialogs/redaction.js'
 import type { HandoffPacket, HandoffQueue } from '../../src/core/handoff.js'
 import { loadProcedures, type Procedure } from '../../src/core/procedures.js'
+import { thresholdsFrom } from '../../src/core/routing.js'
 import { createRecognizer, type Recognizer } from '../../src/core/recognizer.js'
 import { loadConfig } from '../../src/core/config.js'
 
@@ -18,7 +19,7 @@ export const procedures: ReadonlyMap<string, Procedure> = loadProcedures('knowle
 let trained: Recognizer | undefined
 /** The real recognizer, trained once per test file. */
 export function realRecognizer(): Recognizer {
-  return (trained ??= createRecognizer(intents, { minScore: loadConfig({}).RECOGNIZER_MIN_SCORE }))
+  return (trained ??= createRecognizer(intents, { minScore: loadConfig({}).RECOGNIZER_MIN_SCORE, procedures }))
 }
 
 /** Every reply to one user message, text only. */
@@ -77,11 +78,7 @@ export function mainClient({ recognizer = realRecognizer(), channelId = 'test', 
     procedureDialog: new ProcedureDialog(procedures, state, defaults.MAX_REPROMPTS),
     state,
     handoffQueue: queue,
-    thresholds: {
-      minScore: defaults.RECOGNIZER_MIN_SCORE,
-      suggestScore: defaults.RECOGNIZER_SUGGEST_SCORE,
-      ambiguityMargin: defaults.RECOGNIZER_AMBIGUITY_MARGIN,
-    },
+    thresholds: thresholdsFrom(defaults),
     maxReprompts: defaults.MAX_REPROMPTS,
   })
   const client = new DialogTestClient(channelId, dialog, undefined, [secretRedaction(), ...middlewares], conversationState)

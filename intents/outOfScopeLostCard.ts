@@ -1,0 +1,43 @@
+import type { Intent } from './intent.js'
+
+/** Out of scope, but a neighbour of CAC login problems: the bot says who usually handles it. */
+export const outOfScopeLostCard = {
+  id: 'out-of-scope-lost-card',
+  refer:
+    "A lost or stolen CAC should be reported to your security manager and chain of command, and replaced at your local ID card office; this bot can't do either.",
+  utterances: [
+    "my cac was stolen",
+    "i left my cac somewhere and cant find it",
+    "someone stole my wallet with my cac in it",
+    "what do i do if i lose my cac",
+    "lost cac card",
+    "my cac is missing",
+    "i think i dropped my cac at the gym",
+    "cac stolen from my car",
+    "how do i report a lost cac",
+    "lost my common access card on leave",
+    "i lost my id card",
+    "my cac fell out of my pocket",
+    "can i get a replacement for a lost cac",
+    "left my cac in the reader at another building and its gone",
+    "stolen cac report",
+    "my kid lost my cac",
+    "i lost my cac and need to log in today",
+    "misplaced my cac",
+    "lost cac, what now",
+    "my cac went through the washing machine and then i lost it",
+    "i cant find my cac anywhere",
+    "someone took my cac",
+    "perdi mi cac",
+    "me robaron la tarjeta cac",
+    "my cac got stolen along with my purse",
+    "lost my cac on the flight home",
+    "where do i report my stolen cac",
+    "i lost my cac, can i still log in some other way",
+    "i lost my cac yesterday and need a replacement",
+    "cac lost during move",
+    "i have lost my cac card what should i do",
+    "who do i call if i lose my cac",
+    "security manager number for a lost cac",
+  ],
+} satisfies Intent

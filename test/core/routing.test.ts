@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { decideRoute, thresholdsFrom } from '../../src/core/routing.js'
+import { loadConfig } from '../../src/core/config.js'
+import type { RecognizerResult } from '../../src/core/recognizer.js'
+
+const rule = { minScore: 0.5, suggestScore: 0.2, ambiguityMargin: 0.15, actMargin: 0.3, minCoverage: 0.4 }
+const isProcedure = (id: string) => !['help', 'human-agent', 'none', 'out-of-scope-email'].includes(id)
+const isOutOfScope = (id: string) => id === 'none' || id.startsWith('out-of-scope-')
+const result = (scores: Record<string, number>, coverage = 1): RecognizerResult => ({
+  text: 't',
+  intents: Object.fromEntries(Object.entries(scores).map(([id, score]) => [id, { score }])),
+  entities: {},
+  topIntent: Object.keys(scores)[0]!,
+  coverage,
+})
+
+describe('decideRoute', () => {
+  it.each<{ name: string; scores: Record<string, number>; coverage?: number; route: unknown }>([
+    { name: 'acts on a clear winner', scores: { a: 0.9, b: 0.05 }, route: { kind: 'intent', intentId: 'a', score: 0.9 } },
+    { name: 'acts under the minimum when far ahead of the second', scores: { a: 0.45, b: 0.1, c: 0.05 }, route: { kind: 'intent', intentId: 'a', score: 0.45 } },
+    { name: 'offers two close procedures', scores: { a: 0.5, b: 0.4 }, route: { kind: 'suggest', intentIds: ['a', 'b'] } },
+    { name: 'never offers one option alone: acts when the rival cannot be offered', scores: { a: 0.55, help: 0.44 }, route: { kind: 'intent', intentId: 'a', score: 0.55 } },
+    { name: 'never offers one option alone: refuses a lone weak candidate', scores: { a: 0.35, 'human-agent': 0.3, none: 0.25 }, route: { kind: 'none' } },
+    { name: 'names the out-of-scope topic it recognised', scores: { 'out-of-scope-email': 0.7, a: 0.2 }, route: { kind: 'none', topic: 'out-of-scope-email' } },
+    { name: 'refuses text made of words it never saw', scores: { a: 0.95 }, coverage: 0.2, route: { kind: 'none' } },
+    { name: 'refuses a confident none', scores: { none: 0.8, a: 0.15 }, route: { kind: 'none' } },
+  ])('$name', ({ scores, coverage, route }) => {
+    expect(decideRoute(result(scores, coverage), rule, isProcedure, isOutOfScope)).toEqual(route)
+  })
+
+  it('never asks "did you mean" with one option, whatever the scores', () => {
+    const ids = ['a', 'b', 'help', 'none', 'out-of-scope-email']
+    let random = 1
+    const next = () => (random = (random * 16807) % 2147483647) / 2147483647
+    for (let i = 0; i < 500; i++) {
+      const raw = ids.map(next)
+      const sum = raw.reduce((x, y) => x + y, 0)
+      const scores = Object.fromEntries(ids.map((id, j) => [id, raw[j]! / sum] as const).sort((x, y) => y[1] - x[1]))
+
+      const route = decideRoute(result(scores), thresholdsFrom(loadConfig({})), isProcedure, isOutOfScope)
+
+      if (route.kind === 'suggest') expect(route.intentIds.length).toBeGreaterThanOrEqual(2)
+    }
+  })
+})

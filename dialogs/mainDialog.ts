@@ -20,7 +20,7 @@ import {
 } from 'botbuilder-dialogs'
 import { summarise, type HandoffPacket, type HandoffQueue } from '../src/core/handoff.js'
 import type { Procedure, Slot } from '../src/core/procedures.js'
-import type { Recognizer, RecognizerResult } from '../src/core/recognizer.js'
+import { normalise, type Recognizer, type RecognizerResult } from '../src/core/recognizer.js'
 import { decideRoute, type Route, type RoutingThresholds } from '../src/core/routing.js'
 import { understand, wordCount, type FactsFound, type PendingQuestion, type Reading } from '../src/core/understanding.js'
 import { NONE, type Intent } from '../intents/intent.js'
@@ -204,6 +204,11 @@ export class MainDialog extends ComponentDialog {
       lastPolicy: memory.lastPolicy,
       lastProcedure: memory.lastProcedure,
       isPolicy: (id) => this.isPolicy(id),
+      denies: (id) => {
+        const said = normalise(context.activity.text ?? '')
+        const cues = this.deps.procedures.get(this.procedureOf.get(id) ?? '')?.cues ?? []
+        return cues.some((cue) => new RegExp(`\\b(not|isnt|its not) (my|the|a|about( my)?) ${cue}`).test(said))
+      },
       backedBy: (id, facts) => {
         const procedure = this.deps.procedures.get(this.procedureOf.get(id) ?? '')
         const said = (context.activity.text ?? '').toLowerCase()
@@ -445,6 +450,7 @@ export class MainDialog extends ComponentDialog {
     const memory = await this.deps.state.memory.get(context, {})
     await this.deps.state.memory.set(context, { ...memory, lastPolicy: intentId })
     noteOutcome(context, 'referred')
+    if (!pushBack) await this.noteLanguage(context)
     const text = intentId === 'other-person' ? messages.otherPerson : this.oneShotText(context, this.procedureOf.get(intentId)!)
     await context.sendActivity(pushBack ? `${messages.pushBack} ${text}` : text)
     if (!midSteps) {

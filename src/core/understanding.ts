@@ -162,7 +162,9 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
   if (os) facts.os = os
   const branch = firstUnnegated(said, BRANCHES)
   if (branch) facts.branch = branch
-  if (PIN_LOCKED.test(said)) facts.pin = 'locked'
+  if (/\b(not|isnt|its not) (my|the|a|about( my)?) pin\b/.test(said)) {
+    // "it's not my PIN, it's my password": nothing about the PIN
+  } else if (PIN_LOCKED.test(said)) facts.pin = 'locked'
   else if (PIN_UNKNOWN.test(said)) facts.pin = 'unknown'
   else if (PIN_KNOWN.test(said) && !new RegExp(String.raw`\b${NOT}\b.{0,6}\b(know|remember)`).test(said)) facts.pin = 'known'
   if (/\bregist/.test(said) && /\b(cac|card|it|its|account|mine|i)\b/.test(said)) {
@@ -343,7 +345,7 @@ const SIGNALS: [Signal, RegExp][] = [
   ['step-help', /\b(how (do|can|would|should) i (do|find|get to|open|get|change|clear|check) (that|this|it|those|them|there)|how do i do (that|this|it)|where (is|are|do i find|can i find|would i find) (the |that |this |it |tools|internet options|user console|activclient|advanced)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any)|what does (that|this|it) mean|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot) find (it|the|that|activclient|tools|internet options|it anywhere)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is))\b/],
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again)?( bye| goodbye)?\W*$/],
   ['bye', /^(ok(ay)? |alright )?(bye|goodbye|good bye|see ya|see you|later|cya|im done|i m done|thats all|that s all|nothing else|ttyl|have a good (day|one)|gotta go|got to go)\W*$/],
-  ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yay |omg |nevermind )*(it |that |which |its |it s )?(just )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in)( now)?( thanks?| thank you| ty)?\W*$/],
+  ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yay |omg |nevermind |done (and |but )?|did (it|that) (and )?)*(it |that |which |its |it s )?(just )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in)( now)?( thanks?| thank you| ty)?\W*$/],
   ['still-broken', /\b(what else (can|should|could) i (try|do)|anything else (i can|to) (try|do)|(all|everything|none) (of )?(that|those|this|them)?\s?(is|are|s)? ?(fine|good|ok|in place|met|there|missing)|i (have|got|did) (all|everything)( of)?( that| those| them)?|nothing (is )?missing|still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same)|still no (luck|go)|same (thing|error|problem|issue|result)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
   ['vent', /\b(ridiculous|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it|i give up|giving up|forget it|screw (this|it))\b|[😡🤬😤😠]/u],
   ['push-back', /\b(cant you (just )?|can you (just |not )?|why cant (you|i|the help ?desk|they|ako|dko)|couldnt you|can (the |a )?(help ?desk|agent|someone|person|you guys|they) (just )?(reset|unlock|fix|undo|reverse|unrevoke|override|do it)|someone (there )?must be able|is there (really )?no (other )?way|just (reset|unlock|undo)|no other way|please just|surely (you|someone)|there must be (a|some) way|what if i (cant|can t) (go|get)|too far|cant get to (the|an|my) id)\b/],
@@ -437,6 +439,8 @@ export interface UnderstandingContext {
   procedureOf(intentId: string): string | undefined
   /** Whether an intent's procedure fits what we know (facts said in this message included). */
   fits?(intentId: string, facts: Facts): boolean
+  /** Whether this message says the intent's topic is not what it is about ("it's not my PIN, it's my password"). */
+  denies?(intentId: string): boolean
   /** Whether this message's own facts back an intent up (a locked-PIN answer needs the PIN said to be locked or forgotten). */
   backedBy?(intentId: string, facts: Facts): boolean
   /** The recognizer's score for an intent (0 when it did not score it). */
@@ -448,6 +452,11 @@ export interface UnderstandingContext {
 export const POLICY_SCORE = 0.3
 /** One candidate scoring at least this is acted on with a way out; below it, we ask what the user sees. */
 export const HEDGE_SCORE = 0.3
+/**
+ * Mid-steps, a message leaves the steps for another problem or a command (cancel, start over) only at this score:
+ * the decision rule acts on a clear margin alone, which short answers like "yes but it still doesn't work" get too.
+ */
+export const SWITCH_SCORE = 0.5
 
 /**
  * Reads one message once, against the pending question first and then everything else. The order is the policy:
@@ -461,7 +470,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const base = { vent, found }
   const words = wordCount(text)
   const facts = { ...ctx.facts, ...found.facts }
-  const fits = (id: string) => ctx.fits?.(id, facts) ?? true
+  const fits = (id: string) => (ctx.fits?.(id, facts) ?? true) && !(ctx.denies?.(id) ?? false)
   // Candidates that contradict a fact are dropped: "I know my PIN, I want a new one" is not a forgotten PIN.
   const route: RouteLike =
     ctx.route.kind === 'suggest' ? { kind: 'suggest', intentIds: ctx.route.intentIds.filter(fits) } : ctx.route
@@ -483,8 +492,10 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const aboutActive = Object.keys(found.facts).some((slot) => ctx.activeSlots?.includes(slot as Slot))
   // Mid-steps, a policy topic needs its cue ("it's a new card" is not about buying one).
   const unbacked = (id: string) => ctx.isPolicy(id) && (ctx.active !== undefined || pending !== undefined) && !(ctx.backedBy?.(id, found.facts) ?? true)
+  const midSteps = ctx.active !== undefined || pending !== undefined
+  const sure = route.kind === 'intent' && (!midSteps || route.score >= SWITCH_SCORE) && fits(route.intentId)
   const otherProblem =
-    route.kind === 'intent' && ctx.procedureOf(route.intentId) && !isRunning(route.intentId) && !aboutActive && !unbacked(route.intentId)
+    sure && route.kind === 'intent' && ctx.procedureOf(route.intentId) && !isRunning(route.intentId) && !aboutActive && !unbacked(route.intentId)
       ? route.intentId
       : undefined
   // Named outright (a button, a label, a fact, a phrase the step declares), not only yes/no in a sentence.
@@ -493,6 +504,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (signals.has('push-back') && ctx.lastPolicy && !explicit) return { ...base, kind: 'policy', intentId: ctx.lastPolicy, pushBack: true }
   // After a policy line, a follow-up we can't otherwise place ("so i cant order one online?") is about that rule.
   const pushBackLike = ctx.lastPolicy && !pending && /\?|\b(so|but|why|what if|how come|really|seriously)\b/.test(clean(text) + (text.includes('?') ? '?' : ''))
+  // "where is the ID card office?" gets the truth; "what's the help desk number?" is a request for a person (the rule's human-agent).
+  const wantsPerson = route.kind === 'intent' && route.intentId === 'human-agent'
+  if (signals.has('contact') && !signals.has('person') && !wantsPerson && !explicit) return { ...base, kind: 'contact' }
   if (signals.has('person') || (route.kind === 'intent' && route.intentId === 'human-agent' && !explicit && words <= 8)) {
     return { ...base, kind: 'person' }
   }
@@ -520,7 +534,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (signals.has('step-help') && !ctx.active && !pending) return { ...base, kind: 'repeat' }
   if (signals.has('worked') && !answer) return { ...base, kind: 'worked' }
   if (signals.has('still-broken') && pending?.kind === 'check' && !answer) return { ...base, kind: 'answer', answer: { kind: 'failed', alreadyTried: false } }
-  if (answer && !(otherProblem && words >= 5)) {
+  // "still doesn't work" to a check is its answer, whatever problem the words also resemble.
+  const plainAnswer = signals.has('still-broken') || signals.has('worked')
+  if (answer && !(otherProblem && words >= 5 && !plainAnswer)) {
     // "ok" to a yes/no question that is not a "did it work" check is a yes; to a check it says only that it was done.
     return { ...base, kind: 'answer', answer }
   }
@@ -529,13 +545,18 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   }
   if (signals.has('contact') && !explicit) return { ...base, kind: 'contact' }
   if (signals.has('no-admin') && !explicit) return { ...base, kind: 'no-admin' }
+  // "still the same" with nothing tried yet names no problem.
+  const confident = route.kind === 'intent' && route.score >= ctx.minScore
+  if (signals.has('still-broken') && /\b(still|same|again)\b/.test(clean(text)) && !confident && !pending && !ctx.active && !ctx.lastProcedure && words <= 4) {
+    return { ...base, kind: 'still-broken' }
+  }
   if (signals.has('repeat')) return { ...base, kind: 'repeat' }
   if (signals.has('resume')) return { ...base, kind: 'resume' }
   if (signals.has('step-help') && ctx.active) return { ...base, kind: 'step-help' }
   if (signals.has('something-else')) return { ...base, kind: 'something-else' }
-  if (otherProblem) return { ...base, kind: 'problem', intentId: otherProblem, hedge: false }
+  if (otherProblem) return { ...base, kind: 'problem', intentId: otherProblem, hedge: route.kind === 'intent' && route.score < ctx.minScore }
   if (signals.has('still-broken')) return { ...base, kind: 'still-broken' }
-  if (route.kind === 'intent' && !unbacked(route.intentId)) {
+  if (route.kind === 'intent' && !unbacked(route.intentId) && sure) {
     const procedureId = ctx.procedureOf(route.intentId)
     // The procedure running (or the sub-procedure running inside it): a question about where we are.
     if (procedureId && isRunning(route.intentId)) return { ...base, kind: ctx.active && procedureId !== ctx.active ? 'step-help' : 'same-problem' }
@@ -554,6 +575,10 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (signals.has('worked')) return { ...base, kind: 'worked' }
   if (pushBackLike) return { ...base, kind: 'policy', intentId: ctx.lastPolicy!, pushBack: true }
   if (vent) return { ...base, kind: 'vent' }
+  // A weak out-of-scope topic for a message about AKO/DKO or the CAC itself: ask what they see rather than send them away.
+  if (route.kind === 'none' && route.topic && ctx.scoreOf(route.topic) < SWITCH_SCORE && /\b(ako|dko|cac|pin|certs?|certificates?|log ?in|login)\b/.test(clean(text)) && !pending) {
+    return { ...base, kind: 'vague' }
+  }
   if (route.kind === 'none' && !pending && (words > 3 || route.topic)) return { ...base, kind: 'out-of-scope' }
   return { ...base, kind: 'unclear' }
 }

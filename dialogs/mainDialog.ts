@@ -324,7 +324,7 @@ export class MainDialog extends ComponentDialog {
       case 'resume':
         return this.resume(innerDc, true)
       case 'step-help':
-        if (active) await this.explainStep(innerDc)
+        if (active) await this.explainStep(innerDc, reading.about)
         else await context.sendActivity(messages.offerExplained) // "how do i get them to check that?" at the offer
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
@@ -419,10 +419,16 @@ export class MainDialog extends ComponentDialog {
   }
 
   /** "How do I do that?": the step's own detail if it has one, else the step again, one thing at a time. */
-  private async explainStep(innerDc: DialogContext): Promise<void> {
+  private async explainStep(innerDc: DialogContext, about?: string): Promise<void> {
     const options = loopsOf(innerDc.stack).at(-1)
     const procedure = this.deps.procedures.get(options?.procedureId ?? '')
     const current = procedure?.steps.find((s) => s.id === options?.stepId)
+    if (about) {
+      // "What's SSL state?": what that part is for (its first step says it), not how to answer the question on screen.
+      const first = this.deps.procedures.get(about)?.steps[0]
+      if (first) await innerDc.context.sendActivity(`${this.deps.procedures.get(about)!.title}: ${first.say}`)
+      return
+    }
     if (current?.help) {
       await innerDc.context.sendActivity(renderContent(current.help, `${messages.stepHelp} `))
       return

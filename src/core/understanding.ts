@@ -390,7 +390,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   | { kind: 'person' }
   | { kind: 'repeat' }
   | { kind: 'resume' }
-  | { kind: 'step-help' }
+  /** `about`: the (sub-)procedure the question names ("what's SSL state?"), rather than the question on screen. */
+  | { kind: 'step-help'; about?: string }
   | { kind: 'close'; how: 'thanks' | 'bye' }
   | { kind: 'worked' }
   | { kind: 'still-broken' }
@@ -494,8 +495,10 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const unbacked = (id: string) => ctx.isPolicy(id) && (ctx.active !== undefined || pending !== undefined) && !(ctx.backedBy?.(id, found.facts) ?? true)
   const midSteps = ctx.active !== undefined || pending !== undefined
   const sure = route.kind === 'intent' && (!midSteps || route.score >= SWITCH_SCORE) && fits(route.intentId)
+  // "still there", "no luck" mid-steps are about this problem, whatever else the words resemble.
+  const aboutThis = (signals.has('still-broken') || signals.has('worked')) && words <= 5 && midSteps
   const otherProblem =
-    sure && route.kind === 'intent' && ctx.procedureOf(route.intentId) && !isRunning(route.intentId) && !aboutActive && !unbacked(route.intentId)
+    !aboutThis && sure && route.kind === 'intent' && ctx.procedureOf(route.intentId) && !isRunning(route.intentId) && !aboutActive && !unbacked(route.intentId)
       ? route.intentId
       : undefined
   // Named outright (a button, a label, a fact, a phrase the step declares), not only yes/no in a sentence.
@@ -559,7 +562,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (route.kind === 'intent' && !unbacked(route.intentId) && sure) {
     const procedureId = ctx.procedureOf(route.intentId)
     // The procedure running (or the sub-procedure running inside it): a question about where we are.
-    if (procedureId && isRunning(route.intentId)) return { ...base, kind: ctx.active && procedureId !== ctx.active ? 'step-help' : 'same-problem' }
+    if (procedureId && isRunning(route.intentId)) {
+      return ctx.active && procedureId !== ctx.active ? { ...base, kind: 'step-help', about: procedureId } : { ...base, kind: 'same-problem' }
+    }
     if (procedureId) return { ...base, kind: 'problem', intentId: route.intentId, hedge: route.score < ctx.minScore }
     // "wtf, bye" or "thanks for nothing" while venting is not a polite close.
     if (vent && ['thanks', 'goodbye', 'greeting'].includes(route.intentId)) return { ...base, kind: 'vent' }

@@ -4,7 +4,7 @@ import { intents } from '../intents/index.js'
 import { createHelpDeskState } from '../dialogs/helpDeskState.js'
 import { MainDialog } from '../dialogs/mainDialog.js'
 import { ProcedureDialog } from '../dialogs/procedureDialog.js'
-import { secretRedaction } from '../dialogs/redaction.js'
+import { secretRedaction, secretWarning } from '../dialogs/redaction.js'
 import { turnLogging } from '../dialogs/turnLogger.js'
 import type { Config } from './core/config.js'
 import { checkIntents } from './core/intentCheck.js'
@@ -80,9 +80,16 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
   return {
     bot: new HelpDeskBot(conversationState, state, mainDialog, handoffQueue),
     conversationState,
-    // Teams first (a channel message not addressed to us is dropped untouched); then redaction: nothing after it,
-    // transcripts and logs included, ever sees a secret.
-    middlewares: [teamsBehaviour(), secretRedaction(), transcriptLogging(transcripts), turnLogging(logger)],
+    // Teams first (a channel message not addressed to us is dropped untouched); the turn's logger (ids only) so the
+    // redaction's own event is logged; then redaction: nothing after it, transcripts included, ever sees a secret;
+    // the warning after the transcript logger, so the transcript has it.
+    middlewares: [
+      teamsBehaviour(),
+      turnLogging(logger),
+      secretRedaction({ lastAsked: conversationState.createProperty<string>('redaction.lastAsked') }),
+      transcriptLogging(transcripts),
+      secretWarning(),
+    ],
     db,
     writes,
     handoffQueue,

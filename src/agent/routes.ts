@@ -113,7 +113,7 @@ export function registerAgentConsole(
     const session = auth.signIn(parsed.data.username, parsed.data.password)
     if (!session) {
       failedLogins.allow(address)
-      logger.warn({ username: parsed.data.username }, 'agent sign-in failed')
+      logger.warn({ address }, 'agent sign-in failed') // never the typed username: people type passwords there too
       return fail(res, 401, 'Wrong username or password.')
     }
     logger.info({ agentId: session.account.username }, 'agent signed in')

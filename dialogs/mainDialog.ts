@@ -32,6 +32,8 @@ import { wasOnlySecret } from './redaction.js'
 import { turnLogger } from './turnLogger.js'
 
 export const MAIN_DIALOG = 'main'
+/** Steps tried that a case keeps (what an agent reads; the oldest are dropped). */
+export const MAX_TRAIL = 50
 const ROUTE = 'main.route'
 const RUN = 'main.run'
 const OFFER = 'main.offer'
@@ -301,7 +303,8 @@ export class MainDialog extends ComponentDialog {
   private async outcomeStep(step: WaterfallStepContext<RunOptions>): Promise<DialogTurnResult> {
     const outcome = step.result as ProcedureOutcome
     const helpDeskCase = await this.deps.state.helpDeskCase.get(step.context, newCase())
-    await this.deps.state.helpDeskCase.set(step.context, { ...helpDeskCase, trail: [...helpDeskCase.trail, ...outcome.trail] })
+    // The newest steps only: a user who keeps going round must not grow the state without bound.
+    await this.deps.state.helpDeskCase.set(step.context, { ...helpDeskCase, trail: [...helpDeskCase.trail, ...outcome.trail].slice(-MAX_TRAIL) })
     switch (outcome.outcome) {
       case 'resolved':
         return this.solved(step)

@@ -13,6 +13,7 @@ import { loadProcedures } from './core/procedures.js'
 import { thresholdsFrom } from './core/routing.js'
 import { createRecognizer } from './core/recognizer.js'
 import { createCaseView, type CaseView } from './agent/caseView.js'
+import { boundRecognizer } from './core/boundedRecognizer.js'
 import { HelpDeskBot } from './bot.js'
 import { openDatabase, SqliteConversationState, SqliteStorage, WriteBatch, type Db } from './database.js'
 import { HandoffService } from './handoff/service.js'
@@ -50,7 +51,7 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
   const started = performance.now()
   const procedures = loadProcedures(config.KNOWLEDGE_DIR, { seedText: readFileSync(SEED_PATH, 'utf8') })
   checkIntents(intents, procedures)
-  const recognizer = createRecognizer(intents, { minScore: config.RECOGNIZER_MIN_SCORE, procedures })
+  const recognizer = boundRecognizer(createRecognizer(intents, { minScore: config.RECOGNIZER_MIN_SCORE, procedures }), config.RECOGNIZER_MAX_CHARS)
   const db = openDatabase(config.DATA_DIR)
   const writes = new WriteBatch(db, (err) => logger.error({ err }, 'database write failed'))
   const conversationState = new SqliteConversationState(new SqliteStorage(db, writes))

@@ -52,6 +52,25 @@ const IncomingActivitySchema = z
   .loose()
 
 const MAX_BODY_BYTES = 256 * 1024
+// No activity of any channel nests deeper; thousands of levels made botbuilder fail with a 500.
+const MAX_JSON_DEPTH = 32
+
+/** How deep `text`'s brackets nest, outside strings: one pass, before anything parses or walks it. */
+export function jsonDepth(text: string): number {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++ // backslash: skip the escaped character
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 123 || c === 91) deepest = Math.max(deepest, ++depth)
+    else if (c === 125 || c === 93) depth--
+  }
+  return deepest
+}
 const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;|$)/i
 
 /**
@@ -89,8 +108,12 @@ export function jsonBody(logger: Logger, maxBytes = MAX_BODY_BYTES): restify.Req
     req.on('end', () => {
       if (done) return
       done = true
+      const text = Buffer.concat(chunks, size).toString('utf8')
+      if (jsonDepth(text) > MAX_JSON_DEPTH) {
+        return refuse(400, 'BadArgument', `The body is JSON nested deeper than ${MAX_JSON_DEPTH} levels.`)
+      }
       try {
-        req.body = JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as unknown
+        req.body = JSON.parse(text) as unknown
       } catch {
         return refuse(400, 'BadArgument', 'The body is not valid JSON.')
       }

@@ -56,6 +56,7 @@ export const ConfigSchema = z.object({
   RECOGNIZER_AMBIGUITY_MARGIN: score.default(0.1),
   RECOGNIZER_ACT_MARGIN: score.default(0.2),
   MAX_REPROMPTS: z.coerce.number().int().min(0).max(10).default(2),
+  RECOGNIZER_MAX_CHARS: z.coerce.number().int().min(50).max(4000).default(500), // what one message may cost to understand
   // The website channel (built-in Direct Line).
   PUBLIC_URL: z.url().optional(), // e.g. https://help.example.mil when behind a proxy; else taken from each request
   DIRECTLINE_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(), // default: made once, kept in the database

@@ -31,6 +31,7 @@ export function createDirectLineChannel(config: Config, logger: Logger, helpDesk
       rateLimit: config.DIRECTLINE_RATE_LIMIT,
       generateLimit: config.DIRECTLINE_GENERATE_LIMIT,
       maxText: config.DIRECTLINE_MAX_TEXT,
+      maxValueBytes: config.MAX_VALUE_BYTES,
       publicUrl: config.PUBLIC_URL,
     },
   }

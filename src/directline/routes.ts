@@ -18,6 +18,8 @@ export interface DirectLineOptions {
   rateLimit: number
   generateLimit: number
   maxText: number
+  /** An activity's `value`, as JSON. */
+  maxValueBytes: number
   publicUrl?: string
 }
 
@@ -57,6 +59,24 @@ class HttpError extends Error {
 /** 429 with Retry-After once a limit is spent. */
 function throwIfLimited(result: LimitResult, message: string): void {
   if (!result.ok) throw new HttpError(429, 'TooManyRequests', message, result.retryAfterSeconds)
+}
+
+// What one read of a conversation returns at most: the client asks again from the watermark for the rest.
+const READ_ACTIVITIES = 100
+const READ_BYTES = 256 * 1024
+
+/** Activities after `watermark`, at most 100 and 256 KiB (at least one), and the watermark of the last returned. */
+function readBack(store: DirectLineStore, conversationId: string, watermark: number): { activities: Partial<Activity>[]; watermark: number } {
+  const { activities } = store.after(conversationId, watermark, READ_ACTIVITIES)
+  let bytes = 0
+  let count = 0
+  for (const activity of activities) {
+    bytes += JSON.stringify(activity).length
+    if (count > 0 && bytes > READ_BYTES) break
+    count++
+  }
+  const kept = activities.slice(0, count)
+  return { activities: kept, watermark: kept.length > 0 ? Number(kept.at(-1)!.id!.split('|')[1] ?? watermark) : watermark }
 }
 
 /** Live WebSocket streams per conversation (Direct Line allows one; a newer one replaces the older). */
@@ -204,7 +224,7 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
     route((req, res) => {
       const conversationId = conversationParam(req)
       claimsOf(req, conversationId)
-      const { activities, watermark } = store.after(conversationId, watermarkParam(req) ?? 0)
+      const { activities, watermark } = readBack(store, conversationId, watermarkParam(req) ?? 0)
       res.send(200, { activities, watermark: String(watermark) })
     }),
   )
@@ -222,6 +242,9 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
       const posted = parsed.data
       if ((posted.text?.length ?? 0) > options.maxText) {
         throw new HttpError(413, 'MessageSizeTooBig', `A message may have at most ${options.maxText} characters.`)
+      }
+      if (posted.value !== undefined && Buffer.byteLength(JSON.stringify(posted.value)) > options.maxValueBytes) {
+        throw new HttpError(413, 'ValueTooBig', `An activity's value may have at most ${options.maxValueBytes} bytes of JSON.`)
       }
       if (posted.type === 'message' && !posted.text?.trim()) throw new HttpError(400, 'BadArgument', 'A message needs text.')
       // The page's own events only: anything else (e.g. handoff.status) would let a user forge what agents send.
@@ -277,7 +300,9 @@ function attachStream(
     if (rawWatermark && !/^\d{1,12}$/.test(rawWatermark)) return reject(socket, 400, 'Bad Request')
     wss.handleUpgrade(req, socket, head, (ws) => {
       // Backlog and registration in the same tick: nothing stored in between can be missed or sent twice.
-      const backlog = store.after(conversationId, Number(rawWatermark || 0), 100_000)
+      // The newest 100 at most: a page reopened on a long conversation shows its end, in one bounded message.
+      const from = Math.max(Number(rawWatermark || 0), store.lastWatermark(conversationId) - READ_ACTIVITIES)
+      const backlog = readBack(store, conversationId, from)
       if (backlog.activities.length > 0) {
         ws.send(JSON.stringify({ activities: backlog.activities, watermark: String(backlog.watermark) }))
       }

@@ -54,7 +54,15 @@ export function createApplication(config: Config, logger: Logger): Application {
     handoff: helpDesk.handoffQueue,
     view: helpDesk.caseView,
   }
-  const server = createServer({ adapter, bot: helpDesk.bot, logger, directLine, agentConsole, messages: messagesPolicyOf(config, callers) })
+  const server = createServer({
+    adapter,
+    bot: helpDesk.bot,
+    logger,
+    directLine,
+    agentConsole,
+    messages: messagesPolicyOf(config, callers),
+    http: { publicUrl: config.PUBLIC_URL, requestTimeoutSeconds: config.HTTP_REQUEST_TIMEOUT_SECONDS },
+  })
   return {
     server,
     helpDesk,

@@ -23,6 +23,8 @@ export interface ServerDeps {
   agentConsole?: { auth: AgentAuth; handoff: HandoffService; view: CaseView }
   /** What /api/messages accepts: who may call, which serviceUrls, and the same limits as the website channel. */
   messages: MessagesPolicy
+  /** PUBLIC_URL (https there means HSTS and Secure cookies) and how long a request body may take to arrive. */
+  http?: { publicUrl?: string; requestTimeoutSeconds?: number }
 }
 
 export interface MessagesPolicy {
@@ -78,10 +80,11 @@ const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;|$)/i
  * Every client of ours posts JSON: Bot Framework channels, Web Chat's Direct Line and the agent console. (restify's
  * bodyParser calls the deprecated `new Buffer()` on every request, which costs a stack trace each time.)
  */
-export function jsonBody(logger: Logger, maxBytes = MAX_BODY_BYTES): restify.RequestHandler {
+export function jsonBody(logger: Logger, maxBytes = MAX_BODY_BYTES, timeoutSeconds = 30): restify.RequestHandler {
   return (req, res, next) => {
     const refuse = (status: number, code: string, message: string) => {
       logger.warn({ method: req.method, url: req.url, status, code }, 'request rejected')
+      if (status === 408) res.header('connection', 'close')
       res.send(status, { error: { code, message } })
       next(false)
     }
@@ -94,6 +97,14 @@ export function jsonBody(logger: Logger, maxBytes = MAX_BODY_BYTES): restify.Req
     const chunks: Buffer[] = []
     let size = 0
     let done = false
+    // A body trickled in slowly would hold the connection (330 s before): it must arrive in time.
+    const timer = setTimeout(() => {
+      if (done) return
+      done = true
+      refuse(408, 'RequestTimeout', `The request body did not arrive within ${timeoutSeconds} s.`)
+      res.once('finish', () => req.destroy())
+    }, timeoutSeconds * 1000)
+    req.once('close', () => clearTimeout(timer))
     req.on('data', (chunk: Buffer) => {
       size += chunk.length
       if (size > maxBytes && !done) {
@@ -106,6 +117,7 @@ export function jsonBody(logger: Logger, maxBytes = MAX_BODY_BYTES): restify.Req
       if (!done) (done = true), next(false)
     })
     req.on('end', () => {
+      clearTimeout(timer)
       if (done) return
       done = true
       const text = Buffer.concat(chunks, size).toString('utf8')
@@ -164,9 +176,18 @@ function createMessagesGuard(policy: MessagesPolicy, isWebsiteConversation: (con
 }
 
 /** The HTTP edge: Bot Framework messages, the website channel and its page, and a health check. */
-export function createServer({ adapter, bot, logger, directLine, agentConsole, messages }: ServerDeps): restify.Server {
+export function createServer({ adapter, bot, logger, directLine, agentConsole, messages, http = {} }: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'cac-helpdesk', handleUncaughtExceptions: false })
-  server.use(jsonBody(logger))
+  const timeoutSeconds = http.requestTimeoutSeconds ?? 30
+  server.server.requestTimeout = timeoutSeconds * 1000 // Node's own cut-off, checked every 30 s; jsonBody's is exact
+  server.server.headersTimeout = Math.min(timeoutSeconds, 20) * 1000
+  const https = http.publicUrl?.startsWith('https:') ?? false
+  server.pre((req, res, next) => {
+    res.header('x-content-type-options', 'nosniff') // JSON and error responses too: never sniffed into HTML
+    if (https || (req.socket as { encrypted?: boolean }).encrypted) res.header('strict-transport-security', 'max-age=31536000')
+    next()
+  })
+  server.use(jsonBody(logger, MAX_BODY_BYTES, timeoutSeconds))
 
   const guard = createMessagesGuard(messages, (id) => Boolean(directLine?.store.conversation(id)))
   server.post('/api/messages', async (req, res) => {
@@ -188,9 +209,9 @@ export function createServer({ adapter, bot, logger, directLine, agentConsole, m
   })
   if (directLine) {
     registerDirectLine(server, directLine)
-    registerHelpPage(server)
+    registerHelpPage(server, { publicUrl: http.publicUrl })
   }
-  if (agentConsole) registerAgentConsole(server, { ...agentConsole, logger })
+  if (agentConsole) registerAgentConsole(server, { ...agentConsole, logger, secureCookies: https })
   server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok' })
   })

@@ -42,8 +42,15 @@ const NO_ACCOUNTS =
 /** The agent console: `/agent` and its JSON API, every endpoint but sign-in behind a session. */
 export function registerAgentConsole(
   server: restify.Server,
-  { auth, handoff, view, logger }: { auth: AgentAuth; handoff: HandoffService; view: CaseView; logger: Logger },
+  {
+    auth,
+    handoff,
+    view,
+    logger,
+    secureCookies = false,
+  }: { auth: AgentAuth; handoff: HandoffService; view: CaseView; logger: Logger; secureCookies?: boolean },
 ): void {
+  const secure = secureCookies ? '; Secure' : '' // served over https: never sent over plain http
   /** What the queue shows of a case: no transcript, just enough to choose; times are ISO, the console shows them in local time. */
   const summaryOf = (c: HandoffCase, now = Date.now()) => ({
     id: c.id,
@@ -123,15 +130,15 @@ export function registerAgentConsole(
     const device = await guard.succeeded(attempt)
     logger.info({ agentId: session.account.username }, 'agent signed in')
     res.setHeader('set-cookie', [
-      `${COOKIE}=${session.sessionId}; HttpOnly; SameSite=Strict; Path=/agent; Max-Age=${session.maxAgeSeconds}`,
-      `${DEVICE_COOKIE}=${device.value}; HttpOnly; SameSite=Strict; Path=/agent/api/login; Max-Age=${device.maxAgeSeconds}`,
+      `${COOKIE}=${session.sessionId}; HttpOnly; SameSite=Strict; Path=/agent; Max-Age=${session.maxAgeSeconds}${secure}`,
+      `${DEVICE_COOKIE}=${device.value}; HttpOnly; SameSite=Strict; Path=/agent/api/login; Max-Age=${device.maxAgeSeconds}${secure}`,
     ])
     json(res, 200, { username: session.account.username, name: session.account.name })
   })
 
   server.post('/agent/api/logout', agentRoute(async (req, res) => {
     auth.signOut(cookieOf(req, COOKIE))
-    res.setHeader('set-cookie', `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/agent; Max-Age=0`)
+    res.setHeader('set-cookie', `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/agent; Max-Age=0${secure}`)
     json(res, 200, { ok: true })
   }))
 

@@ -24,7 +24,7 @@ export function createDirectLineChannel(config: Config, logger: Logger, helpDesk
     adapter,
     store,
     hub,
-    signer: createTokenSigner(secret, { ttlSeconds: config.DIRECTLINE_TOKEN_TTL }),
+    signer: createTokenSigner(secret, { ttlSeconds: config.DIRECTLINE_TOKEN_TTL, maxAgeSeconds: config.DIRECTLINE_TOKEN_MAX_AGE }),
     logic: (context: TurnContext) => helpDesk.bot.run(context),
     logger,
     options: {

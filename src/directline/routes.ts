@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { z } from 'zod'
 import type { Activity, TurnContext } from 'botbuilder'
 import type { Logger } from '../core/logger.js'
+import { STRICT_HOST } from '../core/callers.js'
 import { newId, type TokenClaims, type TokenSigner } from '../core/tokens.js'
 import { createLimiter, type LimitResult } from '../limits.js'
 import { WEBCHAT_CHANNEL, type ActivityPublisher, type DirectLineAdapter } from './adapter.js'
@@ -59,6 +60,15 @@ class HttpError extends Error {
 /** 429 with Retry-After once a limit is spent. */
 function throwIfLimited(result: LimitResult, message: string): void {
   if (!result.ok) throw new HttpError(429, 'TooManyRequests', message, result.retryAfterSeconds)
+}
+
+
+/** The WebSocket origin from the request, without PUBLIC_URL: the Host header if it is a plain host, else none. */
+function streamOrigin(req: restify.Request): string | undefined {
+  const host = req.header('host') ?? ''
+  if (!STRICT_HOST.test(host)) return undefined
+  const proto = req.header('x-forwarded-proto')
+  return `${proto === 'https' ? 'wss' : 'ws'}://${host}`
 }
 
 // What one read of a conversation returns at most: the client asks again from the watermark for the rest.
@@ -152,9 +162,8 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
   }
 
   const streamUrl = (req: restify.Request, conversationId: string, watermark: number, token: string) => {
-    const base =
-      options.publicUrl?.replace(/^http/, 'ws').replace(/\/$/, '') ??
-      `${req.header('x-forwarded-proto') === 'https' ? 'wss' : 'ws'}://${req.header('host') ?? 'localhost'}`
+    const base = options.publicUrl?.replace(/^http/, 'ws').replace(/\/$/, '') ?? streamOrigin(req)
+    if (!base) throw new HttpError(400, 'BadArgument', 'The Host header is not a plain host name; set PUBLIC_URL behind a proxy.')
     return `${base}${BASE}/conversations/${conversationId}/stream?watermark=${watermark}&t=${encodeURIComponent(token)}`
   }
 
@@ -188,7 +197,8 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
     `${BASE}/tokens/refresh`,
     route((req, res) => {
       const claims = claimsOf(req)
-      const { token, expiresIn } = signer.issue(claims.c, claims.u)
+      const { token, expiresIn } = signer.issue(claims.c, claims.u, Date.now(), claims.b ?? claims.exp)
+      if (expiresIn <= 0) throw new HttpError(403, 'TokenExpired', 'This conversation has reached its end of life; start a new one.')
       res.send(200, { conversationId: claims.c, token, expires_in: expiresIn })
     }),
   )

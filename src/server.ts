@@ -37,6 +37,8 @@ export interface MessagesPolicy {
   rateLimit: number
   /** New conversations per address per minute (without an app id). */
   newConversationLimit: number
+  /** Load shedding: a conversation not seen yet waits (503) while the server is overloaded. */
+  shedder?: { overloaded(): boolean }
 }
 
 /** The fields every activity must have before the bot looks at it; the rest is the channel's business. */
@@ -162,6 +164,9 @@ function createMessagesGuard(policy: MessagesPolicy, isWebsiteConversation: (con
       return { status: 413, code: 'ValueTooBig', message: `An activity's value may have at most ${policy.maxValueBytes} bytes of JSON.` }
     }
     const key = `${activity.channelId}/${conversationId}`
+    if (!seen.has(key) && policy.shedder?.overloaded()) {
+      return { status: 503, code: 'Overloaded', message: 'The help desk is very busy; try again in a moment.', retryAfterSeconds: 30 }
+    }
     if (!policy.appId && !seen.has(key)) {
       const fresh = await perAddress.take(req.socket.remoteAddress ?? 'unknown')
       if (!fresh.ok) return { status: 429, code: 'TooManyRequests', message: 'Too many new conversations from this address; wait a minute.', retryAfterSeconds: fresh.retryAfterSeconds }

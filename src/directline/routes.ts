@@ -15,6 +15,12 @@ const BASE = '/v3/directline'
 const WEBSITE_EVENTS = ['webchat/join']
 const STREAM_PATH = /^\/v3\/directline\/conversations\/([A-Za-z0-9_-]{1,100})\/stream$/
 
+/** Load shedding: new conversations wait while the server is overloaded. */
+export interface OverloadCheck {
+  overloaded(): boolean
+}
+const SHED_RETRY_SECONDS = 30
+
 export interface DirectLineOptions {
   rateLimit: number
   generateLimit: number
@@ -32,6 +38,7 @@ export interface DirectLineDeps {
   logic: (context: TurnContext) => Promise<void>
   logger: Logger
   options: DirectLineOptions
+  shedder?: OverloadCheck
 }
 
 /** What the website may post: only these fields are kept; identity and addressing come from the token. */
@@ -119,7 +126,7 @@ export class StreamHub implements ActivityPublisher {
 
 /** The Direct Line 3.0 routes Web Chat uses, served by the bot itself, and the WebSocket stream. */
 export function registerDirectLine(server: restify.Server, deps: DirectLineDeps): void {
-  const { adapter, store, signer, hub, logic, logger, options } = deps
+  const { adapter, store, signer, hub, logic, logger, options, shedder } = deps
   const perConversation = createLimiter('directline-conversation', { points: options.rateLimit, durationSeconds: 60 })
   const typingPerConversation = createLimiter('directline-typing', { points: 30, durationSeconds: 60 })
   const perAddress = createLimiter('directline-new-conversation', { points: options.generateLimit, durationSeconds: 60 })
@@ -183,6 +190,10 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
   server.post(
     `${BASE}/tokens/generate`,
     route(async (req, res) => {
+      if (shedder?.overloaded()) {
+        logger.warn({ status: 503 }, 'new conversation shed')
+        throw new HttpError(503, 'Overloaded', 'The help desk is very busy; try again in a moment.', SHED_RETRY_SECONDS)
+      }
       throwIfLimited(await perAddress.take(req.socket.remoteAddress ?? 'unknown'), 'Too many new conversations from this address; wait a minute.')
       const conversationId = newId('dl-')
       const userId = newId('dl_user-', 9)

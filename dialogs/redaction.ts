@@ -1,4 +1,4 @@
-import type { Middleware, StatePropertyAccessor, TurnContext } from 'botbuilder'
+import { BotState, type Middleware, type Storage, type TurnContext } from 'botbuilder'
 import { isOnlySecret, redactSecrets, type SecretKind } from '../src/core/secrets.js'
 import { turnLogger } from './turnLogger.js'
 
@@ -18,28 +18,42 @@ interface Found {
 }
 
 /**
+ * The last question said in a conversation, by the bot or by an agent, in a record of its own: an agent's message
+ * is sent outside the user's turn, and saving it there must not overwrite the dialog state of a turn in flight.
+ */
+export class LastAskedState extends BotState {
+  constructor(storage: Storage) {
+    super(storage, async (context) => `${context.activity.channelId}/redaction/${context.activity.conversation.id}`)
+  }
+}
+
+/**
  * Runs before anything reads or stores the message: replaces PINs, passwords, SSNs and EDIPIs in the text and marks
  * messages that held nothing else. With `lastAsked`, it reads a message against the question the bot or an agent
  * asked last (after "what is your ticket number?" a number is not a PIN), and keeps that question up to date.
  */
-export function secretRedaction({ lastAsked }: { lastAsked?: StatePropertyAccessor<string> } = {}): Middleware {
+export function secretRedaction({ lastAsked }: { lastAsked?: BotState } = {}): Middleware {
+  const question = lastAsked?.createProperty<string>('question')
   return {
     async onTurn(context, next) {
       const { activity } = context
       if (activity.type === 'message' && typeof activity.text === 'string') {
-        const question = lastAsked ? await lastAsked.get(context, '') : undefined
-        const { text, found } = redactSecrets(activity.text, { question })
+        const { text, found } = redactSecrets(activity.text, { question: question ? await question.get(context, '') : undefined })
         if (found.length > 0) {
           activity.text = text
           context.turnState.set(SECRETS, { found, onlySecret: isOnlySecret(text) } satisfies Found)
           turnLogger(context).warn({ kinds: found }, 'secret redacted')
         }
       }
-      if (lastAsked && activity.conversation?.id) {
+      if (lastAsked && question && activity.conversation?.id) {
         context.onSendActivities(async (ctx, activities, nextSend) => {
+          const responses = await nextSend()
           const said = activities.filter((a) => a.type === 'message' && typeof a.text === 'string').at(-1)?.text
-          if (said !== undefined) await lastAsked.set(ctx, said.includes('?') ? said.slice(0, MAX_QUESTION) : '')
-          return nextSend()
+          if (said !== undefined) {
+            await question.set(ctx, said.includes('?') ? said.slice(0, MAX_QUESTION) : '')
+            await lastAsked.saveChanges(ctx)
+          }
+          return responses
         })
       }
       await next()

@@ -4,7 +4,7 @@ import { intents } from '../intents/index.js'
 import { createHelpDeskState } from '../dialogs/helpDeskState.js'
 import { MainDialog } from '../dialogs/mainDialog.js'
 import { ProcedureDialog } from '../dialogs/procedureDialog.js'
-import { secretRedaction, secretWarning } from '../dialogs/redaction.js'
+import { LastAskedState, secretRedaction, secretWarning } from '../dialogs/redaction.js'
 import { turnLogging } from '../dialogs/turnLogger.js'
 import type { Config } from './core/config.js'
 import { checkIntents } from './core/intentCheck.js'
@@ -54,7 +54,8 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
   const recognizer = boundRecognizer(createRecognizer(intents, { minScore: config.RECOGNIZER_MIN_SCORE, procedures }), config.RECOGNIZER_MAX_CHARS)
   const db = openDatabase(config.DATA_DIR)
   const writes = new WriteBatch(db, (err) => logger.error({ err }, 'database write failed'))
-  const conversationState = new SqliteConversationState(new SqliteStorage(db, writes))
+  const storage = new SqliteStorage(db, writes)
+  const conversationState = new SqliteConversationState(storage)
   const state = createHelpDeskState(conversationState)
   const transcripts = new SqliteTranscriptStore(db, writes)
   const handoffQueue = new HandoffService(
@@ -87,7 +88,7 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
     middlewares: [
       teamsBehaviour(),
       turnLogging(logger),
-      secretRedaction({ lastAsked: conversationState.createProperty<string>('redaction.lastAsked') }),
+      secretRedaction({ lastAsked: new LastAskedState(storage) }),
       transcriptLogging(transcripts),
       secretWarning(),
     ],

@@ -100,4 +100,22 @@ describe('secrets typed in every phrasing', () => {
     expect(afterOtherQuestion.join(' ')).not.toMatch(/looked like/)
     expect(await notAsked.history()).toContain('building 4471, yes')
   })
+
+  it('reads a number against what an agent asked: after "What is your ticket number?" six digits are not a PIN', async () => {
+    const user = await websiteUser()
+    await user.say('i need a real person')
+    const alice = await signIn(running.url, ALICE)
+    const mine = (await alice.call('GET', '/queue')).body.cases.find((c: { question: string }) => c.question === 'i need a real person')
+    await alice.call('POST', `/cases/${mine.id}/claim`, {})
+    await alice.call('POST', `/cases/${mine.id}/messages`, { text: 'Hello. What is your ticket number?' })
+
+    await user.say('551902')
+    await alice.call('POST', `/cases/${mine.id}/messages`, { text: 'Thanks, looking at it now.' })
+    await user.say('551902')
+
+    const seen = JSON.stringify((await alice.call('GET', `/cases/${mine.id}`)).body)
+    expect(await user.history()).toContain('"text":"551902"') // the answer to the ticket question, as typed
+    expect(await user.history()).toContain('"text":"[redacted]"') // the same digits with no question pending
+    expect(seen).toContain('551902')
+  })
 })

@@ -40,6 +40,8 @@ import { noteOutcome, noteProcedure } from './turnReport.js'
 import { turnLogger } from './turnLogger.js'
 
 export const MAIN_DIALOG = 'main'
+/** Steps tried that a case keeps (what an agent reads; the oldest are dropped). */
+export const MAX_TRAIL = 50
 const ROUTE = 'main.route'
 const RUN = 'main.run'
 const OFFER = 'main.offer'
@@ -733,7 +735,8 @@ export class MainDialog extends ComponentDialog {
     const outcome = step.result as ProcedureOutcome
     const { context } = step
     const helpDeskCase = await this.deps.state.helpDeskCase.get(context, newCase())
-    await this.deps.state.helpDeskCase.set(context, { ...helpDeskCase, trail: [...helpDeskCase.trail, ...outcome.trail] })
+    // The newest steps only: a user who keeps going round must not grow the state without bound.
+    await this.deps.state.helpDeskCase.set(context, { ...helpDeskCase, trail: [...helpDeskCase.trail, ...outcome.trail].slice(-MAX_TRAIL) })
     const memory = await this.deps.state.memory.get(context, {})
     await this.deps.state.memory.set(context, { ...memory, lastProcedure: step.options.procedureId })
     switch (outcome.outcome) {

@@ -1,8 +1,9 @@
-import type { Middleware, TurnContext } from 'botbuilder'
+import { BotState, type Middleware, type Storage, type TurnContext } from 'botbuilder'
 import { isOnlySecret, redactSecrets, type SecretKind } from '../src/core/secrets.js'
 import { turnLogger } from './turnLogger.js'
 
 const SECRETS = Symbol('secrets')
+const MAX_QUESTION = 300
 
 const NAMES: Record<SecretKind, string> = {
   pin: 'a PIN',
@@ -11,26 +12,69 @@ const NAMES: Record<SecretKind, string> = {
   edipi: 'a DoD ID number (EDIPI)',
 }
 
+interface Found {
+  found: SecretKind[]
+  onlySecret: boolean
+}
+
 /**
- * Runs before anything reads or stores the message: replaces PINs, passwords, SSNs and EDIPIs in the text,
- * warns the user without repeating the value, and marks messages that held nothing else.
+ * The last question said in a conversation, by the bot or by an agent, in a record of its own: an agent's message
+ * is sent outside the user's turn, and saving it there must not overwrite the dialog state of a turn in flight.
  */
-export function secretRedaction(): Middleware {
+export class LastAskedState extends BotState {
+  constructor(storage: Storage) {
+    super(storage, async (context) => `${context.activity.channelId}/redaction/${context.activity.conversation.id}`)
+  }
+}
+
+/**
+ * Runs before anything reads or stores the message: replaces PINs, passwords, SSNs and EDIPIs in the text and marks
+ * messages that held nothing else. With `lastAsked`, it reads a message against the question the bot or an agent
+ * asked last (after "what is your ticket number?" a number is not a PIN), and keeps that question up to date.
+ */
+export function secretRedaction({ lastAsked }: { lastAsked?: BotState } = {}): Middleware {
+  const question = lastAsked?.createProperty<string>('question')
   return {
     async onTurn(context, next) {
       const { activity } = context
       if (activity.type === 'message' && typeof activity.text === 'string') {
-        const { text, found } = redactSecrets(activity.text)
+        const { text, found } = redactSecrets(activity.text, { question: question ? await question.get(context, '') : undefined })
         if (found.length > 0) {
           activity.text = text
-          context.turnState.set(SECRETS, { found, onlySecret: isOnlySecret(text) })
+          context.turnState.set(SECRETS, { found, onlySecret: isOnlySecret(text) } satisfies Found)
           turnLogger(context).warn({ kinds: found }, 'secret redacted')
-          const what = found.map((kind) => NAMES[kind]).join(' and ')
-          await context.sendActivity(
-            `That looked like ${what}. Please never share your PIN, password, Social Security number or DoD ID number ` +
-              `with anyone, including me or the help desk: nobody needs them to help you. I've removed it from this chat.`,
-          )
         }
+      }
+      if (lastAsked && question && activity.conversation?.id) {
+        context.onSendActivities(async (ctx, activities, nextSend) => {
+          const responses = await nextSend()
+          const said = activities.filter((a) => a.type === 'message' && typeof a.text === 'string').at(-1)?.text
+          if (said !== undefined) {
+            await question.set(ctx, said.includes('?') ? said.slice(0, MAX_QUESTION) : '')
+            await lastAsked.saveChanges(ctx)
+          }
+          return responses
+        })
+      }
+      await next()
+    },
+  }
+}
+
+/**
+ * Warns the user without repeating the value. A middleware of its own, after the transcript logger, so the warning
+ * is in the transcript like every other reply.
+ */
+export function secretWarning(): Middleware {
+  return {
+    async onTurn(context, next) {
+      const secrets = context.turnState.get(SECRETS) as Found | undefined
+      if (secrets) {
+        const what = secrets.found.map((kind) => NAMES[kind]).join(' and ')
+        await context.sendActivity(
+          `That looked like ${what}. Please never share your PIN, password, Social Security number or DoD ID number ` +
+            `with anyone, including me or the help desk: nobody needs them to help you. I've removed it from this chat.`,
+        )
       }
       await next()
     },
@@ -39,7 +83,7 @@ export function secretRedaction(): Middleware {
 
 /** True when this turn's message held a secret and nothing else to act on. */
 export function wasOnlySecret(context: TurnContext): boolean {
-  return (context.turnState.get(SECRETS) as { onlySecret: boolean } | undefined)?.onlySecret ?? false
+  return (context.turnState.get(SECRETS) as Found | undefined)?.onlySecret ?? false
 }
 
 /** The kinds of secret removed from this turn's message (a typed PIN also tells us the user knows it). */

@@ -4,7 +4,7 @@ import { intents } from '../intents/index.js'
 import { createHelpDeskState } from '../dialogs/helpDeskState.js'
 import { MainDialog } from '../dialogs/mainDialog.js'
 import { ProcedureDialog } from '../dialogs/procedureDialog.js'
-import { secretRedaction } from '../dialogs/redaction.js'
+import { LastAskedState, secretRedaction, secretWarning } from '../dialogs/redaction.js'
 import { turnLogging } from '../dialogs/turnLogger.js'
 import type { Config } from './core/config.js'
 import { checkIntents } from './core/intentCheck.js'
@@ -13,6 +13,7 @@ import { loadProcedures } from './core/procedures.js'
 import { thresholdsFrom } from './core/routing.js'
 import { createRecognizer } from './core/recognizer.js'
 import { createCaseView, type CaseView } from './agent/caseView.js'
+import { boundRecognizer } from './core/boundedRecognizer.js'
 import { HelpDeskBot } from './bot.js'
 import { openDatabase, SqliteConversationState, SqliteStorage, WriteBatch, type Db } from './database.js'
 import { HandoffService } from './handoff/service.js'
@@ -50,10 +51,11 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
   const started = performance.now()
   const procedures = loadProcedures(config.KNOWLEDGE_DIR, { seedText: readFileSync(SEED_PATH, 'utf8') })
   checkIntents(intents, procedures)
-  const recognizer = createRecognizer(intents, { minScore: config.RECOGNIZER_MIN_SCORE, procedures })
+  const recognizer = boundRecognizer(createRecognizer(intents, { minScore: config.RECOGNIZER_MIN_SCORE, procedures }), config.RECOGNIZER_MAX_CHARS)
   const db = openDatabase(config.DATA_DIR)
   const writes = new WriteBatch(db, (err) => logger.error({ err }, 'database write failed'))
-  const conversationState = new SqliteConversationState(new SqliteStorage(db, writes))
+  const storage = new SqliteStorage(db, writes)
+  const conversationState = new SqliteConversationState(storage)
   const state = createHelpDeskState(conversationState)
   const transcripts = new SqliteTranscriptStore(db, writes)
   const handoffQueue = new HandoffService(
@@ -80,9 +82,16 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
   return {
     bot: new HelpDeskBot(conversationState, state, mainDialog, handoffQueue),
     conversationState,
-    // Teams first (a channel message not addressed to us is dropped untouched); then redaction: nothing after it,
-    // transcripts and logs included, ever sees a secret.
-    middlewares: [teamsBehaviour(), secretRedaction(), transcriptLogging(transcripts), turnLogging(logger)],
+    // Teams first (a channel message not addressed to us is dropped untouched); the turn's logger (ids only) so the
+    // redaction's own event is logged; then redaction: nothing after it, transcripts included, ever sees a secret;
+    // the warning after the transcript logger, so the transcript has it.
+    middlewares: [
+      teamsBehaviour(),
+      turnLogging(logger),
+      secretRedaction({ lastAsked: new LastAskedState(storage) }),
+      transcriptLogging(transcripts),
+      secretWarning(),
+    ],
     db,
     writes,
     handoffQueue,

@@ -8,6 +8,7 @@ import { createDirectLineChannel } from './directline/channel.js'
 import type { DirectLineDeps } from './directline/routes.js'
 import { connectHandoffChannels } from './handoff/channels.js'
 import { createServer } from './server.js'
+import { createLoadShedder, type LoadShedder } from './core/loadShedder.js'
 import { callerPolicyOf, type CallerPolicy } from './core/callers.js'
 import type { MessagesPolicy } from './server.js'
 
@@ -21,8 +22,9 @@ export interface Application {
 }
 
 /** What /api/messages accepts, from the settings: the website channel's limits apply to it too. */
-export function messagesPolicyOf(config: Config, callers: CallerPolicy = callerPolicyOf(config)): MessagesPolicy {
+export function messagesPolicyOf(config: Config, callers: CallerPolicy = callerPolicyOf(config), shedder?: LoadShedder): MessagesPolicy {
   return {
+    shedder,
     appId: config.MicrosoftAppId,
     callers,
     maxText: config.DIRECTLINE_MAX_TEXT,
@@ -36,7 +38,8 @@ export function createApplication(config: Config, logger: Logger): Application {
   const helpDesk = createHelpDesk(config, logger)
   const callers = callerPolicyOf(config)
   const adapter = createAdapter(config, logger, helpDesk, callers)
-  const directLine = createDirectLineChannel(config, logger, helpDesk)
+  const shedder = createLoadShedder({ maxDelayMs: config.SHED_EVENT_LOOP_DELAY_MS })
+  const directLine = { ...createDirectLineChannel(config, logger, helpDesk), shedder }
   connectHandoffChannels(helpDesk.handoffQueue, {
     cloudAdapter: adapter,
     directLine: directLine.adapter,
@@ -54,13 +57,22 @@ export function createApplication(config: Config, logger: Logger): Application {
     handoff: helpDesk.handoffQueue,
     view: helpDesk.caseView,
   }
-  const server = createServer({ adapter, bot: helpDesk.bot, logger, directLine, agentConsole, messages: messagesPolicyOf(config, callers) })
+  const server = createServer({
+    adapter,
+    bot: helpDesk.bot,
+    logger,
+    directLine,
+    agentConsole,
+    messages: messagesPolicyOf(config, callers, shedder),
+    http: { publicUrl: config.PUBLIC_URL, requestTimeoutSeconds: config.HTTP_REQUEST_TIMEOUT_SECONDS },
+  })
   return {
     server,
     helpDesk,
     directLine,
     stop: () =>
       new Promise<void>((resolve) => {
+        shedder.stop()
         directLine.hub.closeAll()
         server.close(() => {
           helpDesk.close()

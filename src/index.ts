@@ -1,6 +1,6 @@
 import { createApplication } from './application.js'
 import { loadConfig, type Config } from './core/config.js'
-import { createLogger } from './core/logger.js'
+import { captureConsole, createLogger } from './core/logger.js'
 
 // The composition root: the only place that reads the environment and listens.
 let config: Config
@@ -11,6 +11,7 @@ try {
   process.exit(1)
 }
 const logger = createLogger({ level: config.LOG_LEVEL })
+captureConsole(logger)
 const app = createApplication(config, logger)
 app.helpDesk.handoffQueue.start()
 

@@ -13,8 +13,10 @@ export type LimitResult = { ok: true } | { ok: false; retryAfterSeconds: number 
 export interface Limiter {
   /** Spends `points` (1) of `key`'s budget; refused once spent. */
   take(key: string, points?: number): Promise<LimitResult>
-  /** Seconds `key` must still wait, without spending anything; 0 when it may go on. */
+  /** Seconds `key` must still wait since a `take` was refused, without spending anything; 0 when it may go on. */
   waitSeconds(key: string): Promise<number>
+  /** Gives back `points` spent by `key` (e.g. a sign-in attempt that turned out right). */
+  refund(key: string, points?: number): Promise<void>
   /** Forgets `key` (e.g. after a successful sign-in). */
   reset(key: string): Promise<void>
 }
@@ -39,8 +41,11 @@ export function createLimiter(name: string, { points, durationSeconds, blockSeco
     },
     async waitSeconds(key) {
       const res = await limiter.get(key)
-      if (!res || res.consumedPoints < points) return 0
+      if (!res || res.consumedPoints <= points) return 0 // spent, but not over: only the next refused `take` blocks
       return retryAfter(res)
+    },
+    async refund(key, back = 1) {
+      await limiter.reward(key, back)
     },
     async reset(key) {
       await limiter.delete(key)

@@ -23,6 +23,8 @@ export interface ServerDeps {
   agentConsole?: { auth: AgentAuth; handoff: HandoffService; view: CaseView }
   /** What /api/messages accepts: who may call, which serviceUrls, and the same limits as the website channel. */
   messages: MessagesPolicy
+  /** PUBLIC_URL (https there means HSTS and Secure cookies) and how long a request body may take to arrive. */
+  http?: { publicUrl?: string; requestTimeoutSeconds?: number }
 }
 
 export interface MessagesPolicy {
@@ -35,6 +37,8 @@ export interface MessagesPolicy {
   rateLimit: number
   /** New conversations per address per minute (without an app id). */
   newConversationLimit: number
+  /** Load shedding: a conversation not seen yet waits (503) while the server is overloaded. */
+  shedder?: { overloaded(): boolean }
 }
 
 /** The fields every activity must have before the bot looks at it; the rest is the channel's business. */
@@ -52,6 +56,25 @@ const IncomingActivitySchema = z
   .loose()
 
 const MAX_BODY_BYTES = 256 * 1024
+// No activity of any channel nests deeper; thousands of levels made botbuilder fail with a 500.
+const MAX_JSON_DEPTH = 32
+
+/** How deep `text`'s brackets nest, outside strings: one pass, before anything parses or walks it. */
+export function jsonDepth(text: string): number {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++ // backslash: skip the escaped character
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 123 || c === 91) deepest = Math.max(deepest, ++depth)
+    else if (c === 125 || c === 93) depth--
+  }
+  return deepest
+}
 const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;|$)/i
 
 /**
@@ -59,10 +82,11 @@ const JSON_TYPE = /^application\/([\w.+-]*\+)?json\s*(;|$)/i
  * Every client of ours posts JSON: Bot Framework channels, Web Chat's Direct Line and the agent console. (restify's
  * bodyParser calls the deprecated `new Buffer()` on every request, which costs a stack trace each time.)
  */
-export function jsonBody(logger: Logger, maxBytes = MAX_BODY_BYTES): restify.RequestHandler {
+export function jsonBody(logger: Logger, maxBytes = MAX_BODY_BYTES, timeoutSeconds = 30): restify.RequestHandler {
   return (req, res, next) => {
     const refuse = (status: number, code: string, message: string) => {
       logger.warn({ method: req.method, url: req.url, status, code }, 'request rejected')
+      if (status === 408) res.header('connection', 'close')
       res.send(status, { error: { code, message } })
       next(false)
     }
@@ -75,6 +99,14 @@ export function jsonBody(logger: Logger, maxBytes = MAX_BODY_BYTES): restify.Req
     const chunks: Buffer[] = []
     let size = 0
     let done = false
+    // A body trickled in slowly would hold the connection (330 s before): it must arrive in time.
+    const timer = setTimeout(() => {
+      if (done) return
+      done = true
+      refuse(408, 'RequestTimeout', `The request body did not arrive within ${timeoutSeconds} s.`)
+      res.once('finish', () => req.destroy())
+    }, timeoutSeconds * 1000)
+    req.once('close', () => clearTimeout(timer))
     req.on('data', (chunk: Buffer) => {
       size += chunk.length
       if (size > maxBytes && !done) {
@@ -87,10 +119,15 @@ export function jsonBody(logger: Logger, maxBytes = MAX_BODY_BYTES): restify.Req
       if (!done) (done = true), next(false)
     })
     req.on('end', () => {
+      clearTimeout(timer)
       if (done) return
       done = true
+      const text = Buffer.concat(chunks, size).toString('utf8')
+      if (jsonDepth(text) > MAX_JSON_DEPTH) {
+        return refuse(400, 'BadArgument', `The body is JSON nested deeper than ${MAX_JSON_DEPTH} levels.`)
+      }
       try {
-        req.body = JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as unknown
+        req.body = JSON.parse(text) as unknown
       } catch {
         return refuse(400, 'BadArgument', 'The body is not valid JSON.')
       }
@@ -127,6 +164,9 @@ function createMessagesGuard(policy: MessagesPolicy, isWebsiteConversation: (con
       return { status: 413, code: 'ValueTooBig', message: `An activity's value may have at most ${policy.maxValueBytes} bytes of JSON.` }
     }
     const key = `${activity.channelId}/${conversationId}`
+    if (!seen.has(key) && policy.shedder?.overloaded()) {
+      return { status: 503, code: 'Overloaded', message: 'The help desk is very busy; try again in a moment.', retryAfterSeconds: 30 }
+    }
     if (!policy.appId && !seen.has(key)) {
       const fresh = await perAddress.take(req.socket.remoteAddress ?? 'unknown')
       if (!fresh.ok) return { status: 429, code: 'TooManyRequests', message: 'Too many new conversations from this address; wait a minute.', retryAfterSeconds: fresh.retryAfterSeconds }
@@ -141,9 +181,18 @@ function createMessagesGuard(policy: MessagesPolicy, isWebsiteConversation: (con
 }
 
 /** The HTTP edge: Bot Framework messages, the website channel and its page, and a health check. */
-export function createServer({ adapter, bot, logger, directLine, agentConsole, messages }: ServerDeps): restify.Server {
+export function createServer({ adapter, bot, logger, directLine, agentConsole, messages, http = {} }: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'cac-helpdesk', handleUncaughtExceptions: false })
-  server.use(jsonBody(logger))
+  const timeoutSeconds = http.requestTimeoutSeconds ?? 30
+  server.server.requestTimeout = timeoutSeconds * 1000 // Node's own cut-off, checked every 30 s; jsonBody's is exact
+  server.server.headersTimeout = Math.min(timeoutSeconds, 20) * 1000
+  const https = http.publicUrl?.startsWith('https:') ?? false
+  server.pre((req, res, next) => {
+    res.header('x-content-type-options', 'nosniff') // JSON and error responses too: never sniffed into HTML
+    if (https || (req.socket as { encrypted?: boolean }).encrypted) res.header('strict-transport-security', 'max-age=31536000')
+    next()
+  })
+  server.use(jsonBody(logger, MAX_BODY_BYTES, timeoutSeconds))
 
   const guard = createMessagesGuard(messages, (id) => Boolean(directLine?.store.conversation(id)))
   server.post('/api/messages', async (req, res) => {
@@ -165,9 +214,9 @@ export function createServer({ adapter, bot, logger, directLine, agentConsole, m
   })
   if (directLine) {
     registerDirectLine(server, directLine)
-    registerHelpPage(server)
+    registerHelpPage(server, { publicUrl: http.publicUrl })
   }
-  if (agentConsole) registerAgentConsole(server, { ...agentConsole, logger })
+  if (agentConsole) registerAgentConsole(server, { ...agentConsole, logger, secureCookies: https })
   server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok' })
   })

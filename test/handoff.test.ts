@@ -330,6 +330,17 @@ describe('the agent console is closed without a session', () => {
     expect((await login('alice', '')).status).toBe(400)
   })
 
+  it('never logs the username typed at sign-in (people type passwords there too)', async () => {
+    await fetch(`${running.url}/agent/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'MyS3cretPassw0rd!', password: 'whatever-1' }),
+    })
+
+    expect(running.logs.lines).toContainEqual(expect.objectContaining({ msg: 'agent sign-in failed' }))
+    expect(running.logs.raw.join('\n')).not.toContain('MyS3cretPassw0rd!')
+  })
+
   it('ends a session on sign-out, and refuses non-JSON posts', async () => {
     const alice = await signIn(running.url, ALICE)
 

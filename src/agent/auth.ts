@@ -1,4 +1,4 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
+import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 import type { AgentAccount } from '../core/config.js'
 import { statementCache, type Db } from '../database.js'
 
@@ -11,11 +11,23 @@ export function hashPassword(password: string, salt = randomBytes(16)): string {
   return `scrypt$${N}$${salt.toString('base64url')}$${hash.toString('base64url')}`
 }
 
-export function verifyPassword(password: string, stored: string): boolean {
+const scryptAsync = (password: string, salt: Buffer, length: number, options: ScryptOptions) =>
+  new Promise<Buffer>((resolve, reject) => scrypt(password, salt, length, options, (err, key) => (err ? reject(err) : resolve(key))))
+
+// One hash at a time: on a small machine, several at once would take every core from the event loop.
+let hashing: Promise<unknown> = Promise.resolve()
+const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+  const run = hashing.then(work, work)
+  hashing = run.catch(() => undefined)
+  return run
+}
+
+/** Checks a password against its hash on libuv's thread pool, one at a time: ~100 ms of scrypt never blocks the server. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, cost, salt, hash] = stored.split('$')
   if (scheme !== 'scrypt' || !cost || !salt || !hash) return false
   const expected = Buffer.from(hash, 'base64url')
-  const actual = scryptSync(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(cost), r: 8, p: 1 })
+  const actual = await oneAtATime(() => scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(cost), r: 8, p: 1, maxmem: 64 * 1024 * 1024 }))
   return expected.length === actual.length && timingSafeEqual(expected, actual)
 }
 
@@ -40,9 +52,9 @@ export class AgentAuth {
   }
 
   /** A new session id for valid credentials, else undefined. */
-  signIn(username: string, password: string): { sessionId: string; account: AgentAccount; maxAgeSeconds: number } | undefined {
+  async signIn(username: string, password: string): Promise<{ sessionId: string; account: AgentAccount; maxAgeSeconds: number } | undefined> {
     const account = this.accounts.find((a) => a.username === username)
-    const ok = verifyPassword(password, account?.passwordHash ?? DUMMY)
+    const ok = await verifyPassword(password, account?.passwordHash ?? DUMMY)
     if (!account || !ok) return undefined
     const sessionId = randomBytes(32).toString('base64url')
     const maxAgeSeconds = Math.round(this.sessionHours * 3600)

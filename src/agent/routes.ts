@@ -6,11 +6,11 @@ import { z } from 'zod'
 import type { AgentAccount } from '../core/config.js'
 import type { Logger } from '../core/logger.js'
 import type { CaseStatus } from '../core/handoffCase.js'
-import { createRateLimiter } from '../directline/limits.js'
 import { explainRefusal, type AgentAction, type AgentRefusal, type HandoffService } from '../handoff/service.js'
 import type { HandoffCase } from '../handoff/store.js'
 import type { AgentAuth } from './auth.js'
 import type { CaseView } from './caseView.js'
+import { createSignInGuard, DEVICE_COOKIE } from './signInGuard.js'
 
 const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), 'public')
 const COOKIE = 'hd_agent'
@@ -42,8 +42,15 @@ const NO_ACCOUNTS =
 /** The agent console: `/agent` and its JSON API, every endpoint but sign-in behind a session. */
 export function registerAgentConsole(
   server: restify.Server,
-  { auth, handoff, view, logger }: { auth: AgentAuth; handoff: HandoffService; view: CaseView; logger: Logger },
+  {
+    auth,
+    handoff,
+    view,
+    logger,
+    secureCookies = false,
+  }: { auth: AgentAuth; handoff: HandoffService; view: CaseView; logger: Logger; secureCookies?: boolean },
 ): void {
+  const secure = secureCookies ? '; Secure' : '' // served over https: never sent over plain http
   /** What the queue shows of a case: no transcript, just enough to choose; times are ISO, the console shows them in local time. */
   const summaryOf = (c: HandoffCase, now = Date.now()) => ({
     id: c.id,
@@ -78,7 +85,7 @@ export function registerAgentConsole(
     })
   }
 
-  const failedLogins = createRateLimiter(10) // failed sign-ins per address per minute
+  const guard = createSignInGuard()
   const json = (res: restify.Response, status: number, body: unknown) => {
     res.writeHead(status, { ...HEADERS, 'content-type': 'application/json' })
     res.end(JSON.stringify(body))
@@ -106,24 +113,32 @@ export function registerAgentConsole(
 
   server.post('/agent/api/login', async (req, res) => {
     if (!auth.hasAccounts) return fail(res, 401, NO_ACCOUNTS)
-    const address = req.socket.remoteAddress ?? 'unknown'
-    if (failedLogins.exceeded(address)) return fail(res, 429, 'Too many failed sign-ins; wait a minute.')
     const parsed = LoginSchema.safeParse(req.body)
     if (!parsed.success) return fail(res, 400, 'Give a username and a password.')
-    const session = auth.signIn(parsed.data.username, parsed.data.password)
+    const attempt = { username: parsed.data.username, address: req.socket.remoteAddress ?? 'unknown', device: cookieOf(req, DEVICE_COOKIE) }
+    const allowed = await guard.begin(attempt)
+    if (!allowed.ok) {
+      const wait = allowed.retryAfterSeconds
+      res.setHeader('retry-after', String(wait))
+      return fail(res, 429, `Too many failed sign-ins; try again in ${wait} second${wait === 1 ? '' : 's'}.`)
+    }
+    const session = await auth.signIn(parsed.data.username, parsed.data.password)
     if (!session) {
-      failedLogins.allow(address)
-      logger.warn({ username: parsed.data.username }, 'agent sign-in failed')
+      logger.warn({ address: attempt.address }, 'agent sign-in failed') // never the typed username: people type passwords there too
       return fail(res, 401, 'Wrong username or password.')
     }
+    const device = await guard.succeeded(attempt)
     logger.info({ agentId: session.account.username }, 'agent signed in')
-    res.setHeader('set-cookie', `${COOKIE}=${session.sessionId}; HttpOnly; SameSite=Strict; Path=/agent; Max-Age=${session.maxAgeSeconds}`)
+    res.setHeader('set-cookie', [
+      `${COOKIE}=${session.sessionId}; HttpOnly; SameSite=Strict; Path=/agent; Max-Age=${session.maxAgeSeconds}${secure}`,
+      `${DEVICE_COOKIE}=${device.value}; HttpOnly; SameSite=Strict; Path=/agent/api/login; Max-Age=${device.maxAgeSeconds}${secure}`,
+    ])
     json(res, 200, { username: session.account.username, name: session.account.name })
   })
 
   server.post('/agent/api/logout', agentRoute(async (req, res) => {
     auth.signOut(cookieOf(req, COOKIE))
-    res.setHeader('set-cookie', `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/agent; Max-Age=0`)
+    res.setHeader('set-cookie', `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/agent; Max-Age=0${secure}`)
     json(res, 200, { ok: true })
   }))
 

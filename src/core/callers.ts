@@ -9,6 +9,9 @@ export interface CallerPolicy {
   checkServiceUrl(serviceUrl: string): { ok: true } | { ok: false; reason: string }
 }
 
+/** A host name or address with an optional port, nothing else (what a browser sends as Host). */
+export const STRICT_HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*|\[[0-9a-f:.]{2,45}\])(?::\d{1,5})?$/i
+
 // The connectors Bot Framework channels call from: Azure Bot Service and Teams, per cloud. GCC is on the public cloud;
 // GCC-High and DoD are on Azure Government (ChannelService=https://botframework.azure.us).
 const PUBLIC_HOSTS = ['.botframework.com', 'smba.trafficmanager.net', 'smba.infra.gcc.teams.microsoft.com']

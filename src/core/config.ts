@@ -56,10 +56,15 @@ export const ConfigSchema = z.object({
   RECOGNIZER_AMBIGUITY_MARGIN: score.default(0.1),
   RECOGNIZER_ACT_MARGIN: score.default(0.2),
   MAX_REPROMPTS: z.coerce.number().int().min(0).max(10).default(2),
+  RECOGNIZER_MAX_CHARS: z.coerce.number().int().min(50).max(4000).default(500), // what one message may cost to understand
   // The website channel (built-in Direct Line).
   PUBLIC_URL: z.url().optional(), // e.g. https://help.example.mil when behind a proxy; else taken from each request
   DIRECTLINE_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(), // default: made once, kept in the database
   DIRECTLINE_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(1800),
+  DIRECTLINE_TOKEN_MAX_AGE: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400), // refreshing ends here
+  // Above this event-loop delay (p99 over a second, ms) new conversations get 503 and open ones carry on; 0 = never.
+  SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(200),
+  HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30), // a request body must arrive by then
   DIRECTLINE_RATE_LIMIT: z.coerce.number().int().positive().default(60), // activities per conversation per minute
   DIRECTLINE_GENERATE_LIMIT: z.coerce.number().int().positive().default(30), // new conversations per address per minute
   DIRECTLINE_MAX_TEXT: z.coerce.number().int().positive().max(100_000).default(4000),

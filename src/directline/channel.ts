@@ -24,13 +24,14 @@ export function createDirectLineChannel(config: Config, logger: Logger, helpDesk
     adapter,
     store,
     hub,
-    signer: createTokenSigner(secret, { ttlSeconds: config.DIRECTLINE_TOKEN_TTL }),
+    signer: createTokenSigner(secret, { ttlSeconds: config.DIRECTLINE_TOKEN_TTL, maxAgeSeconds: config.DIRECTLINE_TOKEN_MAX_AGE }),
     logic: (context: TurnContext) => helpDesk.bot.run(context),
     logger,
     options: {
       rateLimit: config.DIRECTLINE_RATE_LIMIT,
       generateLimit: config.DIRECTLINE_GENERATE_LIMIT,
       maxText: config.DIRECTLINE_MAX_TEXT,
+      maxValueBytes: config.MAX_VALUE_BYTES,
       publicUrl: config.PUBLIC_URL,
     },
   }

@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { z } from 'zod'
 import type { Activity, TurnContext } from 'botbuilder'
 import type { Logger } from '../core/logger.js'
+import { STRICT_HOST } from '../core/callers.js'
 import { newId, type TokenClaims, type TokenSigner } from '../core/tokens.js'
 import { createLimiter, type LimitResult } from '../limits.js'
 import { WEBCHAT_CHANNEL, type ActivityPublisher, type DirectLineAdapter } from './adapter.js'
@@ -14,10 +15,18 @@ const BASE = '/v3/directline'
 const WEBSITE_EVENTS = ['webchat/join']
 const STREAM_PATH = /^\/v3\/directline\/conversations\/([A-Za-z0-9_-]{1,100})\/stream$/
 
+/** Load shedding: new conversations wait while the server is overloaded. */
+export interface OverloadCheck {
+  overloaded(): boolean
+}
+const SHED_RETRY_SECONDS = 30
+
 export interface DirectLineOptions {
   rateLimit: number
   generateLimit: number
   maxText: number
+  /** An activity's `value`, as JSON. */
+  maxValueBytes: number
   publicUrl?: string
 }
 
@@ -29,6 +38,7 @@ export interface DirectLineDeps {
   logic: (context: TurnContext) => Promise<void>
   logger: Logger
   options: DirectLineOptions
+  shedder?: OverloadCheck
 }
 
 /** What the website may post: only these fields are kept; identity and addressing come from the token. */
@@ -57,6 +67,33 @@ class HttpError extends Error {
 /** 429 with Retry-After once a limit is spent. */
 function throwIfLimited(result: LimitResult, message: string): void {
   if (!result.ok) throw new HttpError(429, 'TooManyRequests', message, result.retryAfterSeconds)
+}
+
+
+/** The WebSocket origin from the request, without PUBLIC_URL: the Host header if it is a plain host, else none. */
+function streamOrigin(req: restify.Request): string | undefined {
+  const host = req.header('host') ?? ''
+  if (!STRICT_HOST.test(host)) return undefined
+  const proto = req.header('x-forwarded-proto')
+  return `${proto === 'https' ? 'wss' : 'ws'}://${host}`
+}
+
+// What one read of a conversation returns at most: the client asks again from the watermark for the rest.
+const READ_ACTIVITIES = 100
+const READ_BYTES = 256 * 1024
+
+/** Activities after `watermark`, at most 100 and 256 KiB (at least one), and the watermark of the last returned. */
+function readBack(store: DirectLineStore, conversationId: string, watermark: number): { activities: Partial<Activity>[]; watermark: number } {
+  const { activities } = store.after(conversationId, watermark, READ_ACTIVITIES)
+  let bytes = 0
+  let count = 0
+  for (const activity of activities) {
+    bytes += JSON.stringify(activity).length
+    if (count > 0 && bytes > READ_BYTES) break
+    count++
+  }
+  const kept = activities.slice(0, count)
+  return { activities: kept, watermark: kept.length > 0 ? Number(kept.at(-1)!.id!.split('|')[1] ?? watermark) : watermark }
 }
 
 /** Live WebSocket streams per conversation (Direct Line allows one; a newer one replaces the older). */
@@ -89,7 +126,7 @@ export class StreamHub implements ActivityPublisher {
 
 /** The Direct Line 3.0 routes Web Chat uses, served by the bot itself, and the WebSocket stream. */
 export function registerDirectLine(server: restify.Server, deps: DirectLineDeps): void {
-  const { adapter, store, signer, hub, logic, logger, options } = deps
+  const { adapter, store, signer, hub, logic, logger, options, shedder } = deps
   const perConversation = createLimiter('directline-conversation', { points: options.rateLimit, durationSeconds: 60 })
   const typingPerConversation = createLimiter('directline-typing', { points: 30, durationSeconds: 60 })
   const perAddress = createLimiter('directline-new-conversation', { points: options.generateLimit, durationSeconds: 60 })
@@ -132,9 +169,8 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
   }
 
   const streamUrl = (req: restify.Request, conversationId: string, watermark: number, token: string) => {
-    const base =
-      options.publicUrl?.replace(/^http/, 'ws').replace(/\/$/, '') ??
-      `${req.header('x-forwarded-proto') === 'https' ? 'wss' : 'ws'}://${req.header('host') ?? 'localhost'}`
+    const base = options.publicUrl?.replace(/^http/, 'ws').replace(/\/$/, '') ?? streamOrigin(req)
+    if (!base) throw new HttpError(400, 'BadArgument', 'The Host header is not a plain host name; set PUBLIC_URL behind a proxy.')
     return `${base}${BASE}/conversations/${conversationId}/stream?watermark=${watermark}&t=${encodeURIComponent(token)}`
   }
 
@@ -154,6 +190,10 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
   server.post(
     `${BASE}/tokens/generate`,
     route(async (req, res) => {
+      if (shedder?.overloaded()) {
+        logger.warn({ status: 503 }, 'new conversation shed')
+        throw new HttpError(503, 'Overloaded', 'The help desk is very busy; try again in a moment.', SHED_RETRY_SECONDS)
+      }
       throwIfLimited(await perAddress.take(req.socket.remoteAddress ?? 'unknown'), 'Too many new conversations from this address; wait a minute.')
       const conversationId = newId('dl-')
       const userId = newId('dl_user-', 9)
@@ -168,7 +208,8 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
     `${BASE}/tokens/refresh`,
     route((req, res) => {
       const claims = claimsOf(req)
-      const { token, expiresIn } = signer.issue(claims.c, claims.u)
+      const { token, expiresIn } = signer.issue(claims.c, claims.u, Date.now(), claims.b ?? claims.exp)
+      if (expiresIn <= 0) throw new HttpError(403, 'TokenExpired', 'This conversation has reached its end of life; start a new one.')
       res.send(200, { conversationId: claims.c, token, expires_in: expiresIn })
     }),
   )
@@ -204,7 +245,7 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
     route((req, res) => {
       const conversationId = conversationParam(req)
       claimsOf(req, conversationId)
-      const { activities, watermark } = store.after(conversationId, watermarkParam(req) ?? 0)
+      const { activities, watermark } = readBack(store, conversationId, watermarkParam(req) ?? 0)
       res.send(200, { activities, watermark: String(watermark) })
     }),
   )
@@ -222,6 +263,9 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
       const posted = parsed.data
       if ((posted.text?.length ?? 0) > options.maxText) {
         throw new HttpError(413, 'MessageSizeTooBig', `A message may have at most ${options.maxText} characters.`)
+      }
+      if (posted.value !== undefined && Buffer.byteLength(JSON.stringify(posted.value)) > options.maxValueBytes) {
+        throw new HttpError(413, 'ValueTooBig', `An activity's value may have at most ${options.maxValueBytes} bytes of JSON.`)
       }
       if (posted.type === 'message' && !posted.text?.trim()) throw new HttpError(400, 'BadArgument', 'A message needs text.')
       // The page's own events only: anything else (e.g. handoff.status) would let a user forge what agents send.
@@ -277,7 +321,9 @@ function attachStream(
     if (rawWatermark && !/^\d{1,12}$/.test(rawWatermark)) return reject(socket, 400, 'Bad Request')
     wss.handleUpgrade(req, socket, head, (ws) => {
       // Backlog and registration in the same tick: nothing stored in between can be missed or sent twice.
-      const backlog = store.after(conversationId, Number(rawWatermark || 0), 100_000)
+      // The newest 100 at most: a page reopened on a long conversation shows its end, in one bounded message.
+      const from = Math.max(Number(rawWatermark || 0), store.lastWatermark(conversationId) - READ_ACTIVITIES)
+      const backlog = readBack(store, conversationId, from)
       if (backlog.activities.length > 0) {
         ws.send(JSON.stringify({ activities: backlog.activities, watermark: String(backlog.watermark) }))
       }

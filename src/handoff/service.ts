@@ -342,7 +342,8 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     const sender = this.senders.get(handoffCase.channelId) ?? this.senders.get('*')
     if (!sender) throw new Error(`no way to reach users on channel ${handoffCase.channelId}`)
     await sender(handoffCase.reference as Partial<ConversationReference>, async (context) => {
-      await context.sendActivity(activity)
+      // Plain text: an agent's words are never read as markdown or HTML by the user's client.
+      await context.sendActivity(activity.type === ActivityTypes.Message ? { ...activity, textFormat: 'plain' } : activity)
     })
   }
 }

@@ -17,6 +17,7 @@ import { createLogger } from '../core/logger.js'
 import { loadProcedures } from '../core/procedures.js'
 import { createRecognizer, createRecognizerFromExamples } from '../core/recognizer.js'
 import { createApplication } from '../application.js'
+import { boundRecognizer } from '../core/boundedRecognizer.js'
 import { loadTest, SCRIPT, type LoadResult } from './load.js'
 
 const out = (line = '') => process.stdout.write(line + '\n')
@@ -40,7 +41,8 @@ summary('recognizer training', trainings)
 const clinc = loadCorpus('../shared/benchmarks/nlu/clinc150/full.jsonl').filter((r) => r.split === 'train')
 const clincStarted = performance.now()
 createRecognizerFromExamples(clinc)
-out(`recognizer training, CLINC150 full (${clinc.length} utterances, 151 intents): ${((performance.now() - clincStarted) / 1000).toFixed(2)} s`)
+const clincSeconds = (performance.now() - clincStarted) / 1000
+out(`recognizer training, CLINC150 full (${clinc.length} utterances, 151 intents): ${clincSeconds.toFixed(2)} s`)
 
 const recognizer = createRecognizer(intents, { procedures })
 const utterances = ['intents/evaluation.jsonl', 'intents/evaluation-independent.jsonl'].flatMap((file) => loadCorpus(file).map((r) => r.text))
@@ -87,11 +89,12 @@ async function dialogsFloorMsPerTurn(turns: number): Promise<number> {
   const used = process.cpuUsage(cpu)
   return (used.user + used.system) / 1000 / turns
 }
-out(`${'botbuilder-dialogs floor (CPU)'.padEnd(34)} ${ms(await dialogsFloorMsPerTurn(20_000))} per turn (one waterfall and a prompt, state in memory)`)
+const floorMs = await dialogsFloorMsPerTurn(20_000)
+out(`${'botbuilder-dialogs floor (CPU)'.padEnd(34)} ${ms(floorMs)} per turn (one waterfall and a prompt, state in memory)`)
 
 const dataDir = mkdtempSync(join(tmpdir(), 'helpdesk-bench-'))
 try {
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', DIRECTLINE_GENERATE_LIMIT: '1000000', DIRECTLINE_RATE_LIMIT: '1000000' })
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', DIRECTLINE_GENERATE_LIMIT: '1000000', DIRECTLINE_RATE_LIMIT: '1000000', SHED_EVENT_LOOP_DELAY_MS: '0' })
   const logger = createLogger({ level: 'silent' })
   const t0 = performance.now()
   const app = createApplication(config, logger)
@@ -120,6 +123,42 @@ try {
   }
   summary('full turn over HTTP (sequential)', turns)
   out(`${'turn errors'.padEnd(34)} ${errors}`)
+
+  // The worst message the website channel accepts (DIRECTLINE_MAX_TEXT characters), whole turn and recognizer alone.
+  const max = config.DIRECTLINE_MAX_TEXT
+  const fill = (unit: string) => unit.repeat(Math.ceil(max / unit.length)).slice(0, max)
+  const candidates: [string, string][] = [
+    ['digits', fill('7')],
+    ['spaced digits', fill('5 ')],
+    ['words', fill('my cac says 403 access forbidden and the page cannot be displayed ')],
+    ['pin phrases', fill('my pin is 551902 ')],
+    ['password phrases', fill('password Tr0ub4dor&3 ')],
+    ['full-width digits', fill('５５１９０２ ')],
+    ['one long word', fill('x')],
+  ]
+  let worst = { name: '', turnMs: 0, recognizerMs: 0 }
+  for (const [name, text] of candidates) {
+    const samples: number[] = []
+    for (let i = 0; i < 12; i++) {
+      const t0 = performance.now()
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'message', channelId: 'bench', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
+          conversation: { id: `worst-${name}-${i}` }, from: { id: 'u' }, recipient: { id: 'bot' }, text,
+        }),
+      })
+      await response.arrayBuffer()
+      if (i >= 2) samples.push(performance.now() - t0) // the first two warm up
+    }
+    const r0 = performance.now()
+    const bounded = boundRecognizer(recognizer, config.RECOGNIZER_MAX_CHARS) // as the bot reads it
+    for (let i = 0; i < 20; i++) bounded.recognize(text)
+    const turnMs = quantile(samples.sort((a, b) => a - b), 0.5)
+    if (turnMs > worst.turnMs) worst = { name, turnMs, recognizerMs: (performance.now() - r0) / 20 }
+  }
+  out(`${'worst allowed message'.padEnd(34)} ${max} characters of ${worst.name}: whole turn median ${ms(worst.turnMs)}, recognizer ${ms(worst.recognizerMs)}`)
   await app.stop()
 } finally {
   rmSync(dataDir, { recursive: true, force: true })
@@ -137,16 +176,39 @@ const row = (mode: string, n: number, bot: string, r: LoadResult) =>
     `${mode.padEnd(10)} ${String(n).padStart(5)}  ${bot}  ${r.turnsPerSecond.toFixed(0).padStart(7)}  ${r.medianMs.toFixed(1).padStart(9)}  ` +
       `${r.p99Ms.toFixed(1).padStart(6)}  ${String(r.errors).padStart(6)}  ${r.peakServerMb.toFixed(0).padStart(14)}  ${(r.serverCpuMsPerTurn ?? NaN).toFixed(2).padStart(18)}  ${(r.clientCpuMsPerTurn ?? NaN).toFixed(2).padStart(18)}`,
   )
-for (const [mode, pace] of [['saturated', undefined], ['paced', { thinkMs: [2000, 6000] as [number, number] }]] as const) {
-  for (const n of [100, 1000]) {
-    // Saturated, 100 users would be done in half a second: each walks ten conversations in turn, so every saturated
-    // row times 4000 turns.
-    const rounds = pace ? 1 : Math.max(1, Math.round(1000 / n))
-    const { ours, channelEcho, echo } = await loadTest(n, { pace, rounds })
-    row(mode, n, 'ours', ours)
-    row(mode, n, 'chan', channelEcho)
-    row(mode, n, 'echo', echo)
-    const ratio = (r: LoadResult) => (r.turnsPerSecond / echo.turnsPerSecond).toFixed(2)
-    out(`${''.padEnd(17)}throughput / echo's: ours ${ratio(ours)}, chan ${ratio(channelEcho)}`)
-  }
+let saturated1000: { ours: LoadResult; chan: LoadResult } | undefined
+for (const n of [100, 1000]) {
+  // Saturated, 100 users would be done in half a second: each walks ten conversations in turn, so every saturated
+  // row times 4000 turns.
+  const { ours, channelEcho, echo } = await loadTest(n, { rounds: Math.max(1, Math.round(1000 / n)), env: { SHED_EVENT_LOOP_DELAY_MS: '0' } })
+  row('saturated', n, 'ours', ours!)
+  row('saturated', n, 'chan', channelEcho!)
+  row('saturated', n, 'echo', echo!)
+  const ratio = (r: LoadResult) => (r.turnsPerSecond / echo!.turnsPerSecond).toFixed(2)
+  out(`${''.padEnd(17)}throughput / echo's: ours ${ratio(ours!)}, chan ${ratio(channelEcho!)}`)
+  if (n === 1000) saturated1000 = { ours: ours!, chan: channelEcho! }
 }
+const paced = { thinkMs: [2000, 6000] as [number, number] }
+const paced1000 = await loadTest(1000, { pace: paced })
+row('paced', 1000, 'ours', paced1000.ours!)
+row('paced', 1000, 'chan', paced1000.channelEcho!)
+row('paced', 1000, 'echo', paced1000.echo!)
+// 2000 paced conversations starting 100 a second, with load shedding as configured by default.
+const paced2000 = await loadTest(2000, { pace: paced, startsPerSecond: 100, bots: ['ours'] })
+row('paced', 2000, 'ours', paced2000.ours!)
+
+out()
+out(`load shedding (SHED_EVENT_LOOP_DELAY_MS default): new conversations 503 when the event loop lags; open ones carry on`)
+for (const [n, r] of [[1000, paced1000.ours!], [2000, paced2000.ours!]] as const) {
+  out(
+    `${`paced ${n}`.padEnd(34)} p99 ${r.p99Ms.toFixed(0)} ms over the conversations served; ${r.shed} turned away (503)` +
+      (r.firstShedAt === undefined ? '' : `, the first at conversation ${r.firstShedAt + 1}`),
+  )
+}
+out()
+out('goals, measured in this run (CPU is shared: figures are noisy)')
+const cpuRatio = saturated1000 ? saturated1000.ours.serverCpuMsPerTurn! / (saturated1000.chan.serverCpuMsPerTurn! + floorMs) : NaN
+out(`${'bot turn CPU / (channel + floor)'.padEnd(34)} ${cpuRatio.toFixed(2)}  (goal <= 1.5; saturated 1000: ours ${saturated1000?.ours.serverCpuMsPerTurn?.toFixed(2)} ms / (chan ${saturated1000?.chan.serverCpuMsPerTurn?.toFixed(2)} + floor ${floorMs.toFixed(2)}))`)
+const recognizerMedian = quantile([...latencies].sort((a, b) => a - b), 0.5)
+out(`${'recognizer median'.padEnd(34)} ${ms(recognizerMedian)}  (goal < 0.1 ms)`)
+out(`${'CLINC150 training'.padEnd(34)} ${clincSeconds.toFixed(2)} s  (goal < 10 s)`)

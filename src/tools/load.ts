@@ -19,6 +19,10 @@ const WARM_UP_CONVERSATIONS = 50
 
 export interface LoadResult {
   conversations: number
+  /** Conversations turned away with 503 (load shedding) when they asked to start. */
+  shed: number
+  /** The first of them, in the order conversations started (undefined: none was shed). */
+  firstShedAt?: number
   serverCpuMsPerTurn?: number
   /** The load generator's own CPU per turn: it shares the two cores with the server. */
   clientCpuMsPerTurn?: number
@@ -64,7 +68,7 @@ function peakMb(pid: number | undefined): number {
   }
 }
 
-function summarise(conversations: number, latencies: number[], errors: number, seconds: number, peak: number): LoadResult {
+function summarise(conversations: number, latencies: number[], errors: number, seconds: number, peak: number): Omit<LoadResult, 'shed'> {
   const sorted = [...latencies].sort((a, b) => a - b)
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
   return {
@@ -86,6 +90,9 @@ export interface Pace {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** A conversation the server turned away (503): load shedding, not an error. */
+export class Shed extends Error {}
+
 /** A simulated user: `connect` once, then `turn` for each line of the script; latencies go to `latencies`. */
 interface Client {
   connect(): Promise<void>
@@ -101,7 +108,9 @@ function directLineClient(url: string): Client {
   let waiting: { clientId: string; echoId?: string; resolve: () => void } | undefined
   return {
     async connect() {
-      const token = (await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST' }).then((r) => r.json())) as { token: string; conversationId: string }
+      const generated = await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST' })
+      if (generated.status === 503) throw new Shed('shed')
+      const token = (await generated.json()) as { token: string; conversationId: string }
       conversationId = token.conversationId
       auth = { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' }
       const started = (await fetch(`${url}/v3/directline/conversations`, { method: 'POST', headers: auth }).then((r) => r.json())) as { streamUrl: string }
@@ -171,20 +180,39 @@ async function run(
   env: Record<string, string>,
   conversations: number,
   makeClient: (url: string, id: number) => Client,
-  { pace, rounds = 1 }: { pace?: Pace; rounds?: number },
+  { pace, rounds = 1, startsPerSecond }: { pace?: Pace; rounds?: number; startsPerSecond?: number },
 ): Promise<LoadResult> {
   const { child, url } = await startChild(script, env)
   try {
     // Warm up first (JIT, caches), with conversations of their own, so the figures are of a running server.
     const warmUp = Array.from({ length: WARM_UP_CONVERSATIONS }, (_, i) => makeClient(url, 1_000_000 + i))
     await Promise.all(warmUp.map(async (client) => {
-      await client.connect()
+      try {
+        await client.connect()
+      } catch (err) {
+        if (err instanceof Shed) return
+        throw err
+      }
       for (const [i, text] of SCRIPT.entries()) await client.turn(i, text)
       client.close()
     }))
-    // `conversations` users at a time; each walks `rounds` fresh conversations one after another.
+    // `conversations` users at a time; each walks `rounds` fresh conversations one after another. They start all at
+    // once, or `startsPerSecond` (a ramp: where load shedding begins). Set-up is not timed: only turns are.
     const clients = Array.from({ length: conversations * rounds }, (_, i) => makeClient(url, i))
-    await Promise.all(clients.map((c) => c.connect())) // set-up is not timed: only turns are
+    const shedAt: number[] = []
+    const started = await Promise.all(
+      clients.map(async (client, i) => {
+        if (startsPerSecond) await sleep((i * 1000) / startsPerSecond)
+        try {
+          await client.connect()
+          return true
+        } catch (err) {
+          if (!(err instanceof Shed)) throw err
+          shedAt.push(i)
+          return false
+        }
+      }),
+    )
     const random = seededRandom(7)
     const thinks = clients.map(() => SCRIPT.map(() => (pace ? pace.thinkMs[0] + random() * (pace.thinkMs[1] - pace.thinkMs[0]) : 0)))
     const latencies: number[] = []
@@ -197,6 +225,7 @@ async function run(
         for (let round = 0; round < rounds; round++) {
           const c = round * conversations + user
           const client = clients[c]!
+          if (!started[c]) continue // shed: the person was told to come back later
           for (const [i, text] of SCRIPT.entries()) {
             if (pace) await sleep(thinks[c]![i]!)
             const latency = await client.turn(i, text).catch(() => undefined)
@@ -213,6 +242,8 @@ async function run(
     const perTurn = (ms: number) => ms / Math.max(1, latencies.length)
     return {
       ...result,
+      shed: shedAt.length,
+      firstShedAt: shedAt.length > 0 ? Math.min(...shedAt) : undefined,
       serverCpuMsPerTurn: perTurn((cpuSeconds(child.pid) - cpu0) * 1000),
       clientCpuMsPerTurn: perTurn((clientCpu.user + clientCpu.system) / 1000),
     }
@@ -227,17 +258,24 @@ async function run(
  */
 export async function loadTest(
   conversations: number,
-  { pace, rounds = 1 }: { pace?: Pace; rounds?: number } = {},
-): Promise<{ ours: LoadResult; channelEcho: LoadResult; echo: LoadResult }> {
+  {
+    pace,
+    rounds = 1,
+    startsPerSecond,
+    env: extra = {},
+    bots = ['ours', 'chan', 'echo'],
+  }: { pace?: Pace; rounds?: number; startsPerSecond?: number; env?: Record<string, string>; bots?: readonly ('ours' | 'chan' | 'echo')[] } = {},
+): Promise<{ ours?: LoadResult; channelEcho?: LoadResult; echo?: LoadResult }> {
   const dataDirs: string[] = []
   const env = () => {
     dataDirs.push(mkdtempSync(join(tmpdir(), 'helpdesk-load-')))
-    return { DATA_DIR: dataDirs.at(-1)!, DIRECTLINE_GENERATE_LIMIT: '1000000', DIRECTLINE_RATE_LIMIT: '1000000' }
+    return { DATA_DIR: dataDirs.at(-1)!, DIRECTLINE_GENERATE_LIMIT: '1000000', DIRECTLINE_RATE_LIMIT: '1000000', ...extra }
   }
+  const options = { pace, rounds, startsPerSecond }
   try {
-    const ours = await run('src/index.ts', env(), conversations, (url) => directLineClient(url), { pace, rounds })
-    const channelEcho = await run('src/tools/channelEcho.ts', env(), conversations, (url) => directLineClient(url), { pace, rounds })
-    const echo = await run('src/tools/echoBot.ts', {}, conversations, echoClient, { pace, rounds })
+    const ours = bots.includes('ours') ? await run('src/index.ts', env(), conversations, (url) => directLineClient(url), options) : undefined
+    const channelEcho = bots.includes('chan') ? await run('src/tools/channelEcho.ts', env(), conversations, (url) => directLineClient(url), options) : undefined
+    const echo = bots.includes('echo') ? await run('src/tools/echoBot.ts', {}, conversations, echoClient, options) : undefined
     return { ours, channelEcho, echo }
   } finally {
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true })

@@ -4,6 +4,7 @@ import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import type restify from 'restify'
+import { STRICT_HOST } from '../core/callers.js'
 
 const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), 'public')
 
@@ -26,17 +27,22 @@ const asset = (path: string, type: string, maxAge: number): Asset => {
   return { type, body, gzipped: gzipSync(body), maxAge }
 }
 
-// Only our own origin: the page must work on a closed network and must not load anything from elsewhere.
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-    "connect-src 'self' ws: wss:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+// Only our own origin: the page must work on a closed network and must not load anything from elsewhere. WebSockets
+// go to our own host only (PUBLIC_URL's, else the Host the page was loaded from, if it is a plain host name).
+function securityHeaders(req: restify.Request, publicUrl: string | undefined) {
+  const host = publicUrl ? new URL(publicUrl).host : req.header('host') ?? ''
+  const sockets = STRICT_HOST.test(host) ? ` ws://${host} wss://${host}` : ''
+  return {
+    'content-security-policy':
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+      `connect-src 'self'${sockets}; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  }
 }
 
 /** The help page with Web Chat: `/`, and its script, style and the Web Chat bundle under `/static/`. */
-export function registerHelpPage(server: restify.Server): void {
+export function registerHelpPage(server: restify.Server, { publicUrl }: { publicUrl?: string } = {}): void {
   const assets: Record<string, Asset> = {
     '/': asset(join(PUBLIC, 'index.html'), 'text/html; charset=utf-8', 0),
     '/static/page.css': asset(join(PUBLIC, 'page.css'), 'text/css; charset=utf-8', 300),
@@ -52,7 +58,7 @@ export function registerHelpPage(server: restify.Server): void {
       const gzip = /\bgzip\b/.test(req.header('accept-encoding') ?? '')
       const body = gzip ? file.gzipped : file.body
       res.writeHead(200, {
-        ...SECURITY_HEADERS,
+        ...securityHeaders(req, publicUrl),
         'content-type': file.type,
         'content-length': body.length,
         'cache-control': file.maxAge ? `public, max-age=${file.maxAge}` : 'no-cache',

@@ -5,7 +5,7 @@ import { intents } from '../../intents/index.js'
 import { createHelpDeskState, type HelpDeskState } from '../../dialogs/helpDeskState.js'
 import { MainDialog } from '../../dialogs/mainDialog.js'
 import { ProcedureDialog } from '../../dialogs/procedureDialog.js'
-import { secretRedaction } from '../../dialogs/redaction.js'
+import { secretRedaction, secretWarning } from '../../dialogs/redaction.js'
 import type { HandoffPacket, HandoffQueue } from '../../src/core/handoff.js'
 import { loadProcedures, type Procedure } from '../../src/core/procedures.js'
 import { thresholdsFrom } from '../../src/core/routing.js'
@@ -81,7 +81,7 @@ export function mainClient({ recognizer = realRecognizer(), channelId = 'test', 
     thresholds: thresholdsFrom(defaults),
     maxReprompts: defaults.MAX_REPROMPTS,
   })
-  const client = new DialogTestClient(channelId, dialog, undefined, [secretRedaction(), ...middlewares], conversationState)
+  const client = new DialogTestClient(channelId, dialog, undefined, [secretRedaction(), secretWarning(), ...middlewares], conversationState)
   // TestAdapter drops trace activities unless told otherwise; the Emulator trace is part of what we test.
   ;(client as unknown as { _testAdapter: TestAdapter })._testAdapter.enableTrace = true
   return { client, queue, state, conversationState }

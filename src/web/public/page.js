@@ -25,7 +25,12 @@
   function post(path, token) {
     return fetch(domain + path, { method: 'POST', headers: token ? { Authorization: 'Bearer ' + token } : {} }).then(
       function (response) {
-        if (!response.ok) throw new Error('HTTP ' + response.status)
+        if (!response.ok) {
+          var error = new Error('HTTP ' + response.status)
+          error.status = response.status
+          error.retryAfter = Number(response.headers.get('Retry-After')) || 30
+          throw error
+        }
         return response.json()
       },
     )
@@ -120,7 +125,11 @@
       var input = document.querySelector('#webchat input, #webchat textarea')
       if (input && !s.resumed) input.focus()
     })
-    .catch(function () {
-      status.textContent = 'The chat could not start. Please reload the page, or contact your help desk directly.'
+    .catch(function (error) {
+      status.textContent =
+        error && error.status === 503
+          ? 'The help-desk assistant is very busy right now. Please reload this page in ' +
+            Math.ceil(error.retryAfter / 10) * 10 + ' seconds; chats already open are not affected.'
+          : 'The chat could not start. Please reload the page, or contact your help desk directly.'
     })
 })()

@@ -67,8 +67,6 @@ export interface RunOptions {
   procedureId: string
   /** Where to pick up a procedure left for another problem. */
   stepId?: string
-  /** Acted on a likely but not certain reading: say what we understood, with a way out. */
-  hedge?: boolean
 }
 export interface HandoffOptions {
   reason: HandoffPacket['reason']
@@ -747,10 +745,8 @@ export class MainDialog extends ComponentDialog {
         // The page's answer is the outcome (ID card office, branch of service, local IT): no help desk offered for it.
         noteOutcome(context, 'referred')
         if (this.isPolicy(outcome.procedureId)) await this.deps.state.memory.set(context, { ...memory, lastPolicy: this.intentOf(outcome.procedureId), lastProcedure: outcome.procedureId })
-        if (outcome.outcome === 'referred' && outcome.procedureId === 'change-pin') {
-          // The PIN rule was given inside the change-PIN steps: a push-back gets it again.
-          await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), lastPolicy: 'pin-locked-or-forgotten' })
-        }
+        const rule = 'outcomeId' in outcome ? this.policyStatedBy(outcome.procedureId, outcome.outcomeId) : undefined
+        if (rule) await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), lastPolicy: rule })
         await this.offerReturn(context)
         return step.endDialog()
       }
@@ -765,6 +761,22 @@ export class MainDialog extends ComponentDialog {
         noteOutcome(context, 'referred')
         return step.replaceDialog(OFFER, { reason: 'procedure-escalated' } satisfies HandoffOptions)
     }
+  }
+
+  /**
+   * The policy an outcome states, when it quotes the same passage of the page as a policy procedure's outcome (the
+   * change-PIN steps ending at the ID card office state the locked-PIN rule), so a push-back gets that rule again.
+   */
+  private policyStatedBy(procedureId: string, outcomeId: string): string | undefined {
+    const source = this.deps.procedures.get(procedureId)?.outcomes[outcomeId]?.source
+    if (!source || !('seed' in source)) return undefined
+    for (const [intentId, id] of this.procedureOf) {
+      const policy = this.deps.procedures.get(id)
+      if (!policy?.policy || id === procedureId) continue
+      const quoted = Object.values(policy.outcomes).some((o) => 'seed' in o.source && (o.source.seed.includes(source.seed) || source.seed.includes(o.source.seed)))
+      if (quoted) return intentId
+    }
+    return undefined
   }
 
   private intentOf(procedureId: string): string | undefined {

@@ -35,7 +35,6 @@ export const messages = {
   neither: 'Neither',
   rephrase: 'OK. Could you describe the problem in other words, or paste the exact error message? You can also ask for a person.',
   switching: (title: string) => `OK, let's look at that instead: ${title}.`,
-  solvedQuestion: 'Did this solve your problem?',
   glad: "Great, I'm glad that's sorted.",
   offerAgent: 'Would you like me to connect you with a help-desk agent? They will see what we tried.',
   exhausted: "That didn't fix it.",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRecognizer, createRecognizerFromExamples } from '../../src/core/recognizer.js'
+import { createRecognizer, createRecognizerFromExamples, featuresOf } from '../../src/core/recognizer.js'
 import { intents } from '../../intents/index.js'
 import { procedures, realRecognizer } from '../helpers/conversation.js'
 
@@ -121,5 +121,13 @@ describe('recognizer', () => {
     expect(toy.recognize('please turn the lights on').topIntent).toBe('lights_on')
     expect(toy.recognize('play me a song').topIntent).toBe('play_music')
     expect(toy.recognize('who was the emperor of rome').topIntent).toBe('none')
+  })
+
+  it('adds character n-grams across word boundaries only when asked (phrase n-grams)', () => {
+    const phrases = (text: string, phraseChars?: number) =>
+      featuresOf(text, phraseChars === undefined ? {} : { phraseChars }).filter((f) => f.startsWith('p:'))
+
+    expect(phrases('top up card')).toEqual([])
+    expect(phrases('top up card', 4)).toEqual(['p:op u', 'p:p up', 'p:up c', 'p:p ca'])
   })
 })

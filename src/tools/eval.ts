@@ -1,7 +1,8 @@
 /**
  * `npm run eval`: scores the recognizer and the decision rule (src/core/routing.ts, values from config) on both CAC
  * evaluation sets (trained on intents/ and the procedures, never on these files) and on every public corpus in
- * ../shared/benchmarks/nlu (trained on its train split, scored on its test split).
+ * ../shared/benchmarks/nlu (trained on its train split, scored on its test split, with the rule's values and the model
+ * variant fitted by 5-fold cross-validation on that train split; the pooled values are printed beside).
  * Options: --corpus FILE (that corpus only), --cac (the CAC sets only), --top N (per-intent rows: default every
  * intent of the CAC sets, the 10 lowest of a corpus),
  * --cv (chooses the decision rule's values by 5-fold cross-validation on the training data of all of them).

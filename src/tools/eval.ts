@@ -150,7 +150,11 @@ function runEvaluation(): void {
     const [recognizer, seconds] = timed(() => task.train())
     const results = test.map((row) => ({ result: recognizer.recognize(row.text), expected: row.intent }))
     report(task.name, results.map(({ result, expected }) => predict(task, result, expected, fitted)), seconds)
-    out(`fitted on its training data in ${fitSeconds.toFixed(1)} s: ${fits.map((f) => `${f.model.name} ${f.score.toFixed(4)}`).join(', ')}; chosen: ${chosen.model.name}, rule ${JSON.stringify(fitted)}`)
+    out(`fitted on its training data in ${fitSeconds.toFixed(1)} s: ${fits.map((f) => `${f.model.name} ${f.score.toFixed(5)}`).join(', ')}; chosen: ${chosen.model.name}, rule ${JSON.stringify(fitted)}`)
+    // The ceiling of any rule: how often the top in-scope intent is right before anything is refused or offered.
+    const inScope = results.filter((r) => r.expected !== NONE)
+    const topRight = inScope.filter(({ result, expected }) => Object.keys(result.intents).find((id) => id !== NONE) === expected).length
+    out(`top in-scope intent right, before any rule: ${pct(topRight / inScope.length)} of in-scope messages`)
     const atCac = evaluate(results.map(({ result, expected }) => predict(task, result, expected, rule)))
     out(`at the CAC rule instead: strict ${pct(atCac.accuracy)}   in-scope ${pct(atCac.inScopeAccuracy)}   out-of-scope recall ${pct(atCac.outOfScopeRecall)}   refused ${pct(atCac.wronglyRefused)}`)
   }

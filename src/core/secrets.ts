@@ -15,22 +15,28 @@ const MAX_RUN_DIGITS = 12
 // ---------------------------------------------------------------------------------------------------------------
 // Normalisation: people type on phones, so digits come full-width, in other scripts, spaced out or with dashes.
 
+// What each non-ASCII character maps to, computed once per character (Unicode tests cost, messages repeat them).
+const mappedChars = new Map<string, string>()
+
+function mapChar(char: string): string {
+  let mapped = mappedChars.get(char)
+  if (mapped !== undefined) return mapped
+  if (/\p{Nd}/u.test(char)) mapped = String(digitValue(char.codePointAt(0)!))
+  else if (/^[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]$/.test(char)) mapped = '-' // hyphens, en and em dashes, minus
+  else mapped = char.normalize('NFKC')
+  mapped = mapped.toLowerCase()
+  if (mappedChars.size < 10_000) mappedChars.set(char, mapped)
+  return mapped
+}
+
 /** Each character of `text` as ASCII-ish lower case, with where it came from, so spans map back to the original. */
 function normalise(text: string): { plain: string; origin: number[] } {
   let plain = ''
   const origin: number[] = []
   let index = 0
   for (const char of text) {
-    let mapped = char
-    if (char.charCodeAt(0) < 0x80) {
-      // ASCII: as typed (the common case, kept cheap)
-    } else if (/\p{Nd}/u.test(char)) {
-      mapped = String(digitValue(char.codePointAt(0)!))
-    } else if (char.charCodeAt(0) > 0x7f) {
-      mapped = char.normalize('NFKC')
-      if (/^[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]$/.test(char)) mapped = '-' // hyphens, en and em dashes, minus
-    }
-    for (const piece of mapped.toLowerCase()) {
+    const mapped = char.charCodeAt(0) < 0x80 ? char.toLowerCase() : mapChar(char)
+    for (const piece of mapped) {
       plain += piece
       origin.push(index)
     }
@@ -48,55 +54,52 @@ function digitValue(codePoint: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Context: the words around a number decide what it is.
+// Context: the words around a number decide what it is. The label nearest the value wins ("edipi: … pin: 551902").
 
-const PIN_WORDS = /\b(pin|pins|pin ?(number|code|#)|passcode|pincode)\b/
-const PASSWORD_WORDS = /\b(password|passwords|passwd|pwd|pw|pword|pass ?phrase|pass ?word|passcode)\b/
-const SSN_WORDS = /\b(ssn|ss#|ss ?no|social ?security( ?(number|no|#))?|social)\b/
-const EDIPI_WORDS = /\b(edipi|edi ?pi|dod ?id( ?(number|no|#))?|dodid|dod ?#|dod number|dod id#|id number)\b/
-// Labels that make a number plainly not a secret.
-const SAFE_WORDS =
-  /\b(ticket|tickets|case|request|req|incident|inc|reference|ref|order|confirmation|tracking|phone|call|cell|mobile|tel|telephone|fax|ext|extension|number to call|reach me|text me|step|steps|error|errors|code|codes|status|http|version|ver|v|build|model|serial|sn|s\/n|date|dated|born|on|since|year|years|zip|zipcode|room|rm|bldg|building|suite|unit|floor|page|line|option|windows|win|ios|android|chrome|edge|firefox|activclient|minutes|mins|hours|hrs|seconds|secs|days|times|tries|attempts|percent|kb|mb|gb|usd|dollars|\$|hd|ext\.)\b/
-// A question whose answer is a number that is not a secret.
+// Every way people wrote "password" in the phrasings we saw: typos, abbreviations, Spanish.
+const PW = String.raw`(?:pass ?words?|pass ?phrases?|pasw(?:or)?ds?|passw(?:o?r|ro)?ds?|passowrds?|pssw(?:or)?ds?|pswds?|pwds?|pws?|p\/w|pwords?|passcodes?|contrase(?:ñ|n)as?|claves?)`
+const PIN = String.raw`(?:pin ?(?:number|code|#|no)|pins?|pincode|nip)`
+const SSN = String.raw`(?:ssn|ss#|ss ?no|social ?security(?: ?(?:number|no|#))?|social|seguro social)`
+const EDIPI = String.raw`(?:edipi|edi ?pi|dod ?id(?: ?(?:number|no|#))?|dodid|dod ?#|dod number|id number)`
+// Labels that make the number after them plainly not a secret.
+const SAFE = String.raw`(?:ticket|tickets|case|request|req|incident|inc|reference|ref|order|confirmation|tracking|phone|call|callback|cell|mobile|tel|telephone|fax|ext|extension|x|dsn|reach me|text me|step|steps|error|errors|code|codes|status|http|version|ver|v|build|model|serial|sn|s\/n|date|dated|born|since|year|zip|zipcode|room|rm|bldg|building|suite|unit|floor|page|line|option|windows|win|ios|android|chrome|edge|firefox|activclient|hd|kb)`
+const LABEL = new RegExp(String.raw`(?<![a-z])(?:(?<ssn>${SSN})|(?<edipi>${EDIPI})|(?<pin>${PIN})|(?<password>${PW})|(?<safe>${SAFE}))(?![a-z])`, 'g')
+// Units right after a number: "30 minutes", "3 times", "15 characters".
+const UNIT_AFTER = /^\s*(?:minutes?|mins?|hours?|hrs?|seconds?|secs?|days?|weeks?|months?|years?|times|tries|attempts|percent|%|kb|mb|gb|users|people|characters|chars|digits|letters|dollars|usd)\b/
+
+const PIN_WORDS = new RegExp(String.raw`(?<![a-z])${PIN}(?![a-z])`)
+const SECRET_WORDS = new RegExp(String.raw`(?<![a-z])(?:${PIN}|${SSN}|${EDIPI}|${PW})(?![a-z])`)
+// A question whose answer is a number that is not a secret (the bot and agents never ask for one).
 const SAFE_QUESTION =
-  /\b(ticket|case|request|reference|incident|phone|call you|reach you|extension|error|code|step|version|build|model|date|when|how many|how long|which number|serial)\b/
+  /\b(ticket|case|request|reference|incident|phone|call ?back|call you|reach you|contact|extension|number|error|code|step|version|build|model|date|when|how many|how long|which number|serial)\b/
+// A message telling of a PIN typed and refused: a 4-8 digit number in it is the PIN.
+const PIN_STORY = new RegExp(String.raw`(?<![a-z])(?:${PIN}|locked|lock|blocked|wrong|incorrect|invalid|tries|attempts|prompt|prompted|rejected|reader)(?![a-z])`)
 
-/** The kind a label names, if `words` (the few words next to a number or string) carry one. */
-function labelIn(words: string): SecretKind | 'safe' | undefined {
-  if (SSN_WORDS.test(words)) return 'ssn'
-  if (EDIPI_WORDS.test(words)) return 'edipi'
-  if (PIN_WORDS.test(words)) return 'pin'
-  if (PASSWORD_WORDS.test(words)) return 'password'
-  if (SAFE_WORDS.test(words)) return 'safe'
-  return undefined
+type Label = SecretKind | 'safe'
+
+/** The labels in the few words before `end`, in the same sentence, nearest first. */
+function labelsBefore(plain: string, end: number): Label[] {
+  const before = plain.slice(Math.max(0, end - 50), end)
+  const sentence = before.split(/[.!?;\n]\s|\n/).at(-1) ?? ''
+  const labels: Label[] = []
+  for (const match of sentence.matchAll(LABEL)) {
+    const kind = Object.entries(match.groups!).find(([, value]) => value !== undefined)![0] as Label
+    labels.unshift(kind)
+  }
+  return labels
 }
 
-/** The last `count` words before `end` (up to a sentence end), and the first words after `start`. */
-function wordsBefore(plain: string, end: number, count: number): string {
-  const before = plain.slice(Math.max(0, end - 60), end)
-  const sentence = before.split(/[.!?;\n]\s|[\n]/).at(-1) ?? ''
-  return sentence.split(/\s+/).filter(Boolean).slice(-count).join(' ')
-}
-function wordsAfter(plain: string, start: number, count: number): string {
-  const after = plain.slice(start, start + 60)
-  const sentence = after.split(/[.!?;\n]\s|[\n]/)[0] ?? ''
-  return sentence.split(/\s+/).filter(Boolean).slice(0, count).join(' ')
-}
-
-/** The label nearest a span: a word right before it ("pin 1234", "ssn: ..."), else one after ("4471 is my pin"). */
-function labelAround(plain: string, start: number, end: number): SecretKind | 'safe' | undefined {
-  const near = wordsBefore(plain, start, 3)
-  const far = wordsBefore(plain, start, 6)
-  // "... is my pin", "... was my password": a label right after the value, joined by a small word or two.
-  const after = /^[\s:=-]*(?:(?:is|was|for|as|being)\s+)?(?:(?:my|the|your|our|a|new|old|current)\s+)?([^\s.,!?;]+)(?:\s+([^\s.,!?;]+))?/.exec(
-    plain.slice(end, end + 60),
+/** "… is my pin", "… was my password": a label right after the value, joined by a small word or two. */
+function labelAfter(plain: string, end: number): Label | undefined {
+  const after = /^[\s:=-]*(?:(?:is|was|for|as|being|es|era)\s+)?(?:(?:my|the|your|our|a|new|old|current|mi|la|el)\s+)?([^\s.,!?;]+(?:\s+[^\s.,!?;]+)?)/.exec(
+    plain.slice(end, end + 40),
   )
-  const trailing = labelIn(`${after?.[1] ?? ''} ${after?.[2] ?? ''}`)
-  const trailingLabel = trailing === 'safe' ? (labelIn(after?.[1] ?? '') === 'safe' ? 'safe' : undefined) : trailing
-  const nearLabel = labelIn(near)
-  if (nearLabel && nearLabel !== 'safe') return nearLabel
-  if (trailingLabel && trailingLabel !== 'safe') return trailingLabel
-  return nearLabel ?? trailingLabel ?? labelIn(far)
+  if (!after) return undefined
+  LABEL.lastIndex = 0
+  const match = LABEL.exec(after[1]!)
+  LABEL.lastIndex = 0
+  if (!match || (match.groups!.safe !== undefined && match.index > 0)) return undefined
+  return Object.entries(match.groups!).find(([, value]) => value !== undefined)![0] as Label
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -104,6 +107,13 @@ function labelAround(plain: string, start: number, end: number): SecretKind | 's
 
 // Glued to letters counts too ("ssn123456789"); the label is then the word it is glued to.
 const DIGIT_RUN = /(?<!\d)\(?\+?\d(?:(?:[ \t]{1,2}|[ \t]?[-.\/_][ \t]?|\)[ \t]?)?\d){0,60}(?!\d)/g
+// Digits spelled out: "eight four two nine one three".
+const DIGIT_WORDS: Record<string, number> = {
+  zero: 0, oh: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9,
+  cero: 0, uno: 1, dos: 2, tres: 3, cuatro: 4, cinco: 5, seis: 6, siete: 7, ocho: 8, nueve: 9,
+}
+const DIGIT_WORD = Object.keys(DIGIT_WORDS).join('|')
+const SPELLED_RUN = new RegExp(String.raw`(?<![a-z])(?:${DIGIT_WORD})(?:[\s,-]{1,3}(?:${DIGIT_WORD})){3,11}(?![a-z])`, 'g')
 
 interface Finding {
   start: number
@@ -111,39 +121,60 @@ interface Finding {
   kind: SecretKind
 }
 
-const isDate = (digits: string) => {
-  const iso = /^(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/.test(digits)
-  const us = /^(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(19|20)\d\d$/.test(digits)
-  return iso || us
+interface NumberContext {
+  labels: Label[] // nearest first
+  after: Label | undefined
+  unitAfter: boolean
+  safeQuestion: boolean
+  pinQuestion: boolean
+  pinStory: boolean
 }
 
+const validDate = (y: number, m: number, d: number) => y >= 1900 && y <= 2099 && m >= 1 && m <= 12 && d >= 1 && d <= 31
+const isDate = (digits: string) =>
+  (digits.length === 8 && validDate(+digits.slice(0, 4), +digits.slice(4, 6), +digits.slice(6))) ||
+  (digits.length === 8 && (validDate(+digits.slice(4), +digits.slice(0, 2), +digits.slice(2, 4)) || validDate(+digits.slice(4), +digits.slice(2, 4), +digits.slice(0, 2))))
+const fits = (kind: SecretKind, n: number) =>
+  kind === 'ssn' ? n === 9 || n === 4 : kind === 'edipi' ? n === 10 : kind === 'pin' ? n >= 4 && n <= 8 : false
+
 /** What a run of digits is, from its shape, the words around it and the pending question. */
-function classifyNumber(run: string, label: SecretKind | 'safe' | undefined, safeQuestion: boolean, pinQuestion: boolean): SecretKind | undefined {
+function classifyNumber(run: string, context: NumberContext): SecretKind | undefined {
   const digits = run.replace(/\D/g, '')
-  const groups = run.split(/[^\d]+/).filter(Boolean).map((g) => g.length)
-  const shape = groups.join('-')
+  const groups = run.split(/[^\d]+/).filter(Boolean)
+  const sizes = groups.map((g) => g.length)
+  const shape = sizes.join('-')
   const n = digits.length
   if (n < 4 || n > MAX_RUN_DIGITS) return undefined
-  const spacedOut = groups.length >= 4 && groups.every((g) => g === 1) // "5 5 1 9 0 2"
-  if (label === 'ssn') return n === 9 || n === 4 ? 'ssn' : undefined
-  if (label === 'edipi') return n === 10 ? 'edipi' : undefined
-  if (label === 'pin') return n >= 4 && n <= 8 ? 'pin' : undefined
-  if (label === 'password') return 'password'
-  if (/\./.test(run) && groups.length === 4 && groups.every((g) => g <= 3)) return undefined // an IP address
-  const phoneShaped = shape === '3-4' || shape === '3-3-4' || shape === '1-3-3-4' || /^\(|^\+/.test(run)
-  const dateShaped = /^(4-2-2|2-2-4|1-1-4|1-2-4|2-1-4)$/.test(shape) || (n === 8 && groups.length === 1 && isDate(digits))
+  const separated = groups.length > 1
+  if (/\./.test(run) && groups.length === 4 && sizes.every((g) => g <= 3)) return undefined // an IP address
+  // A date written with separators (01/12/2024, 2024-01-15), or a reference that starts with a year (2024-0115-0042).
+  if (separated && /^(4-2-2|2-2-4|1-1-4|1-2-4|2-1-4)$/.test(shape) && /[-./]/.test(run)) {
+    const [a, b, c] = groups.map(Number) as [number, number, number]
+    if (sizes[0] === 4 ? validDate(a, b, c) : validDate(c, a, b) || validDate(c, b, a)) return undefined
+  }
+  if (groups.length >= 3 && /^(19|20)\d\d$/.test(groups[0]!)) return undefined
+  const spacedOut = groups.length >= 4 && sizes.every((g) => g === 1) // "5 5 1 9 0 2"
+  const { labels, after } = context
+  const nearest = labels[0] ?? after
+  if (nearest === 'safe') return shape === '3-2-4' ? 'ssn' : undefined
+  // Each label applies to a value of its own shape: "SSN and EDIPI: 123456789 / 1234567890".
+  const candidates = [...labels, ...(after ? [after] : [])].filter((l): l is SecretKind => l !== 'safe' && l !== 'password')
+  for (const kind of candidates) if (fits(kind, n)) return kind
   if (shape === '3-2-4') return 'ssn' // unmistakable, whatever the words say
-  if (label === 'safe' || safeQuestion || phoneShaped || dateShaped) return undefined
+  const phoneShaped = shape === '3-4' || shape === '3-3-4' || shape === '1-3-3-4' || /^\(|^\+/.test(run)
+  if (context.unitAfter || context.safeQuestion || phoneShaped || (n === 8 && !separated && isDate(digits))) return undefined
   if (n === 9) return 'ssn'
   if (n === 10) return 'edipi'
   if (n >= 6 && n <= 8) return 'pin' // CAC PINs are 6 to 8 digits
-  if (pinQuestion && n >= 4) return 'pin'
-  if (spacedOut && n >= 4) return 'pin'
+  const year = n === 4 && /^(19|20)\d\d$/.test(digits)
+  if ((context.pinQuestion || candidates.includes('pin') || (context.pinStory && !year)) && n >= 4) return 'pin'
+  if (spacedOut) return 'pin'
   return undefined
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Passwords: a string next to a password word, in either order, or what "it" was changed to.
+// Passwords: a string next to a password word, in either order, or what "it" was changed to, or a token that
+// looks like one in a message about signing in. A redacted non-secret costs little; a leaked password costs a lot.
 
 // Words that follow "password is" in complaints, not passwords ("my password is expired").
 const NOT_A_PASSWORD = new Set(
@@ -154,47 +185,165 @@ const NOT_A_PASSWORD = new Set(
     'which when where why how i me you your we our they their there here just only also never always again now then ' +
     'doesnt dont cant wont isnt wasnt didnt hasnt field box prompt screen page dialog window expire expires ' +
     'change changing update updated work works please help thanks thank being getting keeps keep showing shown saying says ' +
-    'denied failing failed accepted taken stuck messed asked prompting'
+    'denied failing failed accepted taken stuck messed asked prompting ' +
+    'forgot forget forgetting must should needs need has have had can could will would may might does did do done ' +
+    'characters chars digits letters numbers symbols empty blank error issue issues problem problems reset resets ' +
+    'at least more less exactly about over under with without from into after before since until because so if ' +
+    'policy rules requirements complexity history length expiration expired. manager page portal link email mail ' +
+    'account accounts login logon sign signin ako dko cac pin pins ssn edipi card reader one ones thing stuff ' +
+    'something anything nothing everything nope yes yeah yep unknown same. mine yours his hers theirs its ' +
+    'too. either neither both all any some none every each other another ' +
+    'es mi la el no sé se nueva nuevo vieja viejo actual incorrecta incorrecto correcta correcto bloqueada ' +
+    'caducada caducó expiró olvidé funciona sirve para por con que'
   ).split(/\s+/),
 )
-const PASSWORD_CUE = new RegExp(
-  String.raw`\b(?:password|passwd|pwd|pw|pword|pass ?phrase|passcode)\b(?:\s+(?:is|was|=|:|-|of|now|reads|would be|should be|to|became|will be))*\s*[:=]?\s*`,
-  'g',
-)
-const CHANGED_TO = /\b(?:changed|change|set|reset|updated|update|made|switched)\s+(?:it|my password|my pw|the password|my pin|that)\s+to\s+/g
-const TRAILING_PASSWORD = /(?<!\S)(\S{1,64})\s+(?:is|was|=|being|as)\s+(?:my|the|our|a)?\s*(?:new\s+|old\s+|current\s+)?(?:password|passwd|pwd|pw|pass ?phrase)\b/g
+const QUOTE_PAIRS: Record<string, string> = { '"': '"', "'": "'", '`': '`', '“': '”', '”': '”', '‘': '’', '’': '’', '«': '»', '‹': '›', '„': '“' }
 
-const looksLikePassword = (token: string) =>
-  token.length >= 4 && !NOT_A_PASSWORD.has(token) && !/^\[redacted\]$/.test(token) && !/^(https?:|www\.)/.test(token)
-const looksComplex = (token: string) => token.length >= 6 && /\d/.test(token) && /[a-z]/.test(token)
-
-/** Trims quotes and closing punctuation people put around a password. */
-function tokenAt(plain: string, start: number): { start: number; end: number; token: string } | undefined {
-  const match = /^["'`“‘(]?(\S+?)["'`”’)]?[.,!?;]*(?=\s|$)/.exec(plain.slice(start))
-  if (!match) return undefined
-  const lead = match[0].indexOf(match[1]!)
-  return { start: start + lead, end: start + lead + match[1]!.length, token: match[1]! }
+interface Token {
+  start: number
+  end: number
+  token: string
+  quoted: boolean
 }
 
-function findPasswords(plain: string, findings: Finding[]): void {
+/** The value at `start`: a quoted string (spaces and all), else the next word without closing punctuation. */
+function tokenAt(plain: string, start: number): Token | undefined {
+  const close = QUOTE_PAIRS[plain[start] ?? '']
+  if (close) {
+    const end = plain.indexOf(close, start + 1)
+    if (end > start + 1 && end - start <= 65 && !plain.slice(start + 1, end).includes('\n')) {
+      return { start: start + 1, end, token: plain.slice(start + 1, end), quoted: true }
+    }
+  }
+  const match = /^\(?(\S+?)["'`”’»)]?[.,!?;:]*(?=\s|$)/.exec(plain.slice(start, start + 80))
+  if (!match) return undefined
+  const lead = match[0].indexOf(match[1]!)
+  return { start: start + lead, end: start + lead + match[1]!.length, token: match[1]!, quoted: false }
+}
+
+const CONTRACTION = /^[a-z]+['’](?:s|t|re|ll|ve|d|m)$/
+/** Could this be a password at all (not a word of the complaint around it)? */
+const looksLikePassword = (t: Token) =>
+  t.quoted
+    ? t.token.trim().length >= 3
+    : t.token.length >= 4 &&
+      !NOT_A_PASSWORD.has(t.token) &&
+      !CONTRACTION.test(t.token) &&
+      !/^\[redacted\]$/.test(t.token) &&
+      !/^(https?:|www\.)/.test(t.token) &&
+      !/^\d{1,3}$/.test(t.token)
+/** Does it look made up (digits or symbols among letters), not a plain word? */
+const looksComplex = (t: string) => t.length >= 6 && /[a-z]/i.test(t) && /[\d\W_]/.test(t) && !/^[a-z]+[.,!?]$/.test(t)
+
+/** The typed characters' classes: lower, upper, digit, symbol. */
+function classesOf(original: string): number {
+  return (/[a-z]/.test(original) ? 1 : 0) + (/[A-Z]/.test(original) ? 1 : 0) + (/\d/.test(original) ? 1 : 0) + (/[^A-Za-z\d]/.test(original) ? 1 : 0)
+}
+
+// Words of our own domain that mix cases, digits and symbols and are not passwords.
+const DOMAIN_TOKEN = /^(?:sm@rtcafe|activclient|activid|g\+d|i(?:phone|pad)\d*|windows\d*|win\d+|macos\d*|ios\d+|x64|x86|arm64|tls\d|sha\d+|md5|rsa\d+|scr\d+\w*|gx\d+|0x[\da-f]+|http\S*|\S+@\S+\.\S+|\S+\.(?:mil|com|gov|org|net|exe|msi|dll|cer|crt|pdf))$/i
+
+/** A token that looks like a password from its shape alone: 8+ characters, three of lower/upper/digit/symbol. */
+function strongToken(original: string): boolean {
+  if (original.length < 8 || original.length > 64) return false
+  if (classesOf(original) < 3) return false
+  if (DOMAIN_TOKEN.test(original)) return false
+  if (!/[a-z]/.test(original) && /^[A-Z\d]+(?:[-_.#:/][A-Z\d]+)*$/.test(original)) return false // HD-1A2B3C4D, INC-0042
+  if (/^v?\d+(?:[.\-_]\w+)+$/i.test(original)) return false // versions, builds
+  return true
+}
+
+// A message about signing in: where a strong-looking token is a password even with no password word.
+const LOGIN_TOPIC = new RegExp(
+  String.raw`(?<![a-z])(?:${PW}|log ?in|logging in|logon|log on|sign ?in|signing in|sign on|credentials?|invalid|incorrect|wrong|denied|locked out|authenticat\w*|account|ako|dko|owa|username|user ?name|iniciar sesi[oó]n|acceso|cuenta|tried|typed|entered)(?![a-z])`,
+)
+const PASSWORD_TOPIC = new RegExp(String.raw`(?<![a-z])(?:${PW}|pass)(?![a-z])`)
+
+// "password is X", "pw: X", "PW-> X", "contraseña es X", "pass = X", "password (case sensitive): X".
+const PASSWORD_CUE = new RegExp(
+  String.raw`(?<![a-z])(?:${PW}|pass(?=\s+(?:is|was|es)\s|\s*(?:[:=]|->|=>)))(?![a-z])(?:\s*\([^)\n]{0,40}\))?` +
+    String.raw`(?:\s*(?:\b(?:is|was|now|reads|would be|should be|to|became|will be|es|era|ser[ií]a|ser[aá]|of|de|nueva|nuevo|actual|temporal|still|currently)\b|[:=]|->|=>|→|-))*\s*`,
+  'g',
+)
+// "temporary password they gave me: X": a few words, then a colon or an arrow.
+const PASSWORD_GAP_CUE = new RegExp(String.raw`(?<![a-z])${PW}(?![a-z])[^:=\n.!?>→]{1,40}?(?::|=|->|=>|→)\s*`, 'g')
+const CHANGED_TO =
+  /\b(?:changed|change|set|reset|updated|update|made|switched|cambi[eé]|puse)\s+(?:it|my password|my pw|the password|my pin|that|mine|la|mi contraseña)\s+(?:to|as|a|en)\s+/g
+// "the new one is X", "I set X", "I even tried X", "they gave me X": a made-up looking value after them.
+const VERB_CUE =
+  /\b(?:(?:new|old|current|temp|temporary|other|last|first) one (?:is|was|=|:)|i (?:also |even |then |just )?(?:set|tried|try|typed|type|entered|enter|used|use|put in|input|keyed in|made)(?: in)?(?: both)?|gave me|assigned|probé|puse|intenté con)\s+/g
+const TRAILING_PASSWORD = new RegExp(
+  String.raw`(?<!\S)(\S{1,64})\s+(?:is|was|=|being|as|es|era|fue)\s+(?:my|the|our|a|mi|la)?\s*(?:new\s+|old\s+|current\s+|nueva\s+|vieja\s+)?${PW}(?![a-z])`,
+  'g',
+)
+// "old passwords X and Y": more values joined to the first.
+const AND_MORE = /^\s*(?:,\s*(?:and|or|y|o)?|and|or|y|o|&|\/|then|,\s*then)\s+/
+
+function findPasswords(text: string, plain: string, origin: number[], findings: Finding[]): void {
+  const add = (t: Token) => findings.push({ start: t.start, end: t.end, kind: 'password' })
+  /** A value and the ones joined to it ("X and Y", "X, Y or Z"). */
+  const addWithMore = (first: Token, accept: (t: Token) => boolean) => {
+    add(first)
+    let at = first.end + (first.quoted ? 1 : 0)
+    for (let i = 0; i < 4; i++) {
+      const joint = AND_MORE.exec(plain.slice(at, at + 12))
+      if (!joint) return
+      const next = tokenAt(plain, at + joint[0].length)
+      if (!next || !accept(next)) return
+      add(next)
+      at = next.end + (next.quoted ? 1 : 0)
+    }
+  }
+  const original = (t: Token) => text.slice(origin[t.start], origin[t.end])
+  const madeUp = (t: Token) => t.quoted || looksComplex(t.token) || strongToken(original(t))
+
   for (const match of plain.matchAll(PASSWORD_CUE)) {
     const token = tokenAt(plain, match.index + match[0].length)
-    if (token && looksLikePassword(token.token) && !/^\d{1,3}$/.test(token.token)) findings.push({ ...token, kind: 'password' })
+    const several = /(?:words|ds|ws|phrases|codes|as|ves)\b/.test(match[0]) // "old passwords X and Y"
+    if (token && looksLikePassword(token)) addWithMore(token, (t) => looksLikePassword(t) && (several || madeUp(t)))
+  }
+  for (const match of plain.matchAll(PASSWORD_GAP_CUE)) {
+    const token = tokenAt(plain, match.index + match[0].length)
+    if (token && looksLikePassword(token) && madeUp(token)) addWithMore(token, (t) => looksLikePassword(t) && madeUp(t))
   }
   for (const match of plain.matchAll(CHANGED_TO)) {
     const token = tokenAt(plain, match.index + match[0].length)
     const pinChange = /pin/.test(match[0])
     if (!token) continue
     if (pinChange && /^\d{4,8}$/.test(token.token)) findings.push({ ...token, kind: 'pin' })
-    else if (!pinChange && looksLikePassword(token.token) && (looksComplex(token.token) || /password|pw/.test(match[0]))) {
-      findings.push({ ...token, kind: 'password' })
+    else if (!pinChange && looksLikePassword(token) && (madeUp(token) || /password|pw|contraseña/.test(match[0]))) {
+      add(token)
+    }
+  }
+  const aboutPasswords = PASSWORD_TOPIC.test(plain)
+  const aboutSigningIn = aboutPasswords || LOGIN_TOPIC.test(plain)
+  if (aboutSigningIn) {
+    for (const match of plain.matchAll(VERB_CUE)) {
+      const token = tokenAt(plain, match.index + match[0].length)
+      if (token && looksLikePassword(token) && madeUp(token) && !/^[\d\s./-]+$/.test(token.token)) {
+        addWithMore(token, (t) => looksLikePassword(t) && madeUp(t))
+      }
     }
   }
   for (const match of plain.matchAll(TRAILING_PASSWORD)) {
-    const value = match[1]!.replace(/^["'`“‘]|["'`”’]$/g, '')
-    if (!looksLikePassword(value) || /^(it|this|that|what|which|mine)$/.test(value)) continue
+    const value = match[1]!.replace(/^["'`“‘«]|["'`”’»]$/g, '')
     const start = match.index + match[0].indexOf(value)
-    findings.push({ start, end: start + value.length, kind: 'password' })
+    const token = { start, end: start + value.length, token: value, quoted: false }
+    if (!looksLikePassword(token) || /^(it|this|that|what|which|mine|eso|esa)$/.test(value)) continue
+    add(token)
+  }
+  if (!aboutSigningIn) return
+  // With no cue at all: a quoted made-up value, or a token that looks like a password from its shape.
+  for (const match of plain.matchAll(/(?<!\S)\S{8,80}(?!\S)|["'`“‘«][^"'`”’»\n]{3,64}["'`”’»]/g)) {
+    const quoted = /^["'`“‘«]/.test(match[0]) && /["'`”’»]$/.test(match[0]) && match[0].length > 2
+    const token = quoted
+      ? { start: match.index + 1, end: match.index + match[0].length - 1, token: match[0].slice(1, -1), quoted }
+      : tokenAt(plain, match.index)
+    if (!token || findings.some((f) => f.start < token.end && f.end > token.start)) continue
+    const typed = original(token)
+    const named = /(?:user ?name|user|login|id|e-?mail|usuario)\s*(?:is|:|=)?\s*$/.test(plain.slice(Math.max(0, token.start - 20), token.start))
+    if (named) continue // a user name, not a password
+    if (quoted ? aboutPasswords && !/\s/.test(token.token) && looksComplex(token.token) : strongToken(typed)) add(token)
   }
 }
 
@@ -204,20 +353,39 @@ function findPasswords(plain: string, findings: Finding[]): void {
 export function redactSecrets(text: string, context: RedactionContext = {}): { text: string; found: SecretKind[] } {
   const { plain, origin } = normalise(text)
   const question = (context.question ?? '').toLowerCase()
-  const safeQuestion = SAFE_QUESTION.test(question) && !PIN_WORDS.test(question)
+  const safeQuestion = SAFE_QUESTION.test(question) && !SECRET_WORDS.test(question)
   const pinQuestion = PIN_WORDS.test(question)
+  const pinStory = PIN_STORY.test(plain)
   const findings: Finding[] = []
 
-  findPasswords(plain, findings)
-  for (const match of plain.matchAll(DIGIT_RUN)) {
-    const run = match[0]
-    const start = match.index
-    const end = start + run.length
-    const digits = run.replace(/\D/g, '').length
-    if (digits < 4 || digits > MAX_RUN_DIGITS) continue // too short to be a secret, or not a number people type as one
-    if (findings.some((f) => f.start <= start && f.end >= end)) continue // inside a password already found
-    const kind = classifyNumber(run, labelAround(plain, start, end), safeQuestion, pinQuestion)
+  findPasswords(text, plain, origin, findings)
+  const passwordSpans = findings.length
+  const inPassword = (start: number, end: number) => {
+    for (let i = 0; i < passwordSpans; i++) if (findings[i]!.start <= start && findings[i]!.end >= end) return true
+    return false
+  }
+  const number = (run: string, start: number, end: number) => {
+    if (inPassword(start, end)) return // inside a password already found
+    const kind = classifyNumber(run, {
+      labels: labelsBefore(plain, start),
+      after: labelAfter(plain, end),
+      unitAfter: UNIT_AFTER.test(plain.slice(end, end + 12)),
+      safeQuestion,
+      pinQuestion,
+      pinStory,
+    })
     if (kind) findings.push({ start, end, kind })
+  }
+  for (const match of plain.matchAll(DIGIT_RUN)) {
+    const digits = match[0].replace(/\D/g, '').length
+    if (digits < 4 || digits > MAX_RUN_DIGITS) continue // too short to be a secret, or not a number people type as one
+    number(match[0], match.index, match.index + match[0].length)
+  }
+  if (/(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve)\W/.test(plain)) {
+    for (const match of plain.matchAll(SPELLED_RUN)) {
+      const digits = match[0].split(/[\s,-]+/).map((word) => DIGIT_WORDS[word]).join(' ')
+      number(digits, match.index, match.index + match[0].length)
+    }
   }
 
   if (findings.length === 0) return { text, found: [] }

@@ -77,16 +77,42 @@ const PIN_STORY = new RegExp(String.raw`(?<![a-z])(?:${PIN}|locked|lock|blocked|
 
 type Label = SecretKind | 'safe'
 
-/** The labels in the few words before `end`, in the same sentence, nearest first. */
-function labelsBefore(plain: string, end: number): Label[] {
-  const before = plain.slice(Math.max(0, end - 50), end)
-  const sentence = before.split(/[.!?;\n]\s|\n/).at(-1) ?? ''
-  const labels: Label[] = []
-  for (const match of sentence.matchAll(LABEL)) {
+interface LabelAt {
+  start: number
+  end: number
+  kind: Label
+}
+
+/** Every label in the message and where each sentence begins, found once (a message may hold hundreds of numbers). */
+function labelsOf(plain: string): { labels: LabelAt[]; breaks: number[] } {
+  const labels: LabelAt[] = []
+  for (const match of plain.matchAll(LABEL)) {
     const kind = Object.entries(match.groups!).find(([, value]) => value !== undefined)![0] as Label
-    labels.unshift(kind)
+    labels.push({ start: match.index, end: match.index + match[0].length, kind })
   }
-  return labels
+  const breaks = [...plain.matchAll(/[.!?;\n]\s|\n/g)].map((m) => m.index + m[0].length)
+  return { labels, breaks }
+}
+
+/** The last index in ascending `items` whose `key` is at most `at`, or -1. */
+function lastAtMost<T>(items: T[], key: (item: T) => number, at: number): number {
+  let low = 0
+  let high = items.length - 1
+  let found = -1
+  while (low <= high) {
+    const mid = (low + high) >> 1
+    if (key(items[mid]!) <= at) (found = mid), (low = mid + 1)
+    else high = mid - 1
+  }
+  return found
+}
+
+/** The labels in the few words before `end`, in the same sentence, nearest first. */
+function labelsBefore({ labels, breaks }: { labels: LabelAt[]; breaks: number[] }, end: number): Label[] {
+  const sentenceStart = Math.max(end - 50, breaks[lastAtMost(breaks, (b) => b, end)] ?? 0)
+  const nearest: Label[] = []
+  for (let i = lastAtMost(labels, (l) => l.end, end); i >= 0 && labels[i]!.start >= sentenceStart; i--) nearest.push(labels[i]!.kind)
+  return nearest
 }
 
 /** "… is my pin", "… was my password": a label right after the value, joined by a small word or two. */
@@ -194,7 +220,8 @@ const NOT_A_PASSWORD = new Set(
     'something anything nothing everything nope yes yeah yep unknown same. mine yours his hers theirs its ' +
     'too. either neither both all any some none every each other another ' +
     'es mi la el no sé se nueva nuevo vieja viejo actual incorrecta incorrecto correcta correcto bloqueada ' +
-    'caducada caducó expiró olvidé funciona sirve para por con que'
+    'caducada caducó expiró olvidé olvidada olvidado funciona sirve para por con que ' +
+    'yesterday today tomorrow tonight morning week weekend were are later earlier'
   ).split(/\s+/),
 )
 const QUOTE_PAIRS: Record<string, string> = { '"': '"', "'": "'", '`': '`', '“': '”', '”': '”', '‘': '’', '’': '’', '«': '»', '‹': '›', '„': '“' }
@@ -241,11 +268,11 @@ function classesOf(original: string): number {
 }
 
 // Words of our own domain that mix cases, digits and symbols and are not passwords.
-const DOMAIN_TOKEN = /^(?:sm@rtcafe|activclient|activid|g\+d|i(?:phone|pad)\d*|windows\d*|win\d+|macos\d*|ios\d+|x64|x86|arm64|tls\d|sha\d+|md5|rsa\d+|scr\d+\w*|gx\d+|0x[\da-f]+|http\S*|\S+@\S+\.\S+|\S+\.(?:mil|com|gov|org|net|exe|msi|dll|cer|crt|pdf))$/i
+const DOMAIN_TOKEN = /^(?:sm@rtcafe|activclient|activid|g\+d|i(?:phone|pad)\d*|windows\w*|win\d+\w*|macos\d*|ios\d+|x64|x86|arm64|tls\d|sha\d+|md5|rsa\d+|scr\d+\w*|gx\d+|0x[\da-f]+|http\S*|\S+@\S+\.\S+|\S+\.(?:mil|com|gov|org|net|exe|msi|dll|cer|crt|pdf))$/i
 
 /** A token that looks like a password from its shape alone: 8+ characters, three of lower/upper/digit/symbol. */
 function strongToken(original: string): boolean {
-  if (original.length < 8 || original.length > 64) return false
+  if (original.length < 8 || original.length > 64 || /\s/.test(original)) return false
   if (classesOf(original) < 3) return false
   if (DOMAIN_TOKEN.test(original)) return false
   if (!/[a-z]/.test(original) && /^[A-Z\d]+(?:[-_.#:/][A-Z\d]+)*$/.test(original)) return false // HD-1A2B3C4D, INC-0042
@@ -261,8 +288,10 @@ const PASSWORD_TOPIC = new RegExp(String.raw`(?<![a-z])(?:${PW}|pass)(?![a-z])`)
 
 // "password is X", "pw: X", "PW-> X", "contraseña es X", "pass = X", "password (case sensitive): X".
 const PASSWORD_CUE = new RegExp(
-  String.raw`(?<![a-z])(?:${PW}|pass(?=\s+(?:is|was|es)\s|\s*(?:[:=]|->|=>)))(?![a-z])(?:\s*\([^)\n]{0,40}\))?` +
-    String.raw`(?:\s*(?:\b(?:is|was|now|reads|would be|should be|to|became|will be|es|era|ser[ií]a|ser[aá]|of|de|nueva|nuevo|actual|temporal|still|currently)\b|[:=]|->|=>|→|-))*\s*`,
+  String.raw`(?<![a-z])(?<word>${PW}|pass(?=\s+(?:is|was|es)\s|\s*(?:[:=]|->|=>)))(?![a-z])(?:\s*\([^)\n]{0,40}\))?` +
+    // "password for my AKO account is", "contraseña de AKO es"
+    String.raw`(?:\s+(?:for|de|del|on|para|in|to)\s+(?:(?:the|my|mi|el|la)\s+)?[^\s:=]+(?:\s+(?:account|cuenta|site|portal|login))?(?=\s*(?:(?:is|are|was|were|es|era)\s|[:=]|->)))?` +
+    String.raw`(?<link>(?:\s*(?:\b(?:is|are|was|were|now|reads|would be|should be|to|became|will be|es|era|son|eran|ser[ií]a|ser[aá]|of|de|nueva|nuevo|actual|temporal|vieja|viejo|anterior|still|currently)\b|[:=]|->|=>|→|-))*)\s*`,
   'g',
 )
 // "temporary password they gave me: X": a few words, then a colon or an arrow.
@@ -271,7 +300,9 @@ const CHANGED_TO =
   /\b(?:changed|change|set|reset|updated|update|made|switched|cambi[eé]|puse)\s+(?:it|my password|my pw|the password|my pin|that|mine|la|mi contraseña)\s+(?:to|as|a|en)\s+/g
 // "the new one is X", "I set X", "I even tried X", "they gave me X": a made-up looking value after them.
 const VERB_CUE =
-  /\b(?:(?:new|old|current|temp|temporary|other|last|first) one (?:is|was|=|:)|i (?:also |even |then |just )?(?:set|tried|try|typed|type|entered|enter|used|use|put in|input|keyed in|made)(?: in)?(?: both)?|gave me|assigned|probé|puse|intenté con)\s+/g
+  /\b(?:(?:i|we) )?(?:also |even |then |just )?(?:set|tried|try|typed|type|entered|enter|used|use|put in|input|keyed in|made)(?: in)?(?: both)?\s+|\b(?:probé|puse|intenté con)\s+/g
+// Cues that name a password without saying so: "the new one is X", "they gave me X".
+const ONE_IS_CUE = /\b(?:(?:new|old|current|temp|temporary|other|last|first) one (?:is|was|=|:)|gave me|assigned me|me dieron)\s+/g
 const TRAILING_PASSWORD = new RegExp(
   String.raw`(?<!\S)(\S{1,64})\s+(?:is|was|=|being|as|es|era|fue)\s+(?:my|the|our|a|mi|la)?\s*(?:new\s+|old\s+|current\s+|nueva\s+|vieja\s+)?${PW}(?![a-z])`,
   'g',
@@ -295,12 +326,15 @@ function findPasswords(text: string, plain: string, origin: number[], findings: 
     }
   }
   const original = (t: Token) => text.slice(origin[t.start], origin[t.end])
-  const madeUp = (t: Token) => t.quoted || looksComplex(t.token) || strongToken(original(t))
+  const madeUp = (t: Token) => t.quoted || ((looksComplex(t.token) || strongToken(original(t))) && !DOMAIN_TOKEN.test(original(t)))
 
   for (const match of plain.matchAll(PASSWORD_CUE)) {
     const token = tokenAt(plain, match.index + match[0].length)
-    const several = /(?:words|ds|ws|phrases|codes|as|ves)\b/.test(match[0]) // "old passwords X and Y"
-    if (token && looksLikePassword(token)) addWithMore(token, (t) => looksLikePassword(t) && (several || madeUp(t)))
+    if (!token || !looksLikePassword(token)) continue
+    // "password is sunshine" names a value; after a bare "password" only a made-up string does ("password expired").
+    if (!match.groups!.link!.trim() && !madeUp(token)) continue
+    const several = /s$/.test(match.groups!.word!) // "old passwords X and Y"
+    addWithMore(token, (t) => looksLikePassword(t) && (several || madeUp(t)))
   }
   for (const match of plain.matchAll(PASSWORD_GAP_CUE)) {
     const token = tokenAt(plain, match.index + match[0].length)
@@ -325,6 +359,10 @@ function findPasswords(text: string, plain: string, origin: number[], findings: 
       }
     }
   }
+  for (const match of plain.matchAll(ONE_IS_CUE)) {
+    const token = tokenAt(plain, match.index + match[0].length)
+    if (token && looksLikePassword(token) && (token.quoted || strongToken(original(token)))) add(token)
+  }
   for (const match of plain.matchAll(TRAILING_PASSWORD)) {
     const value = match[1]!.replace(/^["'`“‘«]|["'`”’»]$/g, '')
     const start = match.index + match[0].indexOf(value)
@@ -336,9 +374,11 @@ function findPasswords(text: string, plain: string, origin: number[], findings: 
   // With no cue at all: a quoted made-up value, or a token that looks like a password from its shape.
   for (const match of plain.matchAll(/(?<!\S)\S{8,80}(?!\S)|["'`“‘«][^"'`”’»\n]{3,64}["'`”’»]/g)) {
     const quoted = /^["'`“‘«]/.test(match[0]) && /["'`”’»]$/.test(match[0]) && match[0].length > 2
+    const bare = /^[(\["'`“‘«]?(.+?)[)\]"'`”’».,;:?]*$/.exec(match[0])![1]! // closing punctuation is the sentence's; '!' may be the password's
+    const lead = quoted ? 1 : match[0].indexOf(bare)
     const token = quoted
       ? { start: match.index + 1, end: match.index + match[0].length - 1, token: match[0].slice(1, -1), quoted }
-      : tokenAt(plain, match.index)
+      : { start: match.index + lead, end: match.index + lead + bare.length, token: bare, quoted }
     if (!token || findings.some((f) => f.start < token.end && f.end > token.start)) continue
     const typed = original(token)
     const named = /(?:user ?name|user|login|id|e-?mail|usuario)\s*(?:is|:|=)?\s*$/.test(plain.slice(Math.max(0, token.start - 20), token.start))
@@ -357,6 +397,7 @@ export function redactSecrets(text: string, context: RedactionContext = {}): { t
   const pinQuestion = PIN_WORDS.test(question)
   const pinStory = PIN_STORY.test(plain)
   const findings: Finding[] = []
+  const labelIndex = labelsOf(plain)
 
   findPasswords(text, plain, origin, findings)
   const passwordSpans = findings.length
@@ -364,10 +405,11 @@ export function redactSecrets(text: string, context: RedactionContext = {}): { t
     for (let i = 0; i < passwordSpans; i++) if (findings[i]!.start <= start && findings[i]!.end >= end) return true
     return false
   }
-  const number = (run: string, start: number, end: number) => {
-    if (inPassword(start, end)) return // inside a password already found
+  /** Classifies one number, records it if it is a secret, says whether it was. */
+  const number = (run: string, start: number, end: number): boolean => {
+    if (inPassword(start, end)) return true // inside a password already found
     const kind = classifyNumber(run, {
-      labels: labelsBefore(plain, start),
+      labels: labelsBefore(labelIndex, start),
       after: labelAfter(plain, end),
       unitAfter: UNIT_AFTER.test(plain.slice(end, end + 12)),
       safeQuestion,
@@ -375,11 +417,19 @@ export function redactSecrets(text: string, context: RedactionContext = {}): { t
       pinStory,
     })
     if (kind) findings.push({ start, end, kind })
+    return kind !== undefined
   }
   for (const match of plain.matchAll(DIGIT_RUN)) {
     const digits = match[0].replace(/\D/g, '').length
-    if (digits < 4 || digits > MAX_RUN_DIGITS) continue // too short to be a secret, or not a number people type as one
-    number(match[0], match.index, match.index + match[0].length)
+    if (digits < 4) continue // too short to be a secret
+    if (digits <= MAX_RUN_DIGITS && number(match[0], match.index, match.index + match[0].length)) continue
+    // Two values side by side ("1029384756 / 5519"): each part on its own.
+    if (digits > 40) continue
+    let at = match.index
+    for (const part of match[0].split(/(\s+[-/.]\s*|\s*[-/.]\s+|\s{2,})/)) {
+      if (/\d/.test(part) && part !== match[0] && part.replace(/\D/g, '').length >= 4) number(part, at, at + part.length)
+      at += part.length
+    }
   }
   if (/(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve)\W/.test(plain)) {
     for (const match of plain.matchAll(SPELLED_RUN)) {

@@ -30,7 +30,13 @@ function mapChar(char: string): string {
 }
 
 /** Each character of `text` as ASCII-ish lower case, with where it came from, so spans map back to the original. */
-function normalise(text: string): { plain: string; origin: number[] } {
+function normalise(text: string): { plain: string; origin: ArrayLike<number> } {
+  if (/^[\x00-\x7f]*$/.test(text)) {
+    // ASCII, the common case: lower case keeps every index.
+    const origin = new Int32Array(text.length + 1)
+    for (let i = 0; i <= text.length; i++) origin[i] = i
+    return { plain: text.toLowerCase(), origin }
+  }
   let plain = ''
   const origin: number[] = []
   let index = 0
@@ -67,6 +73,7 @@ const LABEL = new RegExp(String.raw`(?<![a-z])(?:(?<ssn>${SSN})|(?<edipi>${EDIPI
 // Units right after a number: "30 minutes", "3 times", "15 characters".
 const UNIT_AFTER = /^\s*(?:minutes?|mins?|hours?|hrs?|seconds?|secs?|days?|weeks?|months?|years?|times|tries|attempts|percent|%|kb|mb|gb|users|people|characters|chars|digits|letters|dollars|usd)\b/
 
+const FULL_LABEL = new RegExp(String.raw`^(?:${PW}|${PIN}|${SSN}|${EDIPI})$`)
 const PIN_WORDS = new RegExp(String.raw`(?<![a-z])${PIN}(?![a-z])`)
 const SECRET_WORDS = new RegExp(String.raw`(?<![a-z])(?:${PIN}|${SSN}|${EDIPI}|${PW})(?![a-z])`)
 // A question whose answer is a number that is not a secret (the bot and agents never ask for one).
@@ -87,7 +94,8 @@ interface LabelAt {
 function labelsOf(plain: string): { labels: LabelAt[]; breaks: number[] } {
   const labels: LabelAt[] = []
   for (const match of plain.matchAll(LABEL)) {
-    const kind = Object.entries(match.groups!).find(([, value]) => value !== undefined)![0] as Label
+    const g = match.groups!
+    const kind: Label = g.ssn ? 'ssn' : g.edipi ? 'edipi' : g.pin ? 'pin' : g.password ? 'password' : 'safe'
     labels.push({ start: match.index, end: match.index + match[0].length, kind })
   }
   const breaks = [...plain.matchAll(/[.!?;\n]\s|\n/g)].map((m) => m.index + m[0].length)
@@ -115,17 +123,19 @@ function labelsBefore({ labels, breaks }: { labels: LabelAt[]; breaks: number[] 
   return nearest
 }
 
+const AFTER_VALUE = /[\s:=-]*(?:(?:is|was|for|as|being|es|era)\s+)?(?:(?:my|the|your|our|a|new|old|current|mi|la|el)\s+)?([^\s.,!?;]+(?:\s+[^\s.,!?;]+)?)/y
+
 /** "… is my pin", "… was my password": a label right after the value, joined by a small word or two. */
-function labelAfter(plain: string, end: number): Label | undefined {
-  const after = /^[\s:=-]*(?:(?:is|was|for|as|being|es|era)\s+)?(?:(?:my|the|your|our|a|new|old|current|mi|la|el)\s+)?([^\s.,!?;]+(?:\s+[^\s.,!?;]+)?)/.exec(
-    plain.slice(end, end + 40),
-  )
+function labelAfter(plain: string, { labels }: { labels: LabelAt[] }, end: number): Label | undefined {
+  AFTER_VALUE.lastIndex = end
+  const after = AFTER_VALUE.exec(plain)
   if (!after) return undefined
-  LABEL.lastIndex = 0
-  const match = LABEL.exec(after[1]!)
-  LABEL.lastIndex = 0
-  if (!match || (match.groups!.safe !== undefined && match.index > 0)) return undefined
-  return Object.entries(match.groups!).find(([, value]) => value !== undefined)![0] as Label
+  const from = end + after[0].length - after[1]!.length
+  const to = end + after[0].length
+  const i = lastAtMost(labels, (l) => l.start, from - 1) + 1
+  const label = labels[i]
+  if (!label || label.start >= to) return undefined
+  return label.kind === 'safe' && label.start > from ? undefined : label.kind
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -221,7 +231,9 @@ const NOT_A_PASSWORD = new Set(
     'too. either neither both all any some none every each other another ' +
     'es mi la el no sé se nueva nuevo vieja viejo actual incorrecta incorrecto correcta correcto bloqueada ' +
     'caducada caducó expiró olvidé olvidada olvidado funciona sirve para por con que ' +
-    'yesterday today tomorrow tonight morning week weekend were are later earlier'
+    'yesterday today tomorrow tonight morning week weekend were are later earlier ' +
+    'really very pretty probably definitely super so kinda like literally totally actually basically usually mine ' +
+    'case-sensitive up-to-date out-of-date self-service log-in sign-in e-mail'
   ).split(/\s+/),
 )
 const QUOTE_PAIRS: Record<string, string> = { '"': '"', "'": "'", '`': '`', '“': '”', '”': '”', '‘': '’', '’': '’', '«': '»', '‹': '›', '„': '“' }
@@ -255,6 +267,8 @@ const looksLikePassword = (t: Token) =>
     ? t.token.trim().length >= 3
     : t.token.length >= 4 &&
       !NOT_A_PASSWORD.has(t.token) &&
+      !(/^[a-z]{4,12}$/.test(t.token) && /(?:ed|ing|ly)$/.test(t.token)) && // "is saved", "is expiring", "is really"
+      !FULL_LABEL.test(t.token) &&
       !CONTRACTION.test(t.token) &&
       !/^\[redacted\]$/.test(t.token) &&
       !/^(https?:|www\.)/.test(t.token) &&
@@ -268,7 +282,8 @@ function classesOf(original: string): number {
 }
 
 // Words of our own domain that mix cases, digits and symbols and are not passwords.
-const DOMAIN_TOKEN = /^(?:sm@rtcafe|activclient|activid|g\+d|i(?:phone|pad)\d*|windows\w*|win\d+\w*|macos\d*|ios\d+|x64|x86|arm64|tls\d|sha\d+|md5|rsa\d+|scr\d+\w*|gx\d+|0x[\da-f]+|http\S*|\S+@\S+\.\S+|\S+\.(?:mil|com|gov|org|net|exe|msi|dll|cer|crt|pdf))$/i
+const DOMAIN_TOKEN =
+  /^(?:(?:sm@rtcafe|activclient|activid|installroot|dod_?root|g\+d|iphone|ipad|windows|win\d|macos|ios\d|android|chrome|edge|firefox|x64|x86|arm64|tls|sha\d|rsa\d|scr\d|gx\d|0x[\da-f]|https?:|www\.)\S*|(?:ctrl|alt|shift|cmd|win)\+\S+|\S+@\S+\.\S+|\S*\.(?:mil|com|gov|org|net|edu|us|exe|msi|dll|cer|crt|p7b|pdf)(?:[/:]\S*)?)$/i
 
 /** A token that looks like a password from its shape alone: 8+ characters, three of lower/upper/digit/symbol. */
 function strongToken(original: string): boolean {
@@ -277,7 +292,17 @@ function strongToken(original: string): boolean {
   if (DOMAIN_TOKEN.test(original)) return false
   if (!/[a-z]/.test(original) && /^[A-Z\d]+(?:[-_.#:/][A-Z\d]+)*$/.test(original)) return false // HD-1A2B3C4D, INC-0042
   if (/^v?\d+(?:[.\-_]\w+)+$/i.test(original)) return false // versions, builds
+  if (/^[a-z]+[-_ ]?v?\d+(?:\.\d+)+$/i.test(original)) return false // a product and its version: InstallRoot5.5
+  if (/^[a-z]+(?:[-'’.][a-z]+)+$/i.test(original)) return false // words joined by hyphens: Re-Enter, Self-Service
   return true
+}
+
+const SAFE_WORD = new RegExp(String.raw`(?<![a-z])${SAFE}(?![a-z])`)
+/** A quoted string in a message about signing in: one word made up, or a few words with all four kinds of character. */
+function quotedPassword(typed: string, aboutPasswords: boolean): boolean {
+  if (!/\s/.test(typed)) return aboutPasswords ? looksComplex(typed) : strongToken(typed)
+  const words = typed.trim().split(/\s+/)
+  return words.length <= 4 && classesOf(words.join('')) === 4 && !SAFE_WORD.test(typed.toLowerCase())
 }
 
 // A message about signing in: where a strong-looking token is a password even with no password word.
@@ -310,7 +335,7 @@ const TRAILING_PASSWORD = new RegExp(
 // "old passwords X and Y": more values joined to the first.
 const AND_MORE = /^\s*(?:,\s*(?:and|or|y|o)?|and|or|y|o|&|\/|then|,\s*then)\s+/
 
-function findPasswords(text: string, plain: string, origin: number[], findings: Finding[]): void {
+function findPasswords(text: string, plain: string, origin: ArrayLike<number>, findings: Finding[]): void {
   const add = (t: Token) => findings.push({ start: t.start, end: t.end, kind: 'password' })
   /** A value and the ones joined to it ("X and Y", "X, Y or Z"). */
   const addWithMore = (first: Token, accept: (t: Token) => boolean) => {
@@ -332,7 +357,8 @@ function findPasswords(text: string, plain: string, origin: number[], findings: 
     const token = tokenAt(plain, match.index + match[0].length)
     if (!token || !looksLikePassword(token)) continue
     // "password is sunshine" names a value; after a bare "password" only a made-up string does ("password expired").
-    if (!match.groups!.link!.trim() && !madeUp(token)) continue
+    const named = /\b(?:is|are|was|were|es|era|son|eran|reads|became|be|ser[ií]a|ser[aá])\b|[:=>→-]/.test(match.groups!.link!)
+    if (!named && !madeUp(token) && !/^\d{4,12}$/.test(token.token)) continue
     const several = /s$/.test(match.groups!.word!) // "old passwords X and Y"
     addWithMore(token, (t) => looksLikePassword(t) && (several || madeUp(t)))
   }
@@ -383,7 +409,7 @@ function findPasswords(text: string, plain: string, origin: number[], findings: 
     const typed = original(token)
     const named = /(?:user ?name|user|login|id|e-?mail|usuario)\s*(?:is|:|=)?\s*$/.test(plain.slice(Math.max(0, token.start - 20), token.start))
     if (named) continue // a user name, not a password
-    if (quoted ? aboutPasswords && !/\s/.test(token.token) && looksComplex(token.token) : strongToken(typed)) add(token)
+    if (quoted ? quotedPassword(typed, aboutPasswords) : strongToken(typed)) add(token)
   }
 }
 
@@ -410,7 +436,7 @@ export function redactSecrets(text: string, context: RedactionContext = {}): { t
     if (inPassword(start, end)) return true // inside a password already found
     const kind = classifyNumber(run, {
       labels: labelsBefore(labelIndex, start),
-      after: labelAfter(plain, end),
+      after: labelAfter(plain, labelIndex, end),
       unitAfter: UNIT_AFTER.test(plain.slice(end, end + 12)),
       safeQuestion,
       pinQuestion,

@@ -71,9 +71,10 @@ const EDIPI = String.raw`(?:edipi|edi ?pi|dod ?id(?: ?(?:number|no|#))?|dodid|do
 const SAFE = String.raw`(?:ticket|tickets|case|request|req|incident|inc|reference|ref|order|confirmation|tracking|phone|call|callback|cell|mobile|tel|telephone|fax|ext|extension|x|dsn|reach me|text me|step|steps|error|errors|code|codes|status|http|version|ver|v|build|model|serial|sn|s\/n|date|dated|born|since|year|zip|zipcode|room|rm|bldg|building|suite|unit|floor|page|line|option|windows|win|ios|android|chrome|edge|firefox|activclient|hd|kb)`
 const LABEL = new RegExp(String.raw`(?<![a-z])(?:(?<ssn>${SSN})|(?<edipi>${EDIPI})|(?<pin>${PIN})|(?<password>${PW})|(?<safe>${SAFE}))(?![a-z])`, 'g')
 // Units right after a number: "30 minutes", "3 times", "15 characters".
-const UNIT_AFTER = /^\s*(?:minutes?|mins?|hours?|hrs?|seconds?|secs?|days?|weeks?|months?|years?|times|tries|attempts|percent|%|kb|mb|gb|users|people|characters|chars|digits|letters|dollars|usd)\b/
+const UNIT_AFTER = /^\s*(?:minutes?|mins?|hours?|hrs?|seconds?|secs?|days?|weeks?|months?|years?|times|tries|attempts|percent|%|kb|mb|gb|bytes|bit|bits|users|people|characters|chars|digits|letters|words|pages|dollars|usd|euros?|yen|pounds|bucks|miles|km|points)\b/
 
 const FULL_LABEL = new RegExp(String.raw`^(?:${PW}|${PIN}|${SSN}|${EDIPI})$`)
+const SECRET_WORDS_ALL = new RegExp(String.raw`(?<![a-z])(?:${PIN}|${SSN}|${EDIPI}|${PW}|pass)(?![a-z])`, 'g')
 const PIN_WORDS = new RegExp(String.raw`(?<![a-z])${PIN}(?![a-z])`)
 const SECRET_WORDS = new RegExp(String.raw`(?<![a-z])(?:${PIN}|${SSN}|${EDIPI}|${PW})(?![a-z])`)
 // A question whose answer is a number that is not a secret (the bot and agents never ask for one).
@@ -189,7 +190,12 @@ function classifyNumber(run: string, context: NumberContext): SecretKind | undef
     if (sizes[0] === 4 ? validDate(a, b, c) : validDate(c, a, b) || validDate(c, b, a)) return undefined
   }
   if (groups.length >= 3 && /^(19|20)\d\d$/.test(groups[0]!)) return undefined
-  const spacedOut = groups.length >= 4 && sizes.every((g) => g === 1) // "5 5 1 9 0 2"
+  // With a two-digit year: 12/21/17, 3/6/24.
+  if (/^\d{1,2}\/\d{1,2}\/\d\d$/.test(run)) {
+    const [a, b] = groups.map(Number) as [number, number]
+    if ((a <= 12 && b <= 31) || (b <= 12 && a <= 31)) return undefined
+  }
+  const spacedOut = groups.length >= 4 && sizes.every((g) => g === 1) && /^[\d \t]+$/.test(run) // "5 5 1 9 0 2"
   const { labels, after } = context
   const nearest = labels[0] ?? after
   if (nearest === 'safe') return shape === '3-2-4' ? 'ssn' : undefined
@@ -197,6 +203,7 @@ function classifyNumber(run: string, context: NumberContext): SecretKind | undef
   const candidates = [...labels, ...(after ? [after] : [])].filter((l): l is SecretKind => l !== 'safe' && l !== 'password')
   for (const kind of candidates) if (fits(kind, n)) return kind
   if (shape === '3-2-4') return 'ssn' // unmistakable, whatever the words say
+  if (/\./.test(run)) return undefined // a version or a decimal ("12.04"), unless a label said otherwise
   const phoneShaped = shape === '3-4' || shape === '3-3-4' || shape === '1-3-3-4' || /^\(|^\+/.test(run)
   if (context.unitAfter || context.safeQuestion || phoneShaped || (n === 8 && !separated && isDate(digits))) return undefined
   if (n === 9) return 'ssn'
@@ -254,7 +261,8 @@ function tokenAt(plain: string, start: number): Token | undefined {
       return { start: start + 1, end, token: plain.slice(start + 1, end), quoted: true }
     }
   }
-  const match = /^\(?(\S+?)["'`”’»)]?[.,!?;:]*(?=\s|$)/.exec(plain.slice(start, start + 80))
+  // A closing '!' may be the password's own ("Sol2024!"): redacting it costs nothing.
+  const match = /^\(?(\S+?!*)["'`”’»)]?[.,?;:]*(?=\s|$)/.exec(plain.slice(start, start + 80))
   if (!match) return undefined
   const lead = match[0].indexOf(match[1]!)
   return { start: start + lead, end: start + lead + match[1]!.length, token: match[1]!, quoted: false }
@@ -293,7 +301,8 @@ function strongToken(original: string): boolean {
   if (!/[a-z]/.test(original) && /^[A-Z\d]+(?:[-_.#:/][A-Z\d]+)*$/.test(original)) return false // HD-1A2B3C4D, INC-0042
   if (/^v?\d+(?:[.\-_]\w+)+$/i.test(original)) return false // versions, builds
   if (/^[a-z]+[-_ ]?v?\d+(?:\.\d+)+$/i.test(original)) return false // a product and its version: InstallRoot5.5
-  if (/^[a-z]+(?:[-'’.][a-z]+)+$/i.test(original)) return false // words joined by hyphens: Re-Enter, Self-Service
+  // Words joined by punctuation, no digit: Re-Enter, Share/Sync, AKO/DKO, and "correct?I" typed without a space.
+  if (/^[a-z]+(?:[-'’./,?;:&+][a-z]+)+$/i.test(original)) return false
   return true
 }
 
@@ -484,11 +493,9 @@ export function redactSecrets(text: string, context: RedactionContext = {}): { t
 
 /** True when nothing but secrets, punctuation and filler is left after redaction. */
 export function isOnlySecret(redacted: string): boolean {
-  const rest = redacted
-    .split(REDACTED)
-    .join(' ')
-    .toLowerCase()
-    .replace(/\b(my|the|is|was|pin|password|pw|pwd|ssn|edipi|dod|id|number|here|it|its|this|and|:)\b/g, ' ')
-    .replace(/[^a-z]/g, '')
+  const rest = normalise(redacted.split(REDACTED).join(' '))
+    .plain.replace(SECRET_WORDS_ALL, ' ')
+    .replace(/(?<![a-z])(?:my|the|is|was|are|were|new|old|here|it|its|this|and|or|number|dod|id|mi|es|la|el|y|o|nueva|nuevo)(?![a-z])/g, ' ')
+    .replace(/[^a-zñ]/g, '')
   return rest.length < 3
 }

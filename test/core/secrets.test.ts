@@ -32,6 +32,9 @@ describe('redactSecrets', () => {
     expect(isOnlySecret(redactSecrets('123456').text)).toBe(true)
     expect(isOnlySecret(redactSecrets('my pin is 123456').text)).toBe(true)
     expect(isOnlySecret(redactSecrets('my pin 123456 is locked').text)).toBe(false)
+    expect(isOnlySecret(redactSecrets('mi contraseña es Luna2023').text)).toBe(true)
+    expect(isOnlySecret(redactSecrets('pin 551902 pw Hunter#22').text)).toBe(true)
+    expect(isOnlySecret(redactSecrets('my password is Tr0ub4dor&3 help').text)).toBe(false)
   })
 
   // It runs on every message: a 4,000-character message (the website's limit) of any shape costs about a

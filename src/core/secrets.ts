@@ -270,19 +270,22 @@ function tokenAt(plain: string, start: number): Token | undefined {
 
 const CONTRACTION = /^[a-z]+['’](?:s|t|re|ll|ve|d|m)$/
 /** Could this be a password at all (not a word of the complaint around it)? */
-const looksLikePassword = (t: Token) =>
-  t.quoted
-    ? t.token.trim().length >= 3
-    : t.token.length >= 4 &&
-      !NOT_A_PASSWORD.has(t.token) &&
-      !(/^[a-z]{4,12}$/.test(t.token) && /(?:ed|ing|ly)$/.test(t.token)) && // "is saved", "is expiring", "is really"
-      !FULL_LABEL.test(t.token) &&
-      !CONTRACTION.test(t.token) &&
-      !/^\[redacted\]$/.test(t.token) &&
-      !/^(https?:|www\.)/.test(t.token) &&
-      !/^\d{1,3}$/.test(t.token)
+const looksLikePassword = (t: Token) => {
+  if (t.quoted) return t.token.trim().length >= 3
+  const word = t.token.replace(/!+$/, '') // "my password is wrong!"
+  return (
+    t.token.length >= 4 &&
+    !NOT_A_PASSWORD.has(word) &&
+    !(/^[a-z]{4,12}$/.test(word) && /(?:ed|ing|ly)$/.test(word)) && // "is saved", "is expiring", "is really"
+    !FULL_LABEL.test(word) &&
+    !CONTRACTION.test(word) &&
+    !/^\[redacted\]$/.test(t.token) &&
+    !/^(https?:|www\.)/.test(t.token) &&
+    !/^\d{1,3}$/.test(word)
+  )
+}
 /** Does it look made up (digits or symbols among letters), not a plain word? */
-const looksComplex = (t: string) => t.length >= 6 && /[a-z]/i.test(t) && /[\d\W_]/.test(t) && !/^[a-z]+[.,!?]$/.test(t)
+const looksComplex = (t: string) => t.length >= 6 && /[a-z]/i.test(t) && /[\d\W_]/.test(t) && !/^[a-z]+[.,!?]+$/.test(t)
 
 /** The typed characters' classes: lower, upper, digit, symbol. */
 function classesOf(original: string): number {

@@ -498,7 +498,7 @@ export function redactSecrets(text: string, context: RedactionContext = {}): { t
 export function isOnlySecret(redacted: string): boolean {
   const rest = normalise(redacted.split(REDACTED).join(' '))
     .plain.replace(SECRET_WORDS_ALL, ' ')
-    .replace(/(?<![a-z])(?:my|the|is|was|are|were|new|old|here|it|its|this|and|or|number|dod|id|mi|es|la|el|y|o|nueva|nuevo)(?![a-z])/g, ' ')
+    .replace(/(?<![a-z])(?:my|the|is|was|are|were|new|old|here|it|its|this|and|or|number|dod|id|ako|dko|cac|card|account|mi|es|la|el|de|y|o|nueva|nuevo|cuenta)(?![a-z])/g, ' ')
     .replace(/[^a-zñ]/g, '')
   return rest.length < 3
 }

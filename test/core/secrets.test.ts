@@ -34,6 +34,7 @@ describe('redactSecrets', () => {
     expect(isOnlySecret(redactSecrets('my pin 123456 is locked').text)).toBe(false)
     expect(isOnlySecret(redactSecrets('mi contraseña es Luna2023').text)).toBe(true)
     expect(isOnlySecret(redactSecrets('pin 551902 pw Hunter#22').text)).toBe(true)
+    expect(isOnlySecret(redactSecrets('my ako pass is Otter55 and my pin is 7788').text)).toBe(true)
     expect(isOnlySecret(redactSecrets('my password is Tr0ub4dor&3 help').text)).toBe(false)
   })
 

@@ -75,6 +75,7 @@ const UNIT_AFTER = /^\s*(?:minutes?|mins?|hours?|hrs?|seconds?|secs?|days?|weeks
 
 const FULL_LABEL = new RegExp(String.raw`^(?:${PW}|${PIN}|${SSN}|${EDIPI})$`)
 const SECRET_WORDS_ALL = new RegExp(String.raw`(?<![a-z])(?:${PIN}|${SSN}|${EDIPI}|${PW}|pass)(?![a-z])`, 'g')
+const LABEL_GLUED = new RegExp(String.raw`^(?:${PIN}|${SSN}|${EDIPI}|${PW}|pass)[:=#-]`)
 const PIN_WORDS = new RegExp(String.raw`(?<![a-z])${PIN}(?![a-z])`)
 const SECRET_WORDS = new RegExp(String.raw`(?<![a-z])(?:${PIN}|${SSN}|${EDIPI}|${PW})(?![a-z])`)
 // A question whose answer is a number that is not a secret (the bot and agents never ask for one).
@@ -301,6 +302,7 @@ function strongToken(original: string): boolean {
   if (original.length < 8 || original.length > 64 || /\s/.test(original)) return false
   if (classesOf(original) < 3) return false
   if (DOMAIN_TOKEN.test(original)) return false
+  if (LABEL_GLUED.test(original.toLowerCase())) return false // "pin=123456": a label and its value, each read on its own
   if (!/[a-z]/.test(original) && /^[A-Z\d]+(?:[-_.#:/][A-Z\d]+)*$/.test(original)) return false // HD-1A2B3C4D, INC-0042
   if (/^v?\d+(?:[.\-_]\w+)+$/i.test(original)) return false // versions, builds
   if (/^[a-z]+[-_ ]?v?\d+(?:\.\d+)+$/i.test(original)) return false // a product and its version: InstallRoot5.5
@@ -319,7 +321,7 @@ function quotedPassword(typed: string, aboutPasswords: boolean): boolean {
 
 // A message about signing in: where a strong-looking token is a password even with no password word.
 const LOGIN_TOPIC = new RegExp(
-  String.raw`(?<![a-z])(?:${PW}|log ?in|logging in|logon|log on|sign ?in|signing in|sign on|credentials?|invalid|incorrect|wrong|denied|locked out|authenticat\w*|account|ako|dko|owa|username|user ?name|iniciar sesi[oó]n|acceso|cuenta|tried|typed|entered)(?![a-z])`,
+  String.raw`(?<![a-z])(?:${PW}|log ?in|logging in|logon|log on|sign ?in|signing in|sign on|credentials?|creds|invalid|incorrect|wrong|denied|locked out|authenticat\w*|account|ako|dko|owa|username|user ?name|iniciar sesi[oó]n|acceso|cuenta|tried|typed|entered)(?![a-z])`,
 )
 const PASSWORD_TOPIC = new RegExp(String.raw`(?<![a-z])(?:${PW}|pass)(?![a-z])`)
 
@@ -335,7 +337,7 @@ const PASSWORD_CUE = new RegExp(
 const PASSWORD_GAP_CUE = new RegExp(String.raw`(?<![a-z])${PW}(?![a-z])[^:=\n.!?>→]{1,40}?(?::|=|->|=>|→)\s*`, 'g')
 const CHANGED_TO =
   /\b(?:changed|change|set|reset|updated|update|made|switched|cambi[eé]|puse)\s+(?:it|my password|my pw|the password|my pin|that|mine|la|mi contraseña)\s+(?:to|as|a|en)\s+/g
-// "the new one is X", "I set X", "I even tried X", "they gave me X": a made-up looking value after them.
+// "I set X", "I even tried X", "typed X": a made-up looking value after them, in a message about signing in.
 const VERB_CUE =
   /\b(?:(?:i|we) )?(?:also |even |then |just )?(?:set|tried|try|typed|type|entered|enter|used|use|put in|input|keyed in|made)(?: in)?(?: both)?\s+|\b(?:probé|puse|intenté con)\s+/g
 // Cues that name a password without saying so: "the new one is X", "they gave me X".
@@ -348,7 +350,7 @@ const TRAILING_PASSWORD = new RegExp(
 const AND_MORE = /^\s*(?:,\s*(?:and|or|y|o)?|and|or|y|o|&|\/|then|,\s*then)\s+/
 
 function findPasswords(text: string, plain: string, origin: ArrayLike<number>, findings: Finding[]): void {
-  const add = (t: Token) => findings.push({ start: t.start, end: t.end, kind: 'password' })
+  const add = (t: Token, kind: SecretKind = 'password') => findings.push({ start: t.start, end: t.end, kind })
   /** A value and the ones joined to it ("X and Y", "X, Y or Z"). */
   const addWithMore = (first: Token, accept: (t: Token) => boolean) => {
     add(first)
@@ -371,7 +373,11 @@ function findPasswords(text: string, plain: string, origin: ArrayLike<number>, f
     // "password is sunshine" names a value; after a bare "password" only a made-up string does ("password expired").
     const named = /\b(?:is|are|was|were|es|era|son|eran|reads|became|be|ser[ií]a|ser[aá])\b|[:=>→-]/.test(match.groups!.link!)
     if (!named && !madeUp(token) && !/^\d{4,12}$/.test(token.token)) continue
-    const several = /s$/.test(match.groups!.word!) // "old passwords X and Y"
+    if (/^passcode/.test(match.groups!.word!) && /^\d{4,8}$/.test(token.token)) {
+      add(token, 'pin') // a card's passcode is its PIN
+      continue
+    }
+    const several = /[^s]s$/.test(match.groups!.word!) // "old passwords X and Y" (not "pass")
     addWithMore(token, (t) => looksLikePassword(t) && (several || madeUp(t)))
   }
   for (const match of plain.matchAll(PASSWORD_GAP_CUE)) {
@@ -407,6 +413,13 @@ function findPasswords(text: string, plain: string, origin: ArrayLike<number>, f
     const token = { start, end: start + value.length, token: value, quoted: false }
     if (!looksLikePassword(token) || /^(it|this|that|what|which|mine|eso|esa)$/.test(value)) continue
     add(token)
+  }
+  // A message that is nothing but a password-shaped token was typed into the wrong box.
+  const alone = /^\s*(\S+?)[.?]?\s*$/.exec(plain)
+  if (!aboutSigningIn && alone && findings.length === 0) {
+    const start = alone.index + alone[0].indexOf(alone[1]!)
+    const token = { start, end: start + alone[1]!.length, token: alone[1]!, quoted: false }
+    if (strongToken(original(token))) add(token)
   }
   if (!aboutSigningIn) return
   // With no cue at all: a quoted made-up value, or a token that looks like a password from its shape.

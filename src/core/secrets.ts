@@ -312,11 +312,13 @@ function strongToken(original: string): boolean {
 }
 
 const SAFE_WORD = new RegExp(String.raw`(?<![a-z])${SAFE}(?![a-z])`)
-/** A quoted string in a message about signing in: one word made up, or a few words with all four kinds of character. */
+/** A quoted string in a message about signing in: one word made up, or a few words, one with digits, all four kinds of character. */
 function quotedPassword(typed: string, aboutPasswords: boolean): boolean {
   if (!/\s/.test(typed)) return aboutPasswords ? looksComplex(typed) : strongToken(typed)
   const words = typed.trim().split(/\s+/)
-  return words.length <= 4 && classesOf(words.join('')) === 4 && !SAFE_WORD.test(typed.toLowerCase())
+  // Quoted error messages ("403 – Access Forbidden") are words and numbers; a password has a word with digits in it.
+  const leet = words.some((w) => /[a-z]/i.test(w) && /\d/.test(w) && !DOMAIN_TOKEN.test(w))
+  return words.length <= 4 && leet && classesOf(words.join('')) === 4 && !SAFE_WORD.test(typed.toLowerCase())
 }
 
 // A message about signing in: where a strong-looking token is a password even with no password word.

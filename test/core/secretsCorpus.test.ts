@@ -42,3 +42,19 @@ describe('the redaction corpus (test/fixtures/secrets.jsonl)', () => {
     expect(failures).toEqual([])
   })
 })
+
+describe('the help page itself', () => {
+  // It holds no secret, but plenty that looks like one: error codes, card models, quoted error messages.
+  const page = readFileSync('knowledge/seed/cac-ako-help.txt', 'utf8')
+
+  it('is left as typed, line by line and each of its words in a message about signing in', () => {
+    const lines = page.split('\n').filter((line) => line.trim())
+    const words = [...new Set(page.split(/\s+/).filter(Boolean))]
+    const changed = [
+      ...lines.filter((line) => redactSecrets(line).found.length > 0),
+      ...words.filter((word) => redactSecrets(`login fails with ${word} again`).found.length > 0),
+    ]
+    expect(lines.length).toBeGreaterThan(20)
+    expect(changed).toEqual([])
+  })
+})

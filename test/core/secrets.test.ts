@@ -50,6 +50,9 @@ describe('redactSecrets', () => {
     ['spelled digits', 'one two three four '],
     ['digits', '1'],
     ['spaced digits', '1 '],
+    ['one long word', 'Ab1!'],
+    ['quote marks', '"'],
+    ['password links', 'password is is - : '],
   ])('reads 4,000 characters of %s in about a millisecond', (_, unit) => {
     const text = unit.repeat(Math.ceil(4000 / unit.length)).slice(0, 4000)
     let best = Infinity

@@ -68,7 +68,7 @@ const PIN = String.raw`(?:pin ?(?:number|code|#|no)|pins?|pincode|nip)`
 const SSN = String.raw`(?:ssn|ss#|ss ?no|social ?security(?: ?(?:number|no|#))?|social|seguro social)`
 const EDIPI = String.raw`(?:edipi|edi ?pi|dod ?id(?: ?(?:number|no|#))?|dodid|dod ?#|dod number|id number)`
 // Labels that make the number after them plainly not a secret.
-const SAFE = String.raw`(?:ticket|tickets|case|request|req|incident|inc|reference|ref|order|confirmation|tracking|phone|call|callback|cell|mobile|tel|telephone|fax|ext|extension|x|dsn|reach me|text me|step|steps|error|errors|code|codes|status|http|version|ver|v|build|model|serial|sn|s\/n|date|dated|born|since|year|zip|zipcode|room|rm|bldg|building|suite|unit|floor|page|line|option|windows|win|ios|android|chrome|edge|firefox|activclient|hd|kb)`
+const SAFE = String.raw`(?:ticket|tickets|case|request|req|incident|inc|reference|ref|order|confirmation|tracking|phone|call|callback|cell|mobile|tel|telephone|fax|ext|extension|x|dsn|reach me|text me|step|steps|error|errors|code|codes|status|http|version|ver|v|build|model|serial|sn|s\/n|date|dated|born|since|year|zip|zipcode|room|rm|bldg|building|site|suite|unit|floor|page|line|option|windows|win|ios|android|chrome|edge|firefox|activclient|hd|kb)`
 const LABEL = new RegExp(String.raw`(?<![a-z])(?:(?<ssn>${SSN})|(?<edipi>${EDIPI})|(?<pin>${PIN})|(?<password>${PW})|(?<safe>${SAFE}))(?![a-z])`, 'g')
 // Units right after a number: "30 minutes", "3 times", "15 characters".
 const UNIT_AFTER = /^\s*(?:minutes?|mins?|hours?|hrs?|seconds?|secs?|days?|weeks?|months?|years?|times|tries|attempts|percent|%|kb|mb|gb|bytes|bit|bits|users|people|characters|chars|digits|letters|words|pages|dollars|usd|euros?|yen|pounds|bucks|miles|km|points)\b/
@@ -161,6 +161,7 @@ interface Finding {
 
 interface NumberContext {
   labels: Label[] // nearest first
+  glued: 'label' | 'word' | undefined // letters right against the digits: "pin551902", "SCR3500A"
   after: Label | undefined
   unitAfter: boolean
   safeQuestion: boolean
@@ -198,6 +199,7 @@ function classifyNumber(run: string, context: NumberContext): SecretKind | undef
   }
   const spacedOut = groups.length >= 4 && sizes.every((g) => g === 1) && /^[\d \t]+$/.test(run) // "5 5 1 9 0 2"
   const { labels, after } = context
+  if (context.glued === 'word') return undefined // part of a model or a name: SCR3500A, 22H2
   const nearest = labels[0] ?? after
   if (nearest === 'safe') return shape === '3-2-4' ? 'ssn' : undefined
   // Each label applies to a value of its own shape: "SSN and EDIPI: 123456789 / 1234567890".
@@ -282,7 +284,8 @@ const looksLikePassword = (t: Token) => {
     !CONTRACTION.test(word) &&
     !/^\[redacted\]$/.test(t.token) &&
     !/^(https?:|www\.)/.test(t.token) &&
-    !/^\d{1,3}$/.test(word)
+    !/^\d{1,3}$/.test(word) &&
+    !/^[*•●·x]+$/.test(word) // typed masked: "********"
   )
 }
 /** Does it look made up (digits or symbols among letters), not a plain word? */
@@ -461,15 +464,22 @@ export function redactSecrets(text: string, context: RedactionContext = {}): { t
   /** Classifies one number, records it if it is a secret, says whether it was. */
   const number = (run: string, start: number, end: number): boolean => {
     if (inPassword(start, end)) return true // inside a password already found
+    const before = labelsBefore(labelIndex, start)
+    const letterBefore = /[a-z]/.test(plain[start - 1] ?? '')
+    // Letters right after are a model's ("3500A"), unless a small word lost its space ("551902is my pin").
+    const letterAfter = /^[a-z]+/.exec(plain.slice(end, end + 8))?.[0]
+    const glueWord = letterAfter !== undefined && !/^(?:is|was|and|for|as|my|es|y)$/.test(letterAfter)
+    const gluedLabel = letterBefore && labelIndex.labels.some((l) => l.end === start && l.kind !== 'safe')
     const kind = classifyNumber(run, {
-      labels: labelsBefore(labelIndex, start),
+      glued: gluedLabel ? 'label' : letterBefore || glueWord ? 'word' : undefined,
+      labels: before,
       after: labelAfter(plain, labelIndex, end),
       unitAfter: UNIT_AFTER.test(plain.slice(end, end + 12)),
       safeQuestion,
       pinQuestion,
       pinStory,
     })
-    if (kind) findings.push({ start, end, kind })
+    if (kind) findings.push({ start: run.startsWith('(') && !run.includes(')') ? start + 1 : start, end, kind }) // "(551902"
     return kind !== undefined
   }
   for (const match of plain.matchAll(DIGIT_RUN)) {

@@ -15,10 +15,11 @@ import { createRecognizer } from './core/recognizer.js'
 import { createCaseView, type CaseView } from './agent/caseView.js'
 import { boundRecognizer } from './core/boundedRecognizer.js'
 import { HelpDeskBot } from './bot.js'
-import { openDatabase, SqliteConversationState, SqliteStorage, WriteBatch, type Db } from './database.js'
+import { PortStorage, StoredConversationState } from './conversationState.js'
+import type { Stores } from './core/ports.js'
 import { HandoffService } from './handoff/service.js'
-import { HandoffStore } from './handoff/store.js'
-import { SqliteTranscriptStore } from './handoff/transcripts.js'
+import { PortTranscriptStore } from './handoff/transcripts.js'
+import { openStores } from './infra/index.js'
 import { teamsBehaviour } from './teams/teamsMiddleware.js'
 
 export const SEED_PATH = 'knowledge/seed/cac-ako-help.txt'
@@ -27,7 +28,7 @@ export const SEED_PATH = 'knowledge/seed/cac-ako-help.txt'
  * botbuilder's TranscriptLoggerMiddleware, for turns that have a user: it fails on activities without `from`, such
  * as the event a proactive "create conversation" turn starts with (announcing a case in the Teams agents' channel).
  */
-function transcriptLogging(store: SqliteTranscriptStore): Middleware {
+function transcriptLogging(store: PortTranscriptStore): Middleware {
   const inner = new TranscriptLoggerMiddleware(store)
   return { onTurn: (context, next) => (context.activity.from ? inner.onTurn(context, next) : next()) }
 }
@@ -37,29 +38,27 @@ export interface HelpDesk {
   bot: HelpDeskBot
   conversationState: ConversationState
   middlewares: Middleware[]
-  db: Db
-  /** The database's write batch: one transaction per event-loop turn for state, activities and transcripts. */
-  writes: WriteBatch
+  /** Storage, from the configured engine: only src/infra/ knows which. */
+  stores: Stores
   handoffQueue: HandoffService
   /** Titles and readable names for what agents see of a case. */
   caseView: CaseView
-  close(): void
+  close(): Promise<void>
 }
 
-/** Wires knowledge, recognizer, dialogs, state and the database together. Reads no environment. */
-export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
+/** Wires knowledge, recognizer, dialogs, state and storage together. Reads no environment. */
+export async function createHelpDesk(config: Config, logger: Logger): Promise<HelpDesk> {
   const started = performance.now()
   const procedures = loadProcedures(config.KNOWLEDGE_DIR, { seedText: readFileSync(SEED_PATH, 'utf8') })
   checkIntents(intents, procedures)
   const recognizer = boundRecognizer(createRecognizer(intents, { minScore: config.RECOGNIZER_MIN_SCORE, procedures }), config.RECOGNIZER_MAX_CHARS)
-  const db = openDatabase(config.DATA_DIR)
-  const writes = new WriteBatch(db, (err) => logger.error({ err }, 'database write failed'))
-  const storage = new SqliteStorage(db, writes)
-  const conversationState = new SqliteConversationState(storage)
+  const stores = await openStores(config, logger)
+  const storage = new PortStorage(stores.state)
+  const conversationState = new StoredConversationState(stores.state)
   const state = createHelpDeskState(conversationState)
-  const transcripts = new SqliteTranscriptStore(db, writes)
+  const transcripts = new PortTranscriptStore(stores.transcripts)
   const handoffQueue = new HandoffService(
-    new HandoffStore(db),
+    stores.cases,
     transcripts,
     config.AGENT_ACCOUNTS,
     { waitSeconds: config.HANDOFF_WAIT_SECONDS, hours: config.HANDOFF_HOURS, timeZone: config.HANDOFF_TIMEZONE },
@@ -92,14 +91,12 @@ export function createHelpDesk(config: Config, logger: Logger): HelpDesk {
       transcriptLogging(transcripts),
       secretWarning(),
     ],
-    db,
-    writes,
+    stores,
     handoffQueue,
     caseView: createCaseView({ procedures, intents, recognizer }),
-    close: () => {
+    close: async () => {
       handoffQueue.stop()
-      writes.flush()
-      db.close()
+      await stores.close()
     },
   }
 }

@@ -34,12 +34,12 @@ export function messagesPolicyOf(config: Config, callers: CallerPolicy = callerP
   }
 }
 
-export function createApplication(config: Config, logger: Logger): Application {
-  const helpDesk = createHelpDesk(config, logger)
+export async function createApplication(config: Config, logger: Logger): Promise<Application> {
+  const helpDesk = await createHelpDesk(config, logger)
   const callers = callerPolicyOf(config)
   const adapter = createAdapter(config, logger, helpDesk, callers)
   const shedder = createLoadShedder({ maxDelayMs: config.SHED_EVENT_LOOP_DELAY_MS })
-  const directLine = { ...createDirectLineChannel(config, logger, helpDesk), shedder }
+  const directLine = { ...(await createDirectLineChannel(config, logger, helpDesk)), shedder }
   connectHandoffChannels(helpDesk.handoffQueue, {
     cloudAdapter: adapter,
     directLine: directLine.adapter,
@@ -53,7 +53,7 @@ export function createApplication(config: Config, logger: Logger): Application {
     )
   }
   const agentConsole = {
-    auth: new AgentAuth(helpDesk.db, config.AGENT_ACCOUNTS, config.AGENT_SESSION_HOURS),
+    auth: new AgentAuth(helpDesk.stores.sessions, config.AGENT_ACCOUNTS, config.AGENT_SESSION_HOURS),
     handoff: helpDesk.handoffQueue,
     view: helpDesk.caseView,
   }
@@ -74,10 +74,7 @@ export function createApplication(config: Config, logger: Logger): Application {
       new Promise<void>((resolve) => {
         shedder.stop()
         directLine.hub.closeAll()
-        server.close(() => {
-          helpDesk.close()
-          resolve()
-        })
+        server.close(() => void helpDesk.close().then(resolve, resolve))
         server.server.closeIdleConnections()
         server.server.closeAllConnections() // live streams (agent console events) would hold the server open
       }),

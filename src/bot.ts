@@ -8,11 +8,11 @@ import type { Owner } from './core/handoffCase.js'
 
 /** What the bot needs of the human handoff (the HandoffService). */
 export interface HandoffGate {
-  ownerOf(context: TurnContext): Owner
+  ownerOf(context: TurnContext): Promise<Owner>
   onUserMessage(context: TurnContext): Promise<void>
   onStatusEvent(context: TurnContext): Promise<void>
   onAgentThreadMessage(context: TurnContext): Promise<boolean>
-  onUserTyping(context: TurnContext): void
+  onUserTyping(context: TurnContext): Promise<void>
 }
 
 /** The help-desk bot: welcomes once per conversation, then hands every message to the main dialog. */
@@ -61,7 +61,7 @@ export class HelpDeskBot extends ActivityHandler {
 
     // A user typing while an agent has the chat: the agent's console shows it.
     this.onTyping(async (context, next) => {
-      this.handoff.onUserTyping(context)
+      await this.handoff.onUserTyping(context)
       await next()
     })
 
@@ -69,7 +69,7 @@ export class HelpDeskBot extends ActivityHandler {
       if (await this.handoff.onAgentThreadMessage(context)) return next() // an agent working a case from Teams
       await this.welcomeOnce(context)
       // While a case holds the conversation the bot stays out of it: the handoff relays, queues or takes a message.
-      if (this.handoff.ownerOf(context) === 'bot') await this.mainDialog.run(context, dialogState)
+      if ((await this.handoff.ownerOf(context)) === 'bot') await this.mainDialog.run(context, dialogState)
       else await this.handoff.onUserMessage(context)
       await next()
     })

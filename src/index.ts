@@ -12,7 +12,7 @@ try {
 }
 const logger = createLogger({ level: config.LOG_LEVEL })
 captureConsole(logger)
-const app = createApplication(config, logger)
+const app = await createApplication(config, logger)
 app.helpDesk.handoffQueue.start()
 
 app.server.listen(config.PORT, config.HOST, () => {

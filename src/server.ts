@@ -143,7 +143,7 @@ type Refusal = { status: number; code: string; message: string; retryAfterSecond
  * it must come from loopback (the Emulator) or an allowed address, may not touch the website channel's conversations
  * (they belong to their Direct Line token) nor forge an agent hub's `handoff.status`, and gets the website's limits.
  */
-function createMessagesGuard(policy: MessagesPolicy, isWebsiteConversation: (conversationId: string) => boolean) {
+function createMessagesGuard(policy: MessagesPolicy, isWebsiteConversation: (conversationId: string) => Promise<boolean>) {
   const perConversation = createLimiter('messages-conversation', { points: policy.rateLimit, durationSeconds: 60 })
   const perAddress = createLimiter('messages-new-conversation', { points: policy.newConversationLimit, durationSeconds: 60 })
   const seen = new Map<string, true>() // recently seen conversations, oldest first, bounded
@@ -151,7 +151,7 @@ function createMessagesGuard(policy: MessagesPolicy, isWebsiteConversation: (con
     const serviceUrl = policy.callers.checkServiceUrl(activity.serviceUrl)
     if (!serviceUrl.ok) return { status: 403, code: 'ServiceUrlNotAllowed', message: serviceUrl.reason }
     const conversationId = activity.conversation.id
-    if ((!policy.appId && activity.channelId === WEBCHAT_CHANNEL) || isWebsiteConversation(conversationId)) {
+    if ((!policy.appId && activity.channelId === WEBCHAT_CHANNEL) || (await isWebsiteConversation(conversationId))) {
       return { status: 403, code: 'Forbidden', message: 'Website conversations are reached only through /v3/directline with their token.' }
     }
     if (!policy.appId && activity.type === 'event' && activity.name === 'handoff.status') {
@@ -194,7 +194,7 @@ export function createServer({ adapter, bot, logger, directLine, agentConsole, m
   })
   server.use(jsonBody(logger, MAX_BODY_BYTES, timeoutSeconds))
 
-  const guard = createMessagesGuard(messages, (id) => Boolean(directLine?.store.conversation(id)))
+  const guard = createMessagesGuard(messages, async (id) => Boolean(await directLine?.store.conversation(id)))
   server.post('/api/messages', async (req, res) => {
     const refuse = ({ status, code, message, retryAfterSeconds }: Refusal) => {
       logger.warn({ method: req.method, url: req.url, status, code }, 'request rejected')

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createTokenSigner } from '../src/core/tokens.js'
-import { startServer, tempDataDir, type Running } from './helpers/server.js'
+import { sqliteFile, startServer, tempDataDir, type Running } from './helpers/server.js'
 
 const SECRET = 'test-secret-test-secret-test-secret-0123'
 const data = tempDataDir()
@@ -170,7 +170,7 @@ describe('Direct Line: a conversation as Web Chat runs it', () => {
 
     expect(body.activities[0].text).toBe('my pin is [redacted] and it is locked')
     expect(body.activities[1].text).toMatch(/^That looked like a PIN/)
-    const stored = running.helpDesk.db.prepare('SELECT activity FROM dl_activities WHERE conversation_id = ?').all(conversationId)
+    const stored = sqliteFile(data.dir).prepare('SELECT activity FROM dl_activities WHERE conversation_id = ?').all(conversationId)
     expect(JSON.stringify(stored)).not.toContain('24681357')
   })
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServer, tempDataDir, type Running } from './helpers/server.js'
+import { sqliteFile, startServer, tempDataDir, type Running } from './helpers/server.js'
 import { AGENT_ACCOUNTS, ALICE, BOB, signIn } from './helpers/agents.js'
 import { channelAuthority } from './helpers/channelAuthority.js'
 
@@ -223,7 +223,7 @@ describe('handoff to a human agent', () => {
     await user.say('my pin is 12345678')
     await user.say('talk to a person')
     const alice = await signIn(running.url, ALICE)
-    const queued = running.helpDesk.handoffQueue.list(['waiting']).find((c) => c.conversationId === user.conversationId)!
+    const queued = (await running.helpDesk.handoffQueue.list(['waiting'])).find((c) => c.conversationId === user.conversationId)!
     await alice.call('POST', `/cases/${queued.id}/claim`, {})
     await alice.call('POST', `/cases/${queued.id}/messages`, { text: 'Hello, Alice here.' })
 
@@ -370,7 +370,7 @@ describe('the agent console is closed without a session', () => {
 
   it('does not accept an expired session', async () => {
     const alice = await signIn(running.url, ALICE)
-    running.helpDesk.db.prepare('UPDATE agent_sessions SET expires_at = ?').run(Date.now() - 1)
+    sqliteFile(data.dir).prepare('UPDATE agent_sessions SET expires_at = ?').run(Date.now() - 1)
 
     expect((await alice.call('GET', '/queue')).status).toBe(401)
   })

@@ -55,7 +55,7 @@ describe('handoff on a Bot Framework channel (not the website)', () => {
   it('sends the agent\'s typing as a Bot Framework typing activity, and shows the user\'s typing to the agent', async () => {
     await send('emu-conv-2', 'a person please')
     const alice = await signIn(running.url, ALICE)
-    const handoffCase = running.helpDesk.handoffQueue.list(['waiting']).find((c) => c.conversationId === 'emu-conv-2')!
+    const handoffCase = (await running.helpDesk.handoffQueue.list(['waiting'])).find((c) => c.conversationId === 'emu-conv-2')!
     await alice.call('POST', `/cases/${handoffCase.id}/claim`, {})
     const typed: string[] = []
     const onTyping = ({ caseId }: { caseId: string }) => typed.push(caseId)

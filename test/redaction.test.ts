@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AGENT_ACCOUNTS, ALICE, signIn } from './helpers/agents.js'
-import { startServer, tempDataDir, type Running } from './helpers/server.js'
+import { sqliteFile, startServer, tempDataDir, type Running } from './helpers/server.js'
 
 // Secrets typed on the website, followed everywhere they could end up (issue 10, point 2).
 const data = tempDataDir()
@@ -75,7 +75,8 @@ describe('secrets typed in every phrasing', () => {
     expect(first[0]).toMatch(/^That looked like a PIN\. Please never share/)
     const caseView = JSON.stringify((await alice.call('GET', `/cases/${mine.id}`)).body)
     const exported = JSON.stringify((await alice.call('GET', `/conversations/webchat/${user.conversationId}/transcript`)).body)
-    const stored = JSON.stringify(running.helpDesk.db.prepare('SELECT * FROM state').all()) + JSON.stringify(running.helpDesk.db.prepare('SELECT * FROM transcripts').all())
+    const db = sqliteFile(data.dir)
+    const stored = JSON.stringify(db.prepare('SELECT * FROM state').all()) + JSON.stringify(db.prepare('SELECT * FROM transcripts').all())
     const everywhere = { logs: running.logs.raw.join('\n'), directLine: await user.history(), caseView, exported, stored, live }
     for (const [where, text] of Object.entries(everywhere)) {
       for (const secret of SECRETS) expect(text, `${secret} in ${where}`).not.toContain(secret)

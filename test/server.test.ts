@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { startServer, tempDataDir, type Running } from './helpers/server.js'
+import { sqliteFile, startServer, tempDataDir, type Running } from './helpers/server.js'
 import { AGENT_ACCOUNTS } from './helpers/agents.js'
 
 const data = tempDataDir()
@@ -90,7 +90,7 @@ describe('server', () => {
     ])
     const afterYes = await send(running.url, 'conv-restart', 'yes')
     expect(afterYes[0]).toMatch(/^I'm connecting you with a help-desk agent/)
-    const waiting = running.helpDesk.handoffQueue.list(['waiting']).filter((r) => r.packet.conversationId === 'conv-restart')
+    const waiting = (await running.helpDesk.handoffQueue.list(['waiting'])).filter((r) => r.packet.conversationId === 'conv-restart')
     expect(waiting[0]?.packet.trail.map((t) => `${t.stepId}=${t.answer}`)).toEqual(['which-browser=Edge', 'cache-edge=No'])
   })
 
@@ -107,7 +107,7 @@ describe('server', () => {
       expect(replies.join(' ')).not.toMatch(/connecting you|Would you like me to connect you|Your request number/)
     }
     expect(asked.join(' ')).not.toMatch(/\d{3}[-. ]\d{4}|@|https?:/) // nothing invented: no phone number, e-mail or address
-    expect(running.helpDesk.handoffQueue.list(['waiting', 'expired']).filter((c) => c.conversationId === 'conv-no-agents')).toEqual([])
+    expect((await running.helpDesk.handoffQueue.list(['waiting', 'expired'])).filter((c) => c.conversationId === 'conv-no-agents')).toEqual([])
     expect(running.logs.lines).toContainEqual(expect.objectContaining({ level: 40, setting: 'AGENT_ACCOUNTS', msg: expect.stringMatching(/^no agent accounts configured/) }))
     expect(await send(running.url, 'conv-no-agents', 'thanks')).toEqual(["You're welcome. If anything else goes wrong with your CAC, just tell me."])
     // The console's sign-in page says why nobody can sign in, and how to add an account.
@@ -127,7 +127,7 @@ describe('server', () => {
     expect(logText).not.toContain('Zebra-Kite-42')
     expect(logText).not.toContain('and the page cannot be displayed')
     expect(running.logs.lines.some((l) => l.msg === 'recognized' && l.conversationId === 'conv-logs')).toBe(true)
-    const stored = running.helpDesk.db.prepare("SELECT doc FROM state WHERE key LIKE '%conv-logs%'").all()
+    const stored = sqliteFile(dataDir).prepare("SELECT doc FROM state WHERE key LIKE '%conv-logs%'").all()
     expect(JSON.stringify(stored)).not.toContain('Zebra-Kite-42')
     expect(JSON.stringify(stored)).toContain('[redacted]')
   })

@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 import type { AgentAccount } from '../core/config.js'
-import { statementCache, type Db } from '../database.js'
+import type { AgentSessions } from '../core/ports.js'
 
 const N = 16384
 const KEY_LENGTH = 32
@@ -34,17 +34,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
 // Checked against when the username is unknown, so a wrong name takes as long as a wrong password.
 const DUMMY = hashPassword('not-a-password', Buffer.alloc(16))
 
-/** Agent accounts from configuration and their sessions in the database (they expire). */
+/** Agent accounts from configuration and their sessions in storage (they expire). */
 export class AgentAuth {
-  private readonly sql: ReturnType<typeof statementCache>
-
   constructor(
-    db: Db,
+    private readonly sessions: AgentSessions,
     private readonly accounts: readonly AgentAccount[],
     private readonly sessionHours: number,
-  ) {
-    this.sql = statementCache(db)
-  }
+  ) {}
 
   /** Whether any agent account is configured (with none, nobody can sign in). */
   get hasAccounts(): boolean {
@@ -58,20 +54,18 @@ export class AgentAuth {
     if (!account || !ok) return undefined
     const sessionId = randomBytes(32).toString('base64url')
     const maxAgeSeconds = Math.round(this.sessionHours * 3600)
-    this.sql('INSERT INTO agent_sessions (id, username, expires_at) VALUES (?, ?, ?)').run(sessionId, username, Date.now() + maxAgeSeconds * 1000)
-    this.sql('DELETE FROM agent_sessions WHERE expires_at < ?').run(Date.now())
+    await this.sessions.create(sessionId, username, Date.now() + maxAgeSeconds * 1000)
     return { sessionId, account, maxAgeSeconds }
   }
 
   /** The signed-in agent of a session id, if the session exists and has not expired. */
-  agentOf(sessionId: string | undefined): AgentAccount | undefined {
+  async agentOf(sessionId: string | undefined): Promise<AgentAccount | undefined> {
     if (!sessionId) return undefined
-    const row = this.sql<[string], { username: string; expires_at: number }>('SELECT username, expires_at FROM agent_sessions WHERE id = ?').get(sessionId)
-    if (!row || row.expires_at < Date.now()) return undefined
-    return this.accounts.find((a) => a.username === row.username)
+    const session = await this.sessions.find(sessionId)
+    return session && this.accounts.find((a) => a.username === session.username)
   }
 
-  signOut(sessionId: string | undefined): void {
-    if (sessionId) this.sql('DELETE FROM agent_sessions WHERE id = ?').run(sessionId)
+  async signOut(sessionId: string | undefined): Promise<void> {
+    if (sessionId) await this.sessions.delete(sessionId)
   }
 }

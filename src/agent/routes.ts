@@ -7,7 +7,7 @@ import type { AgentAccount } from '../core/config.js'
 import type { Logger } from '../core/logger.js'
 import type { CaseStatus } from '../core/handoffCase.js'
 import { explainRefusal, type AgentAction, type AgentRefusal, type HandoffService } from '../handoff/service.js'
-import type { HandoffCase } from '../handoff/store.js'
+import type { HandoffCase } from '../core/ports.js'
 import type { AgentAuth } from './auth.js'
 import type { CaseView } from './caseView.js'
 import { createSignInGuard, DEVICE_COOKIE } from './signInGuard.js'
@@ -69,8 +69,8 @@ export function registerAgentConsole(
     summary: view.summary(c.packet),
     leftMessage: c.leftMessage,
   })
-  const refuse = (res: restify.Response, action: AgentAction, result: { status: number; reason: AgentRefusal }, id: string) =>
-    json(res, result.status, { error: explainRefusal(action, result.reason, handoff.get(id), (agentId) => handoff.nameOf(agentId)), code: result.reason })
+  const refuse = async (res: restify.Response, action: AgentAction, result: { status: number; reason: AgentRefusal }, id: string) =>
+    json(res, result.status, { error: explainRefusal(action, result.reason, await handoff.get(id), (agentId) => handoff.nameOf(agentId)), code: result.reason })
 
   const files: Record<string, [string, string]> = {
     '/agent': ['console.html', 'text/html; charset=utf-8'],
@@ -96,7 +96,7 @@ export function registerAgentConsole(
   const agentRoute =
     (handler: (req: restify.Request, res: restify.Response, agent: AgentAccount) => Promise<void> | void) =>
     async (req: restify.Request, res: restify.Response) => {
-      const agent = auth.agentOf(cookieOf(req, COOKIE))
+      const agent = await auth.agentOf(cookieOf(req, COOKIE))
       if (!agent) return fail(res, 401, 'You are not signed in, or your session has ended: please sign in.')
       if (req.method === 'POST' && !req.is('application/json')) return fail(res, 415, 'Send JSON (content-type: application/json).')
       try {
@@ -137,18 +137,18 @@ export function registerAgentConsole(
   })
 
   server.post('/agent/api/logout', agentRoute(async (req, res) => {
-    auth.signOut(cookieOf(req, COOKIE))
+    await auth.signOut(cookieOf(req, COOKIE))
     res.setHeader('set-cookie', `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/agent; Max-Age=0${secure}`)
     json(res, 200, { ok: true })
   }))
 
   server.get('/agent/api/me', agentRoute(async (_req, res, agent) => json(res, 200, { username: agent.username, name: agent.name })))
 
-  server.get('/agent/api/queue', agentRoute(async (_req, res) => json(res, 200, { cases: handoff.list(QUEUE_STATUSES).map((c) => summaryOf(c)) })))
+  server.get('/agent/api/queue', agentRoute(async (_req, res) => json(res, 200, { cases: (await handoff.list(QUEUE_STATUSES)).map((c) => summaryOf(c)) })))
 
   server.get('/agent/api/cases/:id', agentRoute(async (req, res) => {
     const id = caseParam(req)
-    const found = id && handoff.get(id)
+    const found = id && (await handoff.get(id))
     if (!found) return fail(res, 404, NO_SUCH_CASE)
     const activities = await handoff.transcript(found.channelId, found.conversationId)
     json(res, 200, {
@@ -160,14 +160,14 @@ export function registerAgentConsole(
   // The Bot Framework .transcript format: a JSON array of activities, which the Emulator opens.
   server.get('/agent/api/cases/:id/transcript', agentRoute(async (req, res) => {
     const id = caseParam(req)
-    const found = id && handoff.get(id)
+    const found = id && (await handoff.get(id))
     if (!found) return fail(res, 404, NO_SUCH_CASE)
     res.writeHead(200, { ...HEADERS, 'content-type': 'application/json', 'content-disposition': `attachment; filename="${found.id}.transcript"` })
     res.end(JSON.stringify(view.exported(await handoff.transcript(found.channelId, found.conversationId)), null, 2))
   }))
 
   // Every conversation's transcript (redacted), not only handed-over ones.
-  server.get('/agent/api/conversations', agentRoute(async (_req, res) => json(res, 200, { conversations: handoff.recentConversations(50) })))
+  server.get('/agent/api/conversations', agentRoute(async (_req, res) => json(res, 200, { conversations: await handoff.recentConversations(50) })))
 
   server.get('/agent/api/conversations/:channelId/:conversationId/transcript', agentRoute(async (req, res) => {
     const channelId = String(req.params?.channelId ?? '')

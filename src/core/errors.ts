@@ -5,6 +5,8 @@ export type ErrorCode =
   | 'HD_INTENTS_INVALID'
   | 'HD_PROCEDURE_UNKNOWN'
   | 'HD_CORPUS_INVALID'
+  | 'HD_STATE_CONFLICT'
+  | 'HD_STORAGE_UNAVAILABLE'
 
 /** An error with a code; the message says which thing failed. Users never see it. */
 export class HelpDeskError extends Error {

@@ -7,68 +7,70 @@ import {
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder'
-import type { DirectLineStore } from './store.js'
+import type { ActivityLog, AppendedActivity, ConversationLock } from '../core/ports.js'
 
 export const WEBCHAT_CHANNEL = 'webchat'
 export const BOT_ACCOUNT: ChannelAccount = { id: 'cac-helpdesk', name: 'CAC Help Desk', role: 'bot' }
 const SERVICE_URL = 'directline://in-process'
 const ECHOED = Symbol('echoed')
+const SENT = Symbol('sent')
 
-/** Where activities go once stored: the live WebSocket streams of a conversation. */
+/** Where activities go once their turn's writes are durable: the live WebSocket streams, on whichever instance. */
 export interface ActivityPublisher {
-  /** `activities` as JSON texts: the store has serialised them already, so the stream does not do it again. */
-  publish(conversationId: string, activities: readonly string[], watermark?: number): void
+  /** Activities just stored, in watermark order, as the log serialised them (the stream does not do it again). */
+  publish(conversationId: string, activities: readonly AppendedActivity[]): Promise<void>
+  /** A typing indicator: live only, never stored (per the spec). */
+  typing(conversationId: string, json: string): Promise<void>
 }
 
 /**
- * The built-in Direct Line channel's adapter: the bot's replies are stored and streamed in-process, never posted
- * over HTTP to ourselves. Turns of one conversation run one at a time, in arrival order.
+ * The built-in Direct Line channel's adapter: the bot's replies are stored in the activity log and streamed, never
+ * posted over HTTP to ourselves. Turns of one conversation run one at a time (the conversation lock), and what a
+ * turn sent is streamed only once the turn's writes (state included) are durable.
  */
 export class DirectLineAdapter extends BotAdapter {
-  private readonly queues = new Map<string, Promise<unknown>>()
-
   constructor(
-    private readonly store: DirectLineStore,
+    private readonly log: ActivityLog,
     private readonly publisher: ActivityPublisher,
+    private readonly lock: ConversationLock,
   ) {
     super()
-    store.onCommitted = (conversationId, activities, watermark) => publisher.publish(conversationId, activities, watermark)
   }
 
-  /** Runs one turn for a user's activity; resolves with the id its echo got. */
+  /** Runs one turn for a user's activity; resolves with the id its echo got. A client's retry is not run again. */
   receive(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<string> {
     const conversationId = activity.conversation!.id
-    const run = async () => {
+    return this.lock.withLock(conversationId, async () => {
+      const clientId = (activity.channelData as { clientActivityID?: string } | undefined)?.clientActivityID
+      const seen = clientId && (await this.log.findByClientId(conversationId, clientId))
+      if (seen) return seen
       const context = new TurnContext(this, { channelId: WEBCHAT_CHANNEL, serviceUrl: SERVICE_URL, recipient: BOT_ACCOUNT, ...activity })
+      const sent: AppendedActivity[] = []
+      context.turnState.set(SENT, sent)
       await this.runMiddleware(context, logic)
-      const id = this.echo(context) // a turn that sent nothing still shows the user their own message
-      await this.store.committed() // answer the POST only once the turn is on disk
+      const id = await this.echo(context) // a turn that sent nothing still shows the user their own message
+      await this.log.committed() // answer the POST, and stream, only once the turn is durable
+      await this.publisher.publish(conversationId, sent)
       return id
-    }
-    const previous = this.queues.get(conversationId) ?? Promise.resolve()
-    const turn = previous.then(run, run)
-    const settled = turn.catch(() => undefined)
-    this.queues.set(conversationId, settled)
-    void settled.then(() => {
-      if (this.queues.get(conversationId) === settled) this.queues.delete(conversationId)
     })
-    return turn
   }
 
-  /** Stores and streams the user's own activity once per turn, before any reply, after redaction. */
-  private echo(context: TurnContext): string {
+  /** Stores the user's own activity once per turn, before any reply, after redaction. */
+  private async echo(context: TurnContext): Promise<string> {
     const done = context.turnState.get(ECHOED) as string | undefined
     if (done) return done
     if (context.activity.type === ActivityTypes.Typing) return '' // live only, never stored (Direct Line keeps no typing)
-    const { activity } = this.store.append(context.activity.conversation.id, context.activity)
-    context.turnState.set(ECHOED, activity.id)
-    context.activity.id = activity.id // so replies carry replyToId, as on Azure's Direct Line
-    return activity.id!
+    const [stored] = await this.log.append(context.activity.conversation.id, [context.activity])
+    context.turnState.set(ECHOED, stored!.id)
+    ;(context.turnState.get(SENT) as AppendedActivity[] | undefined)?.push(stored!)
+    context.activity.id = stored!.id // so replies carry replyToId, as on Azure's Direct Line
+    return stored!.id
   }
 
   async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
-    this.echo(context)
+    await this.echo(context)
     const conversationId = context.activity.conversation.id
+    const sent = context.turnState.get(SENT) as AppendedActivity[]
     const responses: ResourceResponse[] = []
     for (const outgoing of activities) {
       if (outgoing.type === ActivityTypes.Trace) {
@@ -85,12 +87,13 @@ export class DirectLineAdapter extends BotAdapter {
         timestamp: new Date(),
       }
       if (activity.type === ActivityTypes.Typing) {
-        this.publisher.publish(conversationId, [JSON.stringify({ ...activity, id: `${conversationId}|typing` })]) // live only, per the spec
+        await this.publisher.typing(conversationId, JSON.stringify({ ...activity, id: `${conversationId}|typing` }))
         responses.push({ id: '' })
         continue
       }
-      const stored = this.store.append(conversationId, activity) // streamed once committed
-      responses.push({ id: stored.activity.id! })
+      const [stored] = await this.log.append(conversationId, [activity])
+      sent.push(stored!)
+      responses.push({ id: stored!.id })
     }
     return responses
   }
@@ -103,11 +106,15 @@ export class DirectLineAdapter extends BotAdapter {
     throw new Error('the website channel does not delete sent messages')
   }
 
-  /** Proactive messages (e.g. from a help-desk agent), in the conversation's turn order. */
+  /** Proactive messages (e.g. from a help-desk agent): streamed once stored. */
   async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
     const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: 'continueConversation' }, reference, true)
     const context = new TurnContext(this, activity)
+    const sent: AppendedActivity[] = []
     context.turnState.set(ECHOED, 'none') // nothing of the user's to echo
+    context.turnState.set(SENT, sent)
     await this.runMiddleware(context, logic)
+    await this.log.committed()
+    await this.publisher.publish(context.activity.conversation.id, sent)
   }
 }

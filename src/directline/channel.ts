@@ -5,24 +5,23 @@ import { createTurnErrorHandler } from '../adapter.js'
 import type { Config } from '../core/config.js'
 import type { Logger } from '../core/logger.js'
 import { createTokenSigner } from '../core/tokens.js'
-import { persistentSetting } from '../database.js'
 import { DirectLineAdapter } from './adapter.js'
-import { StreamHub, type DirectLineDeps } from './routes.js'
-import { DirectLineStore } from './store.js'
+import type { DirectLineDeps } from './routes.js'
+import { StreamHub } from './streamHub.js'
 
 /** The website channel: the same bot, state and middleware as /api/messages, behind our own Direct Line. */
-export function createDirectLineChannel(config: Config, logger: Logger, helpDesk: HelpDesk): DirectLineDeps {
-  const store = new DirectLineStore(helpDesk.db, helpDesk.writes)
-  const hub = new StreamHub()
-  const adapter = new DirectLineAdapter(store, hub)
+export async function createDirectLineChannel(config: Config, logger: Logger, helpDesk: HelpDesk): Promise<DirectLineDeps> {
+  const { activities, bus, lock, settings } = helpDesk.stores
+  const hub = new StreamHub(activities, bus, logger)
+  const adapter = new DirectLineAdapter(activities, hub, lock)
   for (const middleware of helpDesk.middlewares) adapter.use(middleware)
   adapter.onTurnError = createTurnErrorHandler(logger, helpDesk.conversationState)
-  // Kept in the database so tokens (and so open help pages) survive a restart.
+  // Kept with the data so tokens (and so open help pages) survive a restart and work on every instance.
   const secret =
-    config.DIRECTLINE_TOKEN_SECRET ?? persistentSetting(helpDesk.db, 'directline.tokenSecret', () => randomBytes(32).toString('base64url'))
+    config.DIRECTLINE_TOKEN_SECRET ?? (await settings.getOrCreate('directline.tokenSecret', () => randomBytes(32).toString('base64url')))
   return {
     adapter,
-    store,
+    store: activities,
     hub,
     signer: createTokenSigner(secret, { ttlSeconds: config.DIRECTLINE_TOKEN_TTL, maxAgeSeconds: config.DIRECTLINE_TOKEN_MAX_AGE }),
     logic: (context: TurnContext) => helpDesk.bot.run(context),

@@ -1,15 +1,16 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type restify from 'restify'
-import { WebSocketServer, type WebSocket } from 'ws'
+import { WebSocketServer } from 'ws'
 import { z } from 'zod'
 import type { Activity, TurnContext } from 'botbuilder'
 import type { Logger } from '../core/logger.js'
 import { STRICT_HOST } from '../core/callers.js'
 import { newId, type TokenClaims, type TokenSigner } from '../core/tokens.js'
 import { createLimiter, type LimitResult } from '../limits.js'
-import { WEBCHAT_CHANNEL, type ActivityPublisher, type DirectLineAdapter } from './adapter.js'
-import type { DirectLineStore } from './store.js'
+import type { ActivityJson, ActivityLog } from '../core/ports.js'
+import { WEBCHAT_CHANNEL, type DirectLineAdapter } from './adapter.js'
+import type { StreamHub } from './streamHub.js'
 
 const BASE = '/v3/directline'
 const WEBSITE_EVENTS = ['webchat/join']
@@ -32,7 +33,7 @@ export interface DirectLineOptions {
 
 export interface DirectLineDeps {
   adapter: DirectLineAdapter
-  store: DirectLineStore
+  store: ActivityLog
   signer: TokenSigner
   hub: StreamHub
   logic: (context: TurnContext) => Promise<void>
@@ -83,8 +84,8 @@ const READ_ACTIVITIES = 100
 const READ_BYTES = 256 * 1024
 
 /** Activities after `watermark`, at most 100 and 256 KiB (at least one), and the watermark of the last returned. */
-function readBack(store: DirectLineStore, conversationId: string, watermark: number): { activities: Partial<Activity>[]; watermark: number } {
-  const { activities } = store.after(conversationId, watermark, READ_ACTIVITIES)
+async function readBack(store: ActivityLog, conversationId: string, watermark: number): Promise<{ activities: ActivityJson[]; watermark: number }> {
+  const { activities } = await store.after(conversationId, watermark, READ_ACTIVITIES)
   let bytes = 0
   let count = 0
   for (const activity of activities) {
@@ -93,35 +94,7 @@ function readBack(store: DirectLineStore, conversationId: string, watermark: num
     count++
   }
   const kept = activities.slice(0, count)
-  return { activities: kept, watermark: kept.length > 0 ? Number(kept.at(-1)!.id!.split('|')[1] ?? watermark) : watermark }
-}
-
-/** Live WebSocket streams per conversation (Direct Line allows one; a newer one replaces the older). */
-export class StreamHub implements ActivityPublisher {
-  private readonly sockets = new Map<string, WebSocket>()
-
-  attach(conversationId: string, socket: WebSocket): void {
-    this.sockets.get(conversationId)?.close(1000, 'collision')
-    this.sockets.set(conversationId, socket)
-    socket.on('close', () => {
-      if (this.sockets.get(conversationId) === socket) this.sockets.delete(conversationId)
-    })
-  }
-
-  publish(conversationId: string, activities: readonly string[], watermark?: number): void {
-    const socket = this.sockets.get(conversationId)
-    if (!socket || socket.readyState !== socket.OPEN) return
-    const set = `{"activities":[${activities.join(',')}]`
-    socket.send(watermark === undefined ? `${set}}` : `${set},"watermark":"${watermark}"}`)
-  }
-
-  get size(): number {
-    return this.sockets.size
-  }
-
-  closeAll(): void {
-    for (const socket of this.sockets.values()) socket.close(1001, 'server shutting down')
-  }
+  return { activities: kept, watermark: kept.length > 0 ? Number(String(kept.at(-1)!.id).split('|')[1] ?? watermark) : watermark }
 }
 
 /** The Direct Line 3.0 routes Web Chat uses, served by the bot itself, and the WebSocket stream. */
@@ -151,7 +124,7 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
       }
     }
 
-  const claimsOf = (req: restify.Request, conversationId?: string): TokenClaims => {
+  const claimsOf = async (req: restify.Request, conversationId?: string): Promise<TokenClaims> => {
     const header = req.header('authorization') ?? ''
     const match = /^Bearer\s+(\S+)$/i.exec(header)
     if (!match) throw new HttpError(401, 'TokenMissing', 'An "Authorization: Bearer <token>" header is required.')
@@ -164,7 +137,7 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
     if (conversationId !== undefined && check.claims.c !== conversationId) {
       throw new HttpError(403, 'Forbidden', 'The token is not valid for this conversation.')
     }
-    if (!store.conversation(check.claims.c)) throw new HttpError(404, 'NotFound', 'Unknown conversation.')
+    if (!(await store.conversation(check.claims.c))) throw new HttpError(404, 'NotFound', 'Unknown conversation.')
     return check.claims
   }
 
@@ -197,7 +170,7 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
       throwIfLimited(await perAddress.take(req.socket.remoteAddress ?? 'unknown'), 'Too many new conversations from this address; wait a minute.')
       const conversationId = newId('dl-')
       const userId = newId('dl_user-', 9)
-      store.createConversation(conversationId, userId)
+      await store.createConversation(conversationId, userId)
       const { token, expiresIn } = signer.issue(conversationId, userId)
       logger.info({ conversationId }, 'conversation created')
       res.send(200, { conversationId, token, expires_in: expiresIn })
@@ -206,8 +179,8 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
 
   server.post(
     `${BASE}/tokens/refresh`,
-    route((req, res) => {
-      const claims = claimsOf(req)
+    route(async (req, res) => {
+      const claims = await claimsOf(req)
       const { token, expiresIn } = signer.issue(claims.c, claims.u, Date.now(), claims.b ?? claims.exp)
       if (expiresIn <= 0) throw new HttpError(403, 'TokenExpired', 'This conversation has reached its end of life; start a new one.')
       res.send(200, { conversationId: claims.c, token, expires_in: expiresIn })
@@ -216,8 +189,8 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
 
   server.post(
     `${BASE}/conversations`,
-    route((req, res) => {
-      const claims = claimsOf(req)
+    route(async (req, res) => {
+      const claims = await claimsOf(req)
       const token = req.header('authorization')!.replace(/^Bearer\s+/i, '')
       res.send(201, {
         conversationId: claims.c,
@@ -230,22 +203,22 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
 
   server.get(
     `${BASE}/conversations/:conversationId`,
-    route((req, res) => {
+    route(async (req, res) => {
       const conversationId = conversationParam(req)
-      const claims = claimsOf(req, conversationId)
+      const claims = await claimsOf(req, conversationId)
       const token = req.header('authorization')!.replace(/^Bearer\s+/i, '')
       // Per the spec: with a watermark, replay from it; without, only what arrives from now on.
-      const from = watermarkParam(req) ?? store.lastWatermark(claims.c)
+      const from = watermarkParam(req) ?? (await store.lastWatermark(claims.c))
       res.send(200, { conversationId, token, streamUrl: streamUrl(req, conversationId, from, token) })
     }),
   )
 
   server.get(
     `${BASE}/conversations/:conversationId/activities`,
-    route((req, res) => {
+    route(async (req, res) => {
       const conversationId = conversationParam(req)
-      claimsOf(req, conversationId)
-      const { activities, watermark } = readBack(store, conversationId, watermarkParam(req) ?? 0)
+      await claimsOf(req, conversationId)
+      const { activities, watermark } = await readBack(store, conversationId, watermarkParam(req) ?? 0)
       res.send(200, { activities, watermark: String(watermark) })
     }),
   )
@@ -254,7 +227,7 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
     `${BASE}/conversations/:conversationId/activities`,
     route(async (req, res) => {
       const conversationId = conversationParam(req)
-      const claims = claimsOf(req, conversationId)
+      const claims = await claimsOf(req, conversationId)
       if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
         throw new HttpError(400, 'BadArgument', 'The body must be a JSON activity.')
       }
@@ -316,20 +289,27 @@ function attachStream(
     const conversationId = match[1]!
     const check = signer.verify(url.searchParams.get('t') ?? '')
     if (!check.ok) return reject(socket, check.reason === 'expired' ? 403 : 401, 'Unauthorized')
-    if (check.claims.c !== conversationId || !store.conversation(conversationId)) return reject(socket, 403, 'Forbidden')
+    if (check.claims.c !== conversationId) return reject(socket, 403, 'Forbidden')
     const rawWatermark = url.searchParams.get('watermark') ?? ''
     if (rawWatermark && !/^\d{1,12}$/.test(rawWatermark)) return reject(socket, 400, 'Bad Request')
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      // Backlog and registration in the same tick: nothing stored in between can be missed or sent twice.
-      // The newest 100 at most: a page reopened on a long conversation shows its end, in one bounded message.
-      const from = Math.max(Number(rawWatermark || 0), store.lastWatermark(conversationId) - READ_ACTIVITIES)
-      const backlog = readBack(store, conversationId, from)
-      if (backlog.activities.length > 0) {
-        ws.send(JSON.stringify({ activities: backlog.activities, watermark: String(backlog.watermark) }))
-      }
-      hub.attach(conversationId, ws)
-      ws.on('message', () => {}) // Web Chat's keep-alive pings are empty messages
-      ws.on('error', (err) => logger.debug({ err, conversationId }, 'stream error'))
-    })
+    store.conversation(conversationId).then(
+      async (known) => {
+        if (!known) return reject(socket, 403, 'Forbidden')
+        // The newest 100 at most: a page reopened on a long conversation shows its end, in bounded messages.
+        const from = Math.max(Number(rawWatermark || 0), (await store.lastWatermark(conversationId)) - READ_ACTIVITIES)
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          ws.on('message', () => {}) // Web Chat's keep-alive pings are empty messages
+          ws.on('error', (err) => logger.debug({ err, conversationId }, 'stream error'))
+          hub.attach(conversationId, ws, from).catch((err: unknown) => {
+            logger.warn({ err, conversationId }, 'stream could not start')
+            ws.close(1011, 'unavailable')
+          })
+        })
+      },
+      (err: unknown) => {
+        logger.error({ err, conversationId }, 'stream could not start')
+        reject(socket, 503, 'Service Unavailable')
+      },
+    )
   })
 }

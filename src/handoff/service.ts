@@ -5,8 +5,8 @@ import type { AgentAccount } from '../core/config.js'
 import type { HandoffPacket, HandoffQueue } from '../core/handoff.js'
 import { isWithinHours, ownerOf, type CaseAction, type Owner } from '../core/handoffCase.js'
 import type { Logger } from '../core/logger.js'
-import type { HandoffCase, HandoffStore } from './store.js'
-import type { SqliteTranscriptStore } from './transcripts.js'
+import type { HandoffCase, HandoffCases } from '../core/ports.js'
+import type { PortTranscriptStore } from './transcripts.js'
 import { ACCEPT_ACTION, type AgentsThreads } from '../teams/agentsChannel.js'
 
 /** Sends to a user on their channel, outside their own turn (the Direct Line adapter, or the Bot Framework one). */
@@ -99,10 +99,12 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
   private agentsThreads: AgentsThreads | undefined
   private sweeper: NodeJS.Timeout | undefined
   private readonly lastTyping = new Map<string, number>()
+  /** Teams agents' display names (console agents' come from their accounts). */
+  private readonly teamsNames = new Map<string, string>()
 
   constructor(
-    private readonly store: HandoffStore,
-    private readonly transcripts: SqliteTranscriptStore,
+    private readonly store: HandoffCases,
+    private readonly transcripts: PortTranscriptStore,
     private readonly agents: readonly AgentAccount[],
     private readonly options: HandoffOptions,
     private readonly logger: Logger,
@@ -138,11 +140,11 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
 
   async request(packet: HandoffPacket, reference: object): Promise<{ id: string; queued: boolean; hours?: string }> {
     const open = isWithinHours(this.options.hours, this.options.timeZone)
-    const handoffCase = this.store.create(packet, reference, open ? 'waiting' : 'expired')
+    const handoffCase = await this.store.create(packet, reference, open ? 'waiting' : 'expired')
     this.logger.info({ caseId: handoffCase.id, reason: packet.reason, queued: open }, 'handoff case opened')
     if (open && this.agentsThreads && !handoffCase.agentsThread) {
       try {
-        this.store.setAgentsThread(handoffCase.id, await this.agentsThreads.announce(handoffCase))
+        await this.store.setAgentsThread(handoffCase.id, await this.agentsThreads.announce(handoffCase))
       } catch (err) {
         this.logger.error({ err, caseId: handoffCase.id }, 'could not announce the case in the agents channel') // the console still has it
       }
@@ -163,17 +165,17 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
   }
 
   /** Who answers this conversation's next message. */
-  ownerOf(context: TurnContext): Owner {
-    return ownerOf(this.store.openFor(context.activity.channelId, context.activity.conversation.id))
+  async ownerOf(context: TurnContext): Promise<Owner> {
+    return ownerOf(await this.store.openFor(context.activity.channelId, context.activity.conversation.id))
   }
 
   /** A user's message while the conversation is not the bot's: relay it, queue it, or take it as a left message. */
   async onUserMessage(context: TurnContext): Promise<void> {
-    const open = this.store.openFor(context.activity.channelId, context.activity.conversation.id)
+    const open = await this.store.openFor(context.activity.channelId, context.activity.conversation.id)
     if (!open) return
     const text = context.activity.text ?? ''
     if (open.status !== 'claimed' && CANCEL.test(text)) {
-      this.store.apply(open.id, { type: 'cancel' })
+      await this.store.apply(open.id, { type: 'cancel' })
       this.emit('changed', open.id)
       await context.sendActivity(handoffText.cancelled)
       return
@@ -184,7 +186,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
       return // the agent answers; the bot stays silent
     }
     if (open.status === 'expired') {
-      this.store.apply(open.id, { type: 'leave-message' }, { leftMessage: text })
+      await this.store.apply(open.id, { type: 'leave-message' }, { leftMessage: text })
       this.emit('changed', open.id)
       await context.sendActivity(handoffText.messageLeft(open.id))
       return
@@ -194,15 +196,15 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
   }
 
   /** The user is typing: agents holding the case see it (throttled). Other typing is ignored. */
-  onUserTyping(context: TurnContext): void {
-    const open = this.store.openFor(context.activity.channelId, context.activity.conversation.id)
+  async onUserTyping(context: TurnContext): Promise<void> {
+    const open = await this.store.openFor(context.activity.channelId, context.activity.conversation.id)
     if (open?.status !== 'claimed' || !this.throttle(`user:${open.id}`)) return
     this.emit('typing', { caseId: open.id, who: 'user' })
   }
 
   /** An agent is typing to the user of a case they hold: the user's channel shows it (throttled). */
   async agentTyping(caseId: string, agentId: string): Promise<AgentResult> {
-    const handoffCase = this.store.get(caseId)
+    const handoffCase = await this.store.get(caseId)
     if (!handoffCase) return { ok: false, status: 404, reason: 'no-such-case' }
     if (handoffCase.status !== 'claimed' || handoffCase.agentId !== agentId) return { ok: false, status: 409, reason: 'claim-first' }
     if (this.throttle(`agent:${caseId}`)) await this.sendToUser(handoffCase, { type: ActivityTypes.Typing })
@@ -220,7 +222,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
   /** A `handoff.status` event from an agent hub: accepted, failed, completed; unknown states are logged and ignored. */
   async onStatusEvent(context: TurnContext): Promise<void> {
     const parsed = StatusSchema.safeParse(context.activity.value)
-    const open = this.store.openFor(context.activity.channelId, context.activity.conversation.id)
+    const open = await this.store.openFor(context.activity.channelId, context.activity.conversation.id)
     if (!parsed.success || !open) {
       this.logger.warn({ valid: parsed.success, hasCase: Boolean(open) }, 'handoff.status ignored')
       return
@@ -236,15 +238,25 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
       this.logger.warn({ caseId: open.id, state }, 'handoff.status with an unknown state ignored')
       return
     }
-    const result = this.store.apply(open.id, action)
+    const result = await this.store.apply(open.id, action)
     this.emit('changed', open.id)
     if (!result.ok || !result.changed) return
     if (state === 'failed') await context.sendActivity(handoffText.failed)
     if (state === 'completed') await context.sendActivity(handoffText.backFromHub)
   }
 
+  /** An agent's display name: a console account's, or a Teams agent's as last seen (cases read here learn theirs). */
   nameOf(agentId: string): string {
-    return this.agents.find((a) => a.username === agentId)?.name ?? this.store.agentName(agentId) ?? agentId
+    return this.agents.find((a) => a.username === agentId)?.name ?? this.teamsNames.get(agentId) ?? agentId
+  }
+
+  /** Reads the stored names of the Teams agents holding `cases` that this instance has not seen yet. */
+  private async learnNames(cases: readonly (HandoffCase | undefined)[]): Promise<void> {
+    for (const agentId of new Set(cases.map((c) => c?.agentId))) {
+      if (!agentId || this.teamsNames.has(agentId) || this.agents.some((a) => a.username === agentId)) continue
+      const name = await this.store.agentName(agentId)
+      if (name) this.teamsNames.set(agentId, name)
+    }
   }
 
   /**
@@ -254,23 +266,25 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
    */
   async onAgentThreadMessage(context: TurnContext): Promise<boolean> {
     if (context.activity.channelId !== 'msteams' || context.activity.conversation.conversationType !== 'channel') return false
-    const handoffCase = this.store.byAgentsThread(context.activity.conversation.id)
+    const handoffCase = await this.store.byAgentsThread(context.activity.conversation.id)
     if (!handoffCase) return false
     const from = context.activity.from
     const agentId = `teams:${from.aadObjectId ?? from.id}`
-    this.store.setAgentName(agentId, from.name || 'A help-desk agent')
+    this.teamsNames.set(agentId, from.name || 'A help-desk agent')
+    await this.store.setAgentName(agentId, from.name || 'A help-desk agent')
     const value = context.activity.value as { action?: string } | undefined
     if (value?.action === ACCEPT_ACTION) {
       const result = await this.claim(handoffCase.id, agentId)
       await context.sendActivity(
         result.ok
           ? `${this.nameOf(agentId)} has case ${handoffCase.id}. Reply in this thread (mention me) to write to the user; say "done" to hand them back to the bot, or "close".`
-          : `Case ${handoffCase.id} can't be taken. ${explainRefusal('claim', result.reason, this.store.get(handoffCase.id), (id) => this.nameOf(id))}`,
+          : `Case ${handoffCase.id} can't be taken. ${explainRefusal('claim', result.reason, await this.get(handoffCase.id), (id) => this.nameOf(id))}`,
       )
       return true
     }
     const text = (context.activity.text ?? '').trim()
     if (handoffCase.status !== 'claimed' || handoffCase.agentId !== agentId) {
+      await this.learnNames([handoffCase])
       await context.sendActivity(handoffCase.status === 'claimed' ? `${this.nameOf(handoffCase.agentId!)} has this case.` : 'Accept the case first.')
       return true
     }
@@ -296,7 +310,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
 
   /** An agent's message to the user of a case the agent holds. */
   async say(caseId: string, agentId: string, text: string): Promise<AgentResult> {
-    const handoffCase = this.store.get(caseId)
+    const handoffCase = await this.store.get(caseId)
     if (!handoffCase) return { ok: false, status: 404, reason: 'no-such-case' }
     if (handoffCase.status !== 'claimed' || handoffCase.agentId !== agentId) return { ok: false, status: 409, reason: 'claim-first' }
     const name = this.nameOf(agentId)
@@ -309,9 +323,9 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
   /** Expires cases nobody claimed in time and tells their users they can leave a message. */
   async expireOverdue(now = Date.now()): Promise<number> {
     let expired = 0
-    for (const waiting of this.store.waiting()) {
+    for (const waiting of await this.store.list(['waiting'])) {
       if (now - Date.parse(waiting.createdAt) < this.options.waitSeconds * 1000) continue
-      const result = this.store.apply(waiting.id, { type: 'expire' })
+      const result = await this.store.apply(waiting.id, { type: 'expire' })
       if (result.ok && result.changed) {
         expired++
         this.emit('changed', waiting.id)
@@ -323,11 +337,22 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     return expired
   }
 
-  list = (...args: Parameters<HandoffStore['list']>) => this.store.list(...args)
-  get = (id: string) => this.store.get(id)
+  /** Cases by status, oldest first, with their agents' names known to nameOf(). */
+  async list(statuses: Parameters<HandoffCases['list']>[0]): Promise<HandoffCase[]> {
+    const cases = await this.store.list(statuses)
+    await this.learnNames(cases)
+    return cases
+  }
+
+  /** A case, with its agent's name known to nameOf(). */
+  async get(id: string): Promise<HandoffCase | undefined> {
+    const found = await this.store.get(id)
+    await this.learnNames([found])
+    return found
+  }
 
   private async act(caseId: string, action: CaseAction, tellUser: string): Promise<AgentResult> {
-    const result = this.store.apply(caseId, action)
+    const result = await this.store.apply(caseId, action)
     if (!result.case) return { ok: false, status: 404, reason: 'no-such-case' }
     if (!result.ok) return { ok: false, status: 409, reason: result.reason }
     if (result.changed) {

@@ -1,6 +1,6 @@
 import { CardFactory, type CloudAdapter, type ConversationParameters } from 'botbuilder'
 import type { AgentsChannel } from '../core/config.js'
-import type { HandoffCase } from '../handoff/store.js'
+import type { HandoffCase } from '../core/ports.js'
 
 export const ACCEPT_ACTION = 'hd.accept'
 

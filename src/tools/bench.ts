@@ -101,7 +101,7 @@ try {
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', DIRECTLINE_GENERATE_LIMIT: '1000000', DIRECTLINE_RATE_LIMIT: '1000000', SHED_EVENT_LOOP_DELAY_MS: '0' })
   const logger = createLogger({ level: 'silent' })
   const t0 = performance.now()
-  const app = createApplication(config, logger)
+  const app = await createApplication(config, logger)
   out(`${'start-up (whole application)'.padEnd(34)} ${ms(performance.now() - t0)}`)
   const { server } = app
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -13,8 +13,8 @@ import { createServer } from '../server.js'
 
 const config = loadConfig()
 const logger = createLogger({ level: config.LOG_LEVEL })
-const helpDesk = createHelpDesk(config, logger)
-const directLine = createDirectLineChannel(config, logger, helpDesk)
+const helpDesk = await createHelpDesk(config, logger)
+const directLine = await createDirectLineChannel(config, logger, helpDesk)
 const echo = { ...directLine, logic: async (context: Parameters<typeof directLine.logic>[0]) => void (await context.sendActivity(`Echo: ${context.activity.text}`)) }
 const server = createServer({ adapter: createAdapter(config, logger, helpDesk), bot: helpDesk.bot, logger, directLine: echo, messages: messagesPolicyOf(config) })
 server.listen(config.PORT, config.HOST)

@@ -60,7 +60,7 @@ class TerminalAdapter extends BotAdapter {
 const config = loadConfig()
 mkdirSync(config.DATA_DIR, { recursive: true })
 const logger = createLogger({ level: config.LOG_LEVEL, destination: createWriteStream(join(config.DATA_DIR, 'chat.log'), { flags: 'a' }) })
-const helpDesk = createHelpDesk(config, logger)
+const helpDesk = await createHelpDesk(config, logger)
 const adapter = new TerminalAdapter((text) => process.stdout.write(text))
 for (const middleware of helpDesk.middlewares) adapter.use(middleware)
 adapter.onTurnError = async (context, err) => {
@@ -106,6 +106,6 @@ try {
   }
 } finally {
   rl.close()
-  helpDesk.close()
+  await helpDesk.close()
   process.stdout.write('\n')
 }

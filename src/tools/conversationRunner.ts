@@ -103,12 +103,12 @@ function shownText(activity: Partial<Activity>): string[] {
 const isReprompt = (text: string) => text.startsWith(REASK) || text.startsWith(REASK_DONE) || /didn.t catch that/i.test(text)
 
 /** A help desk on a fresh database file, and a runner for conversations against it. */
-export function createConversationRunner() {
+export async function createConversationRunner() {
   const dataDir = mkdtempSync(join(tmpdir(), 'cac-conversations-'))
   // A staffed help desk (one agent account, with a password nobody knows), so a handoff opens a case as in production.
   const agent = { username: 'corpus-agent', name: 'Corpus Agent', passwordHash: hashPassword(randomBytes(24).toString('hex')) }
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', AGENT_ACCOUNTS: JSON.stringify([agent]) })
-  const helpDesk: HelpDesk = createHelpDesk(config, createLogger({ level: 'silent' }))
+  const helpDesk: HelpDesk = await createHelpDesk(config, createLogger({ level: 'silent' }))
   const dialogState = helpDesk.conversationState.createProperty<DialogState>('DialogState')
   let observed: Observed = { replies: [], outcomes: new Set(), before: [], after: [], procedures: new Map() }
   let counter = 0
@@ -162,8 +162,8 @@ export function createConversationRunner() {
 
   return {
     run,
-    close() {
-      helpDesk.close()
+    async close() {
+      await helpDesk.close()
       rmSync(dataDir, { recursive: true, force: true })
     },
   }

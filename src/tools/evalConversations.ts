@@ -8,12 +8,12 @@ import { CATEGORIES, createConversationRunner, loadConversations, type Conversat
 const { values } = parseArgs({ options: { dir: { type: 'string', default: 'test/conversations' } } })
 const dir = values.dir!
 const loaded = loadConversations(dir)
-const runner = createConversationRunner()
+const runner = await createConversationRunner()
 const results: ConversationResult[] = []
 try {
   for (const { conversation } of loaded) if (conversation) results.push(await runner.run(conversation))
 } finally {
-  runner.close()
+  await runner.close()
 }
 
 const out = (line = '') => process.stdout.write(`${line}\n`)

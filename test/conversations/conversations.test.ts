@@ -5,7 +5,7 @@ import { CATEGORIES, createConversationRunner, loadConversations } from '../../s
 const DIR = 'test/conversations'
 const loaded = loadConversations(DIR)
 const conversations = loaded.flatMap((l) => (l.conversation ? [l.conversation] : []))
-const runner = createConversationRunner()
+const runner = await createConversationRunner()
 afterAll(() => runner.close())
 
 describe('the conversation corpus', () => {

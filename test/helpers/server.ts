@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
+import Database from 'better-sqlite3'
 import { createApplication } from '../../src/application.js'
 import type { HelpDesk } from '../../src/app.js'
 import { loadConfig } from '../../src/core/config.js'
@@ -22,6 +23,15 @@ export function tempDataDir(): { dir: string; remove(): void } {
 }
 
 /**
+/**
+ * The SQLite file of a data directory, opened beside the running server, so a test can look at what was stored as it
+ * is on disk.
+ */
+export function sqliteFile(dataDir: string): Database.Database {
+  return new Database(join(dataDir, 'helpdesk.sqlite'))
+}
+
+/**
  * The whole server, as `npm start` builds it, on a free port of 127.0.0.1 (or `port`, to restart in place; or
  * another `host`, e.g. a non-loopback address to be called from).
  */
@@ -30,7 +40,7 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   // training) would make the others shed.
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'debug', SHED_EVENT_LOOP_DELAY_MS: '0', ...env })
   const logs = sink()
-  const app = createApplication(config, createLogger({ level: config.LOG_LEVEL, destination: logs }))
+  const app = await createApplication(config, createLogger({ level: config.LOG_LEVEL, destination: logs }))
   await new Promise<void>((resolve) => app.server.listen(port, host, resolve))
   return {
     url: `http://${host}:${(app.server.address() as AddressInfo).port}`,

@@ -140,7 +140,7 @@ describe('the agent console as an inbox, in Chromium: a user on the website and 
     const agent = await browser.newPage()
     await user0(running.url)
     await signInAs(agent, running.url)
-    const queued = running.helpDesk.handoffQueue.list(['waiting']).at(-1)!
+    const queued = (await running.helpDesk.handoffQueue.list(['waiting'])).at(-1)!
     await agent.locator(`#queue button[data-case-id="${queued.id}"]`).click()
     await agent.locator('#case-heading').filter({ hasText: 'The user asked for a person' }).waitFor()
     await running.helpDesk.handoffQueue.close(queued.id, 'bob') // closed meanwhile, e.g. by another agent

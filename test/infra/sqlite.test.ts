@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { TestAdapter, TurnContext, type Activity } from 'botbuilder'
-import { openDatabase, SqliteConversationState, SqliteStorage, WriteBatch, type Db } from '../src/database.js'
-import { SqliteTranscriptStore } from '../src/handoff/transcripts.js'
+import { PortStorage, StoredConversationState } from '../../src/conversationState.js'
+import { openDatabase, WriteBatch, type Db } from '../../src/infra/sqlite/database.js'
+import { SqliteStateStore } from '../../src/infra/sqlite/stateStore.js'
+import { SqliteTranscriptLog } from '../../src/infra/sqlite/transcriptLog.js'
+import { PortTranscriptStore } from '../../src/handoff/transcripts.js'
 
 let dataDir: string
 let db: Db
@@ -28,17 +31,17 @@ const turn = (conversationId: string, channelId = 'test') =>
   } as Activity)
 
 /** Conversation state on the test database, writing through a batch of its own as the application does. */
-const conversationState = () => new SqliteConversationState(new SqliteStorage(db, new WriteBatch(db)))
+const conversationState = () => new StoredConversationState(new SqliteStateStore(db, new WriteBatch(db)))
 /** One turn in conversation `c1` that sets `step` and saves. */
-async function saveStep(state: SqliteConversationState, step: number): Promise<void> {
+async function saveStep(state: StoredConversationState, step: number): Promise<void> {
   const context = turn('c1')
   await state.createProperty<number>('step').set(context, step)
   await state.saveChanges(context)
 }
 
-const row = (key: string) => db.prepare<[string], { doc: string; etag: string }>('SELECT doc, etag FROM state WHERE key = ?').get(key)
+const row = (key: string) => db.prepare<[string], { doc: string; version: number }>('SELECT doc, version FROM state WHERE key = ?').get(key)
 
-describe('SqliteConversationState', () => {
+describe('StoredConversationState on SQLite', () => {
   it('keeps a conversation\'s state from one turn to the next, in the database file', async () => {
     await saveStep(conversationState(), 2)
 
@@ -51,15 +54,15 @@ describe('SqliteConversationState', () => {
   it('writes only when something changed', async () => {
     const state = conversationState()
     await saveStep(state, 1)
-    const written = row('test/conversations/c1/')!.etag
+    const written = row('test/conversations/c1/')!.version
 
     const readOnly = turn('c1')
     expect(await state.createProperty<number>('step').get(readOnly)).toBe(1)
     await state.saveChanges(readOnly)
-    expect(row('test/conversations/c1/')!.etag).toBe(written)
+    expect(row('test/conversations/c1/')!.version).toBe(written)
 
     await saveStep(state, 2)
-    expect(row('test/conversations/c1/')!.etag).not.toBe(written)
+    expect(row('test/conversations/c1/')!.version).toBe(written + 1)
   })
 
   it('saves a cleared state, and a forced save writes even an untouched one', async () => {
@@ -82,13 +85,13 @@ describe('SqliteConversationState', () => {
   })
 })
 
-describe('SqliteStorage', () => {
+describe('PortStorage on SQLite', () => {
   it('refuses a write with a stale eTag and accepts "*"', async () => {
-    const storage = new SqliteStorage(db, new WriteBatch(db))
+    const storage = new PortStorage(new SqliteStateStore(db, new WriteBatch(db)))
     await storage.write({ k: { n: 1 } })
     const { k } = await storage.read(['k'])
     await storage.write({ k: { ...k, n: 2 } })
-    await expect(storage.write({ k: { ...k, n: 3 } })).rejects.toThrow(/eTag conflict/)
+    await expect(storage.write({ k: { ...k, n: 3 } })).rejects.toMatchObject({ code: 'HD_STATE_CONFLICT' })
     await storage.write({ k: { n: 4, eTag: '*' } })
     expect((await storage.read(['k'])).k).toMatchObject({ n: 4 })
     await storage.delete(['k'])
@@ -147,7 +150,7 @@ describe('WriteBatch', () => {
   it('drops a row the database refuses with its batch, so the batches after it still commit', async () => {
     const errors: unknown[] = []
     const batch = new WriteBatch(db, (err) => errors.push(err))
-    const transcripts = new SqliteTranscriptStore(db, batch)
+    const transcripts = new PortTranscriptStore(new SqliteTranscriptLog(db, batch))
     const activity = (text: string, channelId?: string) =>
       ({ type: 'message', text, channelId, conversation: { id: 'c1' }, from: { id: 'u' }, timestamp: new Date() }) as unknown as Activity
 
@@ -162,17 +165,17 @@ describe('WriteBatch', () => {
 
   it('lets state read its own queued write, and a delete cancels it', async () => {
     const batch = new WriteBatch(db)
-    const storage = new SqliteStorage(db, batch)
-    const saved = storage.writeJson('k', '{"n":1}')
-    expect(storage.readJson('k')).toBe('{"n":1}')
+    const store = new SqliteStateStore(db, batch)
+    const saved = store.save('k', '{"n":1}', 0)
+    expect(await store.load('k')).toEqual({ json: '{"n":1}', version: 1 })
     expect(row('k')).toBeUndefined()
-    await saved
+    expect(await saved).toBe(1)
     expect(row('k')?.doc).toBe('{"n":1}')
 
-    const again = storage.writeJson('k', '{"n":2}')
-    await storage.delete(['k'])
+    const again = store.save('k', '{"n":2}', 1)
+    await store.delete('k')
     await again
     expect(row('k')).toBeUndefined()
-    expect(storage.readJson('k')).toBeUndefined()
+    expect(await store.load('k')).toBeUndefined()
   })
 })

@@ -1,0 +1,147 @@
+/**
+ * What the bot needs of storage, named by what it means. Only src/infra/<engine>/ implements these (SQLite embedded;
+ * PostgreSQL + Redis for several instances) and only there is a database driver imported; both adapters pass one
+ * contract-test suite (test/infra/*.contract.ts). Everything is async, so a networked engine fits the same shape.
+ */
+import type { HandoffPacket } from './handoff.js'
+import type { CaseAction, CaseStatus, TransitionResult } from './handoffCase.js'
+
+/** An activity as stored: a Bot Framework activity's JSON (the core does not depend on botbuilder's types). */
+export type ActivityJson = Record<string, unknown>
+
+/** Conversation state documents (dialog stack, what was tried), each with a version that every save increases. */
+export interface ConversationStateStore {
+  /** The document and its version, or undefined when nothing is stored under `key`. */
+  load(key: string): Promise<{ json: string; version: number } | undefined>
+  /**
+   * Stores `json` under `key` if the stored version is still `expected` (0: nothing stored yet; `*`: whatever is
+   * stored). Resolves with the new version once it is durable; rejects with HD_STATE_CONFLICT when another writer
+   * got there first.
+   */
+  save(key: string, json: string, expected: number | '*'): Promise<number>
+  delete(key: string): Promise<void>
+}
+
+/** One activity appended to a Direct Line conversation: its id, its watermark and its JSON text as stored. */
+export interface AppendedActivity {
+  id: string
+  watermark: number
+  json: string
+}
+
+/** The Direct Line activity log: append-only per conversation; the sequence number allocated on append is the watermark. */
+export interface ActivityLog {
+  createConversation(id: string, userId: string): Promise<void>
+  conversation(id: string): Promise<{ id: string; userId: string } | undefined>
+  /** Appends activities in order, each under the conversation's next number and the id `<conversationId>|<number>`. */
+  append(conversationId: string, activities: readonly object[]): Promise<AppendedActivity[]>
+  /** The id of the user's activity that carried this `channelData.clientActivityID`, if any (a client's retry). */
+  findByClientId(conversationId: string, clientActivityId: string): Promise<string | undefined>
+  /** Activities after a watermark, oldest first, and the watermark to resume from. */
+  after(conversationId: string, watermark: number, limit?: number): Promise<{ activities: ActivityJson[]; watermark: number }>
+  /** The watermark of the newest activity (0 when there is none). */
+  lastWatermark(conversationId: string): Promise<number>
+  /** Resolves once everything appended so far is durable (an engine may batch its writes). */
+  committed(): Promise<void>
+}
+
+/** Every conversation's transcript (already redacted), in the order it was logged. */
+export interface TranscriptLog {
+  /** Queues one activity; `committed()` of the engine's batch (if any) says when it is durable. */
+  log(entry: { channelId: string; conversationId: string; at: string; activity: object }): Promise<void>
+  /** Up to `limit` activities after `cursor` (0 = from the start), and the cursor of the last one. */
+  page(channelId: string, conversationId: string, cursor: number, limit: number): Promise<{ activities: ActivityJson[]; cursor: number }>
+  conversations(channelId: string): Promise<{ conversationId: string; created: string }[]>
+  /** The most recent conversations of every channel, newest first. */
+  recent(limit: number): Promise<RecentConversation[]>
+  delete(channelId: string, conversationId: string): Promise<void>
+}
+
+export interface RecentConversation {
+  channelId: string
+  conversationId: string
+  started: string
+  last: string
+  activities: number
+}
+
+/** A handoff request and where it stands. `reference` is the Bot Framework conversation reference of the user. */
+export interface HandoffCase {
+  id: string
+  conversationId: string
+  channelId: string
+  status: CaseStatus
+  agentId?: string
+  packet: HandoffPacket
+  reference: object
+  createdAt: string
+  updatedAt: string
+  /** A message the user left when no agent was free. */
+  leftMessage?: string
+  /** The Teams agents' channel thread (its conversation id) where this case was announced. */
+  agentsThread?: string
+}
+
+/** Handoff cases; every change goes through core/handoffCase's rules atomically (two agents claiming: one wins). */
+export interface HandoffCases {
+  /** Opens a case, or returns the conversation's open one: asking twice never queues twice. */
+  create(packet: HandoffPacket, reference: object, status: 'waiting' | 'expired'): Promise<HandoffCase>
+  get(id: string): Promise<HandoffCase | undefined>
+  /** The conversation's case that still holds it (waiting, with an agent, or taking a message), if any. */
+  openFor(channelId: string, conversationId: string): Promise<HandoffCase | undefined>
+  /** Applies an action under the rules, atomically; the result says whether anything changed. */
+  apply(id: string, action: CaseAction, extra?: { leftMessage?: string }): Promise<TransitionResult & { case?: HandoffCase }>
+  setAgentsThread(id: string, thread: string): Promise<void>
+  byAgentsThread(thread: string): Promise<HandoffCase | undefined>
+  /** Display names of agents who work from Teams (they have no console account). */
+  setAgentName(agentId: string, name: string): Promise<void>
+  agentName(agentId: string): Promise<string | undefined>
+  /** Cases by status, oldest first: the queue. */
+  list(statuses: readonly CaseStatus[]): Promise<HandoffCase[]>
+}
+
+/** Signed-in agents' sessions; they expire. */
+export interface AgentSessions {
+  /** Stores a session and forgets expired ones. */
+  create(id: string, username: string, expiresAt: number): Promise<void>
+  /** The session's agent, if it exists and has not expired at `now`. */
+  find(id: string, now?: number): Promise<{ username: string; expiresAt: number } | undefined>
+  delete(id: string): Promise<void>
+}
+
+/** Small named values kept with the data (e.g. the token signing secret made on first start). */
+export interface Settings {
+  /** The stored value, or `create()`'s, stored first by whichever instance asked first. */
+  getOrCreate(key: string, create: () => string): Promise<string>
+}
+
+/** Messages to every instance (the live streams: Direct Line WebSockets, the agent console's events). */
+export interface EventBus {
+  publish(topic: string, message: string): Promise<void>
+  /** Calls `handler` for every message on `topic` from now on; resolves once subscribed, with how to stop. */
+  subscribe(topic: string, handler: (message: string) => void): Promise<() => Promise<void>>
+}
+
+/** One turn at a time per conversation, across every instance. */
+export interface ConversationLock {
+  withLock<T>(conversationId: string, turn: () => Promise<T>): Promise<T>
+}
+
+/** Whether each part of storage answers, for /healthz. */
+export type StorageHealth = Record<string, { ok: boolean; error?: string }>
+
+/** All of storage, from one engine (see src/infra/index.ts). */
+export interface Stores {
+  engine: 'sqlite' | 'postgres'
+  state: ConversationStateStore
+  activities: ActivityLog
+  transcripts: TranscriptLog
+  cases: HandoffCases
+  sessions: AgentSessions
+  settings: Settings
+  bus: EventBus
+  lock: ConversationLock
+  health(): Promise<StorageHealth>
+  /** Writes what is queued and closes connections. */
+  close(): Promise<void>
+}

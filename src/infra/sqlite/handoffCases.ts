@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto'
+import type { HandoffPacket } from '../../core/handoff.js'
+import { OPEN_STATUSES, transition, type CaseAction, type CaseStatus, type TransitionResult } from '../../core/handoffCase.js'
+import type { HandoffCase, HandoffCases } from '../../core/ports.js'
+import { statementCache, type Db } from './database.js'
+
+/** A handoff case as both engines store it (one row of handoff_requests). */
+export interface CaseRow {
+  id: string
+  conversation_id: string
+  channel_id: string
+  status: string
+  agent_id: string | null
+  packet: string
+  reference: string | null
+  created_at: string
+  updated_at: string | null
+  agents_thread: string | null
+}
+
+export const toCase = (row: CaseRow): HandoffCase => {
+  const packet = JSON.parse(row.packet) as HandoffPacket & { leftMessage?: string }
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    channelId: row.channel_id,
+    status: row.status as CaseStatus,
+    agentId: row.agent_id ?? undefined,
+    packet,
+    reference: row.reference ? (JSON.parse(row.reference) as object) : {},
+    createdAt: row.created_at,
+    updatedAt: row.updated_at ?? row.created_at,
+    leftMessage: packet.leftMessage,
+    agentsThread: row.agents_thread ?? undefined,
+  }
+}
+
+/** A new case id: short enough to read out on the phone. */
+export const newCaseId = () => `HD-${randomBytes(4).toString('hex').toUpperCase()}`
+
+/** Handoff cases in the SQLite file; every change is one transaction through core/handoffCase's rules. */
+export class SqliteHandoffCases implements HandoffCases {
+  private readonly sql: ReturnType<typeof statementCache>
+
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db)
+  }
+
+  async create(packet: HandoffPacket, reference: object, status: 'waiting' | 'expired' = 'waiting'): Promise<HandoffCase> {
+    return this.db.transaction(() => {
+      const open = this.openNow(packet.channelId, packet.conversationId)
+      if (open) return open
+      const id = newCaseId()
+      this.sql(
+        'INSERT INTO handoff_requests (id, conversation_id, channel_id, reason, status, packet, reference, created_at, updated_at) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(id, packet.conversationId, packet.channelId, packet.reason, status, JSON.stringify(packet), JSON.stringify(reference), packet.requestedAt, packet.requestedAt)
+      return this.getNow(id)!
+    })()
+  }
+
+  async get(id: string): Promise<HandoffCase | undefined> {
+    return this.getNow(id)
+  }
+
+  async openFor(channelId: string, conversationId: string): Promise<HandoffCase | undefined> {
+    return this.openNow(channelId, conversationId)
+  }
+
+  async apply(id: string, action: CaseAction, { leftMessage }: { leftMessage?: string } = {}): Promise<TransitionResult & { case?: HandoffCase }> {
+    return this.db.transaction(() => {
+      const current = this.getNow(id)
+      if (!current) return { ok: false as const, reason: 'not-allowed' as const }
+      const result = transition({ status: current.status, agentId: current.agentId }, action)
+      if (!result.ok || !result.changed) return { ...result, case: current }
+      const packet = leftMessage ? { ...current.packet, leftMessage } : current.packet
+      this.sql('UPDATE handoff_requests SET status = ?, agent_id = ?, packet = ?, updated_at = ? WHERE id = ?').run(
+        result.state.status,
+        result.state.agentId ?? null,
+        JSON.stringify(packet),
+        new Date().toISOString(),
+        id,
+      )
+      return { ...result, case: this.getNow(id) }
+    })()
+  }
+
+  async setAgentsThread(id: string, thread: string): Promise<void> {
+    this.sql('UPDATE handoff_requests SET agents_thread = ? WHERE id = ?').run(thread, id)
+  }
+
+  async byAgentsThread(thread: string): Promise<HandoffCase | undefined> {
+    const row = this.sql<[string], CaseRow>('SELECT * FROM handoff_requests WHERE agents_thread = ? ORDER BY created_at DESC LIMIT 1').get(thread)
+    return row ? toCase(row) : undefined
+  }
+
+  async setAgentName(agentId: string, name: string): Promise<void> {
+    this.sql('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(`agent-name:${agentId}`, name)
+  }
+
+  async agentName(agentId: string): Promise<string | undefined> {
+    return this.sql<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(`agent-name:${agentId}`)?.value
+  }
+
+  async list(statuses: readonly CaseStatus[]): Promise<HandoffCase[]> {
+    const placeholders = statuses.map(() => '?').join(', ')
+    return this.sql<string[], CaseRow>(`SELECT * FROM handoff_requests WHERE status IN (${placeholders}) ORDER BY created_at`)
+      .all(...statuses)
+      .map(toCase)
+  }
+
+  private getNow(id: string): HandoffCase | undefined {
+    const row = this.sql<[string], CaseRow>('SELECT * FROM handoff_requests WHERE id = ?').get(id)
+    return row ? toCase(row) : undefined
+  }
+
+  private openNow(channelId: string, conversationId: string): HandoffCase | undefined {
+    const placeholders = OPEN_STATUSES.map(() => '?').join(', ')
+    const row = this.sql<string[], CaseRow>(
+      `SELECT * FROM handoff_requests WHERE channel_id = ? AND conversation_id = ? AND status IN (${placeholders}) ORDER BY created_at DESC LIMIT 1`,
+    ).get(channelId, conversationId, ...OPEN_STATUSES)
+    return row ? toCase(row) : undefined
+  }
+}

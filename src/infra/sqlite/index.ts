@@ -1,0 +1,43 @@
+import type { Logger } from '../../core/logger.js'
+import type { Stores } from '../../core/ports.js'
+import { createMemoryConversationLock } from '../memory/conversationLock.js'
+import { createMemoryEventBus } from '../memory/eventBus.js'
+import { SqliteActivityLog } from './activityLog.js'
+import { SqliteAgentSessions, SqliteSettings } from './agentSessions.js'
+import { openDatabase, WriteBatch } from './database.js'
+import { SqliteHandoffCases } from './handoffCases.js'
+import { SqliteStateStore } from './stateStore.js'
+import { SqliteTranscriptLog } from './transcriptLog.js'
+
+/**
+ * Every store on the embedded SQLite file in `dataDir`, with an in-process bus and lock: one instance. State,
+ * Direct Line activities and transcripts share one write batch (one transaction per event-loop turn).
+ */
+export function openSqliteStores(dataDir: string, logger: Logger): Stores {
+  const db = openDatabase(dataDir)
+  const batch = new WriteBatch(db, (err) => logger.error({ err }, 'database write failed'))
+  return {
+    engine: 'sqlite',
+    state: new SqliteStateStore(db, batch),
+    activities: new SqliteActivityLog(db, batch),
+    transcripts: new SqliteTranscriptLog(db, batch),
+    cases: new SqliteHandoffCases(db),
+    sessions: new SqliteAgentSessions(db),
+    settings: new SqliteSettings(db),
+    bus: createMemoryEventBus(),
+    lock: createMemoryConversationLock(),
+    async health() {
+      try {
+        db.prepare('SELECT 1').get()
+        return { database: { ok: true } }
+      } catch (err) {
+        return { database: { ok: false, error: (err as Error).message } }
+      }
+    },
+    async close() {
+      if (!db.open) return
+      batch.flush()
+      db.close()
+    },
+  }
+}

@@ -1,0 +1,60 @@
+import { HelpDeskError } from '../../core/errors.js'
+import type { ConversationStateStore } from '../../core/ports.js'
+import type { Db, WriteBatch } from './database.js'
+
+/** A version conflict: another turn saved the document since this one read it. */
+export const stateConflict = (key: string, expected: number | '*', actual: number) =>
+  new HelpDeskError('HD_STATE_CONFLICT', `state "${key}" is at version ${actual}, the save expected ${expected}`)
+
+/**
+ * Conversation state in the SQLite file. Saves join the write batch (one transaction per event-loop turn); the
+ * version is checked when the save is queued, which is exact because this process is the file's only writer.
+ */
+export class SqliteStateStore implements ConversationStateStore {
+  private readonly select
+  private readonly upsert
+  private readonly remove
+  /** Documents saved this event-loop turn and not yet written (key → JSON and version). */
+  private readonly pending = new Map<string, { json: string; version: number }>()
+
+  constructor(
+    db: Db,
+    private readonly batch: WriteBatch,
+  ) {
+    this.select = db.prepare<[string], { doc: string; version: number }>('SELECT doc, version FROM state WHERE key = ?')
+    this.upsert = db.prepare<[string, string, string, number, string]>(
+      'INSERT INTO state (key, doc, etag, version, updated_at) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT(key) DO UPDATE SET doc = excluded.doc, etag = excluded.etag, version = excluded.version, updated_at = excluded.updated_at',
+    )
+    this.remove = db.prepare<[string]>('DELETE FROM state WHERE key = ?')
+    batch.add({
+      write: () => {
+        const rows = [...this.pending]
+        this.pending.clear() // taken out first: a batch that fails must not fail every batch after it
+        const now = new Date().toISOString()
+        for (const [key, { json, version }] of rows) this.upsert.run(key, json, String(version), version, now)
+      },
+    })
+  }
+
+  async load(key: string): Promise<{ json: string; version: number } | undefined> {
+    const pending = this.pending.get(key)
+    if (pending) return pending
+    const row = this.select.get(key)
+    return row ? { json: row.doc, version: row.version } : undefined
+  }
+
+  async save(key: string, json: string, expected: number | '*'): Promise<number> {
+    const current = this.pending.get(key)?.version ?? this.select.get(key)?.version ?? 0
+    if (expected !== '*' && expected !== current) throw stateConflict(key, expected, current)
+    const version = current + 1
+    this.pending.set(key, { json, version })
+    await this.batch.schedule()
+    return version
+  }
+
+  async delete(key: string): Promise<void> {
+    this.pending.delete(key)
+    this.remove.run(key)
+  }
+}

@@ -54,7 +54,8 @@ export async function createHelpDesk(config: Config, logger: Logger): Promise<He
   const recognizer = boundRecognizer(createRecognizer(intents, { minScore: config.RECOGNIZER_MIN_SCORE, procedures }), config.RECOGNIZER_MAX_CHARS)
   const stores = await openStores(config, logger)
   const storage = new PortStorage(stores.state)
-  const conversationState = new StoredConversationState(stores.state)
+  // Saved with a version check: with the conversation lock a conflict means a turn ran outside it, which must fail.
+  const conversationState = new StoredConversationState(stores.state, { checkVersion: true })
   const state = createHelpDeskState(conversationState)
   const transcripts = new PortTranscriptStore(stores.transcripts)
   const handoffQueue = new HandoffService(

@@ -65,6 +65,7 @@ export async function createApplication(config: Config, logger: Logger): Promise
     agentConsole,
     messages: messagesPolicyOf(config, callers, shedder),
     http: { publicUrl: config.PUBLIC_URL, requestTimeoutSeconds: config.HTTP_REQUEST_TIMEOUT_SECONDS },
+    lock: helpDesk.stores.lock,
   })
   return {
     server,

@@ -10,6 +10,7 @@ import type { AgentAuth } from './agent/auth.js'
 import type { CaseView } from './agent/caseView.js'
 import type { HandoffService } from './handoff/service.js'
 import type { CallerPolicy } from './core/callers.js'
+import type { ConversationLock } from './core/ports.js'
 import { WEBCHAT_CHANNEL } from './directline/adapter.js'
 import { createLimiter } from './limits.js'
 
@@ -25,6 +26,8 @@ export interface ServerDeps {
   messages: MessagesPolicy
   /** PUBLIC_URL (https there means HSTS and Secure cookies) and how long a request body may take to arrive. */
   http?: { publicUrl?: string; requestTimeoutSeconds?: number }
+  /** One turn at a time per conversation (across instances with PostgreSQL); none: turns may overlap. */
+  lock?: ConversationLock
 }
 
 export interface MessagesPolicy {
@@ -181,7 +184,7 @@ function createMessagesGuard(policy: MessagesPolicy, isWebsiteConversation: (con
 }
 
 /** The HTTP edge: Bot Framework messages, the website channel and its page, and a health check. */
-export function createServer({ adapter, bot, logger, directLine, agentConsole, messages, http = {} }: ServerDeps): restify.Server {
+export function createServer({ adapter, bot, logger, directLine, agentConsole, messages, http = {}, lock }: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'cac-helpdesk', handleUncaughtExceptions: false })
   const timeoutSeconds = http.requestTimeoutSeconds ?? 30
   server.server.requestTimeout = timeoutSeconds * 1000 // Node's own cut-off, checked every 30 s; jsonBody's is exact
@@ -210,7 +213,9 @@ export function createServer({ adapter, bot, logger, directLine, agentConsole, m
     }
     const refusal = await guard(req, parsed.data)
     if (refusal) return refuse(refusal)
-    await adapter.process(req, res, (context) => bot.run(context))
+    await adapter.process(req, res, (context) =>
+      lock ? lock.withLock(context.activity.conversation.id, () => bot.run(context)) : bot.run(context),
+    )
   })
   if (directLine) {
     registerDirectLine(server, directLine)

@@ -47,6 +47,11 @@ export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
+  // Several instances: PostgreSQL (+ Redis). Empty = the SQLite file in DATA_DIR and in-process events (one instance).
+  DATABASE_URL: z.union([z.literal(''), z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')]).default(''),
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL name').default('public'),
+  REDIS_URL: z.union([z.literal(''), z.string().regex(/^rediss?:\/\//, 'a redis:// URL')]).default(''),
+  REDIS_KEY_PREFIX: z.string().max(100).default('helpdesk:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KNOWLEDGE_DIR: z.string().min(1).default('knowledge/procedures'),
   // The decision rule (src/core/routing.ts), chosen by `npm run eval -- --cv`: 5-fold cross-validation on the

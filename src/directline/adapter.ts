@@ -38,22 +38,32 @@ export class DirectLineAdapter extends BotAdapter {
   }
 
   /** Runs one turn for a user's activity; resolves with the id its echo got. A client's retry is not run again. */
-  receive(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<string> {
+  async receive(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<string> {
     const conversationId = activity.conversation!.id
-    return this.lock.withLock(conversationId, async () => {
+    const turn = await this.lock.withLock(conversationId, async () => {
       const clientId = (activity.channelData as { clientActivityID?: string } | undefined)?.clientActivityID
       const seen = clientId && (await this.log.findByClientId(conversationId, clientId))
-      if (seen) return seen
+      if (seen) return { id: seen, sent: [] }
       const context = new TurnContext(this, { channelId: WEBCHAT_CHANNEL, serviceUrl: SERVICE_URL, recipient: BOT_ACCOUNT, ...activity })
       const sent: AppendedActivity[] = []
       context.turnState.set(SENT, sent)
       await this.runMiddleware(context, logic)
       const id = await this.echo(context) // a turn that sent nothing still shows the user their own message
-      await this.log.committed() // answer the POST, and stream, only once the turn is durable
-      await this.publisher.publish(conversationId, sent)
-      return id
+      return { id, sent }
     })
+    // Answer the POST, and stream, only once the turn is durable (the lock's transaction, or the write batch).
+    await this.log.committed()
+    await this.publish(conversationId, turn.sent)
+    return turn.id
   }
+
+  /** A failed publication loses no activity (it is in the log; streams catch up), so it only costs a warning. */
+  private async publish(conversationId: string, sent: readonly AppendedActivity[]): Promise<void> {
+    await this.publisher.publish(conversationId, sent).catch((err: unknown) => this.onPublishError(err, conversationId))
+  }
+
+  /** Where publication failures go (the channel sets its logger). */
+  onPublishError: (err: unknown, conversationId: string) => void = () => {}
 
   /** Stores the user's own activity once per turn, before any reply, after redaction. */
   private async echo(context: TurnContext): Promise<string> {
@@ -87,7 +97,7 @@ export class DirectLineAdapter extends BotAdapter {
         timestamp: new Date(),
       }
       if (activity.type === ActivityTypes.Typing) {
-        await this.publisher.typing(conversationId, JSON.stringify({ ...activity, id: `${conversationId}|typing` }))
+        await this.publisher.typing(conversationId, JSON.stringify({ ...activity, id: `${conversationId}|typing` })).catch(() => {}) // live only
         responses.push({ id: '' })
         continue
       }
@@ -115,6 +125,6 @@ export class DirectLineAdapter extends BotAdapter {
     context.turnState.set(SENT, sent)
     await this.runMiddleware(context, logic)
     await this.log.committed()
-    await this.publisher.publish(context.activity.conversation.id, sent)
+    await this.publish(context.activity.conversation.id, sent)
   }
 }

@@ -16,6 +16,7 @@ export async function createDirectLineChannel(config: Config, logger: Logger, he
   const adapter = new DirectLineAdapter(activities, hub, lock)
   for (const middleware of helpDesk.middlewares) adapter.use(middleware)
   adapter.onTurnError = createTurnErrorHandler(logger, helpDesk.conversationState)
+  adapter.onPublishError = (err, conversationId) => logger.warn({ err, conversationId }, 'live stream publication failed')
   // Kept with the data so tokens (and so open help pages) survive a restart and work on every instance.
   const secret =
     config.DIRECTLINE_TOKEN_SECRET ?? (await settings.getOrCreate('directline.tokenSecret', () => randomBytes(32).toString('base64url')))

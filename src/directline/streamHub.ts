@@ -23,7 +23,10 @@ class LiveStream {
     private readonly logger: Logger,
   ) {}
 
-  /** Handles one bus message in order: `<watermarks>\n<payload>`, or `t\n<payload>` for a typing indicator. */
+  /**
+   * Handles one bus message in order: `<watermarks>\n<payload>`, or `t\n<payload>` for a typing indicator. A
+   * message without its payload (a bus that could not carry it) is read from the log.
+   */
   deliver(message: string): void {
     this.enqueue(async () => {
       const newline = message.indexOf('\n')
@@ -32,7 +35,7 @@ class LiveStream {
       if (header === 't') return this.send(payload)
       const marks = header.split(',').map(Number)
       if (marks.at(-1)! <= this.sent) return
-      if (marks[0] === this.sent + 1 && marks.every((mark, i) => mark === marks[0]! + i)) {
+      if (payload && marks[0] === this.sent + 1 && marks.every((mark, i) => mark === marks[0]! + i)) {
         this.send(payload)
         this.sent = marks.at(-1)!
         return

@@ -1,14 +1,6 @@
 import type { ActivityJson, ActivityLog, AppendedActivity } from '../../core/ports.js'
+import { activityId, clientActivityIdOf } from '../rows.js'
 import type { Db, WriteBatch } from './database.js'
-
-/** The id of a Direct Line activity: its conversation and watermark (the same form on every engine). */
-export const activityId = (conversationId: string, watermark: number) => `${conversationId}|${String(watermark).padStart(7, '0')}`
-
-/** The `channelData.clientActivityID` a client put on its activity, if any. */
-export function clientActivityIdOf(activity: object): string | undefined {
-  const id = (activity as { channelData?: { clientActivityID?: unknown } }).channelData?.clientActivityID
-  return typeof id === 'string' ? id : undefined
-}
 
 /**
  * Direct Line conversations and their activities in the SQLite file, numbered per conversation in memory (this

@@ -1,42 +1,8 @@
-import { randomBytes } from 'node:crypto'
 import type { HandoffPacket } from '../../core/handoff.js'
 import { OPEN_STATUSES, transition, type CaseAction, type CaseStatus, type TransitionResult } from '../../core/handoffCase.js'
 import type { HandoffCase, HandoffCases } from '../../core/ports.js'
+import { newCaseId, toCase, type CaseRow } from '../rows.js'
 import { statementCache, type Db } from './database.js'
-
-/** A handoff case as both engines store it (one row of handoff_requests). */
-export interface CaseRow {
-  id: string
-  conversation_id: string
-  channel_id: string
-  status: string
-  agent_id: string | null
-  packet: string
-  reference: string | null
-  created_at: string
-  updated_at: string | null
-  agents_thread: string | null
-}
-
-export const toCase = (row: CaseRow): HandoffCase => {
-  const packet = JSON.parse(row.packet) as HandoffPacket & { leftMessage?: string }
-  return {
-    id: row.id,
-    conversationId: row.conversation_id,
-    channelId: row.channel_id,
-    status: row.status as CaseStatus,
-    agentId: row.agent_id ?? undefined,
-    packet,
-    reference: row.reference ? (JSON.parse(row.reference) as object) : {},
-    createdAt: row.created_at,
-    updatedAt: row.updated_at ?? row.created_at,
-    leftMessage: packet.leftMessage,
-    agentsThread: row.agents_thread ?? undefined,
-  }
-}
-
-/** A new case id: short enough to read out on the phone. */
-export const newCaseId = () => `HD-${randomBytes(4).toString('hex').toUpperCase()}`
 
 /** Handoff cases in the SQLite file; every change is one transaction through core/handoffCase's rules. */
 export class SqliteHandoffCases implements HandoffCases {

@@ -1,10 +1,6 @@
-import { HelpDeskError } from '../../core/errors.js'
 import type { ConversationStateStore } from '../../core/ports.js'
+import { stateConflict } from '../rows.js'
 import type { Db, WriteBatch } from './database.js'
-
-/** A version conflict: another turn saved the document since this one read it. */
-export const stateConflict = (key: string, expected: number | '*', actual: number) =>
-  new HelpDeskError('HD_STATE_CONFLICT', `state "${key}" is at version ${actual}, the save expected ${expected}`)
 
 /**
  * Conversation state in the SQLite file. Saves join the write batch (one transaction per event-loop turn); the

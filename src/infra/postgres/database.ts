@@ -1,0 +1,104 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { runner } from 'node-pg-migrate'
+import pg from 'pg'
+import type { Logger } from '../../core/logger.js'
+import type { ConversationLock } from '../../core/ports.js'
+
+const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations')
+/** The first key of our advisory locks (the second is the conversation's hash), apart from node-pg-migrate's. */
+const TURN_LOCK_SPACE = 0x4844 // "HD"
+
+/**
+ * Runs SQL on the turn's transaction when there is one (inside `ConversationLock.withLock`), else on the pool.
+ * So a turn's state, activities, transcripts and case changes commit together, or not at all.
+ */
+export class Pg {
+  private readonly turn = new AsyncLocalStorage<pg.PoolClient>()
+
+  constructor(readonly pool: pg.Pool) {}
+
+  async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+    const client = this.turn.getStore()
+    const result = client ? await client.query<R>(sql, params) : await this.pool.query<R>(sql, params)
+    return result.rows
+  }
+
+  /** Runs `work` in a transaction of its own, or in the turn's when there is one (then the turn commits it). */
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    if (this.turn.getStore()) return work()
+    return this.inTransaction(work)
+  }
+
+  /**
+   * One turn at a time per conversation across every instance: a transaction-scoped advisory lock on the
+   * conversation, held by the turn's own transaction, so it is let go when the turn commits, fails, or its
+   * instance dies (the connection drops).
+   */
+  readonly lock: ConversationLock = {
+    withLock: (conversationId, turn) =>
+      this.turn.getStore()
+        ? turn() // already inside a turn (e.g. a proactive message from another conversation's turn)
+        : this.inTransaction(async () => {
+            await this.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [TURN_LOCK_SPACE, conversationId])
+            return turn()
+          }),
+  }
+
+  private async inTransaction<T>(work: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect()
+    try {
+      await client.query('BEGIN')
+      const result = await this.turn.run(client, work)
+      await client.query('COMMIT')
+      return result
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw err
+    } finally {
+      client.release()
+    }
+  }
+}
+
+/** A pool on `url` whose connections work in `schema` (created by the migrations). */
+export function createPool(url: string, schema: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 20, options: `-c search_path=${quoteIdentifier(schema)}` })
+  pool.on('error', () => {}) // an idle connection that drops is replaced on the next query; queries report their own errors
+  return pool
+}
+
+/**
+ * Brings `schema` up to date with node-pg-migrate. Its advisory lock, in wait mode, makes instances that boot
+ * together apply each migration once: the others wait, then find nothing to do.
+ */
+export async function migrate(url: string, schema: string, logger: Logger): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const applied = await runner({
+      dbClient: client,
+      dir: MIGRATIONS,
+      direction: 'up',
+      migrationsTable: 'pgmigrations',
+      schema,
+      createSchema: true,
+      advisoryLockMode: 'wait',
+      singleTransaction: true,
+      logger: {
+        debug: () => {},
+        info: () => {},
+        warn: (msg) => logger.warn({ msg: msg.slice(0, 200) }, 'migration warning'),
+        error: (msg) => logger.error({ msg: msg.slice(0, 200) }, 'migration error'),
+      },
+    })
+    if (applied.length > 0) logger.info({ schema, migrations: applied.map((m) => m.name) }, 'database migrated')
+  } finally {
+    await client.end()
+  }
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`
+}

@@ -1,0 +1,52 @@
+import type { Logger } from '../../core/logger.js'
+import type { EventBus, StorageHealth, Stores } from '../../core/ports.js'
+import { createRedisEventBus } from '../redis/eventBus.js'
+import { createPool, migrate, Pg } from './database.js'
+import { createPgEventBus } from './eventBus.js'
+import { PgActivityLog, PgAgentSessions, PgHandoffCases, PgSettings, PgStateStore, PgTranscriptLog } from './stores.js'
+
+export interface PostgresOptions {
+  databaseUrl: string
+  /** The schema holding our tables (one per test file in the tests). */
+  schema: string
+  /** Redis for the event bus; without it, PostgreSQL's LISTEN/NOTIFY carries the events. */
+  redisUrl?: string
+  redisPrefix: string
+}
+
+/** Every store on PostgreSQL (+ Redis): any number of instances on one database. Migrates first. */
+export async function openPostgresStores({ databaseUrl, schema, redisUrl, redisPrefix }: PostgresOptions, logger: Logger): Promise<Stores> {
+  await migrate(databaseUrl, schema, logger)
+  const pool = createPool(databaseUrl, schema)
+  const db = new Pg(pool)
+  const redis = redisUrl ? createRedisEventBus(redisUrl, redisPrefix, logger) : undefined
+  const bus: EventBus & { close(): Promise<void> } = redis ?? createPgEventBus(databaseUrl, schema, pool, logger)
+  const check = async (probe: () => Promise<unknown>) => {
+    try {
+      await probe()
+      return { ok: true }
+    } catch (err) {
+      return { ok: false, error: (err as Error).message }
+    }
+  }
+  return {
+    engine: 'postgres',
+    state: new PgStateStore(db),
+    activities: new PgActivityLog(db),
+    transcripts: new PgTranscriptLog(db),
+    cases: new PgHandoffCases(db),
+    sessions: new PgAgentSessions(db),
+    settings: new PgSettings(db),
+    bus,
+    lock: db.lock,
+    async health() {
+      const health: StorageHealth = { database: await check(() => pool.query('SELECT 1')) }
+      if (redis) health.redis = await check(() => redis.ping())
+      return health
+    },
+    async close() {
+      await bus.close()
+      await pool.end()
+    },
+  }
+}

@@ -1,0 +1,242 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import type { HandoffPacket } from '../../src/core/handoff.js'
+import type { Stores } from '../../src/core/ports.js'
+
+export interface ContractOptions {
+  /** Opens the stores of one instance; called again, another instance on the same data. */
+  open: () => Promise<Stores>
+  /** Whether two opened instances share the data (PostgreSQL + Redis), so the cross-instance cases apply. */
+  instances: boolean
+}
+
+let unique = 0
+/** An id no other case of this run uses (the data is shared by the whole file). */
+const fresh = (prefix: string) => `${prefix}-${process.pid}-${Date.now().toString(36)}-${unique++}`
+
+const packet = (conversationId: string): HandoffPacket => ({
+  conversationId,
+  channelId: 'webchat',
+  errorMessages: [],
+  trail: [],
+  summary: 'Reason: asked-for-human.',
+  reason: 'asked-for-human',
+  requestedAt: new Date().toISOString(),
+})
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** One suite, every engine: what the bot may rely on from storage (src/core/ports.ts). */
+export function storesContract(name: string, { open, instances }: ContractOptions): void {
+  const opened: Stores[] = []
+  const stores = async () => {
+    const s = await open()
+    opened.push(s)
+    return s
+  }
+  let first: Promise<Stores> | undefined
+  const one = () => (first ??= stores())
+  afterAll(async () => {
+    for (const s of opened) await s.close()
+  })
+
+  describe(`${name}: conversation state`, () => {
+    it('saves with a version check: a stale save is refused, "*" is not checked', async () => {
+      const { state } = await one()
+      const key = fresh('state')
+
+      expect(await state.load(key)).toBeUndefined()
+      expect(await state.save(key, '{"step":1}', 0)).toBe(1)
+      expect(await state.save(key, '{"step":2}', 1)).toBe(2)
+      await expect(state.save(key, '{"step":3}', 1)).rejects.toMatchObject({ code: 'HD_STATE_CONFLICT' })
+      await expect(state.save(key, '{"new":true}', 0)).rejects.toMatchObject({ code: 'HD_STATE_CONFLICT' })
+      expect(await state.load(key)).toEqual({ json: '{"step":2}', version: 2 })
+      expect(await state.save(key, '{"step":9}', '*')).toBe(3)
+      await state.delete(key)
+      expect(await state.load(key)).toBeUndefined()
+    })
+
+    it('lets exactly one of two saves from the same version win', async () => {
+      const { state } = await one()
+      const key = fresh('race')
+      await state.save(key, '{}', 0)
+
+      const results = await Promise.allSettled([state.save(key, '{"by":"a"}', 1), state.save(key, '{"by":"b"}', 1)])
+
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected'])
+      expect((await state.load(key))?.version).toBe(2)
+    })
+  })
+
+  describe(`${name}: Direct Line activity log`, () => {
+    it('gives increasing watermarks and replays exactly what follows one', async () => {
+      const { activities } = await one()
+      const conversationId = fresh('dl')
+      await activities.createConversation(conversationId, 'user-1')
+
+      const first = await activities.append(conversationId, [{ type: 'message', text: 'one' }, { type: 'message', text: 'two' }])
+      const [third] = await activities.append(conversationId, [{ type: 'message', text: 'three', channelData: { clientActivityID: 'c-3' } }])
+      await activities.committed()
+
+      expect(await activities.conversation(conversationId)).toEqual({ id: conversationId, userId: 'user-1' })
+      expect([...first, third!].map((a) => a.watermark)).toEqual([1, 2, 3])
+      expect(third!.id).toBe(`${conversationId}|0000003`)
+      expect(JSON.parse(third!.json)).toMatchObject({ text: 'three', id: third!.id })
+      const replay = await activities.after(conversationId, 1)
+      expect(replay.activities.map((a) => a.text)).toEqual(['two', 'three'])
+      expect(replay.watermark).toBe(3)
+      expect(await activities.after(conversationId, 3)).toEqual({ activities: [], watermark: 3 })
+      expect(await activities.lastWatermark(conversationId)).toBe(3)
+      expect(await activities.findByClientId(conversationId, 'c-3')).toBe(third!.id)
+      expect(await activities.findByClientId(conversationId, 'c-4')).toBeUndefined()
+      expect(await activities.conversation(fresh('none'))).toBeUndefined()
+    })
+
+    it('numbers concurrent appends without a gap or a repeat', async () => {
+      const { activities } = await one()
+      const conversationId = fresh('dl')
+      await activities.createConversation(conversationId, 'u')
+
+      const appended = await Promise.all(Array.from({ length: 20 }, (_, i) => activities.append(conversationId, [{ type: 'message', text: `m${i}` }])))
+      await activities.committed()
+
+      expect(appended.flat().map((a) => a.watermark).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+      expect((await activities.after(conversationId, 0)).activities).toHaveLength(20)
+    })
+  })
+
+  describe(`${name}: transcripts`, () => {
+    it('keeps each conversation in order, pages through it and deletes it', async () => {
+      const { transcripts, activities } = await one()
+      const conversationId = fresh('tr')
+      for (const text of ['a', 'b', 'c']) {
+        await transcripts.log({ channelId: 'test', conversationId, at: new Date().toISOString(), activity: { type: 'message', text } })
+      }
+      await activities.committed() // an engine that batches writes has written them now
+
+      const firstPage = await transcripts.page('test', conversationId, 0, 2)
+      const secondPage = await transcripts.page('test', conversationId, firstPage.cursor, 2)
+      expect(firstPage.activities.map((a) => a.text)).toEqual(['a', 'b'])
+      expect(secondPage.activities.map((a) => a.text)).toEqual(['c'])
+      expect((await transcripts.conversations('test')).map((c) => c.conversationId)).toContain(conversationId)
+      expect((await transcripts.recent(5))[0]).toMatchObject({ channelId: 'test', conversationId, activities: 3 })
+
+      await transcripts.delete('test', conversationId)
+      expect((await transcripts.page('test', conversationId, 0, 10)).activities).toEqual([])
+    })
+  })
+
+  describe(`${name}: handoff cases`, () => {
+    it('opens one case per conversation and moves it under the rules', async () => {
+      const { cases } = await one()
+      const conversationId = fresh('hd')
+
+      const opened = await cases.create(packet(conversationId), { conversation: { id: conversationId } }, 'waiting')
+      const again = await cases.create(packet(conversationId), {}, 'waiting')
+      expect(again.id).toBe(opened.id)
+      expect(opened).toMatchObject({ status: 'waiting', conversationId, reference: { conversation: { id: conversationId } } })
+      expect((await cases.openFor('webchat', conversationId))?.id).toBe(opened.id)
+      expect((await cases.list(['waiting'])).map((c) => c.id)).toContain(opened.id)
+
+      await cases.setAgentsThread(opened.id, `thread-${conversationId}`)
+      expect((await cases.byAgentsThread(`thread-${conversationId}`))?.id).toBe(opened.id)
+      await cases.setAgentName('teams:x', 'Xavier')
+      expect(await cases.agentName('teams:x')).toBe('Xavier')
+
+      const expired = await cases.apply(opened.id, { type: 'expire' })
+      expect(expired).toMatchObject({ ok: true, changed: true, case: { status: 'expired' } })
+      const left = await cases.apply(opened.id, { type: 'leave-message' }, { leftMessage: 'call me' })
+      expect(left.case).toMatchObject({ status: 'message-left', leftMessage: 'call me' })
+      expect(await cases.openFor('webchat', conversationId)).toBeUndefined()
+      expect(await cases.apply('HD-00000000', { type: 'cancel' })).toMatchObject({ ok: false })
+    })
+
+    it('lets exactly one of two agents claiming one case win', async () => {
+      const [a, b] = instances ? [await one(), await stores()] : [await one(), await one()]
+      const { id } = await a.cases.create(packet(fresh('hd')), {}, 'waiting')
+
+      const results = await Promise.all([a.cases.apply(id, { type: 'claim', agentId: 'alice' }), b.cases.apply(id, { type: 'claim', agentId: 'bob' })])
+
+      expect(results.filter((r) => r.ok)).toHaveLength(1)
+      expect(results.filter((r) => !r.ok)).toMatchObject([{ ok: false, reason: 'claimed-by-another-agent' }])
+      expect((await a.cases.get(id))?.agentId).toBe(results[0]!.ok ? 'alice' : 'bob')
+    })
+  })
+
+  describe(`${name}: agent sessions and settings`, () => {
+    it('finds a session until it expires, and forgets it on sign-out', async () => {
+      const { sessions } = await one()
+      const id = fresh('session')
+      await sessions.create(id, 'alice', Date.now() + 60_000)
+
+      expect(await sessions.find(id)).toMatchObject({ username: 'alice' })
+      expect(await sessions.find(id, Date.now() + 120_000)).toBeUndefined()
+      await sessions.delete(id)
+      expect(await sessions.find(id)).toBeUndefined()
+    })
+
+    it('creates a setting once, whoever asks first', async () => {
+      const { settings } = await one()
+      const key = fresh('setting')
+
+      const values = await Promise.all(['a', 'b', 'c'].map((v) => settings.getOrCreate(key, () => v)))
+
+      expect(new Set(values).size).toBe(1)
+      expect(await settings.getOrCreate(key, () => 'later')).toBe(values[0])
+    })
+  })
+
+  describe(`${name}: event bus and conversation lock`, () => {
+    it('delivers a published message to every subscriber of its topic until it unsubscribes', async () => {
+      const [a, b] = instances ? [await one(), await stores()] : [await one(), await one()]
+      const topic = fresh('topic')
+      const got: string[] = []
+      const stopA = await a.bus.subscribe(topic, (m) => got.push(`a:${m}`))
+      const stopB = await b.bus.subscribe(topic, (m) => got.push(`b:${m}`))
+
+      await a.bus.publish(topic, 'hello\nworld')
+      await b.bus.publish(fresh('other'), 'not for us')
+      await waitFor(() => got.length >= 2)
+      await stopB()
+      await b.bus.publish(topic, 'again')
+      await waitFor(() => got.length >= 3)
+      await stopA()
+
+      expect(got.sort()).toEqual(['a:again', 'a:hello\nworld', 'b:hello\nworld'])
+    })
+
+    it('runs one turn at a time per conversation, on every instance, and others alongside', async () => {
+      const [a, b] = instances ? [await one(), await stores()] : [await one(), await one()]
+      const conversationId = fresh('lock')
+      const events: string[] = []
+      const turn = (who: string) => async () => {
+        events.push(`${who} in`)
+        await sleep(50)
+        events.push(`${who} out`)
+        return who
+      }
+
+      const results = await Promise.all([a.lock.withLock(conversationId, turn('first')), b.lock.withLock(conversationId, turn('second'))])
+      const other = await Promise.race([a.lock.withLock(fresh('lock'), async () => 'other'), sleep(1000).then(() => 'blocked')])
+
+      expect(results).toEqual(['first', 'second'])
+      expect(events.join(', ')).toMatch(/^(first in, first out, second in, second out|second in, second out, first in, first out)$/) // never inside together
+      expect(other).toBe('other')
+    })
+  })
+
+  describe(`${name}: health`, () => {
+    it('says the database answers', async () => {
+      const health = await (await one()).health()
+      expect(health.database).toEqual({ ok: true })
+      expect(Object.values(health).every((part) => part.ok)).toBe(true)
+    })
+  })
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('timed out waiting')
+    await sleep(10)
+  }
+}

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { DATABASE_URL, freshNamespace, REDIS_URL } from '../helpers/postgres.js'
+import { startServer, tempDataDir, type Running } from '../helpers/server.js'
+
+// Two instances of the whole application on one PostgreSQL schema and one Redis prefix, as behind a load balancer.
+const namespace = freshNamespace()
+const data = tempDataDir()
+const env = { DATABASE_URL, DATABASE_SCHEMA: namespace.schema, REDIS_URL, REDIS_KEY_PREFIX: namespace.redisPrefix, DIRECTLINE_GENERATE_LIMIT: '1000' }
+let a: Running
+let b: Running
+beforeAll(async () => {
+  ;[a, b] = await Promise.all([startServer(data.dir, env), startServer(data.dir, env)]) // both migrate at once: one does
+})
+afterAll(async () => {
+  await Promise.all([a?.stop(), b?.stop()])
+  await namespace.drop()
+  data.remove()
+})
+
+interface Activity {
+  id: string
+  type: string
+  text?: string
+  from: { role?: string }
+  channelData?: { clientActivityID?: string }
+}
+
+async function call(instance: Running, method: string, path: string, token?: string, body?: unknown) {
+  const response = await fetch(`${instance.url}/v3/directline${path}`, {
+    method,
+    headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await response.text()
+  return { status: response.status, body: text ? JSON.parse(text) : undefined }
+}
+
+async function openStream(url: string) {
+  const socket = new WebSocket(url)
+  const sets: { activities: Activity[]; watermark?: string }[] = []
+  socket.on('message', (raw) => {
+    const text = raw.toString()
+    if (text) sets.push(JSON.parse(text))
+  })
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
+  const all = () => sets.flatMap((s) => s.activities).filter((x) => x.type !== 'typing')
+  return {
+    sets,
+    socket,
+    all,
+    async waitFor(n: number) {
+      for (let i = 0; i < 250 && all().length < n; i++) await new Promise((r) => setTimeout(r, 20))
+      return all()
+    },
+  }
+}
+
+let clientIds = 0
+const message = (text: string, clientActivityID = `c-${++clientIds}`) => ({ type: 'message', text, channelData: { clientActivityID } })
+
+describe('two instances on PostgreSQL + Redis', () => {
+  it('answers a conversation whose messages alternate between instances on the stream held by one, in order, once each', async () => {
+    const generated = await call(a, 'POST', '/tokens/generate')
+    const { conversationId, token } = generated.body
+    const started = await call(b, 'POST', '/conversations', token) // A's token works on B: the secret is shared
+    expect(started.status).toBe(201)
+    const stream = await openStream(started.body.streamUrl)
+
+    const first = await call(a, 'POST', `/conversations/${conversationId}/activities`, token, message('my cac says 403 access forbidden'))
+    const afterFirst = await stream.waitFor(4)
+    const second = await call(b, 'POST', `/conversations/${conversationId}/activities`, token, message('not sure'))
+    const third = await call(a, 'POST', `/conversations/${conversationId}/activities`, token, message('yes'))
+    await new Promise((r) => setTimeout(r, 300))
+    const activities = stream.all()
+
+    expect([first.status, second.status, third.status]).toEqual([200, 200, 200])
+    expect(afterFirst[0]).toMatchObject({ id: first.body.id, text: 'my cac says 403 access forbidden', channelData: { clientActivityID: `c-${clientIds - 2}` } })
+    const ids = activities.map((x) => x.id)
+    expect(new Set(ids).size).toBe(ids.length) // nothing twice
+    expect(ids).toEqual([...ids].sort()) // in watermark order
+    const echoes = activities.filter((x) => x.from.role === 'user').map((x) => x.text)
+    expect(echoes).toEqual(['my cac says 403 access forbidden', 'not sure', 'yes'])
+    expect(activities.at(-1)!.id).toBe(`${conversationId}|${String(activities.length).padStart(7, '0')}`) // no gap
+    const polled = await call(a, 'GET', `/conversations/${conversationId}/activities?watermark=0`, token)
+    expect(polled.body.activities.map((x: Activity) => x.id)).toEqual(ids)
+    stream.socket.close()
+  })
+
+  it('replays exactly the missing activities to a stream reopened on the other instance', async () => {
+    const { conversationId, token } = (await call(a, 'POST', '/tokens/generate')).body
+    await call(a, 'POST', `/conversations/${conversationId}/activities`, token, message('i forgot my pin'))
+    const all = (await call(b, 'GET', `/conversations/${conversationId}/activities?watermark=0`, token)).body
+    const seen = 2
+
+    const resumed = await call(b, 'GET', `/conversations/${conversationId}?watermark=${seen}`, token)
+    const stream = await openStream(resumed.body.streamUrl)
+    const replayed = await stream.waitFor(all.activities.length - seen)
+    await new Promise((r) => setTimeout(r, 200))
+
+    expect(replayed.map((x) => x.id)).toEqual(all.activities.slice(seen).map((x: Activity) => x.id))
+    expect(stream.all()).toHaveLength(all.activities.length - seen)
+    stream.socket.close()
+  })
+
+  it('handles a client retry once, whichever instance it reaches', async () => {
+    const { conversationId, token } = (await call(a, 'POST', '/tokens/generate')).body
+    const posted = message('my cac says 403 access forbidden')
+
+    const [one, two] = await Promise.all([
+      call(a, 'POST', `/conversations/${conversationId}/activities`, token, posted),
+      call(b, 'POST', `/conversations/${conversationId}/activities`, token, posted),
+    ])
+    const again = await call(b, 'POST', `/conversations/${conversationId}/activities`, token, posted)
+    const stored = (await call(a, 'GET', `/conversations/${conversationId}/activities?watermark=0`, token)).body.activities as Activity[]
+
+    expect([one.status, two.status, again.status]).toEqual([200, 200, 200])
+    expect(new Set([one.body.id, two.body.id, again.body.id]).size).toBe(1)
+    expect(stored.filter((x) => x.from.role === 'user')).toHaveLength(1)
+    expect(stored.filter((x) => /^Hi, I'm the CAC help-desk bot/.test(x.text ?? ''))).toHaveLength(1)
+  })
+})

@@ -57,6 +57,7 @@ export async function createApplication(config: Config, logger: Logger): Promise
     handoff: helpDesk.handoffQueue,
     view: helpDesk.caseView,
   }
+  let accepting = true
   const server = createServer({
     adapter,
     bot: helpDesk.bot,
@@ -66,6 +67,8 @@ export async function createApplication(config: Config, logger: Logger): Promise
     messages: messagesPolicyOf(config, callers, shedder),
     http: { publicUrl: config.PUBLIC_URL, requestTimeoutSeconds: config.HTTP_REQUEST_TIMEOUT_SECONDS },
     lock: helpDesk.stores.lock,
+    health: () => helpDesk.stores.health(),
+    isAccepting: () => accepting,
   })
   return {
     server,
@@ -74,6 +77,7 @@ export async function createApplication(config: Config, logger: Logger): Promise
     stop: () =>
       new Promise<void>((resolve) => {
         shedder.stop()
+        accepting = false
         directLine.hub.closeAll()
         server.close(() => void helpDesk.close().then(resolve, resolve))
         server.server.closeIdleConnections()

@@ -10,7 +10,7 @@ import type { AgentAuth } from './agent/auth.js'
 import type { CaseView } from './agent/caseView.js'
 import type { HandoffService } from './handoff/service.js'
 import type { CallerPolicy } from './core/callers.js'
-import type { ConversationLock } from './core/ports.js'
+import type { ConversationLock, StorageHealth } from './core/ports.js'
 import { WEBCHAT_CHANNEL } from './directline/adapter.js'
 import { createLimiter } from './limits.js'
 
@@ -28,6 +28,10 @@ export interface ServerDeps {
   http?: { publicUrl?: string; requestTimeoutSeconds?: number }
   /** One turn at a time per conversation (across instances with PostgreSQL); none: turns may overlap. */
   lock?: ConversationLock
+  /** Whether storage answers (the database, and Redis when configured), for /healthz and /readyz. */
+  health?: () => Promise<StorageHealth>
+  /** False once the instance is shutting down: /readyz then sends the load balancer elsewhere. */
+  isAccepting?: () => boolean
 }
 
 export interface MessagesPolicy {
@@ -184,7 +188,7 @@ function createMessagesGuard(policy: MessagesPolicy, isWebsiteConversation: (con
 }
 
 /** The HTTP edge: Bot Framework messages, the website channel and its page, and a health check. */
-export function createServer({ adapter, bot, logger, directLine, agentConsole, messages, http = {}, lock }: ServerDeps): restify.Server {
+export function createServer({ adapter, bot, logger, directLine, agentConsole, messages, http = {}, lock, health, isAccepting = () => true }: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'cac-helpdesk', handleUncaughtExceptions: false })
   const timeoutSeconds = http.requestTimeoutSeconds ?? 30
   server.server.requestTimeout = timeoutSeconds * 1000 // Node's own cut-off, checked every 30 s; jsonBody's is exact
@@ -222,12 +226,36 @@ export function createServer({ adapter, bot, logger, directLine, agentConsole, m
     registerHelpPage(server, { publicUrl: http.publicUrl })
   }
   if (agentConsole) registerAgentConsole(server, { ...agentConsole, logger, secureCookies: https })
+  // Liveness and what answers: 503 only when the database does not (Redis down still serves, per instance).
   server.get('/healthz', async (_req, res) => {
-    res.send(200, { status: 'ok' })
+    const parts = health ? await checkWithin(health, logger) : {}
+    const status = parts.database?.ok === false ? 'unavailable' : Object.values(parts).some((p) => !p.ok) ? 'degraded' : 'ok'
+    res.send(status === 'unavailable' ? 503 : 200, { status, ...parts })
+  })
+  // Readiness for load balancers: route here only while accepting and the database answers.
+  server.get('/readyz', async (_req, res) => {
+    const parts = health ? await checkWithin(health, logger) : {}
+    const ready = isAccepting() && parts.database?.ok !== false
+    res.send(ready ? 200 : 503, { ready })
   })
   server.on('restifyError', (req, _res, err, callback) => {
     logger.warn({ method: req.method, url: req.url, status: err.statusCode, code: err.code }, 'request rejected')
     return callback()
   })
   return server
+}
+
+/** Storage health within two seconds: a database that hangs counts as down. */
+async function checkWithin(health: () => Promise<StorageHealth>, logger: Logger, ms = 2000): Promise<StorageHealth> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<StorageHealth>((resolve) => {
+    timer = setTimeout(() => resolve({ database: { ok: false, error: 'no answer within 2 s' } }), ms)
+  })
+  try {
+    const parts = await Promise.race([health(), timeout])
+    for (const [name, part] of Object.entries(parts)) if (!part.ok) logger.warn({ part: name, error: part.error }, 'health check failed')
+    return parts
+  } finally {
+    clearTimeout(timer)
+  }
 }

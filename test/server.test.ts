@@ -43,7 +43,10 @@ describe('server', () => {
     const response = await fetch(`${running.url}/healthz`)
 
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ status: 'ok' })
+    expect(await response.json()).toEqual({ status: 'ok', database: { ok: true } })
+    const ready = await fetch(`${running.url}/readyz`)
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toEqual({ ready: true })
   })
 
   it('walks a typed complaint to the right procedure over /api/messages', async () => {

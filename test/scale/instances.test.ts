@@ -120,3 +120,34 @@ describe('two instances on PostgreSQL + Redis', () => {
     expect(stored.filter((x) => /^Hi, I'm the CAC help-desk bot/.test(x.text ?? ''))).toHaveLength(1)
   })
 })
+
+describe('health of an instance on PostgreSQL + Redis', () => {
+  it('says the database and Redis answer, and is ready', async () => {
+    const health = await fetch(`${a.url}/healthz`)
+    const ready = await fetch(`${a.url}/readyz`)
+
+    expect(health.status).toBe(200)
+    expect(await health.json()).toEqual({ status: 'ok', database: { ok: true }, redis: { ok: true } })
+    expect(ready.status).toBe(200)
+  })
+
+  it('with Redis down: says so, warns, and still serves the streams it holds', async () => {
+    const alone = await startServer(data.dir, { ...env, REDIS_URL: 'redis://127.0.0.1:1' })
+    try {
+      const health = await fetch(`${alone.url}/healthz`)
+      const { conversationId, token } = (await call(alone, 'POST', '/tokens/generate')).body
+      const started = await call(alone, 'POST', '/conversations', token)
+      const stream = await openStream(started.body.streamUrl)
+      await call(alone, 'POST', `/conversations/${conversationId}/activities`, token, message('my cac says 403 access forbidden'))
+      const activities = await stream.waitFor(4)
+      stream.socket.close()
+
+      expect(health.status).toBe(200)
+      expect(await health.json()).toMatchObject({ status: 'degraded', database: { ok: true }, redis: { ok: false } })
+      expect(activities.map((x) => x.from.role)).toEqual(['user', 'bot', 'bot', 'bot'])
+      expect(alone.logs.lines.some((l) => String(l.msg).startsWith('redis unavailable'))).toBe(true)
+    } finally {
+      await alone.stop()
+    }
+  })
+})

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto'
+import { EventEmitter } from 'node:events'
 import { Redis } from 'ioredis'
 import type { Logger } from '../../core/logger.js'
 import type { EventBus } from '../../core/ports.js'
@@ -9,46 +11,54 @@ export interface RedisBus extends EventBus {
 }
 
 /**
- * The event bus of several instances on Redis pub/sub, one Redis channel per topic under `prefix`. Pub/sub does not
- * keep messages: a subscriber that misses one (Redis restarting) recovers from the database, as the streams do.
+ * The event bus of several instances on Redis pub/sub, one Redis channel per topic under `prefix`. This instance's
+ * own subscribers hear its messages in-process, so with Redis down each instance still serves the streams it
+ * holds (a warning is logged); pub/sub keeps nothing, and the streams recover what they missed from the database.
  */
 export function createRedisEventBus(url: string, prefix: string, logger: Logger): RedisBus {
+  const me = randomBytes(6).toString('base64url') // so our own messages, heard back from Redis, are not handled twice
+  const local = new EventEmitter().setMaxListeners(0)
   const options = { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 }
   const publisher = new Redis(url, options)
   const subscriber = new Redis(url, { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null })
   let warned = false
+  const warn = (err: unknown, msg: string) => {
+    if (!warned) logger.warn({ err }, msg)
+    warned = true
+  }
   for (const connection of [publisher, subscriber]) {
-    connection.on('error', (err: Error) => {
-      if (!warned) logger.warn({ err }, 'redis unavailable')
-      warned = true
-    })
+    connection.on('error', (err: Error) => warn(err, 'redis unavailable: live events reach this instance only'))
     connection.on('ready', () => (warned = false))
   }
-  const handlers = new Map<string, Set<(message: string) => void>>()
-  subscriber.on('message', (channel: string, message: string) => {
-    for (const handler of handlers.get(channel.slice(prefix.length)) ?? []) handler(message)
+  subscriber.on('message', (channel: string, raw: string) => {
+    const newline = raw.indexOf('\n')
+    if (raw.slice(0, newline) !== me) local.emit(channel.slice(prefix.length), raw.slice(newline + 1))
   })
-  const connecting = Promise.all([publisher.connect(), subscriber.connect()]).catch((err: unknown) => logger.warn({ err }, 'redis unavailable at start'))
+  const connecting = Promise.all([publisher.connect(), subscriber.connect()]).catch((err: unknown) => warn(err, 'redis unavailable at start'))
+  const counts = new Map<string, number>()
 
   return {
     async publish(topic, message) {
+      local.emit(topic, message)
       await connecting
-      await publisher.publish(prefix + topic, message)
+      await publisher.publish(prefix + topic, `${me}\n${message}`).catch((err: unknown) => warn(err, 'redis unavailable: live events reach this instance only'))
     },
     async subscribe(topic, handler) {
+      local.on(topic, handler)
+      const count = (counts.get(topic) ?? 0) + 1
+      counts.set(topic, count)
       await connecting
-      let mine = handlers.get(topic)
-      if (!mine) {
-        handlers.set(topic, (mine = new Set()))
-        await subscriber.subscribe(prefix + topic)
+      if (count === 1) {
+        // Queued while Redis is away (ioredis subscribes again by itself after a reconnect): never wait for it then.
+        const subscribing = subscriber.subscribe(prefix + topic).catch((err: unknown) => warn(err, 'redis subscribe failed'))
+        if (subscriber.status === 'ready') await subscribing
       }
-      mine.add(handler)
       return async () => {
-        mine.delete(handler)
-        if (mine.size === 0 && handlers.get(topic) === mine) {
-          handlers.delete(topic)
-          await subscriber.unsubscribe(prefix + topic).catch(() => {})
-        }
+        local.off(topic, handler)
+        const left = (counts.get(topic) ?? 1) - 1
+        if (left > 0) return void counts.set(topic, left)
+        counts.delete(topic)
+        await subscriber.unsubscribe(prefix + topic).catch(() => {})
       }
     },
     async ping() {

@@ -64,7 +64,9 @@ export async function createHelpDesk(config: Config, logger: Logger): Promise<He
     config.AGENT_ACCOUNTS,
     { waitSeconds: config.HANDOFF_WAIT_SECONDS, hours: config.HANDOFF_HOURS, timeZone: config.HANDOFF_TIMEZONE },
     logger,
+    { events: stores.consoleEvents, bus: stores.bus, jobs: stores.jobs, afterCommit: (then) => stores.afterCommit(then) },
   )
+  const stopListening = await handoffQueue.listen()
   const mainDialog = new MainDialog({
     recognizer,
     intents,
@@ -97,6 +99,7 @@ export async function createHelpDesk(config: Config, logger: Logger): Promise<He
     caseView: createCaseView({ procedures, intents, recognizer }),
     close: async () => {
       handoffQueue.stop()
+      await stopListening()
       await stores.close()
     },
   }

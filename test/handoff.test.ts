@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sqliteFile, startServer, tempDataDir, type Running } from './helpers/server.js'
+import type { ConsoleEvent } from '../src/handoff/service.js'
 import { AGENT_ACCOUNTS, ALICE, BOB, signIn } from './helpers/agents.js'
 import { channelAuthority } from './helpers/channelAuthority.js'
 
@@ -247,8 +248,8 @@ describe('handoff to a human agent', () => {
     const bob = await signIn(running.url, BOB)
     const queued = await caseOf(alice, 'put me through to a person')
     const typed: string[] = []
-    const onTyping = ({ caseId }: { caseId: string }) => typed.push(caseId)
-    running.helpDesk.handoffQueue.on('typing', onTyping)
+    const onTyping = ({ event, data }: ConsoleEvent) => event === 'typing' && typed.push(JSON.parse(data).caseId)
+    running.helpDesk.handoffQueue.on('event', onTyping)
 
     expect(await alice.call('POST', `/cases/${queued.id}/typing`, {})).toMatchObject({ status: 409, body: { error: 'Claim the case before writing to the user.' } })
     await alice.call('POST', `/cases/${queued.id}/claim`, {})
@@ -259,7 +260,7 @@ describe('handoff to a human agent', () => {
     expect(await bob.call('POST', `/cases/${queued.id}/typing`, {})).toMatchObject({ status: 409, body: { error: 'Alice Smith has this case, so only they can write to the user.' } })
     expect((await alice.call('POST', '/cases/not-a-case/typing', {})).status).toBe(404)
 
-    running.helpDesk.handoffQueue.off('typing', onTyping)
+    running.helpDesk.handoffQueue.off('event', onTyping)
     expect(typed).toEqual([queued.id]) // the second within the throttle is dropped
     expect(await user.newActivities()).toEqual([]) // typing is live only: never in the stored history
     const transcript = await running.helpDesk.handoffQueue.transcript('webchat', user.conversationId)

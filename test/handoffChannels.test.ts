@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ConsoleEvent } from '../src/handoff/service.js'
 import { startServer, tempDataDir, type Running } from './helpers/server.js'
 import { AGENT_ACCOUNTS, ALICE, signIn } from './helpers/agents.js'
 import { fakeConnector, type FakeConnector } from './helpers/connector.js'
@@ -58,8 +59,8 @@ describe('handoff on a Bot Framework channel (not the website)', () => {
     const handoffCase = (await running.helpDesk.handoffQueue.list(['waiting'])).find((c) => c.conversationId === 'emu-conv-2')!
     await alice.call('POST', `/cases/${handoffCase.id}/claim`, {})
     const typed: string[] = []
-    const onTyping = ({ caseId }: { caseId: string }) => typed.push(caseId)
-    running.helpDesk.handoffQueue.on('typing', onTyping)
+    const onTyping = ({ event, data }: ConsoleEvent) => event === 'typing' && typed.push(JSON.parse(data).caseId)
+    running.helpDesk.handoffQueue.on('event', onTyping)
 
     expect((await alice.call('POST', `/cases/${handoffCase.id}/typing`, {})).status).toBe(200)
     const userTyping = await fetch(`${running.url}/api/messages`, {
@@ -67,7 +68,7 @@ describe('handoff on a Bot Framework channel (not the website)', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ type: 'typing', id: 't-1', channelId: 'emulator', serviceUrl: connector.url, conversation: { id: 'emu-conv-2' }, from: { id: 'user-7' }, recipient: { id: 'bot-1' } }),
     })
-    running.helpDesk.handoffQueue.off('typing', onTyping)
+    running.helpDesk.handoffQueue.off('event', onTyping)
 
     const posts = connector.received.filter((r) => r.path.startsWith('POST /v3/conversations/emu-conv-2/activities/'))
     expect(posts.at(-1)!.body).toMatchObject({ type: 'typing', channelId: 'emulator', conversation: { id: 'emu-conv-2' }, recipient: { id: 'user-7' }, from: { id: 'bot-1' } })

@@ -6,7 +6,7 @@ import { z } from 'zod'
 import type { AgentAccount } from '../core/config.js'
 import type { Logger } from '../core/logger.js'
 import type { CaseStatus } from '../core/handoffCase.js'
-import { explainRefusal, type AgentAction, type AgentRefusal, type HandoffService } from '../handoff/service.js'
+import { explainRefusal, type AgentAction, type AgentRefusal, type ConsoleEvent, type HandoffService } from '../handoff/service.js'
 import type { HandoffCase } from '../core/ports.js'
 import type { AgentAuth } from './auth.js'
 import type { CaseView } from './caseView.js'
@@ -211,24 +211,28 @@ export function registerAgentConsole(
     json(res, 200, { ok: true })
   }))
 
-  // Live updates (server-sent events): a case moved, or someone wrote in a case.
+  // Live updates (server-sent events) from every instance, each with an id: a console that reconnects sends
+  // Last-Event-ID (EventSource does so by itself) and gets what it missed first.
   server.get('/agent/api/events', agentRoute(async (req, res) => {
     res.writeHead(200, { ...HEADERS, 'content-type': 'text/event-stream', connection: 'keep-alive' })
     res.write(': connected\n\n')
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
-    const onChanged = (caseId: string) => send('changed', { caseId })
-    const onTyping = ({ caseId }: { caseId: string }) => send('typing', { caseId })
-    const onMessage = ({ caseId, activity }: { caseId: string; activity: { text?: string; from?: { name?: string; role?: string }; timestamp?: unknown } }) =>
-      send('message', { caseId, activity: { type: 'message', text: activity.text, from: { name: activity.from?.name, role: activity.from?.role }, timestamp: activity.timestamp ?? new Date().toISOString() } })
-    handoff.on('changed', onChanged)
-    handoff.on('message', onMessage)
-    handoff.on('typing', onTyping)
+    const sent = new Set<number>() // replay and live may overlap: each event once
+    const send = ({ id, event, data }: ConsoleEvent) => {
+      if (id === 0) return void res.write(`event: ${event}\ndata: ${data}\n\n`) // live only (typing)
+      if (sent.has(id)) return
+      sent.add(id)
+      if (sent.size > 1000) sent.delete(sent.values().next().value!)
+      res.write(`id: ${id}\nevent: ${event}\ndata: ${data}\n\n`)
+    }
+    handoff.on('event', send) // first, so nothing published during the replay is missed
+    const lastEventId = Number(req.header('last-event-id') ?? '')
+    if (Number.isSafeInteger(lastEventId) && lastEventId > 0) {
+      for (const event of await handoff.eventsAfter(lastEventId)) send(event as ConsoleEvent)
+    }
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25_000)
     req.on('close', () => {
       clearInterval(keepAlive)
-      handoff.off('changed', onChanged)
-      handoff.off('message', onMessage)
-      handoff.off('typing', onTyping)
+      handoff.off('event', send)
     })
   }))
 }

@@ -122,6 +122,19 @@ export interface EventBus {
   subscribe(topic: string, handler: (message: string) => void): Promise<() => Promise<void>>
 }
 
+/** The agent console's live events, numbered so a console that reconnects (Last-Event-ID) gets what it missed. */
+export interface ConsoleEventLog {
+  /** Stores an event and resolves with its id (increasing); events older than a day are forgotten. */
+  append(event: string, data: string): Promise<number>
+  after(id: number, limit?: number): Promise<{ id: number; event: string; data: string }[]>
+}
+
+/** Work that one instance at a time does (the handoff time-out sweeper). */
+export interface ScheduledJobs {
+  /** True while this instance holds the job `name`: it keeps it until it stops or dies, then another takes it over. */
+  claim(name: string): Promise<boolean>
+}
+
 /** One turn at a time per conversation, across every instance. */
 export interface ConversationLock {
   withLock<T>(conversationId: string, turn: () => Promise<T>): Promise<T>
@@ -141,6 +154,10 @@ export interface Stores {
   settings: Settings
   bus: EventBus
   lock: ConversationLock
+  consoleEvents: ConsoleEventLog
+  jobs: ScheduledJobs
+  /** Runs `then` once the writes of the turn in progress are durable (at once outside a turn). */
+  afterCommit(then: () => void): void
   health(): Promise<StorageHealth>
   /** Writes what is queued and closes connections. */
   close(): Promise<void>

@@ -5,7 +5,7 @@ import type { AgentAccount } from '../core/config.js'
 import type { HandoffPacket, HandoffQueue } from '../core/handoff.js'
 import { isWithinHours, ownerOf, type CaseAction, type Owner } from '../core/handoffCase.js'
 import type { Logger } from '../core/logger.js'
-import type { HandoffCase, HandoffCases } from '../core/ports.js'
+import type { ConsoleEventLog, EventBus, HandoffCase, HandoffCases, ScheduledJobs } from '../core/ports.js'
 import type { PortTranscriptStore } from './transcripts.js'
 import { ACCEPT_ACTION, type AgentsThreads } from '../teams/agentsChannel.js'
 
@@ -36,6 +36,25 @@ export const handoffText = {
 const CANCEL = /^\s*(cancel|never ?mind|nvm|stop|back to (the )?bot|forget it|start over|restart)\b/i
 
 const StatusSchema = z.object({ state: z.string().max(50), message: z.string().max(2000).optional() }).loose()
+
+/** The bus topic of the agent console's events. */
+const CONSOLE_TOPIC = 'console'
+const SWEEPER_JOB = 'handoff.sweeper'
+
+/** What the agent console shows live, from any instance: a case moved, someone wrote in a case, or is typing (id 0: not kept). */
+export interface ConsoleEvent {
+  id: number
+  event: 'changed' | 'message' | 'typing'
+  data: string
+}
+
+/** How the service reaches every instance's consoles, and takes the sweeper only where no other instance has it. */
+export interface HandoffLive {
+  events: ConsoleEventLog
+  bus: EventBus
+  jobs: ScheduledJobs
+  afterCommit(then: () => void): void
+}
 
 export type AgentResult = { ok: true; case: HandoffCase } | { ok: false; status: 404 | 409; reason: AgentRefusal }
 /** Why an agent's action was refused: the console turns each into a sentence. */
@@ -91,8 +110,9 @@ export function explainRefusal(action: AgentAction, reason: AgentRefusal, curren
 const TYPING_EVERY_MS = 3000 // at most one typing indicator per case and direction in this time
 
 /**
- * Human handoff: the queue, who owns each conversation, and the relay between users and agents. Emits `changed`
- * (a case moved) and `message` (a user wrote to a case) for the agent console's live updates.
+ * Human handoff: the queue, who owns each conversation, and the relay between users and agents. Emits `event`
+ * (a ConsoleEvent: a case moved, or someone wrote in a case) for the agent console, whichever instance it
+ * happened on; `listen()` starts hearing them.
  */
 export class HandoffService extends EventEmitter implements HandoffQueue {
   private readonly senders = new Map<string, ChannelSender>()
@@ -108,8 +128,39 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     private readonly agents: readonly AgentAccount[],
     private readonly options: HandoffOptions,
     private readonly logger: Logger,
+    private readonly live: HandoffLive,
   ) {
     super()
+    this.setMaxListeners(0) // one per open console
+  }
+
+  /** Hears the console events of every instance (and re-emits them as `event`). */
+  async listen(): Promise<() => Promise<void>> {
+    return this.live.bus.subscribe(CONSOLE_TOPIC, (message) => {
+      const [id, event, ...data] = message.split('\n')
+      this.emit('event', { id: Number(id), event: event as ConsoleEvent['event'], data: data.join('\n') } satisfies ConsoleEvent)
+    })
+  }
+
+  /** Console events after `id` (a console that reconnects with Last-Event-ID). */
+  eventsAfter(id: number) {
+    return this.live.events.after(id)
+  }
+
+  /** Tells every console now, keeping nothing (typing): a console that reconnects does not need it. */
+  private notifyLive(event: ConsoleEvent['event'], data: object): void {
+    void this.live.bus.publish(CONSOLE_TOPIC, `0\n${event}\n${JSON.stringify(data)}`).catch((err: unknown) => this.logger.warn({ err }, 'console event not delivered'))
+  }
+
+  /** Tells every console, once what changed is durable; a failure here costs a live update, never the turn. */
+  private notify(event: ConsoleEvent['event'], data: object): void {
+    this.live.afterCommit(() => {
+      const json = JSON.stringify(data)
+      void this.live.events
+        .append(event, json)
+        .then((id) => this.live.bus.publish(CONSOLE_TOPIC, `${id}\n${event}\n${json}`))
+        .catch((err: unknown) => this.logger.warn({ err }, 'console event not delivered'))
+    })
   }
 
   /** Agents can take chats: console accounts are configured, or a Teams agents' channel. */
@@ -127,9 +178,12 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     this.agentsThreads = threads
   }
 
-  /** Starts expiring waiting cases after the configured wait (checked every few seconds). */
+  /** Starts expiring waiting cases after the configured wait (checked every few seconds, by one instance at a time). */
   start(intervalMs = 5000): void {
-    this.sweeper ??= setInterval(() => void this.expireOverdue().catch((err) => this.logger.error({ err }, 'handoff sweep failed')), intervalMs)
+    const sweep = async () => {
+      if (await this.live.jobs.claim(SWEEPER_JOB)) await this.expireOverdue()
+    }
+    this.sweeper ??= setInterval(() => void sweep().catch((err) => this.logger.error({ err }, 'handoff sweep failed')), intervalMs)
     this.sweeper.unref()
   }
 
@@ -149,7 +203,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
         this.logger.error({ err, caseId: handoffCase.id }, 'could not announce the case in the agents channel') // the console still has it
       }
     }
-    this.emit('changed', handoffCase.id)
+    this.notify('changed', { caseId: handoffCase.id })
     const queued = handoffCase.status !== 'expired'
     return { id: handoffCase.id, queued, ...(!queued && { hours: `${this.options.hours} (${this.options.timeZone} time)` }) }
   }
@@ -176,22 +230,22 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     const text = context.activity.text ?? ''
     if (open.status !== 'claimed' && CANCEL.test(text)) {
       await this.store.apply(open.id, { type: 'cancel' })
-      this.emit('changed', open.id)
+      this.notify('changed', { caseId: open.id })
       await context.sendActivity(handoffText.cancelled)
       return
     }
     if (open.status === 'claimed') {
-      this.emit('message', { caseId: open.id, activity: context.activity })
+      this.notify('message', { caseId: open.id, activity: consoleActivity(context.activity) })
       if (open.agentsThread && open.agentId?.startsWith('teams:')) await this.agentsThreads?.post(open.agentsThread, `User: ${text}`)
       return // the agent answers; the bot stays silent
     }
     if (open.status === 'expired') {
       await this.store.apply(open.id, { type: 'leave-message' }, { leftMessage: text })
-      this.emit('changed', open.id)
+      this.notify('changed', { caseId: open.id })
       await context.sendActivity(handoffText.messageLeft(open.id))
       return
     }
-    this.emit('message', { caseId: open.id, activity: context.activity })
+    this.notify('message', { caseId: open.id, activity: consoleActivity(context.activity) })
     await context.sendActivity(handoffText.stillWaiting)
   }
 
@@ -199,7 +253,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
   async onUserTyping(context: TurnContext): Promise<void> {
     const open = await this.store.openFor(context.activity.channelId, context.activity.conversation.id)
     if (open?.status !== 'claimed' || !this.throttle(`user:${open.id}`)) return
-    this.emit('typing', { caseId: open.id, who: 'user' })
+    this.notifyLive('typing', { caseId: open.id, who: 'user' })
   }
 
   /** An agent is typing to the user of a case they hold: the user's channel shows it (throttled). */
@@ -239,7 +293,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
       return
     }
     const result = await this.store.apply(open.id, action)
-    this.emit('changed', open.id)
+    this.notify('changed', { caseId: open.id })
     if (!result.ok || !result.changed) return
     if (state === 'failed') await context.sendActivity(handoffText.failed)
     if (state === 'completed') await context.sendActivity(handoffText.backFromHub)
@@ -316,7 +370,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     const name = this.nameOf(agentId)
     const helpDeskAgent = { id: agentId, name }
     await this.sendToUser(handoffCase, { type: ActivityTypes.Message, text: handoffText.fromAgent(name, text), channelData: { helpDeskAgent } satisfies AgentMark })
-    this.emit('message', { caseId, activity: { type: 'message', text, from: { id: agentId, name, role: 'agent' }, timestamp: new Date().toISOString() } })
+    this.notify('message', { caseId, activity: consoleActivity({ text, from: { name, role: 'agent' } }) })
     return { ok: true, case: handoffCase }
   }
 
@@ -328,7 +382,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
       const result = await this.store.apply(waiting.id, { type: 'expire' })
       if (result.ok && result.changed) {
         expired++
-        this.emit('changed', waiting.id)
+        this.notify('changed', { caseId: waiting.id })
         await this.sendToUser(waiting, { type: ActivityTypes.Message, text: handoffText.noAgent(Math.round(this.options.waitSeconds / 60)) }).catch((err) =>
           this.logger.warn({ err, caseId: waiting.id }, 'could not tell the user the wait is over'),
         )
@@ -357,7 +411,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     if (!result.ok) return { ok: false, status: 409, reason: result.reason }
     if (result.changed) {
       this.logger.info({ caseId, action: action.type, status: result.case.status }, 'handoff case changed')
-      this.emit('changed', caseId)
+      this.notify('changed', { caseId })
       await this.sendToUser(result.case, { type: ActivityTypes.Message, text: tellUser })
     }
     return { ok: true, case: result.case }
@@ -370,5 +424,15 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
       // Plain text: an agent's words are never read as markdown or HTML by the user's client.
       await context.sendActivity(activity.type === ActivityTypes.Message ? { ...activity, textFormat: 'plain' } : activity)
     })
+  }
+}
+
+/** What a console shows of a message: its text, who wrote it and when (the text is already redacted). */
+function consoleActivity(activity: { text?: string; from?: { name?: string; role?: string }; timestamp?: unknown }) {
+  return {
+    type: 'message',
+    text: activity.text,
+    from: { name: activity.from?.name, role: activity.from?.role },
+    timestamp: activity.timestamp ?? new Date().toISOString(),
   }
 }

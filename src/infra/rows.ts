@@ -52,3 +52,6 @@ export const newCaseId = () => `HD-${randomBytes(4).toString('hex').toUpperCase(
 /** A version conflict: another turn saved the document since this one read it. */
 export const stateConflict = (key: string, expected: number | '*', actual: number) =>
   new HelpDeskError('HD_STATE_CONFLICT', `state "${key}" is at version ${actual}, the save expected ${expected}`)
+
+/** How long the agent console's events are kept for consoles that reconnect. */
+export const CONSOLE_EVENTS_KEPT_MS = 24 * 3600 * 1000

@@ -224,6 +224,34 @@ export function storesContract(name: string, { open, instances }: ContractOption
     })
   })
 
+  describe(`${name}: console events and scheduled jobs`, () => {
+    it('numbers console events so a console can resume after the last one it saw', async () => {
+      const { consoleEvents } = await one()
+
+      const first = await consoleEvents.append('changed', '{"caseId":"HD-1"}')
+      const second = await consoleEvents.append('message', '{"caseId":"HD-1","activity":{}}')
+
+      expect(second).toBeGreaterThan(first)
+      expect(await consoleEvents.after(first)).toEqual([{ id: second, event: 'message', data: '{"caseId":"HD-1","activity":{}}' }])
+    })
+
+    it('gives a job to one instance at a time, and to another once its holder stops', async () => {
+      const job = fresh('job')
+      if (!instances) {
+        expect(await (await one()).jobs.claim(job)).toBe(true)
+        return
+      }
+      const holder = await stores()
+      const other = await stores()
+
+      expect(await holder.jobs.claim(job)).toBe(true)
+      expect(await holder.jobs.claim(job)).toBe(true)
+      expect(await other.jobs.claim(job)).toBe(false)
+      await holder.close()
+      expect(await other.jobs.claim(job)).toBe(true)
+    })
+  })
+
   describe(`${name}: health`, () => {
     it('says the database answers', async () => {
       const health = await (await one()).health()

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { DATABASE_URL, freshNamespace, REDIS_URL } from '../helpers/postgres.js'
+import { AGENT_ACCOUNTS, ALICE, BOB, signIn } from '../helpers/agents.js'
 import { startServer, tempDataDir, type Running } from '../helpers/server.js'
 
 // Two instances of the whole application on one PostgreSQL schema and one Redis prefix, as behind a load balancer.
@@ -151,3 +152,67 @@ describe('health of an instance on PostgreSQL + Redis', () => {
     }
   })
 })
+
+describe('the agent console across instances', () => {
+  it('streams events from any instance to every console, with ids a reconnecting console resumes from', async () => {
+    const agents = { ...env, AGENT_ACCOUNTS, HANDOFF_WAIT_SECONDS: '60' }
+    const [c, d] = await Promise.all([startServer(data.dir, agents), startServer(data.dir, agents)])
+    try {
+      const alice = await signIn(c.url, ALICE)
+      const bob = await signIn(d.url, BOB) // a session made on one instance is valid on every one
+      expect((await bob.call('GET', '/me')).status).toBe(200)
+      const events = await readEvents(c.url, alice.cookie)
+
+      const { conversationId, token } = (await call(d, 'POST', '/tokens/generate')).body
+      await call(d, 'POST', `/conversations/${conversationId}/activities`, token, message('talk to a person'))
+      const changed = await events.waitFor((e) => e.event === 'changed')
+      const caseId = JSON.parse(changed.data).caseId as string
+      const claims = await Promise.all([alice.call('POST', `/cases/${caseId}/claim`, {}), bob.call('POST', `/cases/${caseId}/claim`, {})])
+      await call(d, 'POST', `/conversations/${conversationId}/activities`, token, message('hello, are you there?'))
+      const relayed = await events.waitFor((e) => e.event === 'message' && e.data.includes('are you there'))
+      events.stop()
+
+      expect(claims.map((r) => r.status).sort()).toEqual([200, 409]) // two agents, one case: exactly one wins
+      expect(Number(relayed.id)).toBeGreaterThan(Number(changed.id))
+      const resumed = await readEvents(d.url, bob.cookie, changed.id)
+      const replayed = await resumed.waitFor((e) => e.id === relayed.id)
+      resumed.stop()
+      expect(resumed.all[0]!.id).not.toBe(changed.id) // only what followed the last one seen
+      expect(replayed.data).toContain('are you there')
+    } finally {
+      await Promise.all([c.stop(), d.stop()])
+    }
+  })
+})
+
+/** A server-sent event stream, read as the console's EventSource does (with Last-Event-ID when resuming). */
+async function readEvents(url: string, cookie: string, lastEventId?: string) {
+  const abort = new AbortController()
+  const response = await fetch(`${url}/agent/api/events`, { headers: { cookie, ...(lastEventId && { 'last-event-id': lastEventId }) }, signal: abort.signal })
+  const all: { id: string; event: string; data: string }[] = []
+  void (async () => {
+    let buffer = ''
+    for await (const chunk of response.body!) {
+      buffer += Buffer.from(chunk).toString('utf8')
+      let end: number
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end)
+        buffer = buffer.slice(end + 2)
+        const field = (name: string) => block.split('\n').find((l) => l.startsWith(`${name}:`))?.slice(name.length + 1).trim()
+        if (field('event')) all.push({ id: field('id') ?? '', event: field('event')!, data: field('data') ?? '' })
+      }
+    }
+  })().catch(() => {})
+  return {
+    all,
+    stop: () => abort.abort(),
+    async waitFor(match: (e: { id: string; event: string; data: string }) => boolean) {
+      for (let i = 0; i < 250; i++) {
+        const found = all.find(match)
+        if (found) return found
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      throw new Error(`no such event in ${JSON.stringify(all)}`)
+    },
+  }
+}

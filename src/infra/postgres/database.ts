@@ -4,23 +4,24 @@ import { fileURLToPath } from 'node:url'
 import { runner } from 'node-pg-migrate'
 import pg from 'pg'
 import type { Logger } from '../../core/logger.js'
-import type { ConversationLock } from '../../core/ports.js'
+import type { ConversationLock, ScheduledJobs } from '../../core/ports.js'
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations')
 /** The first key of our advisory locks (the second is the conversation's hash), apart from node-pg-migrate's. */
 const TURN_LOCK_SPACE = 0x4844 // "HD"
+const JOB_LOCK_SPACE = 0x484a // "HJ"
 
 /**
  * Runs SQL on the turn's transaction when there is one (inside `ConversationLock.withLock`), else on the pool.
  * So a turn's state, activities, transcripts and case changes commit together, or not at all.
  */
 export class Pg {
-  private readonly turn = new AsyncLocalStorage<pg.PoolClient>()
+  private readonly turn = new AsyncLocalStorage<{ client: pg.PoolClient; afterCommit: (() => void)[] }>()
 
   constructor(readonly pool: pg.Pool) {}
 
   async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
-    const client = this.turn.getStore()
+    const client = this.turn.getStore()?.client
     const result = client ? await client.query<R>(sql, params) : await this.pool.query<R>(sql, params)
     return result.rows
   }
@@ -46,12 +47,21 @@ export class Pg {
           }),
   }
 
+  /** Runs `then` once the current transaction has committed (at once outside one); never if it rolls back. */
+  afterCommit(then: () => void): void {
+    const turn = this.turn.getStore()
+    if (turn) turn.afterCommit.push(then)
+    else then()
+  }
+
   private async inTransaction<T>(work: () => Promise<T>): Promise<T> {
     const client = await this.pool.connect()
     try {
       await client.query('BEGIN')
-      const result = await this.turn.run(client, work)
+      const afterCommit: (() => void)[] = []
+      const result = await this.turn.run({ client, afterCommit }, work)
       await client.query('COMMIT')
+      for (const then of afterCommit) then()
       return result
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {})
@@ -101,4 +111,40 @@ export async function migrate(url: string, schema: string, logger: Logger): Prom
 
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`
+}
+
+/**
+ * Jobs for one instance at a time: a session advisory lock per job, held on a connection of its own. If the holder
+ * dies its connection drops, the lock with it, and the next instance to ask takes the job over.
+ */
+export function createJobs(url: string, logger: Logger): ScheduledJobs & { close(): Promise<void> } {
+  let client: Promise<pg.Client> | undefined
+  const held = new Set<string>()
+  const connect = () => {
+    const fresh = new pg.Client({ connectionString: url })
+    fresh.on('error', (err) => {
+      logger.warn({ err }, 'job lock connection lost')
+      held.clear()
+      client = undefined
+    })
+    return fresh.connect().then(() => fresh)
+  }
+  return {
+    async claim(name) {
+      if (held.has(name)) return true
+      const connection = await (client ??= connect().catch((err: unknown) => ((client = undefined), Promise.reject(err))))
+      const [row] = (await connection.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS got', [JOB_LOCK_SPACE, name])).rows
+      if (row?.got) {
+        held.add(name)
+        logger.info({ job: name }, 'job taken by this instance')
+      }
+      return Boolean(row?.got)
+    },
+    async close() {
+      held.clear()
+      const connection = await client?.catch(() => undefined)
+      client = undefined
+      await connection?.end().catch(() => {})
+    },
+  }
 }

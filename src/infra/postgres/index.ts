@@ -1,9 +1,9 @@
 import type { Logger } from '../../core/logger.js'
 import type { EventBus, StorageHealth, Stores } from '../../core/ports.js'
 import { createRedisEventBus } from '../redis/eventBus.js'
-import { createPool, migrate, Pg } from './database.js'
+import { createJobs, createPool, migrate, Pg } from './database.js'
 import { createPgEventBus } from './eventBus.js'
-import { PgActivityLog, PgAgentSessions, PgHandoffCases, PgSettings, PgStateStore, PgTranscriptLog } from './stores.js'
+import { PgActivityLog, PgAgentSessions, PgConsoleEvents, PgHandoffCases, PgSettings, PgStateStore, PgTranscriptLog } from './stores.js'
 
 export interface PostgresOptions {
   databaseUrl: string
@@ -20,6 +20,7 @@ export async function openPostgresStores({ databaseUrl, schema, redisUrl, redisP
   const pool = createPool(databaseUrl, schema)
   const db = new Pg(pool)
   const redis = redisUrl ? createRedisEventBus(redisUrl, redisPrefix, logger) : undefined
+  const jobs = createJobs(databaseUrl, logger)
   const bus: EventBus & { close(): Promise<void> } = redis ?? createPgEventBus(databaseUrl, schema, pool, logger)
   const check = async (probe: () => Promise<unknown>) => {
     try {
@@ -39,13 +40,18 @@ export async function openPostgresStores({ databaseUrl, schema, redisUrl, redisP
     settings: new PgSettings(db),
     bus,
     lock: db.lock,
+    consoleEvents: new PgConsoleEvents(db),
+    jobs,
+    afterCommit: (then) => db.afterCommit(then),
     async health() {
       const health: StorageHealth = { database: await check(() => pool.query('SELECT 1')) }
       if (redis) health.redis = await check(() => redis.ping())
       return health
     },
     async close() {
+      if (pool.ending) return
       await bus.close()
+      await jobs.close()
       await pool.end()
     },
   }

@@ -5,6 +5,7 @@ import type {
   ActivityLog,
   AgentSessions,
   AppendedActivity,
+  ConsoleEventLog,
   ConversationStateStore,
   HandoffCase,
   HandoffCases,
@@ -12,7 +13,7 @@ import type {
   Settings,
   TranscriptLog,
 } from '../../core/ports.js'
-import { activityId, clientActivityIdOf, newCaseId, stateConflict, toCase, type CaseRow } from '../rows.js'
+import { activityId, clientActivityIdOf, CONSOLE_EVENTS_KEPT_MS, newCaseId, stateConflict, toCase, type CaseRow } from '../rows.js'
 import type { Pg } from './database.js'
 
 /** Conversation state in PostgreSQL: the version check is in the UPDATE's WHERE, so it holds across instances. */
@@ -246,5 +247,23 @@ export class PgSettings implements Settings {
     await this.db.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, create()])
     const [row] = await this.db.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key])
     return row!.value
+  }
+}
+
+/** The agent console's events in PostgreSQL. */
+export class PgConsoleEvents implements ConsoleEventLog {
+  private appended = 0
+
+  constructor(private readonly db: Pg) {}
+
+  async append(event: string, data: string): Promise<number> {
+    if (++this.appended % 100 === 0) await this.db.query('DELETE FROM console_events WHERE at < $1', [Date.now() - CONSOLE_EVENTS_KEPT_MS])
+    const [row] = await this.db.query<{ id: string }>('INSERT INTO console_events (event, data, at) VALUES ($1, $2, $3) RETURNING id', [event, data, Date.now()])
+    return Number(row!.id)
+  }
+
+  async after(id: number, limit = 500): Promise<{ id: number; event: string; data: string }[]> {
+    const rows = await this.db.query<{ id: string; event: string; data: string }>('SELECT id, event, data FROM console_events WHERE id > $1 ORDER BY id LIMIT $2', [id, limit])
+    return rows.map((r) => ({ id: Number(r.id), event: r.event, data: r.data }))
   }
 }

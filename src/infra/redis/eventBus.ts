@@ -58,7 +58,8 @@ export function createRedisEventBus(url: string, prefix: string, logger: Logger)
         const left = (counts.get(topic) ?? 1) - 1
         if (left > 0) return void counts.set(topic, left)
         counts.delete(topic)
-        await subscriber.unsubscribe(prefix + topic).catch(() => {})
+        const unsubscribing = subscriber.unsubscribe(prefix + topic).catch(() => {})
+        if (subscriber.status === 'ready') await unsubscribing
       }
     },
     async ping() {

@@ -28,6 +28,7 @@ const MIGRATIONS = [
   `ALTER TABLE state ADD COLUMN version INTEGER NOT NULL DEFAULT 1`,
   `ALTER TABLE dl_activities ADD COLUMN client_activity_id TEXT`,
   `CREATE INDEX dl_by_client_activity ON dl_activities (conversation_id, client_activity_id) WHERE client_activity_id IS NOT NULL`,
+  `CREATE TABLE console_events (id INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL, data TEXT NOT NULL, at INTEGER NOT NULL)`,
 ]
 
 /** Opens (creating if needed) the embedded database file in `dataDir` and brings its schema up to date. */

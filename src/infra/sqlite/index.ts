@@ -3,7 +3,7 @@ import type { Stores } from '../../core/ports.js'
 import { createMemoryConversationLock } from '../memory/conversationLock.js'
 import { createMemoryEventBus } from '../memory/eventBus.js'
 import { SqliteActivityLog } from './activityLog.js'
-import { SqliteAgentSessions, SqliteSettings } from './agentSessions.js'
+import { SqliteAgentSessions, SqliteConsoleEvents, SqliteSettings } from './agentSessions.js'
 import { openDatabase, WriteBatch } from './database.js'
 import { SqliteHandoffCases } from './handoffCases.js'
 import { SqliteStateStore } from './stateStore.js'
@@ -26,6 +26,9 @@ export function openSqliteStores(dataDir: string, logger: Logger): Stores {
     settings: new SqliteSettings(db),
     bus: createMemoryEventBus(),
     lock: createMemoryConversationLock(),
+    consoleEvents: new SqliteConsoleEvents(db),
+    jobs: { claim: async () => true }, // one instance: it does every job
+    afterCommit: (then) => void batch.committed().then(then, () => {}),
     async health() {
       try {
         db.prepare('SELECT 1').get()

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type restify from 'restify'
 import { AgentAuth } from './agent/auth.js'
 import { createAdapter } from './adapter.js'
@@ -56,6 +57,8 @@ export async function createApplication(config: Config, logger: Logger): Promise
     auth: new AgentAuth(helpDesk.stores.sessions, config.AGENT_ACCOUNTS, config.AGENT_SESSION_HOURS),
     handoff: helpDesk.handoffQueue,
     view: helpDesk.caseView,
+    // Signs agents' device cookies; kept with the data, so a cookie from one instance is good on every one.
+    signInSecret: Buffer.from(await helpDesk.stores.settings.getOrCreate('agent.signInSecret', () => randomBytes(32).toString('base64url')), 'base64url'),
   }
   let accepting = true
   const server = createServer({
@@ -67,6 +70,8 @@ export async function createApplication(config: Config, logger: Logger): Promise
     messages: messagesPolicyOf(config, callers, shedder),
     http: { publicUrl: config.PUBLIC_URL, requestTimeoutSeconds: config.HTTP_REQUEST_TIMEOUT_SECONDS },
     lock: helpDesk.stores.lock,
+    limiter: helpDesk.stores.limiter,
+    clientAddress: directLine.clientAddress,
     health: () => helpDesk.stores.health(),
     isAccepting: () => accepting,
   })

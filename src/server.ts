@@ -10,9 +10,8 @@ import type { AgentAuth } from './agent/auth.js'
 import type { CaseView } from './agent/caseView.js'
 import type { HandoffService } from './handoff/service.js'
 import type { CallerPolicy } from './core/callers.js'
-import type { ConversationLock, StorageHealth } from './core/ports.js'
+import type { ConversationLock, LimiterFactory, StorageHealth } from './core/ports.js'
 import { WEBCHAT_CHANNEL } from './directline/adapter.js'
-import { createLimiter } from './limits.js'
 
 export interface ServerDeps {
   adapter: CloudAdapter
@@ -21,13 +20,17 @@ export interface ServerDeps {
   /** The website channel; without it only /api/messages and /healthz are served. */
   directLine?: DirectLineDeps
   /** The agent console at /agent. */
-  agentConsole?: { auth: AgentAuth; handoff: HandoffService; view: CaseView }
+  agentConsole?: { auth: AgentAuth; handoff: HandoffService; view: CaseView; signInSecret?: Buffer }
   /** What /api/messages accepts: who may call, which serviceUrls, and the same limits as the website channel. */
   messages: MessagesPolicy
   /** PUBLIC_URL (https there means HSTS and Secure cookies) and how long a request body may take to arrive. */
   http?: { publicUrl?: string; requestTimeoutSeconds?: number }
   /** One turn at a time per conversation (across instances with PostgreSQL); none: turns may overlap. */
   lock?: ConversationLock
+  /** Rate limits (global across instances with Redis). */
+  limiter: LimiterFactory
+  /** The client's address for rate limits, behind trusted proxies. */
+  clientAddress?: (req: restify.Request) => string
   /** Whether storage answers (the database, and Redis when configured), for /healthz and /readyz. */
   health?: () => Promise<StorageHealth>
   /** False once the instance is shutting down: /readyz then sends the load balancer elsewhere. */
@@ -150,7 +153,10 @@ type Refusal = { status: number; code: string; message: string; retryAfterSecond
  * it must come from loopback (the Emulator) or an allowed address, may not touch the website channel's conversations
  * (they belong to their Direct Line token) nor forge an agent hub's `handoff.status`, and gets the website's limits.
  */
-function createMessagesGuard(policy: MessagesPolicy, isWebsiteConversation: (conversationId: string) => Promise<boolean>) {
+function createMessagesGuard(
+  policy: MessagesPolicy,
+  { isWebsiteConversation, createLimiter, clientAddress }: { isWebsiteConversation: (conversationId: string) => Promise<boolean>; createLimiter: LimiterFactory; clientAddress: (req: restify.Request) => string },
+) {
   const perConversation = createLimiter('messages-conversation', { points: policy.rateLimit, durationSeconds: 60 })
   const perAddress = createLimiter('messages-new-conversation', { points: policy.newConversationLimit, durationSeconds: 60 })
   const seen = new Map<string, true>() // recently seen conversations, oldest first, bounded
@@ -175,7 +181,7 @@ function createMessagesGuard(policy: MessagesPolicy, isWebsiteConversation: (con
       return { status: 503, code: 'Overloaded', message: 'The help desk is very busy; try again in a moment.', retryAfterSeconds: 30 }
     }
     if (!policy.appId && !seen.has(key)) {
-      const fresh = await perAddress.take(req.socket.remoteAddress ?? 'unknown')
+      const fresh = await perAddress.take(clientAddress(req))
       if (!fresh.ok) return { status: 429, code: 'TooManyRequests', message: 'Too many new conversations from this address; wait a minute.', retryAfterSeconds: fresh.retryAfterSeconds }
     }
     seen.delete(key)
@@ -188,7 +194,20 @@ function createMessagesGuard(policy: MessagesPolicy, isWebsiteConversation: (con
 }
 
 /** The HTTP edge: Bot Framework messages, the website channel and its page, and a health check. */
-export function createServer({ adapter, bot, logger, directLine, agentConsole, messages, http = {}, lock, health, isAccepting = () => true }: ServerDeps): restify.Server {
+export function createServer({
+  adapter,
+  bot,
+  logger,
+  directLine,
+  agentConsole,
+  messages,
+  http = {},
+  lock,
+  health,
+  isAccepting = () => true,
+  limiter,
+  clientAddress = (req) => req.socket.remoteAddress ?? 'unknown',
+}: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'cac-helpdesk', handleUncaughtExceptions: false })
   const timeoutSeconds = http.requestTimeoutSeconds ?? 30
   server.server.requestTimeout = timeoutSeconds * 1000 // Node's own cut-off, checked every 30 s; jsonBody's is exact
@@ -201,7 +220,11 @@ export function createServer({ adapter, bot, logger, directLine, agentConsole, m
   })
   server.use(jsonBody(logger, MAX_BODY_BYTES, timeoutSeconds))
 
-  const guard = createMessagesGuard(messages, async (id) => Boolean(await directLine?.store.conversation(id)))
+  const guard = createMessagesGuard(messages, {
+    isWebsiteConversation: async (id) => Boolean(await directLine?.store.conversation(id)),
+    createLimiter: limiter,
+    clientAddress,
+  })
   server.post('/api/messages', async (req, res) => {
     const refuse = ({ status, code, message, retryAfterSeconds }: Refusal) => {
       logger.warn({ method: req.method, url: req.url, status, code }, 'request rejected')
@@ -225,7 +248,7 @@ export function createServer({ adapter, bot, logger, directLine, agentConsole, m
     registerDirectLine(server, directLine)
     registerHelpPage(server, { publicUrl: http.publicUrl })
   }
-  if (agentConsole) registerAgentConsole(server, { ...agentConsole, logger, secureCookies: https })
+  if (agentConsole) registerAgentConsole(server, { ...agentConsole, logger, secureCookies: https, limiter, clientAddress })
   // Liveness and what answers: 503 only when the database does not (Redis down still serves, per instance).
   server.get('/healthz', async (_req, res) => {
     const parts = health ? await checkWithin(health, logger) : {}

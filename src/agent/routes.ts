@@ -7,7 +7,7 @@ import type { AgentAccount } from '../core/config.js'
 import type { Logger } from '../core/logger.js'
 import type { CaseStatus } from '../core/handoffCase.js'
 import { explainRefusal, type AgentAction, type AgentRefusal, type ConsoleEvent, type HandoffService } from '../handoff/service.js'
-import type { HandoffCase } from '../core/ports.js'
+import type { HandoffCase, LimiterFactory } from '../core/ports.js'
 import type { AgentAuth } from './auth.js'
 import type { CaseView } from './caseView.js'
 import { createSignInGuard, DEVICE_COOKIE } from './signInGuard.js'
@@ -48,7 +48,22 @@ export function registerAgentConsole(
     view,
     logger,
     secureCookies = false,
-  }: { auth: AgentAuth; handoff: HandoffService; view: CaseView; logger: Logger; secureCookies?: boolean },
+    limiter,
+    clientAddress = (req) => req.socket.remoteAddress ?? 'unknown',
+    signInSecret,
+  }: {
+    auth: AgentAuth
+    handoff: HandoffService
+    view: CaseView
+    logger: Logger
+    secureCookies?: boolean
+    /** Rate limits (global across instances with Redis); default: this process's. */
+    limiter?: LimiterFactory
+    /** The client's address, behind trusted proxies. */
+    clientAddress?: (req: restify.Request) => string
+    /** Signs the device cookies of the sign-in guard: the same on every instance, so a cookie works on each. */
+    signInSecret?: Buffer
+  },
 ): void {
   const secure = secureCookies ? '; Secure' : '' // served over https: never sent over plain http
   /** What the queue shows of a case: no transcript, just enough to choose; times are ISO, the console shows them in local time. */
@@ -85,7 +100,7 @@ export function registerAgentConsole(
     })
   }
 
-  const guard = createSignInGuard()
+  const guard = createSignInGuard(signInSecret, limiter)
   const json = (res: restify.Response, status: number, body: unknown) => {
     res.writeHead(status, { ...HEADERS, 'content-type': 'application/json' })
     res.end(JSON.stringify(body))
@@ -115,7 +130,7 @@ export function registerAgentConsole(
     if (!auth.hasAccounts) return fail(res, 401, NO_ACCOUNTS)
     const parsed = LoginSchema.safeParse(req.body)
     if (!parsed.success) return fail(res, 400, 'Give a username and a password.')
-    const attempt = { username: parsed.data.username, address: req.socket.remoteAddress ?? 'unknown', device: cookieOf(req, DEVICE_COOKIE) }
+    const attempt = { username: parsed.data.username, address: clientAddress(req), device: cookieOf(req, DEVICE_COOKIE) }
     const allowed = await guard.begin(attempt)
     if (!allowed.ok) {
       const wait = allowed.retryAfterSeconds

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import { createLimiter } from '../limits.js'
+import type { LimiterFactory } from '../core/ports.js'
+import { createLimiter as inProcess } from '../limits.js'
 
 export const DEVICE_COOKIE = 'hd_device'
 const DEVICE_DAYS = 90
@@ -18,7 +19,7 @@ export interface SignInAttempt {
  * and address (5 failures in 15 minutes, then a minute's wait), per address (30 in 15 minutes) and per account (50
  * an hour, then 5 minutes): guessing stays slow, and a wait always ends.
  */
-export function createSignInGuard(secret: Buffer = randomBytes(32)) {
+export function createSignInGuard(secret: Buffer = randomBytes(32), createLimiter: LimiterFactory = inProcess) {
   // Every attempt spends a point (a right password gets it back); the attempt after `points` starts the wait.
   const perAccountAndAddress = createLimiter('signin-account-address', { points: 5, durationSeconds: 900, blockSeconds: 60 })
   const perAddress = createLimiter('signin-address', { points: 30, durationSeconds: 900, blockSeconds: 900 })

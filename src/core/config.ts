@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
 import { HelpDeskError } from './errors.js'
+import { parseTrustedProxies } from './clientAddress.js'
 import { isWithinHours } from './handoffCase.js'
 
 const score = z.coerce.number().min(0).max(1)
@@ -73,6 +74,18 @@ export const ConfigSchema = z.object({
   DIRECTLINE_RATE_LIMIT: z.coerce.number().int().positive().default(60), // activities per conversation per minute
   DIRECTLINE_GENERATE_LIMIT: z.coerce.number().int().positive().default(30), // new conversations per address per minute
   DIRECTLINE_MAX_TEXT: z.coerce.number().int().positive().max(100_000).default(4000),
+  // Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated); empty = none.
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .refine((spec) => {
+      try {
+        parseTrustedProxies(spec)
+        return true
+      } catch {
+        return false
+      }
+    }, 'addresses or CIDR ranges, comma-separated, e.g. "10.0.0.0/8, 192.168.1.5"'),
   // Human handoff and the agent console.
   HANDOFF_WAIT_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300), // then the user may leave a message
   HANDOFF_HOURS: z

@@ -140,6 +140,30 @@ export interface ConversationLock {
   withLock<T>(conversationId: string, turn: () => Promise<T>): Promise<T>
 }
 
+/** A budget of `points` per `durationSeconds`; once spent, the key waits (and `blockSeconds` longer, if set). */
+export interface LimitSpec {
+  points: number
+  durationSeconds: number
+  blockSeconds?: number
+}
+
+export type LimitResult = { ok: true } | { ok: false; retryAfterSeconds: number }
+
+/** One named rate limit, keyed per caller (a conversation, an address, an account), counted across every instance. */
+export interface Limiter {
+  /** Spends `points` (1) of `key`'s budget; refused once spent. */
+  take(key: string, points?: number): Promise<LimitResult>
+  /** Seconds `key` must still wait since a `take` was refused, without spending anything; 0 when it may go on. */
+  waitSeconds(key: string): Promise<number>
+  /** Gives back `points` spent by `key` (e.g. a sign-in attempt that turned out right). */
+  refund(key: string, points?: number): Promise<void>
+  /** Forgets `key` (e.g. after a successful sign-in). */
+  reset(key: string): Promise<void>
+}
+
+/** Makes the named limits (each name counts apart from every other). */
+export type LimiterFactory = (name: string, spec: LimitSpec) => Limiter
+
 /** Whether each part of storage answers, for /healthz. */
 export type StorageHealth = Record<string, { ok: boolean; error?: string }>
 
@@ -156,6 +180,8 @@ export interface Stores {
   lock: ConversationLock
   consoleEvents: ConsoleEventLog
   jobs: ScheduledJobs
+  /** Rate limits: in Redis when configured (global), else in this process. */
+  limiter: LimiterFactory
   /** Runs `then` once the writes of the turn in progress are durable (at once outside a turn). */
   afterCommit(then: () => void): void
   health(): Promise<StorageHealth>

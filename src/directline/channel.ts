@@ -4,6 +4,7 @@ import type { HelpDesk } from '../app.js'
 import { createTurnErrorHandler } from '../adapter.js'
 import type { Config } from '../core/config.js'
 import type { Logger } from '../core/logger.js'
+import { createClientAddress, parseTrustedProxies } from '../core/clientAddress.js'
 import { createTokenSigner } from '../core/tokens.js'
 import { DirectLineAdapter } from './adapter.js'
 import type { DirectLineDeps } from './routes.js'
@@ -11,7 +12,8 @@ import { StreamHub } from './streamHub.js'
 
 /** The website channel: the same bot, state and middleware as /api/messages, behind our own Direct Line. */
 export async function createDirectLineChannel(config: Config, logger: Logger, helpDesk: HelpDesk): Promise<DirectLineDeps> {
-  const { activities, bus, lock, settings } = helpDesk.stores
+  const { activities, bus, lock, settings, limiter } = helpDesk.stores
+  const addressOf = createClientAddress(parseTrustedProxies(config.TRUSTED_PROXIES))
   const hub = new StreamHub(activities, bus, logger)
   const adapter = new DirectLineAdapter(activities, hub, lock)
   for (const middleware of helpDesk.middlewares) adapter.use(middleware)
@@ -27,6 +29,8 @@ export async function createDirectLineChannel(config: Config, logger: Logger, he
     signer: createTokenSigner(secret, { ttlSeconds: config.DIRECTLINE_TOKEN_TTL, maxAgeSeconds: config.DIRECTLINE_TOKEN_MAX_AGE }),
     logic: (context: TurnContext) => helpDesk.bot.run(context),
     logger,
+    limiter,
+    clientAddress: (req) => addressOf(req.socket.remoteAddress, req.header('x-forwarded-for') || undefined),
     options: {
       rateLimit: config.DIRECTLINE_RATE_LIMIT,
       generateLimit: config.DIRECTLINE_GENERATE_LIMIT,

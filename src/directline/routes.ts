@@ -7,8 +7,7 @@ import type { Activity, TurnContext } from 'botbuilder'
 import type { Logger } from '../core/logger.js'
 import { STRICT_HOST } from '../core/callers.js'
 import { newId, type TokenClaims, type TokenSigner } from '../core/tokens.js'
-import { createLimiter, type LimitResult } from '../limits.js'
-import type { ActivityJson, ActivityLog } from '../core/ports.js'
+import type { ActivityJson, ActivityLog, LimiterFactory, LimitResult } from '../core/ports.js'
 import { WEBCHAT_CHANNEL, type DirectLineAdapter } from './adapter.js'
 import type { StreamHub } from './streamHub.js'
 
@@ -39,6 +38,10 @@ export interface DirectLineDeps {
   logic: (context: TurnContext) => Promise<void>
   logger: Logger
   options: DirectLineOptions
+  /** Rate limits (global across instances with Redis). */
+  limiter: LimiterFactory
+  /** The client's address, behind trusted proxies. */
+  clientAddress: (req: restify.Request) => string
   shedder?: OverloadCheck
 }
 
@@ -99,7 +102,7 @@ async function readBack(store: ActivityLog, conversationId: string, watermark: n
 
 /** The Direct Line 3.0 routes Web Chat uses, served by the bot itself, and the WebSocket stream. */
 export function registerDirectLine(server: restify.Server, deps: DirectLineDeps): void {
-  const { adapter, store, signer, hub, logic, logger, options, shedder } = deps
+  const { adapter, store, signer, hub, logic, logger, options, shedder, limiter: createLimiter, clientAddress } = deps
   const perConversation = createLimiter('directline-conversation', { points: options.rateLimit, durationSeconds: 60 })
   const typingPerConversation = createLimiter('directline-typing', { points: 30, durationSeconds: 60 })
   const perAddress = createLimiter('directline-new-conversation', { points: options.generateLimit, durationSeconds: 60 })
@@ -167,7 +170,7 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
         logger.warn({ status: 503 }, 'new conversation shed')
         throw new HttpError(503, 'Overloaded', 'The help desk is very busy; try again in a moment.', SHED_RETRY_SECONDS)
       }
-      throwIfLimited(await perAddress.take(req.socket.remoteAddress ?? 'unknown'), 'Too many new conversations from this address; wait a minute.')
+      throwIfLimited(await perAddress.take(clientAddress(req)), 'Too many new conversations from this address; wait a minute.')
       const conversationId = newId('dl-')
       const userId = newId('dl_user-', 9)
       await store.createConversation(conversationId, userId)

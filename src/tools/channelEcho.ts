@@ -16,5 +16,5 @@ const logger = createLogger({ level: config.LOG_LEVEL })
 const helpDesk = await createHelpDesk(config, logger)
 const directLine = await createDirectLineChannel(config, logger, helpDesk)
 const echo = { ...directLine, logic: async (context: Parameters<typeof directLine.logic>[0]) => void (await context.sendActivity(`Echo: ${context.activity.text}`)) }
-const server = createServer({ adapter: createAdapter(config, logger, helpDesk), bot: helpDesk.bot, logger, directLine: echo, messages: messagesPolicyOf(config) })
+const server = createServer({ adapter: createAdapter(config, logger, helpDesk), bot: helpDesk.bot, logger, directLine: echo, messages: messagesPolicyOf(config), limiter: helpDesk.stores.limiter, clientAddress: directLine.clientAddress })
 server.listen(config.PORT, config.HOST)

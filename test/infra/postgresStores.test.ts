@@ -16,6 +16,7 @@ const logger = createLogger({ level: 'silent' })
 storesContract('PostgreSQL + Redis', {
   open: () => openPostgresStores({ databaseUrl: DATABASE_URL, schema: redis.schema, redisUrl: REDIS_URL, redisPrefix: redis.redisPrefix }, logger),
   instances: true,
+  globalLimits: true,
 })
 
 storesContract('PostgreSQL alone (LISTEN/NOTIFY)', {

@@ -7,6 +7,8 @@ export interface ContractOptions {
   open: () => Promise<Stores>
   /** Whether two opened instances share the data (PostgreSQL + Redis), so the cross-instance cases apply. */
   instances: boolean
+  /** Whether rate limits count across instances (with Redis); else each instance counts its own. */
+  globalLimits?: boolean
 }
 
 let unique = 0
@@ -26,7 +28,7 @@ const packet = (conversationId: string): HandoffPacket => ({
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** One suite, every engine: what the bot may rely on from storage (src/core/ports.ts). */
-export function storesContract(name: string, { open, instances }: ContractOptions): void {
+export function storesContract(name: string, { open, instances, globalLimits = false }: ContractOptions): void {
   const opened: Stores[] = []
   const stores = async () => {
     const s = await open()
@@ -249,6 +251,27 @@ export function storesContract(name: string, { open, instances }: ContractOption
       expect(await other.jobs.claim(job)).toBe(false)
       await holder.close()
       expect(await other.jobs.claim(job)).toBe(true)
+    })
+  })
+
+  describe(`${name}: rate limits`, () => {
+    it(`allows so many hits a minute per key${globalLimits ? ', on every instance together' : ''}`, async () => {
+      const [a, b] = globalLimits ? [await one(), await stores()] : [await one(), await one()]
+      const limiterName = fresh('limit')
+      const spec = { points: 3, durationSeconds: 60 }
+      const onA = a.limiter(limiterName, spec)
+      const onB = globalLimits ? b.limiter(limiterName, spec) : onA
+
+      const hits = [await onA.take('k'), await onB.take('k'), await onA.take('k')]
+      expect(await onB.waitSeconds('k')).toBe(0) // spent, not yet refused
+      expect(await onB.take('k')).toEqual({ ok: false, retryAfterSeconds: expect.any(Number) })
+      expect(await onA.waitSeconds('k')).toBeGreaterThan(0)
+      expect(await onA.take('other')).toEqual({ ok: true })
+
+      expect(hits).toEqual([{ ok: true }, { ok: true }, { ok: true }])
+      expect(await a.limiter(fresh('limit'), spec).waitSeconds('k')).toBe(0) // each limiter counts apart
+      await onA.reset('k')
+      expect(await onB.take('k')).toEqual({ ok: true })
     })
   })
 

@@ -146,7 +146,8 @@ describe('health of an instance on PostgreSQL + Redis', () => {
       expect(health.status).toBe(200)
       expect(await health.json()).toMatchObject({ status: 'degraded', database: { ok: true }, redis: { ok: false } })
       expect(activities.map((x) => x.from.role)).toEqual(['user', 'bot', 'bot', 'bot'])
-      expect(alone.logs.lines.some((l) => String(l.msg).startsWith('redis unavailable'))).toBe(true)
+      expect(alone.logs.lines.some((l) => l.msg === 'redis unavailable: live events reach this instance only')).toBe(true)
+      expect(alone.logs.lines.some((l) => l.msg === 'redis unavailable: rate limits are per instance')).toBe(true)
     } finally {
       await alone.stop()
     }
@@ -216,3 +217,25 @@ async function readEvents(url: string, cookie: string, lastEventId?: string) {
     },
   }
 }
+
+describe('rate limits across instances', () => {
+  it('counts new conversations per client address on every instance together, behind a trusted proxy', async () => {
+    const limited = { ...env, DIRECTLINE_GENERATE_LIMIT: '3', TRUSTED_PROXIES: '127.0.0.1' }
+    const [c, d] = await Promise.all([startServer(data.dir, limited), startServer(data.dir, limited)])
+    const generate = (instance: Running, client: string) =>
+      fetch(`${instance.url}/v3/directline/tokens/generate`, { method: 'POST', headers: { 'x-forwarded-for': client } }).then((r) => r.status)
+    try {
+      const first = [await generate(c, '198.51.100.1'), await generate(d, '198.51.100.1'), await generate(c, '198.51.100.1')]
+      const fourth = await generate(d, '198.51.100.1')
+      const forged = await generate(d, '203.0.113.9, 198.51.100.1') // the proxy appends the real address last
+      const someoneElse = await generate(c, '198.51.100.2')
+
+      expect(first).toEqual([200, 200, 200])
+      expect(fourth).toBe(429)
+      expect(forged).toBe(429)
+      expect(someoneElse).toBe(200)
+    } finally {
+      await Promise.all([c.stop(), d.stop()])
+    }
+  })
+})

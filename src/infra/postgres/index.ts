@@ -1,5 +1,6 @@
 import type { Logger } from '../../core/logger.js'
 import type { EventBus, StorageHealth, Stores } from '../../core/ports.js'
+import { createLimiters } from '../../limits.js'
 import { createRedisEventBus } from '../redis/eventBus.js'
 import { createJobs, createPool, migrate, Pg } from './database.js'
 import { createPgEventBus } from './eventBus.js'
@@ -21,6 +22,8 @@ export async function openPostgresStores({ databaseUrl, schema, redisUrl, redisP
   const db = new Pg(pool)
   const redis = redisUrl ? createRedisEventBus(redisUrl, redisPrefix, logger) : undefined
   const jobs = createJobs(databaseUrl, logger)
+  await redis?.ready() // rate limits count in Redis from the first request on
+  if (!redis) logger.warn({}, 'no REDIS_URL: rate limits are per instance, live events go through PostgreSQL')
   const bus: EventBus & { close(): Promise<void> } = redis ?? createPgEventBus(databaseUrl, schema, pool, logger)
   const check = async (probe: () => Promise<unknown>) => {
     try {
@@ -42,6 +45,11 @@ export async function openPostgresStores({ databaseUrl, schema, redisUrl, redisP
     lock: db.lock,
     consoleEvents: new PgConsoleEvents(db),
     jobs,
+    limiter: createLimiters({
+      redis: redis?.client,
+      prefix: `${redisPrefix}limit:`,
+      onFallback: (limiter) => logger.warn({ limiter }, 'redis unavailable: rate limits are per instance'),
+    }),
     afterCommit: (then) => db.afterCommit(then),
     async health() {
       const health: StorageHealth = { database: await check(() => pool.query('SELECT 1')) }

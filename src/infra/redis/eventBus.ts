@@ -6,6 +6,10 @@ import type { EventBus } from '../../core/ports.js'
 
 /** Two connections to Redis: one publishes and answers the health check, one is in subscriber mode. */
 export interface RedisBus extends EventBus {
+  /** The publishing connection (fails fast while Redis is down), for other quick commands such as rate limits. */
+  client: Redis
+  /** Resolves once the first connection attempt is over (connected or not: the bus never waits on Redis). */
+  ready(): Promise<void>
   ping(): Promise<void>
   close(): Promise<void>
 }
@@ -38,6 +42,8 @@ export function createRedisEventBus(url: string, prefix: string, logger: Logger)
   const counts = new Map<string, number>()
 
   return {
+    client: publisher,
+    ready: async () => void (await connecting),
     async publish(topic, message) {
       local.emit(topic, message)
       await connecting

@@ -2,6 +2,7 @@ import type { Logger } from '../../core/logger.js'
 import type { Stores } from '../../core/ports.js'
 import { createMemoryConversationLock } from '../memory/conversationLock.js'
 import { createMemoryEventBus } from '../memory/eventBus.js'
+import { createLimiters } from '../../limits.js'
 import { SqliteActivityLog } from './activityLog.js'
 import { SqliteAgentSessions, SqliteConsoleEvents, SqliteSettings } from './agentSessions.js'
 import { openDatabase, WriteBatch } from './database.js'
@@ -28,6 +29,7 @@ export function openSqliteStores(dataDir: string, logger: Logger): Stores {
     lock: createMemoryConversationLock(),
     consoleEvents: new SqliteConsoleEvents(db),
     jobs: { claim: async () => true }, // one instance: it does every job
+    limiter: createLimiters(),
     afterCommit: (then) => void batch.committed().then(then, () => {}),
     async health() {
       try {

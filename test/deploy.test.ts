@@ -44,6 +44,22 @@ describe('deploy/', () => {
     expect(bicep).not.toMatch(/@secure\(\)\s*param \w+ string = '/)
   })
 
+  it('runs two instances behind a reverse proxy on PostgreSQL and Redis in the scaled profile', () => {
+    const compose = read('deploy/compose.yaml')
+    const nginx = read('deploy/proxy/nginx.conf')
+    const scaled = (service: string) => new RegExp(`^  ${service}:[^\\n]*\\n    profiles: \\[scaled\\]`, 'm')
+
+    for (const service of ['postgres', 'redis', 'helpdesk-1', 'proxy']) expect(compose, service).toMatch(scaled(service))
+    expect(compose).toMatch(/^  helpdesk-2: \*instance$/m) // the same as helpdesk-1
+    expect(compose).toMatch(/DATABASE_URL: postgres:\/\/helpdesk:\$\{POSTGRES_PASSWORD:\?/)
+    expect(compose).toMatch(/REDIS_URL: redis:\/\/redis:6379/)
+    expect(compose).toMatch(/DIRECTLINE_TOKEN_SECRET: \$\{DIRECTLINE_TOKEN_SECRET:\?/) // one secret for every instance
+    expect(nginx).toMatch(/server helpdesk-1:3978[^;]*;\s*server helpdesk-2:3978/)
+    expect(nginx).toContain('proxy_set_header Upgrade $http_upgrade') // the Direct Line WebSocket
+    expect(nginx).toContain('proxy_buffering off') // the agent console's server-sent events
+    expect(nginx).toContain('X-Forwarded-For $proxy_add_x_forwarded_for')
+  })
+
   it('commits no secret', () => {
     const files = (dir: string): string[] =>
       readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]))

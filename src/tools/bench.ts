@@ -2,7 +2,8 @@
  * `npm run bench`: prints figures, asserts nothing. Recognizer training and per-utterance latency, the floor
  * botbuilder-dialogs sets, bot start-up, full-turn latency over HTTP (/api/messages with expectReplies, on
  * 127.0.0.1), peak memory, and the website channel's load test against two references: the echo bot, and our own
- * channel with an echo for a bot (src/tools/load.ts). Takes about five minutes.
+ * channel with an echo for a bot (src/tools/load.ts); then our bot on PostgreSQL + Redis, one and two instances (the
+ * DATABASE_URL and REDIS_URL set, else the local ones the tests use). Takes about eight minutes.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,7 +19,7 @@ import { loadProcedures } from '../core/procedures.js'
 import { createRecognizer, createRecognizerFromExamples } from '../core/recognizer.js'
 import { createApplication } from '../application.js'
 import { boundRecognizer } from '../core/boundedRecognizer.js'
-import { loadTest, SCRIPT, type LoadResult } from './load.js'
+import { loadTest, loadTestScaled, SCRIPT, type LoadResult } from './load.js'
 
 const out = (line = '') => process.stdout.write(line + '\n')
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
@@ -216,3 +217,20 @@ out(`${'bot turn CPU / (channel + floor)'.padEnd(34)} ${cpuRatio.toFixed(2)}  (g
 const recognizerMedian = quantile([...latencies].sort((a, b) => a - b), 0.5)
 out(`${'recognizer median'.padEnd(34)} ${ms(recognizerMedian)}  (goal < 0.1 ms)`)
 out(`${'CLINC150 training'.padEnd(34)} ${clincSeconds.toFixed(2)} s  (goal < 10 s)`)
+
+out()
+// Scale-out: the same load on PostgreSQL + Redis. The bench's own settings if set, else the local test services.
+const { DATABASE_URL, REDIS_URL } = loadConfig()
+const databaseUrl = DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test'
+const redisUrl = REDIS_URL || 'redis://127.0.0.1:6379'
+out('scale-out: our bot on PostgreSQL + Redis (pg1 = one instance, pg2 = two; each conversation on one instance; CPU of all)')
+try {
+  for (const [mode, pace, sizes] of [['saturated', undefined, [100, 1000]], ['paced', { thinkMs: [2000, 6000] as [number, number] }, [100]]] as const) {
+    for (const n of sizes) {
+      const rounds = pace ? 1 : Math.max(1, Math.round(1000 / n))
+      for (const instances of [1, 2]) row(mode, n, `pg${instances} `, await loadTestScaled(n, { instances, databaseUrl, redisUrl, pace, rounds }))
+    }
+  }
+} catch (err) {
+  out(`skipped: PostgreSQL or Redis not reachable (${(err as Error).message})`)
+}

@@ -9,7 +9,9 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
+import { randomBytes } from 'node:crypto'
 import { seededRandom } from '../core/classifier.js'
+import { dropSchema } from '../infra/postgres/schemas.js'
 
 export const SCRIPT = ['a cacreg box wants my username and password', 'Edge', 'no', 'no']
 const TURN_TIMEOUT_MS = 30_000
@@ -180,12 +182,16 @@ async function run(
   env: Record<string, string>,
   conversations: number,
   makeClient: (url: string, id: number) => Client,
-  { pace, rounds = 1, startsPerSecond }: { pace?: Pace; rounds?: number; startsPerSecond?: number },
+  { pace, rounds = 1, startsPerSecond, instances = 1 }: { pace?: Pace; rounds?: number; startsPerSecond?: number; instances?: number },
 ): Promise<LoadResult> {
-  const { child, url } = await startChild(script, env)
+  // The first instance alone (it migrates a fresh database), then the others; conversation i goes to instance i % n.
+  const servers = [await startChild(script, env)]
+  for (let i = 1; i < instances; i++) servers.push(await startChild(script, env))
+  const urlOf = (id: number) => servers[id % servers.length]!.url
+  const cpuOfAll = () => servers.reduce((sum, s) => sum + cpuSeconds(s.child.pid), 0)
   try {
     // Warm up first (JIT, caches), with conversations of their own, so the figures are of a running server.
-    const warmUp = Array.from({ length: WARM_UP_CONVERSATIONS }, (_, i) => makeClient(url, 1_000_000 + i))
+    const warmUp = Array.from({ length: WARM_UP_CONVERSATIONS }, (_, i) => makeClient(urlOf(i), 1_000_000 + i))
     await Promise.all(warmUp.map(async (client) => {
       try {
         await client.connect()
@@ -198,7 +204,7 @@ async function run(
     }))
     // `conversations` users at a time; each walks `rounds` fresh conversations one after another. They start all at
     // once, or `startsPerSecond` (a ramp: where load shedding begins). Set-up is not timed: only turns are.
-    const clients = Array.from({ length: conversations * rounds }, (_, i) => makeClient(url, i))
+    const clients = Array.from({ length: conversations * rounds }, (_, i) => makeClient(urlOf(i), i))
     const shedAt: number[] = []
     const started = await Promise.all(
       clients.map(async (client, i) => {
@@ -217,7 +223,7 @@ async function run(
     const thinks = clients.map(() => SCRIPT.map(() => (pace ? pace.thinkMs[0] + random() * (pace.thinkMs[1] - pace.thinkMs[0]) : 0)))
     const latencies: number[] = []
     let errors = 0
-    const cpu0 = cpuSeconds(child.pid)
+    const cpu0 = cpuOfAll()
     const clientCpu0 = process.cpuUsage()
     const t0 = performance.now()
     await Promise.all(
@@ -237,18 +243,18 @@ async function run(
       }),
     )
     const seconds = (performance.now() - t0) / 1000
-    const result = summarise(conversations, latencies, errors, seconds, peakMb(child.pid))
+    const result = summarise(conversations, latencies, errors, seconds, Math.max(...servers.map((s) => peakMb(s.child.pid))))
     const clientCpu = process.cpuUsage(clientCpu0)
     const perTurn = (ms: number) => ms / Math.max(1, latencies.length)
     return {
       ...result,
       shed: shedAt.length,
       firstShedAt: shedAt.length > 0 ? Math.min(...shedAt) : undefined,
-      serverCpuMsPerTurn: perTurn((cpuSeconds(child.pid) - cpu0) * 1000),
+      serverCpuMsPerTurn: perTurn((cpuOfAll() - cpu0) * 1000), // every instance together
       clientCpuMsPerTurn: perTurn((clientCpu.user + clientCpu.system) / 1000),
     }
   } finally {
-    child.kill()
+    for (const server of servers) server.child.kill()
   }
 }
 
@@ -279,5 +285,34 @@ export async function loadTest(
     return { ours, channelEcho, echo }
   } finally {
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The same load on our bot with several instances: PostgreSQL (a scratch schema, dropped after) and Redis (a
+ * scratch key prefix), `instances` bot processes, each conversation on one of them.
+ */
+export async function loadTestScaled(
+  conversations: number,
+  { instances, databaseUrl, redisUrl, pace, rounds = 1 }: { instances: number; databaseUrl: string; redisUrl: string; pace?: Pace; rounds?: number },
+): Promise<LoadResult> {
+  const tag = randomBytes(4).toString('hex')
+  const schema = `bench_${tag}`
+  const dataDir = mkdtempSync(join(tmpdir(), 'helpdesk-load-'))
+  const env = {
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    DATABASE_SCHEMA: schema,
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: `bench:${tag}:`,
+    DIRECTLINE_TOKEN_SECRET: randomBytes(32).toString('base64url'),
+    DIRECTLINE_GENERATE_LIMIT: '1000000',
+    DIRECTLINE_RATE_LIMIT: '1000000',
+  }
+  try {
+    return await run('src/index.ts', env, conversations, (url) => directLineClient(url), { pace, rounds, instances })
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+    await dropSchema(databaseUrl, schema)
   }
 }

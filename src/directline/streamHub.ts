@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { WebSocket } from 'ws'
 import type { Logger } from '../core/logger.js'
 import type { ActivityLog, AppendedActivity, EventBus } from '../core/ports.js'
@@ -14,6 +15,8 @@ const PAGE = 500
 class LiveStream {
   private chain: Promise<void> = Promise.resolve()
   unsubscribe: () => Promise<void> = async () => {}
+  /** Tells this stream apart from a newer one of the same conversation on another instance. */
+  readonly id = randomBytes(9).toString('base64url')
 
   constructor(
     private readonly conversationId: string,
@@ -24,8 +27,9 @@ class LiveStream {
   ) {}
 
   /**
-   * Handles one bus message in order: `<watermarks>\n<payload>`, or `t\n<payload>` for a typing indicator. A
-   * message without its payload (a bus that could not carry it) is read from the log.
+   * Handles one bus message in order: `<watermarks>\n<payload>`, `t\n<payload>` for a typing indicator, or
+   * `c\n<stream id>` when a stream opens (an older one closes). A message without its payload (a bus that could not
+   * carry it) is read from the log.
    */
   deliver(message: string): void {
     this.enqueue(async () => {
@@ -33,6 +37,7 @@ class LiveStream {
       const header = message.slice(0, newline)
       const payload = message.slice(newline + 1)
       if (header === 't') return this.send(payload)
+      if (header === 'c') return void (payload !== this.id && this.socket.close(1000, 'collision')) // a newer stream, anywhere
       const marks = header.split(',').map(Number)
       if (marks.at(-1)! <= this.sent) return
       if (payload && marks[0] === this.sent + 1 && marks.every((mark, i) => mark === marks[0]! + i)) {
@@ -105,6 +110,7 @@ export class StreamHub implements ActivityPublisher {
     // Subscribed before the log is read: whatever is stored in between arrives one way or the other, and only once.
     stream.unsubscribe = await this.bus.subscribe(topicOf(conversationId), (message) => stream.deliver(message))
     if (socket.readyState !== socket.OPEN) return void stream.unsubscribe()
+    await this.bus.publish(topicOf(conversationId), `c\n${stream.id}`) // Direct Line keeps one stream per conversation
     await stream.catchUp()
   }
 

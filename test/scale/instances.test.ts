@@ -104,6 +104,19 @@ describe('two instances on PostgreSQL + Redis', () => {
     stream.socket.close()
   })
 
+  it('keeps one stream per conversation: a newer one on the other instance closes the older', async () => {
+    const { conversationId, token } = (await call(a, 'POST', '/tokens/generate')).body
+    const older = await openStream((await call(a, 'POST', '/conversations', token)).body.streamUrl)
+    const closed = new Promise<string>((resolve) => older.socket.once('close', (_code, reason) => resolve(reason.toString())))
+
+    const newer = await openStream((await call(b, 'GET', `/conversations/${conversationId}?watermark=0`, token)).body.streamUrl)
+    await call(a, 'POST', `/conversations/${conversationId}/activities`, token, message('i forgot my pin'))
+
+    expect(await closed).toBe('collision')
+    expect((await newer.waitFor(2)).length).toBeGreaterThanOrEqual(2)
+    newer.socket.close()
+  })
+
   it('handles a client retry once, whichever instance it reaches', async () => {
     const { conversationId, token } = (await call(a, 'POST', '/tokens/generate')).body
     const posted = message('my cac says 403 access forbidden')

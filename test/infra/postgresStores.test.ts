@@ -1,4 +1,5 @@
-import { afterAll } from 'vitest'
+import pg from 'pg'
+import { afterAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/core/logger.js'
 import { openPostgresStores } from '../../src/infra/postgres/index.js'
 import { DATABASE_URL, freshNamespace, REDIS_URL } from '../helpers/postgres.js'
@@ -22,4 +23,23 @@ storesContract('PostgreSQL + Redis', {
 storesContract('PostgreSQL alone (LISTEN/NOTIFY)', {
   open: () => openPostgresStores({ databaseUrl: DATABASE_URL, schema: notify.schema, redisPrefix: notify.redisPrefix }, logger),
   instances: true,
+})
+
+describe('PostgreSQL migrations', () => {
+  it('are applied once when several instances start together', async () => {
+    const fresh = freshNamespace()
+    try {
+      const open = () => openPostgresStores({ databaseUrl: DATABASE_URL, schema: fresh.schema, redisPrefix: fresh.redisPrefix }, logger)
+      const instances = await Promise.all([open(), open(), open()])
+      const client = new pg.Client({ connectionString: DATABASE_URL })
+      await client.connect()
+      const { rows } = await client.query(`SELECT name FROM ${fresh.schema}.pgmigrations ORDER BY id`)
+      await client.end()
+      for (const instance of instances) await instance.close()
+
+      expect(rows.map((r) => r.name)).toEqual(['1764600000000_initial', '1764610000000_console-events'])
+    } finally {
+      await fresh.drop()
+    }
+  })
 })

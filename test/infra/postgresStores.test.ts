@@ -43,3 +43,26 @@ describe('PostgreSQL migrations', () => {
     }
   })
 })
+
+describe('a turn on PostgreSQL', () => {
+  it('commits what it wrote without waiting, and reports a failed write instead of a silent rollback', async () => {
+    const fresh = freshNamespace()
+    const stores = await openPostgresStores({ databaseUrl: DATABASE_URL, schema: fresh.schema, redisPrefix: fresh.redisPrefix }, logger)
+    try {
+      await stores.lock.withLock('c1', async () => {
+        void stores.transcripts.log({ channelId: 'test', conversationId: 'c1', at: new Date().toISOString(), activity: { text: 'not awaited' } })
+      })
+      const failing = stores.lock.withLock('c2', async () => {
+        await stores.state.save('k', '{}', 0)
+        void stores.transcripts.log({ channelId: null as unknown as string, conversationId: 'c2', at: new Date().toISOString(), activity: {} }).catch(() => {}) // NOT NULL
+      })
+
+      await expect(failing).rejects.toThrow()
+      expect((await stores.transcripts.page('test', 'c1', 0, 10)).activities).toEqual([{ text: 'not awaited' }])
+      expect(await stores.state.load('k')).toBeUndefined() // the turn rolled back whole
+    } finally {
+      await stores.close()
+      await fresh.drop()
+    }
+  })
+})

@@ -11,19 +11,31 @@ const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations')
 const TURN_LOCK_SPACE = 0x4844 // "HD"
 const JOB_LOCK_SPACE = 0x484a // "HJ"
 
+/** A turn's transaction: its connection, the queries queued on it, and what to do once it has committed. */
+interface Turn {
+  client: pg.PoolClient
+  queue: Promise<unknown>
+  afterCommit: (() => void)[]
+  /** The first query that failed: the transaction is aborted and must not be reported as committed. */
+  failed?: unknown
+}
+
 /**
  * Runs SQL on the turn's transaction when there is one (inside `ConversationLock.withLock`), else on the pool.
  * So a turn's state, activities, transcripts and case changes commit together, or not at all.
  */
 export class Pg {
-  private readonly turn = new AsyncLocalStorage<{ client: pg.PoolClient; afterCommit: (() => void)[] }>()
+  private readonly turn = new AsyncLocalStorage<Turn>()
 
   constructor(readonly pool: pg.Pool) {}
 
   async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
-    const client = this.turn.getStore()?.client
-    const result = client ? await client.query<R>(sql, params) : await this.pool.query<R>(sql, params)
-    return result.rows
+    const turn = this.turn.getStore()
+    if (!turn) return (await this.pool.query<R>(sql, params)).rows
+    // One connection, one query at a time, in the order asked (a turn also logs its transcript without waiting).
+    const result = turn.queue.then(() => turn.client.query<R>(sql, params))
+    turn.queue = result.catch((err: unknown) => void (turn.failed ??= err))
+    return (await result).rows
   }
 
   /** Runs `work` in a transaction of its own, or in the turn's when there is one (then the turn commits it). */
@@ -58,10 +70,12 @@ export class Pg {
     const client = await this.pool.connect()
     try {
       await client.query('BEGIN')
-      const afterCommit: (() => void)[] = []
-      const result = await this.turn.run({ client, afterCommit }, work)
+      const turn: Turn = { client, queue: Promise.resolve(), afterCommit: [] }
+      const result = await this.turn.run(turn, work)
+      await turn.queue // what the turn asked without waiting is part of it too
+      if (turn.failed) throw turn.failed // PostgreSQL would answer COMMIT with a silent rollback
       await client.query('COMMIT')
-      for (const then of afterCommit) then()
+      for (const then of turn.afterCommit) then()
       return result
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {})

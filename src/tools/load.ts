@@ -115,7 +115,9 @@ function directLineClient(url: string): Client {
       const token = (await generated.json()) as { token: string; conversationId: string }
       conversationId = token.conversationId
       auth = { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' }
-      const started = (await fetch(`${url}/v3/directline/conversations`, { method: 'POST', headers: auth }).then((r) => r.json())) as { streamUrl: string }
+      const response = await fetch(`${url}/v3/directline/conversations`, { method: 'POST', headers: auth })
+      const started = (await response.json()) as { streamUrl?: string }
+      if (!started.streamUrl) throw new Error(`starting a conversation answered ${response.status} ${JSON.stringify(started)}`)
       const ws = new WebSocket(started.streamUrl)
       socket = ws
       await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)))

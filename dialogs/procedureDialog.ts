@@ -78,6 +78,8 @@ export class ProcedureDialog extends ComponentDialog {
     private readonly procedures: ReadonlyMap<string, Procedure>,
     private readonly state: Pick<HelpDeskState, 'profile' | 'memory'>,
     private readonly maxReprompts = 2,
+    // Whether an agent can take a chat here (the handoff queue's own flag, read when an outcome is said).
+    private readonly desk: { readonly staffed: boolean },
   ) {
     super(PROCEDURE_DIALOG)
     this.addDialog(new AnswerPrompt(ANSWER))
@@ -281,7 +283,7 @@ export class ProcedureDialog extends ComponentDialog {
       result = { outcome: 'exhausted', procedureId: procedure.id, trail }
     } else {
       const outcome = procedure.outcomes[outcomeId]!
-      const text = renderContent(outcome)
+      const text = renderContent(this.desk.staffed || !outcome.unstaffed ? outcome : { ...outcome, say: outcome.unstaffed })
       await step.context.sendActivity(text)
       // "What do I do now?" after the end gets the way forward again.
       await this.state.memory.set(step.context, { ...(await this.state.memory.get(step.context, {})), lastStep: text })

@@ -71,7 +71,7 @@ export async function createHelpDesk(config: Config, logger: Logger): Promise<He
     recognizer,
     intents,
     procedures,
-    procedureDialog: new ProcedureDialog(procedures, state, config.MAX_REPROMPTS),
+    procedureDialog: new ProcedureDialog(procedures, state, config.MAX_REPROMPTS, handoffQueue),
     state,
     handoffQueue,
     thresholds: thresholdsFrom(config),

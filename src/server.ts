@@ -246,7 +246,7 @@ export function createServer({
   })
   if (directLine) {
     registerDirectLine(server, directLine)
-    registerHelpPage(server, { publicUrl: http.publicUrl })
+    registerHelpPage(server, { publicUrl: http.publicUrl, desk: agentConsole?.handoff })
   }
   if (agentConsole) registerAgentConsole(server, { ...agentConsole, logger, secureCookies: https, limiter, clientAddress })
   // Liveness and what answers: 503 only when the database does not (Redis down still serves, per instance).

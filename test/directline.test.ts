@@ -293,7 +293,7 @@ describe('Direct Line: a restart', () => {
     expect(after.body).toEqual(before.body)
     expect(next.body.activities.map((a: Activity) => a.text)).toEqual([
       'no',
-      "Clearing the cache didn't fix it. A help-desk agent can take it from here and will see what we tried.",
+      "Clearing the cache didn't fix it, and the help page's steps are used up.",
       expect.stringMatching(/^No help-desk agent is available through this chat/), // this server has no agent accounts
     ])
   })

@@ -91,6 +91,7 @@ describe('server', () => {
       "Clearing the cache didn't fix it. A help-desk agent can take it from here and will see what we tried.",
       'Would you like me to connect you with a help-desk agent? They will see what we tried.',
     ])
+    expect(await (await fetch(`${running.url}/`)).text()).toMatch(/can pass you to a help-desk agent/) // staffed: the page says so
     const afterYes = await send(running.url, 'conv-restart', 'yes')
     expect(afterYes[0]).toMatch(/^I'm connecting you with a help-desk agent/)
     const waiting = (await running.helpDesk.handoffQueue.list(['waiting'])).filter((r) => r.packet.conversationId === 'conv-restart')
@@ -109,6 +110,11 @@ describe('server', () => {
       expect(replies.at(-1)).toMatch(/^No help-desk agent is available through this chat, sorry\. .*contact the AKO Help Desk\. .*contact your local ID Card office/)
       expect(replies.join(' ')).not.toMatch(/connecting you|Would you like me to connect you|Your request number/)
     }
+    expect(failed.join(' ')).not.toMatch(/agent can/) // no agent promised just before saying there is none
+    expect(failed[0]).toBe("Clearing the cache didn't fix it, and the help page's steps are used up.")
+    const page = await (await fetch(`${running.url}/`)).text()
+    expect(page).not.toMatch(/pass you to a help-desk agent/)
+    expect(page).toMatch(/tells you where to turn/)
     expect(asked.join(' ')).not.toMatch(/\d{3}[-. ]\d{4}|@|https?:/) // nothing invented: no phone number, e-mail or address
     expect((await running.helpDesk.handoffQueue.list(['waiting', 'expired'])).filter((c) => c.conversationId === 'conv-no-agents')).toEqual([])
     expect(running.logs.lines).toContainEqual(expect.objectContaining({ level: 40, setting: 'AGENT_ACCOUNTS', msg: expect.stringMatching(/^no agent accounts configured/) }))

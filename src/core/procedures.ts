@@ -71,8 +71,16 @@ export const OutcomeKindSchema = z.enum(['resolved', 'referred', 'answered', 'ha
 export type OutcomeKind = z.infer<typeof OutcomeKindSchema>
 
 const OutcomeSchema = z
-  .object({ kind: OutcomeKindSchema, say: z.string().min(1), list: z.array(z.string().min(1)).optional(), source: SourceSchema })
+  .object({
+    kind: OutcomeKindSchema,
+    say: z.string().min(1),
+    // Said instead of `say` when nobody can take a chat here: never promise an agent the desk doesn't have.
+    unstaffed: z.string().min(1).optional(),
+    list: z.array(z.string().min(1)).optional(),
+    source: SourceSchema,
+  })
   .strict()
+  .refine((o) => o.unstaffed !== undefined || !/\bagent\b/i.test(o.say), 'an outcome that mentions an agent needs `unstaffed` wording')
 
 export const ProcedureSchema = z
   .object({

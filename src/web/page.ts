@@ -22,10 +22,14 @@ interface Asset {
   maxAge: number
 }
 
-const asset = (path: string, type: string, maxAge: number): Asset => {
-  const body = readFileSync(path)
+const bytes = (text: string | Buffer, type: string, maxAge: number): Asset => {
+  const body = Buffer.from(text)
   return { type, body, gzipped: gzipSync(body), maxAge }
 }
+const asset = (path: string, type: string, maxAge: number): Asset => bytes(readFileSync(path), type, maxAge)
+
+const STAFFED_SENTENCE = 'one step at a time and can pass you to a help-desk agent.'
+const UNSTAFFED_SENTENCE = 'one step at a time and tells you where to turn when they run out.'
 
 // Only our own origin: the page must work on a closed network and must not load anything from elsewhere. WebSockets
 // go to our own host only (PUBLIC_URL's, else the Host the page was loaded from, if it is a plain host name).
@@ -42,9 +46,16 @@ function securityHeaders(req: restify.Request, publicUrl: string | undefined) {
 }
 
 /** The help page with Web Chat: `/`, and its script, style and the Web Chat bundle under `/static/`. */
-export function registerHelpPage(server: restify.Server, { publicUrl }: { publicUrl?: string } = {}): void {
+export function registerHelpPage(
+  server: restify.Server,
+  { publicUrl, desk }: { publicUrl?: string; desk?: { readonly staffed: boolean } } = {},
+): void {
+  // The page promises an agent only while someone can take a chat (the queue's own flag, read per request).
+  const html = readFileSync(join(PUBLIC, 'index.html'), 'utf8')
+  if (!html.includes(STAFFED_SENTENCE)) throw new Error(`index.html no longer says "${STAFFED_SENTENCE}": update page.ts with it`)
+  const unstaffedPage = bytes(html.replace(STAFFED_SENTENCE, UNSTAFFED_SENTENCE), 'text/html; charset=utf-8', 0)
   const assets: Record<string, Asset> = {
-    '/': asset(join(PUBLIC, 'index.html'), 'text/html; charset=utf-8', 0),
+    '/': bytes(html, 'text/html; charset=utf-8', 0),
     '/static/page.css': asset(join(PUBLIC, 'page.css'), 'text/css; charset=utf-8', 300),
     '/static/page.js': asset(join(PUBLIC, 'page.js'), 'text/javascript; charset=utf-8', 300),
     '/static/webchat.js': asset(webChatBundlePath(), 'text/javascript; charset=utf-8', 86_400),
@@ -53,8 +64,9 @@ export function registerHelpPage(server: restify.Server, { publicUrl }: { public
     res.writeHead(204, { 'cache-control': 'public, max-age=86400' })
     res.end()
   })
-  for (const [path, file] of Object.entries(assets)) {
+  for (const [path, asIs] of Object.entries(assets)) {
     server.get(path, async (req, res) => {
+      const file = path === '/' && !desk?.staffed ? unstaffedPage : asIs
       const gzip = /\bgzip\b/.test(req.header('accept-encoding') ?? '')
       const body = gzip ? file.gzipped : file.body
       res.writeHead(200, {

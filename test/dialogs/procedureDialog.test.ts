@@ -13,7 +13,7 @@ function procedureClient(procedureId: string, { profile, knowledge = procedures 
   const middlewares = profile
     ? [{ onTurn: async (context: never, next: () => Promise<void>) => { await state.profile.set(context, profile); await next() } }]
     : []
-  const dialog = new ProcedureDialog(knowledge, state, 2)
+  const dialog = new ProcedureDialog(knowledge, state, 2, { staffed: true })
   return new DialogTestClient('test', dialog, { procedureId }, middlewares, conversationState)
 }
 

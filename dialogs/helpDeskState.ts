@@ -23,6 +23,8 @@ export interface Memory {
   lastProcedure?: string
   /** Unclear messages in a row with nothing pending. */
   unclear?: number
+  /** The bot's last words offered a person (help text, out-of-scope buttons), so "yes please" next accepts. */
+  offeredPerson?: boolean
 }
 
 /** The case being worked on in this conversation, for the agent if it is handed over. Redacted text only. */

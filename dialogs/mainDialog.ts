@@ -22,7 +22,7 @@ import { summarise, type HandoffPacket, type HandoffQueue } from '../src/core/ha
 import type { Procedure, Slot } from '../src/core/procedures.js'
 import { normalise, type Recognizer, type RecognizerResult } from '../src/core/recognizer.js'
 import { decideRoute, type Route, type RoutingThresholds } from '../src/core/routing.js'
-import { understand, wordCount, type FactsFound, type PendingQuestion, type Reading } from '../src/core/understanding.js'
+import { clean, readPolarity, understand, wordCount, type FactsFound, type PendingQuestion, type Reading } from '../src/core/understanding.js'
 import { NONE, type Intent } from '../intents/intent.js'
 import { newCase, wasWelcomedThisTurn, type HelpDeskState, type Profile } from './helpDeskState.js'
 import { messages } from './messages.js'
@@ -34,7 +34,7 @@ import {
   type ProcedureOutcome,
   type ProcedureOptions,
 } from './procedureDialog.js'
-import { AnswerPrompt, answerOf, pendingQuestion, questionPrompt, setAnswer, setReplan, setSkip, setTurnFacts, withButtons } from './prompts.js'
+import { AnswerPrompt, answerOf, pendingQuestion, questionPrompt, setAnswer, setReplan, setSkip, setTurnFacts, setUndo, withButtons } from './prompts.js'
 import { secretsFound, wasOnlySecret } from './redaction.js'
 import { noteOutcome, noteProcedure } from './turnReport.js'
 import { turnLogger } from './turnLogger.js'
@@ -199,7 +199,7 @@ export class MainDialog extends ComponentDialog {
       facts: profile,
       active: this.activeProcedure(stack),
       running: runningProcedures(stack).map((p) => p.procedureId),
-      activeSlots: runningProcedures(stack).flatMap((p) => this.deps.procedures.get(p.procedureId)?.steps.flatMap((s) => (s.ask?.slot ? [s.ask.slot] : [])) ?? []),
+      activeSlots: runningProcedures(stack).flatMap((p) => this.slotsOf(p.procedureId)),
       typedPin: secretsFound(context).includes('pin'),
       lastPolicy: memory.lastPolicy,
       lastProcedure: memory.lastProcedure,
@@ -222,6 +222,7 @@ export class MainDialog extends ComponentDialog {
       },
       procedureOf: (id) => this.procedureOf.get(id),
       scoreOf: (id) => result.intents[id]?.score ?? 0,
+      ranked: Object.entries(result.intents).sort(([, a], [, b]) => b.score - a.score).map(([id]) => id),
       minScore,
     })
     const changed = await this.remember(context, reading.found, pending, reading.kind === 'answer')
@@ -255,6 +256,20 @@ export class MainDialog extends ComponentDialog {
     return changed
   }
 
+  /**
+   * The facts a procedure depends on: asked, or ruling a step out, by it or by a sub-procedure it runs later ("im
+   * on firefox tho" before the cache steps that ask it is about this problem, not a new one).
+   */
+  private slotsOf(procedureId: string, seen = new Set<string>()): Slot[] {
+    if (seen.has(procedureId)) return []
+    seen.add(procedureId)
+    return (this.deps.procedures.get(procedureId)?.steps ?? []).flatMap((s) => [
+      ...(s.ask?.slot ? [s.ask.slot] : []),
+      ...(s.skipIf ? [s.skipIf.slot] : []),
+      ...(s.run ? this.slotsOf(s.run, seen) : []),
+    ])
+  }
+
   private isPolicy(intentId: string): boolean {
     return this.deps.procedures.get(this.procedureOf.get(intentId) ?? '')?.policy === true
   }
@@ -279,6 +294,10 @@ export class MainDialog extends ComponentDialog {
     const { reading, changed } = await this.read(context, innerDc.stack)
     const active = this.activeProcedure(innerDc.stack)
     if (reading.vent && reading.kind !== 'vent') await context.sendActivity(active ? messages.empathyMidStep : messages.empathy)
+    if (await this.takesOffer(context, reading)) {
+      await innerDc.cancelAllDialogs()
+      return innerDc.beginDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
+    }
 
     switch (reading.kind) {
       case 'answer':
@@ -322,6 +341,15 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity(messages.sameProblem)
         return this.resume(innerDc, false)
       case 'resume':
+        return this.resume(innerDc, true)
+      case 'undo':
+        if (!active) return this.resume(innerDc, true)
+        setUndo(context)
+        return super.onContinueDialog(innerDc)
+      case 'out-of-scope':
+        // A side question the page doesn't cover: who handles it, then back to the step.
+        if (!active) return super.onContinueDialog(innerDc)
+        await context.sendActivity(await this.outOfScopeText(context, false))
         return this.resume(innerDc, true)
       case 'step-help':
         if (active) await this.explainStep(innerDc, reading.about)
@@ -434,6 +462,7 @@ export class MainDialog extends ComponentDialog {
       return
     }
     await innerDc.context.sendActivity(messages.stepHelpGeneric)
+    await this.noteOffered(innerDc.context)
     if (current) await innerDc.context.sendActivity(renderContent(current))
   }
 
@@ -482,6 +511,7 @@ export class MainDialog extends ComponentDialog {
     switch (intentId) {
       case 'help':
         await context.sendActivity(messages.help)
+        await this.noteOffered(context)
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
       case 'cancel':
@@ -557,8 +587,16 @@ export class MainDialog extends ComponentDialog {
     }
     const { reading, changed } = await this.read(context, [])
     const memory = await this.deps.state.memory.get(context, {})
-    if (reading.kind !== 'unclear') await this.deps.state.memory.set(context, { ...memory, unclear: 0 })
+    const offeredPerson = memory.offeredPerson === true
+    memory.offeredPerson = undefined // an offer is answered on the next turn or not at all
+    await this.deps.state.memory.set(context, reading.kind !== 'unclear' ? { ...memory, unclear: 0 } : memory)
     if (reading.vent && reading.kind !== 'vent') await context.sendActivity(messages.empathy)
+    // "yes please" right after a person was offered takes the offer, whatever else "yes" could mean with nothing pending.
+    const accepts = ['unclear', 'small-talk', 'ack', 'worked'].includes(reading.kind) && wordCount(context.activity.text ?? '') <= 5 && readPolarity(clean(context.activity.text ?? '')) === 'yes'
+    if (offeredPerson && accepts) {
+      await this.noteQuestion(context)
+      return step.replaceDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
+    }
     switch (reading.kind) {
       case 'person':
         await this.noteQuestion(context)
@@ -640,20 +678,17 @@ export class MainDialog extends ComponentDialog {
           return step.endDialog()
         }
         await context.sendActivity(SMALL_TALK[reading.intentId] ?? messages.askProblem)
+        if (reading.intentId === 'help') await this.noteOffered(context) // it ends with "or talk to a person"
         return step.endDialog()
       case 'out-of-scope': {
         await this.noteQuestion(context)
-        const result = await this.recognize(context)
-        const route = this.route(result)
-        const topic = route.kind === 'none' ? route.topic : undefined
-        turnLogger(context).info({ route: 'none', topic }, 'out of scope')
-        const refer = topic ? this.referOf.get(topic) : undefined
         await context.sendActivity(
           MessageFactory.suggestedActions(
             [messages.talkToPerson, messages.whatCanYouDo].map((title) => ({ type: ActionTypes.ImBack, title, value: title })),
-            (result.language === 'es' ? `${messages.spanishOutOfScope}\n\n` : '') + (refer ? messages.outOfScopeTopic(refer) : messages.outOfScope),
+            await this.outOfScopeText(context, true),
           ),
         )
+        await this.noteOffered(context)
         return step.endDialog()
       }
       case 'something-else':
@@ -672,6 +707,35 @@ export class MainDialog extends ComponentDialog {
         return step.endDialog()
       }
     }
+  }
+
+  /** Who handles a topic the page doesn't cover, when we know; `offer`: with the person offer its buttons make. */
+  private async outOfScopeText(context: TurnContext, offer: boolean): Promise<string> {
+    const result = await this.recognize(context)
+    const route = this.route(result)
+    const topic = route.kind === 'none' ? route.topic : undefined
+    turnLogger(context).info({ route: 'none', topic }, 'out of scope')
+    const refer = topic ? this.referOf.get(topic) : undefined
+    const text = refer ? (offer ? messages.outOfScopeTopic(refer) : messages.outOfScopeAside(refer)) : offer ? messages.outOfScope : messages.outOfScopeAsideUnknown
+    return (result.language === 'es' ? `${messages.spanishOutOfScope}\n\n` : '') + text
+  }
+
+  /**
+   * Whether this message accepts a person the bot's last words offered: "yes please" (which answers no "does it work
+   * now?"). The offer is forgotten either way: it is answered on the next turn or not at all.
+   */
+  private async takesOffer(context: TurnContext, reading: Reading): Promise<boolean> {
+    const memory = await this.deps.state.memory.get(context, {})
+    if (!memory.offeredPerson) return false
+    await this.deps.state.memory.set(context, { ...memory, offeredPerson: undefined })
+    const text = context.activity.text ?? ''
+    const open = reading.kind === 'unclear' || reading.kind === 'small-talk' || reading.kind === 'ack' || (reading.kind === 'answer' && reading.answer.kind === 'unsure')
+    return open && wordCount(text) <= 5 && readPolarity(clean(text)) === 'yes'
+  }
+
+  /** A person was just offered (help text, out-of-scope buttons): a plain "yes please" next takes it. */
+  private async noteOffered(context: TurnContext): Promise<void> {
+    await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), offeredPerson: true })
   }
 
   private async resumePaused(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -760,6 +824,8 @@ export class MainDialog extends ComponentDialog {
       case 'handoff':
         noteOutcome(context, 'referred')
         return step.replaceDialog(OFFER, { reason: 'procedure-escalated' } satisfies HandoffOptions)
+      case 'undo': // only a sub-procedure ends so; the top-level one asks its first question again itself
+        return step.endDialog()
     }
   }
 

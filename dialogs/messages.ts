@@ -28,6 +28,8 @@ export const messages = {
   outOfScope:
     "Sorry, that's not something I can help with: I only know the AKO/DKO CAC help page (registering and logging in " +
     'with your CAC, certificates, PINs and passwords). A person at the help desk may be able to help.',
+  outOfScopeAside: (refer: string) => `That's outside what I can help with here. ${refer}`,
+  outOfScopeAsideUnknown: "That's outside what I can help with here: I only know the AKO/DKO CAC help page.",
   outOfScopeTopic: (refer: string) => `Sorry, that's not something I can help with. ${refer} If you'd rather ask a person, choose "Talk to a person".`,
   spanishSteps: 'Entiendo su problema. Por ahora los pasos están solo en inglés; responda con los botones o con "yes" / "no".',
   spanishOutOfScope: 'Por ahora solo puedo responder en inglés.',
@@ -70,6 +72,8 @@ export const messages = {
   tellMeWhenDone: 'Tell me when you\'ve done that, or ask me how.',
   offerExplained:
     'A help-desk agent can check that for you: if you say yes, I\'ll pass them what we tried and you can chat with them here.',
+  undone: "OK, let's go back to that question.",
+  undoFirst: "That's the first question here, so here it is again.",
   sameProblem: "We're already working on that. Here's where we are:",
   soundsLike: (title: string) => `That sounds like: ${title}. (If that's not it, say "something else".)`,
   pausedNote: (title: string) => `(We can come back to "${title}" afterwards: just say "back".)`,

@@ -19,7 +19,7 @@ import {
 } from '../src/core/procedures.js'
 import type { PendingQuestion } from '../src/core/understanding.js'
 import type { HelpDeskState } from './helpDeskState.js'
-import { AnswerPrompt, answerOf, questionPrompt, replanOf, skipOf } from './prompts.js'
+import { AnswerPrompt, answerOf, questionPrompt, replanOf, skipOf, undoOf } from './prompts.js'
 import { noteProcedure } from './turnReport.js'
 import { turnLogger } from './turnLogger.js'
 import { messages } from './messages.js'
@@ -49,6 +49,8 @@ export type ProcedureOutcome =
   | { outcome: 'resolved'; procedureId: string; atStep: string; trail: TrailEntry[] }
   | { outcome: Exclude<OutcomeKind, 'resolved'>; procedureId: string; outcomeId: string; trail: TrailEntry[] }
   | { outcome: 'exhausted' | 'unclear'; procedureId: string; trail: TrailEntry[] }
+  /** A sub-procedure asked to go back past its first question: the step that ran it goes back instead. */
+  | { outcome: 'undo'; procedureId: string; trail: TrailEntry[] }
 
 const BROWSER_NAMES: Record<string, string> = { ie: 'Internet Explorer', edge: 'Edge', chrome: 'Chrome', firefox: 'Firefox' }
 
@@ -183,6 +185,7 @@ export class ProcedureDialog extends ComponentDialog {
     const current = procedure.steps[index]!
     if (!current.run) return step.next(step.result)
     const child = step.result as ProcedureOutcome
+    if (child.outcome === 'undo') return this.undo(step, procedure)
     const trail = [...(step.options.trail ?? []), ...child.trail]
     step.options.trail = trail
     if (current.check && (child.outcome === 'answered' || child.outcome === EXHAUSTED)) {
@@ -201,6 +204,7 @@ export class ProcedureDialog extends ComponentDialog {
 
     const slot = replanOf(step.context)
     if (slot) return this.replan(step, procedure, slot)
+    if (undoOf(step.context)) return this.undo(step, procedure)
     if (skipOf(step.context) === procedure.id) {
       await step.context.sendActivity(messages.alreadyTried(procedure.title))
       return this.finish(step, procedure, EXHAUSTED, this.record(step.options, current, 'already tried (user said so)'))
@@ -247,6 +251,33 @@ export class ProcedureDialog extends ComponentDialog {
     const shown = position >= 0 ? position : Math.max(0, (step.options.at ?? 1) - 2)
     const trail = (step.options.trail ?? []).filter((t) => t.stepId !== asked.id)
     return step.replaceDialog(LOOP, { ...step.options, stepId: asked.id, shown, at: undefined, trail } satisfies ProcedureOptions)
+  }
+
+  /**
+   * "Go back, I picked wrong": back to the last question answered in this (sub-)procedure, its answer forgotten
+   * (a fact it set is cleared, so the question is really asked again), with the number it had.
+   */
+  private async undo(step: WaterfallStepContext<ProcedureOptions>, procedure: Procedure): Promise<DialogTurnResult> {
+    const trail = step.options.trail ?? []
+    const own = trail.filter((t) => t.procedureId === procedure.id)
+    let position = own.length - 1
+    while (position >= 0 && own[position]!.question === undefined) position--
+    if (position < 0 && step.options.nested) return step.endDialog({ outcome: 'undo', procedureId: procedure.id, trail: [] } satisfies ProcedureOutcome)
+    if (position < 0) {
+      // Nothing answered here yet: the question on screen is the first one, so it is asked again.
+      await step.context.sendActivity(messages.undoFirst)
+      return step.replaceDialog(LOOP, { ...step.options, shown: (step.options.at ?? 1) - 1, at: undefined })
+    }
+    const entry = own[position]!
+    const slot = procedure.steps.find((s) => s.id === entry.stepId)?.ask?.slot
+    if (slot) {
+      const profile = { ...(await this.state.profile.get(step.context, {})) }
+      delete profile[slot]
+      await this.state.profile.set(step.context, { ...profile, hinted: profile.hinted?.filter((h) => h !== slot) })
+    }
+    await step.context.sendActivity(messages.undone)
+    const kept = trail.filter((t) => !own.slice(position).includes(t))
+    return step.replaceDialog(LOOP, { ...step.options, stepId: entry.stepId, shown: position, at: undefined, trail: kept } satisfies ProcedureOptions)
   }
 
   /** The steps changed under the user: an answer to an old question can't be trusted, so start again. */

@@ -29,8 +29,9 @@ export const REASK_DONE = "Just so I don't guess:"
 /** The pending question in other words, for the second time it is asked. */
 function otherWords(pending: PendingQuestion, reading: AnswerReading | undefined): string {
   if (pending.kind === 'check') {
-    const lead = reading?.kind === 'done-unverified' ? `${REASK_DONE} now that you've done that step,` : `${REASK} Now that you've done that step,`
-    return `${lead} is the problem fixed? Say "yes, it works" or "no, still not working".`
+    // Only "ok did that" says the step was done; after anything else, don't claim it was.
+    if (reading?.kind === 'done-unverified') return `${REASK_DONE} now that you've done that step, is the problem fixed? Say "yes, it works" or "no, still not working".`
+    return `${REASK} ${pending.question} Say "yes, it works" or "no, still not working".`
   }
   if (pending.kind === 'done') return `${REASK} ${pending.question}`
   if (pending.kind === 'yes-no') return `${REASK} ${pending.question} A yes or no is enough.`
@@ -75,6 +76,15 @@ export function replanOf(context: TurnContext): string | undefined {
   return context.turnState.get(REPLAN) as string | undefined
 }
 
+const UNDO = Symbol('undo')
+/** "Go back, I picked wrong": the procedure waiting for an answer goes back to the last question answered. */
+export function setUndo(context: TurnContext): void {
+  context.turnState.set(UNDO, true)
+}
+export function undoOf(context: TurnContext): boolean {
+  return context.turnState.get(UNDO) === true
+}
+
 const SKIP = Symbol('skip')
 /** The user already did this (sub-)procedure: the step waiting in it ends, and the procedure around it goes on. */
 export function setSkip(context: TurnContext, procedureId: string): void {
@@ -98,7 +108,7 @@ export class AnswerPrompt extends TextPrompt {
     super(id, async (prompt: PromptValidatorContext<string>) => {
       const { maxReprompts = 2 } = prompt.options.validations as AnswerValidations
       const pending = pendingIn(prompt.options.validations)
-      if (replanOf(prompt.context) || skipOf(prompt.context) || !pending) return true
+      if (replanOf(prompt.context) || skipOf(prompt.context) || undoOf(prompt.context) || !pending) return true
       return isSettled(answerOf(prompt.context, pending)) || prompt.attemptCount > maxReprompts
     })
   }

@@ -182,11 +182,12 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
 // ---------------------------------------------------------------------------------------------- answers
 
 const WORKED =
-  /\b(it registered|registered (fine|ok|okay|this time|successfully)|got (it )?registered|let me in|work(s|ed|ing)?|fixed|solved|sorted|resolved|good now|all good|all set|opens|opened|loads|loaded|that did it|did the trick|success(ful)?|i see it|i can see it|shows up|it changed|pin changed|changed it|i m in|im in|got in|logged in|perfect|awesome|great|yay|finally|helped|it did)\b/
-const YES = /^(yes|yep|yeah|yup|ya|yea|y|sure|correct|affirmative|absolutely|definitely|of course|it does|it is|i do|i am|i have|that s right|thats right|right|yes please|please|ok(ay)? please|go ahead|ok sure)\b/
+  /\b(it registered|registered (fine|ok|okay|this time|successfully)|got (it )?registered|let me in|work(s|ed|ing)?|fixed|solved|sorted|resolved|good now|all good|all set|opens|opened|loads|loaded|that did it|did the trick|success(ful)?|i see it|i can see it|shows up|it changed|pin changed|changed it|i m in|im in|got in|logged in|perfect|awesome|great|yay|finally|helped|it did|funciona|ya funciona)\b/
+// Spanish users answer the English buttons in Spanish too: "si", "no se" (I don't know), "ya funciona".
+const YES = /^(yes|yep|yeah|yup|ya|yea|y|si|claro|sure|correct|affirmative|absolutely|definitely|of course|it does|it is|i do|i am|i have|that s right|thats right|right|yes please|please|ok(ay)? please|go ahead|ok sure)\b/
 const NEGATION =
   /\b(no|nope|nah|not|never|didnt|doesnt|dont|isnt|wasnt|cant|couldnt|wont|still|same|nothing|fail(s|ed)?|broken|no luck|negative|n|neither|nada|worse|error|errors)\b/
-const UNSURE = /\b(not sure|unsure|dunno|idk|no idea|no clue|maybe|dont know|don t know|i guess|not certain|cant tell|can t tell|how would i know|how do i (know|tell|check)|how can i (tell|check|know))\b/
+const UNSURE = /\b(no (lo )?se|ni idea|no estoy segur[oa]|not sure|unsure|dunno|idk|no idea|no clue|maybe|dont know|don t know|i guess|not certain|cant tell|can t tell|how would i know|how do i (know|tell|check)|how can i (tell|check|know))\b/
 const DONE = /\b(done|did (it|that|this|them|those|all)|i did|ok(ay)?|k|finished|cleared( it| them)?|completed|followed|went through|tried (it|that))\b/
 const ALREADY = /\b(already (did|done|tried|cleared|do|have)|did (that|it|this) already|done that already|tried (that|it|this) already|done it before|did (that|it) before|tried (that|it) before|been there)\b/
 /** Negative words that say the problem is gone, not that the step failed: "no more errors". */
@@ -337,15 +338,20 @@ export type Signal =
   | 'something-else'
   | 'contact'
   | 'no-admin'
+  | 'undo'
+
+/** "go back, I picked wrong": the user's last answer was a mistake. A bare "back" is a request to resume. */
+const UNDO =
+  /\b(i (picked|clicked|chose|choose|pressed|hit|tapped|selected|answered|said|put) (the )?wrong|wrong (button|answer|option|choice)|mis ?(clicked|tapped|typed)|fat fingered|pressed the wrong|didnt mean (to (say|pick|click|press|tap|choose|hit)|that( one)?)|meant to (say|pick|click|press|tap|choose|hit)|(go |went )?back (a|one) (step|question)|(previous|last) question|undo( that| it)?|change my (answer|choice)|can i change (that|my answer))\b/
 
 const SIGNALS: [Signal, RegExp][] = [
   ['person', /\b((talk|speak|chat|connect|transfer|put) (me )?(to|with) (a |an |the |some )?(real |live |actual )?(person|human|agent|someone|somebody|people|representative|rep|tech|technician|help ?desk)|(real|live|actual) (person|human|agent)|human please|agent please|need (a )?(human|person)|get me (a )?(human|person|agent))\b/],
   ['repeat', /^((sorry|pardon|wait|hm+|uh+|um+|ok|okay|huh|so|and|then|but) )*((can|could) (u|you) )?(please )?(say (that|it) again|repeat (that|it|the step|please)|(say|repeat) (that|it) again|repeat( that| it| the step| please)?|come again|(can you |could you )?(say|repeat) (that|it)( again)?( please)?|what (was|is) (the|that) step( again)?|whats the step( again)?|what (do|should) i do (again|now|next|then)|what now|now what|whats next|what next|where (do|should) i go( now| then| next)?|who do i (see|contact|go to)( now| then)?|what was that( again)?|sorry what|huh|what|again|what step( am i on| were we on)?)\??$/],
   ['resume', /^((ok |okay )?(go )?back( to (where we were|the steps?|it|that|before|my problem|the other (one|problem|thing)))?|where were we|continue|carry on|resume|lets continue|keep going|lets go back|back to it|ok back to (it|that|my problem))\W*$/],
-  ['step-help', /\b(how (do|can|would|should) i (do|find|get to|open|get|change|clear|check) (that|this|it|those|them|there)|how do i do (that|this|it)|where (is|are|do i find|can i find|would i find) (the |that |this |it |tools|internet options|user console|activclient|advanced)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any)|what does (that|this|it) mean|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot) find (it|the|that|activclient|tools|internet options|it anywhere)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is))\b/],
+  ['step-help', /\b(how (do|can|would|should) i (do|find|get to|open|get|change|clear|check) (that|this|it|those|them|there)|how do i do (that|this|it)|where (is|are|do i find|can i find|would i find) (the |that |this |it |tools|internet options|user console|activclient|advanced)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any)|what does (that|this|it) mean|what do (you|u) mean( by (that|this|it))?|i dont (get|understand) (it|what you mean)|what am i (looking|supposed to look) for|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot) find (it|the|that|activclient|tools|internet options|it anywhere)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is))\b/],
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again)?( bye| goodbye)?\W*$/],
   ['bye', /^(ok(ay)? |alright )?(bye|goodbye|good bye|see ya|see you|later|cya|im done|i m done|thats all|that s all|nothing else|ttyl|have a good (day|one)|gotta go|got to go)\W*$/],
-  ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yay |omg |nevermind |done (and |but )?|did (it|that) (and )?)*(it |that |which |its |it s )?(just )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in)( now)?( thanks?| thank you| ty)?\W*$/],
+  ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yep |yeah |yup |ya |yay |omg |nevermind |done (and |but )?|did (it|that) (and )?)*(it |that |which |its |it s )?(just )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in|(i )?can (log ?in|sign in|get in)|(log ?in|login) works)( now)?( thanks?| thank you| ty)?\W*$/],
   ['still-broken', /\b(what else (can|should|could) i (try|do)|anything else (i can|to) (try|do)|(all|everything|none) (of )?(that|those|this|them)?\s?(is|are|s)? ?(fine|good|ok|in place|met|there|missing)|i (have|got|did) (all|everything)( of)?( that| those| them)?|nothing (is )?missing|still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same)|still no (luck|go)|same (thing|error|problem|issue|result)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
   ['vent', /\b(ridiculous|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it|i give up|giving up|forget it|screw (this|it))\b|[😡🤬😤😠]/u],
   ['push-back', /\b(cant you (just )?|can you (just |not )?|why cant (you|i|the help ?desk|they|ako|dko)|couldnt you|can (the |a )?(help ?desk|agent|someone|person|you guys|they) (just )?(reset|unlock|fix|undo|reverse|unrevoke|override|do it)|someone (there )?must be able|is there (really )?no (other )?way|just (reset|unlock|undo)|no other way|please just|surely (you|someone)|there must be (a|some) way|what if i (cant|can t) (go|get)|too far|cant get to (the|an|my) id)\b/],
@@ -353,6 +359,7 @@ const SIGNALS: [Signal, RegExp][] = [
   ['no-admin', /\b(no|dont have|don t have|without|need|needs|lack|not an?) (local )?admin( rights| privileges| access| password)?\b|\b(asks|asking|wants|needs) (for )?(an )?admin(istrator)? (password|rights|approval)\b|\bnot (allowed|permitted) to install\b|\bcant install\b/],
   ['contact', /\b(phone|number|e ?mail|email|address|contact|call|reach|hours|located|location|where is)\b.{0,30}\b(help ?desk|id card office|id office|deers|rapids|them|they)\b|\b(help ?desk|id card office)\b.{0,20}\b(phone|number|email|e mail|address|contact info|hours)\b/],
   ['other-person', /\b(his|her|their|my (wife|husbands?|husband|spouse|soldiers?|coworkers?|co worker|boss|friends?|son|daughter|mom|dad|subordinates?|airman|sailor|marine|colleague|supervisor)s?|(soldier|coworker|colleague|someone else|somebody else|another (person|user|soldier))(s)?) (cac )?(pin|password|card)\b|\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b.{0,30}\bpin\b|\bpin\b.{0,40}\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b/],
+  ['undo', UNDO],
   ['something-else', /^(no,? )?(thats not it|that s not it|not (that|it|this)|wrong( one| thing)?|something else|neither|none( of (these|those|them))?|no thats wrong|different problem|not what i (meant|asked))\W*$/],
 ]
 
@@ -390,6 +397,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   | { kind: 'person' }
   | { kind: 'repeat' }
   | { kind: 'resume' }
+  /** "go back, I picked wrong": back to the last question answered, its answer forgotten. */
+  | { kind: 'undo' }
   /** `about`: the (sub-)procedure the question names ("what's SSL state?"), rather than the question on screen. */
   | { kind: 'step-help'; about?: string }
   | { kind: 'close'; how: 'thanks' | 'bye' }
@@ -446,6 +455,8 @@ export interface UnderstandingContext {
   backedBy?(intentId: string, facts: Facts): boolean
   /** The recognizer's score for an intent (0 when it did not score it). */
   scoreOf(intentId: string): number
+  /** Every scored intent, best first: the runner-up stands in when the message denies the top one. */
+  ranked?: readonly string[]
   minScore: number
 }
 
@@ -467,14 +478,24 @@ export const SWITCH_SCORE = 0.5
 export function understand(text: string, ctx: UnderstandingContext): Reading {
   const found = extractFacts(text, { typedPin: ctx.typedPin })
   const signals = signalsOf(text)
+  // "i picked wrong, it's chrome": a correction of what was answered, with the right value.
+  if (signals.has('undo') && Object.keys(found.facts).length > 0) found.correction = true
   const vent = signals.has('vent')
   const base = { vent, found }
   const words = wordCount(text)
   const facts = { ...ctx.facts, ...found.facts }
   const fits = (id: string) => (ctx.fits?.(id, facts) ?? true) && !(ctx.denies?.(id) ?? false)
   // Candidates that contradict a fact are dropped: "I know my PIN, I want a new one" is not a forgotten PIN.
-  const route: RouteLike =
+  let route: RouteLike =
     ctx.route.kind === 'suggest' ? { kind: 'suggest', intentIds: ctx.route.intentIds.filter(fits) } : ctx.route
+  // "it's not my PIN, it's my password": the top intent is denied, so the runner-up is judged on what is left of the
+  // probability (its share once the denied one is taken out).
+  if (route.kind === 'intent' && (ctx.denies?.(route.intentId) ?? false)) {
+    const top = route.intentId
+    const next = (ctx.ranked ?? []).find((id) => id !== top && fits(id) && ctx.procedureOf(id) !== undefined)
+    const left = 1 - ctx.scoreOf(top)
+    if (next && left > 0) route = { kind: 'intent', intentId: next, score: Math.min(1, ctx.scoreOf(next) / left) }
+  }
   const { pending } = ctx
   const answer = pending ? readAnswer(text, pending, ctx.facts) : undefined
   const topIntent = route.kind === 'intent' ? route.intentId : route.kind === 'suggest' ? route.intentIds[0] : undefined
@@ -506,6 +527,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
 
   if (signals.has('push-back') && ctx.lastPolicy && !explicit) return { ...base, kind: 'policy', intentId: ctx.lastPolicy, pushBack: true }
   // After a policy line, a follow-up we can't otherwise place ("so i cant order one online?") is about that rule.
+  // "how do i get a new one then?" after the rule: the route again (not a push-back, so without the apology).
+  const followUp = ctx.lastPolicy && !pending && !ctx.active && /\b(how do i|how can i|how would i|where do i|where can i|what do i do|what should i do|so what now|then what)\b/.test(clean(text))
   const pushBackLike = ctx.lastPolicy && !pending && /\?|\b(so|but|why|what if|how come|really|seriously)\b/.test(clean(text) + (text.includes('?') ? '?' : ''))
   // "where is the ID card office?" gets the truth; "what's the help desk number?" is a request for a person (the rule's human-agent).
   const wantsPerson = route.kind === 'intent' && route.intentId === 'human-agent'
@@ -514,6 +537,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     return { ...base, kind: 'person' }
   }
   if (signals.has('other-person')) return { ...base, kind: 'policy', intentId: 'other-person', pushBack: false }
+  if (signals.has('undo') && midSteps && Object.keys(found.facts).length === 0) return { ...base, kind: 'undo' }
   if (explicit) return { ...base, kind: 'answer', answer: answer! }
   // "wait no sorry its edge": a correction, not a "no" to the question on screen.
   if (found.correction && Object.keys(found.facts).length > 0) return { ...base, kind: 'facts' }
@@ -536,9 +560,14 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "how do i do that?" after the steps ended: the last instruction again.
   if (signals.has('step-help') && !ctx.active && !pending) return { ...base, kind: 'repeat' }
   if (signals.has('worked') && !answer) return { ...base, kind: 'worked' }
-  if (signals.has('still-broken') && pending?.kind === 'check' && !answer) return { ...base, kind: 'answer', answer: { kind: 'failed', alreadyTried: false } }
+  // "i have all of that" to "once it's in place, does it work?": everything is there and it still fails, not a yes.
+  const yesOnly = answer?.kind === 'worked' && !WORKED.test(clean(text)) && !GONE.test(clean(text))
+  if (signals.has('still-broken') && pending?.kind === 'check' && (!answer || yesOnly)) return { ...base, kind: 'answer', answer: { kind: 'failed', alreadyTried: false } }
   // "still doesn't work" to a check is its answer, whatever problem the words also resemble.
   const plainAnswer = signals.has('still-broken') || signals.has('worked')
+  // "what about my email, outlook wont open either": a question on a topic the page doesn't cover, not a "no".
+  const sideTopic = route.kind === 'none' && route.topic !== undefined && words >= 5 && !plainAnswer && midSteps
+  if (sideTopic && words >= 6 && (answer === undefined || answer.kind === 'failed')) return { ...base, kind: 'out-of-scope' }
   if (answer && !(otherProblem && words >= 5 && !plainAnswer)) {
     // "ok" to a yes/no question that is not a "did it work" check is a yes; to a check it says only that it was done.
     return { ...base, kind: 'answer', answer }
@@ -557,6 +586,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (signals.has('resume')) return { ...base, kind: 'resume' }
   if (signals.has('step-help') && ctx.active) return { ...base, kind: 'step-help' }
   if (signals.has('something-else')) return { ...base, kind: 'something-else' }
+  // "im on firefox tho": a short statement of a fact the steps depend on is about these steps, whatever it resembles.
+  if (aboutActive && words <= 6 && signals.size === 0) return { ...base, kind: 'facts' }
   if (otherProblem) return { ...base, kind: 'problem', intentId: otherProblem, hedge: route.kind === 'intent' && route.score < ctx.minScore }
   if (signals.has('still-broken')) return { ...base, kind: 'still-broken' }
   if (route.kind === 'intent' && !unbacked(route.intentId) && sure) {
@@ -567,7 +598,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     }
     if (procedureId) return { ...base, kind: 'problem', intentId: route.intentId, hedge: route.score < ctx.minScore }
     // "wtf, bye" or "thanks for nothing" while venting is not a polite close.
-    if (vent && ['thanks', 'goodbye', 'greeting'].includes(route.intentId)) return { ...base, kind: 'vent' }
+    // "this is ridiculous, forget it" with nothing running: empathy and the way forward, not "nothing to cancel".
+    if (vent && (['thanks', 'goodbye', 'greeting'].includes(route.intentId) || (route.intentId === 'cancel' && !midSteps))) return { ...base, kind: 'vent' }
     if (route.intentId !== 'none') return { ...base, kind: 'small-talk', intentId: route.intentId }
   }
   if (route.kind === 'suggest') {
@@ -578,6 +610,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   }
   if (Object.keys(found.facts).length > 0 || found.tried.length > 0) return { ...base, kind: 'facts' }
   if (signals.has('worked')) return { ...base, kind: 'worked' }
+  if (followUp) return { ...base, kind: 'policy', intentId: ctx.lastPolicy!, pushBack: false }
   if (pushBackLike) return { ...base, kind: 'policy', intentId: ctx.lastPolicy!, pushBack: true }
   if (vent) return { ...base, kind: 'vent' }
   // A weak out-of-scope topic for a message about AKO/DKO or the CAC itself: ask what they see rather than send them away.

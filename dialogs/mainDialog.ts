@@ -125,6 +125,8 @@ const TRACE_TYPE = 'application/vnd.cac-helpdesk.recognizer+json'
  * reading: an answer goes to the step, a fact is kept (and a corrected one re-runs what depended on it), a side
  * question is answered and the step resumes, a policy line is always given, thanks close, a person is a handoff.
  */
+const FRESH_FACTS = Symbol('freshFacts')
+
 export class MainDialog extends ComponentDialog {
   private readonly procedureOf: ReadonlyMap<string, string>
   private readonly referOf: ReadonlyMap<string, string>
@@ -236,6 +238,7 @@ export class MainDialog extends ComponentDialog {
   private async remember(context: TurnContext, found: FactsFound, pending: PendingQuestion | undefined, isAnswer: boolean): Promise<Slot[]> {
     const profile: Profile = { ...(await this.deps.state.profile.get(context, {})) }
     const changed: Slot[] = []
+    const fresh: Slot[] = []
     const short = wordCount(context.activity.text ?? '') <= 7
     for (const [key, value] of Object.entries(found.facts) as [Slot, string][]) {
       const hinted = profile.hinted?.includes(key)
@@ -249,7 +252,9 @@ export class MainDialog extends ComponentDialog {
       profile[key] = value
       if (hinted) profile.hinted = profile.hinted!.filter((h) => h !== key)
       if (!isAnswer) changed.push(key) // new or corrected: what depended on it may run again
+      if (!before || hinted) fresh.push(key)
     }
+    context.turnState.set(FRESH_FACTS, fresh)
     if (found.tried.length > 0) profile.tried = [...new Set([...(profile.tried ?? []), ...found.tried])]
     await this.deps.state.profile.set(context, profile)
     setTurnFacts(context, profile)
@@ -268,6 +273,12 @@ export class MainDialog extends ComponentDialog {
       ...(s.skipIf ? [s.skipIf.slot] : []),
       ...(s.run ? this.slotsOf(s.run, seen) : []),
     ])
+  }
+
+  /** "Thanks for correcting me" only for a correction: a fact said for the first time ("chrome on my work pc") corrects nothing. */
+  private replanText(context: TurnContext, changed: readonly Slot[]): string {
+    const fresh = (context.turnState.get(FRESH_FACTS) as Slot[] | undefined) ?? []
+    return changed.every((slot) => fresh.includes(slot)) ? messages.newFact : messages.corrected
   }
 
   private isPolicy(intentId: string): boolean {
@@ -302,7 +313,7 @@ export class MainDialog extends ComponentDialog {
     switch (reading.kind) {
       case 'answer':
         if (changed.length > 0 && this.dependsOn(innerDc, changed)) {
-          await context.sendActivity(messages.corrected)
+          await context.sendActivity(this.replanText(context, changed))
           setReplan(context, changed[0]!)
         }
         if (reading.answer.kind === 'unsure' && (await this.hasHelp(innerDc))) {
@@ -315,7 +326,7 @@ export class MainDialog extends ComponentDialog {
         return super.onContinueDialog(innerDc)
       case 'facts':
         if (changed.length > 0 && this.dependsOn(innerDc, changed)) {
-          await context.sendActivity(messages.corrected)
+          await context.sendActivity(this.replanText(context, changed))
           setReplan(context, changed[0]!)
           return super.onContinueDialog(innerDc)
         }
@@ -661,7 +672,7 @@ export class MainDialog extends ComponentDialog {
         // A correction of what an ended procedure branched on ("actually I do know my PIN") runs it again.
         const again = memory.lastProcedure && this.deps.procedures.get(memory.lastProcedure)?.steps.some((s) => s.ask?.slot && changed.includes(s.ask.slot))
         if (again) {
-          await context.sendActivity(messages.corrected)
+          await context.sendActivity(this.replanText(context, changed))
           return step.replaceDialog(RUN, { procedureId: memory.lastProcedure! } satisfies RunOptions)
         }
         await context.sendActivity(`${messages.notedFact} ${messages.askProblem}`)
@@ -682,6 +693,11 @@ export class MainDialog extends ComponentDialog {
         return step.endDialog()
       case 'out-of-scope': {
         await this.noteQuestion(context)
+        if (secretsFound(context).length > 0) {
+          // "my ssn is … if you need it": the warning said it all; what is left is no topic to turn away.
+          await context.sendActivity(memory.lastStep ? `${messages.whereWeLeftIt} ${memory.lastStep}` : messages.askProblem)
+          return step.endDialog()
+        }
         await context.sendActivity(
           MessageFactory.suggestedActions(
             [messages.talkToPerson, messages.whatCanYouDo].map((title) => ({ type: ActionTypes.ImBack, title, value: title })),

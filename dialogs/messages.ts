@@ -82,6 +82,7 @@ export const messages = {
   nothingToResume: "We're not in the middle of any steps. Tell me what's wrong and I'll walk you through the fix.",
   notedFact: 'Got it, thanks.',
   corrected: "Thanks for correcting me. Let's redo that with the right details.",
+  newFact: 'Thanks, that changes the steps for you.',
   empathy: "I'm sorry, this is frustrating, especially when you just need to get in. Let's get it sorted.",
   empathyMidStep:
     "I'm sorry, this is frustrating, especially when you just need to get in. We can keep going, or say \"talk to a " +

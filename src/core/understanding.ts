@@ -95,11 +95,12 @@ export function clean(text: string): string {
 
 const NOT = String.raw`(?:not|never|isnt|arent|dont|no longer|wasnt)`
 
+// The icons as people describe them (the which-browser help describes them so): "whatever the blue e is".
 const BROWSERS: [RegExp, string][] = [
-  [/\b(internet explorer|explorer|ie ?(6|7|8|9|10|11)?|msie)\b/, 'ie'],
-  [/\b(microsoft |ms )?edge\b/, 'edge'],
-  [/\b(google )?chrome\b/, 'chrome'],
-  [/\b(firefox|mozilla|ff)\b/, 'firefox'],
+  [/\b(internet explorer|explorer|ie ?(6|7|8|9|10|11)?|msie|blue e|e with (a |the )?(gold|yellow) ring)\b/, 'ie'],
+  [/\b((microsoft |ms )?edge|(blue )?green (blue )?wave|wave one)\b/, 'edge'],
+  [/\b((google )?chrome|red (yellow|and yellow) (and )?green( circle| ball| one)?)\b/, 'chrome'],
+  [/\b(firefox|mozilla|ff|orange fox|the fox( one)?)\b/, 'firefox'],
   [/\bsafari\b/, 'safari'],
 ]
 const SYSTEMS: [RegExp, string][] = [
@@ -182,7 +183,7 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
 // ---------------------------------------------------------------------------------------------- answers
 
 const WORKED =
-  /\b(it registered|registered (fine|ok|okay|this time|successfully)|got (it )?registered|let me in|work(s|ed|ing)?|fixed|solved|sorted|resolved|good now|all good|all set|opens|opened|loads|loaded|that did it|did the trick|success(ful)?|i see it|i can see it|shows up|it changed|pin changed|changed it|i m in|im in|got in|logged in|perfect|awesome|great|yay|finally|helped|it did|funciona|ya funciona)\b/
+  /\b(it registered|registered (fine|ok|okay|this time|successfully)|got (it )?registered|let me in|works|worked|working|(it|that|does|did|now|should|will) work|fixed|solved|sorted|resolved|good now|all good|all set|opens|opened|loads|loaded|that did it|did the trick|success(ful)?|i see it|i can see it|shows up|it changed|pin changed|changed it|i m in|im in|got in|logged in|perfect|awesome|great|yay|finally|helped|it did|funciona|ya funciona)\b/
 // Spanish users answer the English buttons in Spanish too: "si", "no se" (I don't know), "ya funciona".
 const YES = /^(yes|yep|yeah|yup|ya|yea|y|si|claro|sure|correct|affirmative|absolutely|definitely|of course|it does|it is|i do|i am|i have|that s right|thats right|right|yes please|please|ok(ay)? please|go ahead|ok sure)\b/
 const NEGATION =
@@ -346,7 +347,7 @@ const UNDO =
 
 const SIGNALS: [Signal, RegExp][] = [
   ['person', /\b((talk|speak|chat|connect|transfer|put) (me )?(to|with) (a |an |the |some )?(real |live |actual )?(person|human|agent|someone|somebody|people|representative|rep|tech|technician|help ?desk)|(real|live|actual) (person|human|agent)|human please|agent please|need (a )?(human|person)|get me (a )?(human|person|agent))\b/],
-  ['repeat', /^((sorry|pardon|wait|hm+|uh+|um+|ok|okay|huh|so|and|then|but) )*((can|could) (u|you) )?(please )?(say (that|it) again|repeat (that|it|the step|please)|(say|repeat) (that|it) again|repeat( that| it| the step| please)?|come again|(can you |could you )?(say|repeat) (that|it)( again)?( please)?|what (was|is) (the|that) step( again)?|whats the step( again)?|what (do|should) i do (again|now|next|then)|what now|now what|whats next|what next|where (do|should) i go( now| then| next)?|who do i (see|contact|go to)( now| then)?|what was that( again)?|sorry what|huh|what|again|what step( am i on| were we on)?)\??$/],
+  ['repeat', /^((sorry|pardon|wait|hm+|uh+|um+|ok|okay|huh|so|and|then|but) )*((can|could) (u|you) )?(please )?(say (that|it) again|repeat (that|it|the step|please)|(say|repeat) (that|it) again|repeat( that| it| the step| please)?|come again|(can you |could you )?(say|repeat) (that|it)( again)?( please)?|what (was|is) (the|that) step( again)?|whats the step( again)?|what (do|should) i do( again| now| next| then)?|what now|now what|whats next|what next|where (do|should) i go( now| then| next)?|who do i (see|contact|go to)( now| then)?|what was that( again)?|sorry what|huh|what|again|what step( am i on| were we on)?)\??$/],
   ['resume', /^((ok |okay )?(go )?back( to (where we were|the steps?|it|that|before|my problem|the other (one|problem|thing)))?|where were we|continue|carry on|resume|lets continue|keep going|lets go back|back to it|ok back to (it|that|my problem))\W*$/],
   ['step-help', /\b(how (do|can|would|should) i (do|find|get to|open|get|change|clear|check) (that|this|it|those|them|there)|how do i do (that|this|it)|where (is|are|do i find|can i find|would i find) (the |that |this |it |tools|internet options|user console|activclient|advanced)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any)|what does (that|this|it) mean|what do (you|u) mean( by (that|this|it))?|i dont (get|understand) (it|what you mean)|what am i (looking|supposed to look) for|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot) find (it|the|that|activclient|tools|internet options|it anywhere)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is))\b/],
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again)?( bye| goodbye)?\W*$/],

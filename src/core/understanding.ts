@@ -558,6 +558,11 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (triedRunning && !explicit) return { ...base, kind: 'tried-running', procedureId: triedRunning }
   // A question about the step ("where is tools? i dont see it") is not a "no", though it has a negation in it.
   if (signals.has('step-help') && (ctx.active || pending?.kind === 'yes-no') && answer?.kind !== 'worked') return { ...base, kind: 'step-help' }
+  // "the certificates part, how do i do that" after a list that ended: the procedure it names (the list invites it).
+  const named = route.kind === 'intent' && ctx.procedureOf(route.intentId) !== undefined && ctx.procedureOf(route.intentId) !== ctx.lastProcedure && route.score >= HEDGE_SCORE && !unbacked(route.intentId) && fits(route.intentId)
+  if (signals.has('step-help') && !ctx.active && !pending && named && route.kind === 'intent') {
+    return { ...base, kind: 'problem', intentId: route.intentId, hedge: route.score < ctx.minScore }
+  }
   // "how do i do that?" after the steps ended: the last instruction again.
   if (signals.has('step-help') && !ctx.active && !pending) return { ...base, kind: 'repeat' }
   if (signals.has('worked') && !answer) return { ...base, kind: 'worked' }

@@ -41,7 +41,7 @@ export interface ProcedureOptions {
   at?: number
   /** Run as a step of another procedure: its steps read as parts of that step ("Step 1 of 2 (part 2 of 3)"). */
   nested?: boolean
-  parent?: { at: number; total: number }
+  parent?: { at: number; total: number; last?: boolean }
   trail?: TrailEntry[]
 }
 
@@ -149,13 +149,15 @@ export class ProcedureDialog extends ComponentDialog {
     step.options.total = total
     step.options.at = shown + 1
     step.options.stepId = current.id
-    const text = renderContent(current, this.prefix(options, procedure))
+    // The last step of a branch shorter than the count first announced: "Last step", never "Step 2 of 2" after "of 3".
+    const last = shown + 1 < total && stepsRemaining(procedure, index) === 1
+    const text = renderContent(current, this.prefix(options, procedure, last))
     noteProcedure(step.context, procedure.id, shown + 1)
     await step.context.sendActivity(text)
     const memory = await this.state.memory.get(step.context, {})
     await this.state.memory.set(step.context, { ...memory, lastStep: text })
     if (current.run) {
-      const parent = options.nested && options.parent ? options.parent : { at: shown + 1, total }
+      const parent = options.nested && options.parent ? options.parent : { at: shown + 1, total, last }
       return step.beginDialog(LOOP, { procedureId: current.run, trail: [], nested: true, parent } satisfies ProcedureOptions)
     }
     const pending = pendingOf(current, procedure, index)
@@ -164,17 +166,18 @@ export class ProcedureDialog extends ComponentDialog {
   }
 
   /** "Step 2 of 3: ", or inside a sub-procedure "Step 1 of 2 (part 2 of 3): ". One step alone has no counter. */
-  private prefix(options: ProcedureOptions, procedure: Procedure): string {
+  private prefix(options: ProcedureOptions, procedure: Procedure, last = false): string {
     const { at = 1, total = 1 } = options
     if (options.nested && options.parent) {
       const { parent } = options
-      const own = parent.total > 1 ? `Step ${parent.at} of ${parent.total}` : ''
+      const own = parent.last ? 'Last step' : parent.total > 1 ? `Step ${parent.at} of ${parent.total}` : ''
       const part = total > 1 ? `part ${at} of ${total}` : ''
       if (own && part) return `${own} (${part}): `
       if (part) return `${procedure.title}, ${part}: `
       return '' // one part: it reads as the step that runs it, already numbered
     }
     if (options.nested) return total > 1 ? `${procedure.title}, step ${at} of ${total}: ` : ''
+    if (last && !options.nested) return 'Last step: '
     return total > 1 ? `Step ${at} of ${total}: ` : ''
   }
 

@@ -57,7 +57,7 @@ describe('server', () => {
 
     expect(first[0]).toMatch(/^Hi, I'm the CAC help-desk bot/)
     expect(first[1]).toMatch(/^Step 1 of 3: Look on the back of your CAC/)
-    expect(second[0]).toMatch(/^Step 2 of 3: Then the ActivClient update is not what your card needs/) // the count announced first never goes down
+    expect(second[0]).toMatch(/^Last step: Then the ActivClient update is not what your card needs/) // the shorter branch ends here: no "Step 2 of 2" after "of 3"
   })
 
   it('welcomes once per conversation: on the join, not again on the first message', async () => {

@@ -331,7 +331,8 @@ export class MainDialog extends ComponentDialog {
           return super.onContinueDialog(innerDc)
         }
         // A fact that answers nothing pending is kept (and used later); the question stays.
-        await context.sendActivity(messages.notedFact)
+        // Only a typed PIN's "you know it" was found: the warning was the reply; "Got it, thanks" would thank them for it.
+        if (!(secretsFound(context).length > 0 && Object.keys(reading.found.facts).every((slot) => slot === 'pin'))) await context.sendActivity(messages.notedFact)
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
       case 'person':

@@ -541,6 +541,15 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   }
   if (signals.has('other-person')) return { ...base, kind: 'policy', intentId: 'other-person', pushBack: false }
   if (signals.has('undo') && midSteps && Object.keys(found.facts).length === 0) return { ...base, kind: 'undo' }
+  // "yeah its registered, i did it last week" to "does it work now?": the "yeah" agrees with the fact it corrects (the
+  // steps branched on "not registered"), it doesn't say login works.
+  const contradicts = (Object.entries(found.facts) as [Slot, string][]).some(
+    ([slot, value]) => ctx.facts[slot] !== undefined && ctx.facts[slot] !== value && (ctx.activeSlots ?? []).includes(slot),
+  )
+  if (contradicts && midSteps && answer?.kind === 'worked' && !WORKED.test(clean(text).replace(/\bregistered\b/g, ''))) {
+    found.correction = true
+    return { ...base, kind: 'facts' }
+  }
   if (explicit) return { ...base, kind: 'answer', answer: answer! }
   // "wait no sorry its edge": a correction, not a "no" to the question on screen.
   if (found.correction && Object.keys(found.facts).length > 0) return { ...base, kind: 'facts' }

@@ -676,7 +676,8 @@ export class MainDialog extends ComponentDialog {
           await context.sendActivity(this.replanText(context, changed))
           return step.replaceDialog(RUN, { procedureId: memory.lastProcedure! } satisfies RunOptions)
         }
-        await context.sendActivity(`${messages.notedFact} ${messages.askProblem}`)
+        // After venting, the empathy line came first: "Got it, thanks" would thank them for the complaint.
+        await context.sendActivity(reading.vent ? messages.askProblem : `${messages.notedFact} ${messages.askProblem}`)
         return step.endDialog()
       }
       case 'vent':

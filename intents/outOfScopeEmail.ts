@@ -5,6 +5,27 @@ export const outOfScopeEmail = {
   id: 'out-of-scope-email',
   refer:
     "Email and Outlook, including signing and encrypting email with your CAC, are handled by your unit's IT support (S6 or your local help desk), not by this bot.",
+  // Refused only when one of these is in the message (see intent.ts).
+  vocabulary: [
+    "e ?mails?",
+    "mail(box|boxes)?",
+    "inbox",
+    "outlook",
+    "owa",
+    "webmail",
+    "encrypt\\w*",
+    "decrypt\\w*",
+    "digital(ly)? sign\\w*",
+    "signed (message|messages|email|emails)",
+    "sign (an |my |the )?(e ?mails?|messages?)",
+    "global address( list)?",
+    "gal",
+    "distribution lists?",
+    "calendar",
+    "teams",
+    "digital id",
+    "correos?",
+  ],
   utterances: [
     "outlook keeps asking me to pick a certificate to sign my email",
     "i cant open encrypted emails with my cac",

@@ -29,6 +29,13 @@ export interface RecognizerResult {
   language?: Language
   /** The share of the message's words seen in training (0–1): low for text about something else entirely. */
   coverage?: number
+  /**
+   * When the message adds a second matter ("…, also my password…"): the best intent of what comes before it, and
+   * its score read alone. The problem named first is the one to work on (routing.ts).
+   */
+  firstClause?: { intentId: string; score: number }
+  /** The message names what this bot is for (AKO, DKO, the CAC): unsure, it is offered choices, not refused. */
+  namesDomain?: boolean
 }
 
 export interface Recognizer {
@@ -281,6 +288,29 @@ function matchErrors(errors: readonly ErrorString[], text: string): { error: Err
   return found.sort((a, b) => b.score - a.score)
 }
 
+/** Words naming what the CAC intents are about: the sites and the card. */
+const CAC_DOMAIN = /(?:^| )(?:ako|dko|cac|cacs|common access card|cac ?reg|army knowledge online|defense knowledge online)(?= |$)/
+
+/** Words that add a second matter to a message: what precedes the first of them is the first-named problem. */
+const ANOTHER_MATTER = /(?:^|[,.;:!?]|\s)\s*(?:and\s+)?(?:also|plus|btw|by the way|another thing|one more thing|on top of that|oh and|separately|tambien|ademas)\b/
+
+/** The part of a message before it adds a second matter, when it does and that part says something (3+ words). */
+export function firstClauseOf(text: string): string | undefined {
+  const plain = stripAccents(normalise(text))
+  const match = ANOTHER_MATTER.exec(plain)
+  if (!match || match.index === 0) return undefined
+  const before = plain.slice(0, match.index)
+  return tokens(before).length >= 3 && tokens(plain.slice(match.index)).length >= 3 ? before : undefined
+}
+
+/** Sets an intent's score to 0 and spreads it over the others in proportion, so the scores still sum to 1. */
+function withdraw(scores: Record<string, number>, id: string): void {
+  const rest = 1 - scores[id]!
+  scores[id] = 0
+  if (rest <= 0) return
+  for (const other of Object.keys(scores)) scores[other] = scores[other]! / rest
+}
+
 /** A labelled utterance; `none` (or a corpus's `oos`) marks out-of-scope text. */
 export interface LabelledText {
   text: string
@@ -305,24 +335,56 @@ export function createRecognizer(intents: readonly Intent[], { procedures, ...op
   const errors = parsed.flatMap((intent) =>
     intent.errors.map((text) => ({ intentId: intent.id, text: normalise(text), words: tokens(text) })),
   )
-  return createRecognizerFromExamples(examples, { ...options, errors })
+  const vocabulary = new Map<string, RegExp>()
+  for (const intent of parsed) {
+    if (!intent.vocabulary) continue
+    try {
+      vocabulary.set(intent.id, new RegExp(`(?:^| )(?:${intent.vocabulary.join('|')})(?= |$)`))
+    } catch (error) {
+      throw new HelpDeskError('HD_INTENTS_INVALID', `intent "${intent.id}".vocabulary: ${(error as Error).message}`)
+    }
+  }
+  return createRecognizerFromExamples(examples, { ...options, errors, vocabulary, domain: CAC_DOMAIN })
 }
 
 /** The same recognizer trained on any labelled corpus (used by `npm run eval -- --corpus FILE`). */
 export function createRecognizerFromExamples(
   examples: readonly LabelledText[],
-  { minScore = 0.5, errors = [], features: featureOptions, ...training }: Omit<RecognizerOptions, 'procedures'> & { errors?: readonly ErrorString[] } = {},
+  {
+    minScore = 0.5,
+    errors = [],
+    vocabulary = new Map(),
+    domain,
+    features: featureOptions,
+    ...training
+  }: Omit<RecognizerOptions, 'procedures'> & {
+    errors?: readonly ErrorString[]
+    vocabulary?: ReadonlyMap<string, RegExp>
+    /** Words naming the corpus's own domain (see RecognizerResult.namesDomain). */
+    domain?: RegExp
+  } = {},
 ): Recognizer {
   const classifier: Classifier = trainClassifier(
     examples.map((e) => ({ features: featuresOf(e.text, featureOptions), label: e.intent === 'oos' ? NONE : e.intent })),
     training,
   )
+  /** The classifier's probabilities for a message, topics without their own words withdrawn. */
+  const classify = (text: string, features: readonly string[]): Record<string, number> => {
+    const probabilities = classifier.predict(features)
+    const scores: Record<string, number> = {}
+    classifier.labels.forEach((label, i) => (scores[label] = probabilities[i]!))
+    // A topic whose own words are absent cannot be the reading: "ako wont let me in" shares words with the
+    // e-mail topic's examples but names no e-mail. Its share goes to the rest, in proportion.
+    if (vocabulary.size > 0) {
+      const words = tokens(text).join(' ')
+      for (const [id, pattern] of vocabulary) if (scores[id] && !pattern.test(words)) withdraw(scores, id)
+    }
+    return scores
+  }
   return {
     recognize(text) {
       const features = featuresOf(text, featureOptions)
-      const probabilities = classifier.predict(features)
-      const scores: Record<string, number> = {}
-      classifier.labels.forEach((label, i) => (scores[label] = probabilities[i]!))
+      const scores = classify(text, features)
       const entities = findEntities(text)
       const errorMatches = matchErrors(errors, text).filter((m) => m.score >= 0.7)
       for (const { error, score } of errorMatches) {
@@ -342,6 +404,12 @@ export function createRecognizerFromExamples(
       const [top, topScore] = ranked[0] ?? [NONE, 1]
       const stems = [...new Set(features.filter((f) => f.startsWith('w:')))]
       const language = detectLanguage(tokens(text), text)
+      const clause = firstClauseOf(text)
+      let firstClause: RecognizerResult['firstClause']
+      if (clause !== undefined) {
+        const [intentId, score] = Object.entries(classify(clause, featuresOf(clause, featureOptions))).reduce((a, b) => (b[1] > a[1] ? b : a))
+        firstClause = { intentId, score: Math.round(score * 1000) / 1000 }
+      }
       return {
         text,
         intents: Object.fromEntries(ranked.map(([id, score]) => [id, { score: Math.round(score * 1000) / 1000 }])),
@@ -349,6 +417,8 @@ export function createRecognizerFromExamples(
         topIntent: topScore >= minScore ? top : NONE,
         ...(language && { language }),
         coverage: stems.length === 0 ? 0 : Math.round((classifier.known(stems) / stems.length) * 1000) / 1000,
+        ...(firstClause && { firstClause }),
+        ...(domain && { namesDomain: domain.test(tokens(text).join(' ')) }),
       }
     },
   }

@@ -61,6 +61,11 @@ export function decideRoute(
     .sort((a, b) => b.score - a.score)
   const top = ranked[0]
   if (!top) return { kind: 'none' }
+  // Two problems in one message: the one named first, when it is clear alone and the whole message still points to it.
+  const first = result.firstClause
+  if (first && first.intentId !== top.intentId && canSuggest(first.intentId) && first.score >= minScore && (result.intents[first.intentId]?.score ?? 0) >= suggestScore) {
+    return { kind: 'intent', intentId: first.intentId, score: first.score }
+  }
   if (isOutOfScope(top.intentId)) return top.intentId === NONE ? { kind: 'none' } : { kind: 'none', topic: top.intentId }
   if (result.coverage !== undefined && result.coverage < minCoverage) return { kind: 'none' }
   const inScope = ranked.filter((r) => !isOutOfScope(r.intentId))
@@ -75,9 +80,11 @@ export function decideRoute(
     return { kind: 'intent', intentId: top.intentId, score: top.score }
   }
   // Not sure enough of one: offer the close ones (two or more), else refuse when out of scope is likely, else act.
-  if (offered.length >= 2 && offered[0]!.score + offered[1]!.score >= minScore) {
+  if (offered.length >= 2 && (offered[0]!.score + offered[1]!.score >= minScore || result.namesDomain)) {
     return { kind: 'suggest', intentIds: offered.map((r) => r.intentId) }
   }
+  // A message about AKO, DKO or the CAC is this bot's to answer: never refused for doubt alone.
+  if (result.namesDomain && canSuggest(top.intentId) && top.score >= suggestScore) return { kind: 'intent', intentId: top.intentId, score: top.score }
   const outOfScope = ranked.reduce((sum, r) => (isOutOfScope(r.intentId) ? sum + r.score : sum), 0)
   if (outOfScope >= noneScore) return { kind: 'none' }
   return { kind: 'intent', intentId: top.intentId, score: top.score }

@@ -59,7 +59,5 @@ export const clearCache = {
     "como borro la cache del navegador",
     "como limpio los archivos temporales y las cookies",
     "borrar cache y cookies",
-    "the cache part, how do i do that",
-    "where in internet options do i delete temporary files",
   ],
 } satisfies Intent

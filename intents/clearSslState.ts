@@ -53,8 +53,5 @@ export const clearSslState = {
     "como borro el estado ssl",
     "limpiar el estado ssl del navegador",
     "donde esta borrar estado ssl",
-    "the ssl state part, where is that button",
-    "where do i find clear ssl state in internet options",
-    "which tab has the clear ssl state button",
   ],
 } satisfies Intent

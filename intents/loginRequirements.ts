@@ -61,8 +61,5 @@ export const loginRequirements = {
     "can i log into ako with just my cac or do i also need my password",
     "requisitos para entrar con la tarjeta cac",
     "como inicio sesion con mi cac",
-    "what do i need to get into ako from my personal laptop",
-    "can i log in to dko on my home computer with my card",
-    "what do i need to use ako with my cac on my phone",
   ],
 } satisfies Intent

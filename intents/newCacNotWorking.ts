@@ -70,10 +70,5 @@ export const newCacNotWorking = {
     "me dieron una tarjeta nueva y no funciona en ako",
     "tengo una cac nueva y no me deja entrar",
     "la tarjeta nueva no sirve",
-    "my new cac wont work for ako on my work computer",
-    "got a new card and ako rejects it on my office laptop",
-    "new cac works on my desktop at work but not on my laptop at home",
-    "since the new cac ako wont let me in from my home computer",
-    "new card, ako wont take it on my government laptop either",
   ],
 } satisfies Intent

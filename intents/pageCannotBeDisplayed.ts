@@ -55,7 +55,5 @@ export const pageCannotBeDisplayed = {
     "me sale no se puede mostrar la pagina",
     "la pagina no se puede mostrar cuando entro a ako",
     "dice page cannot be displayed",
-    "ako wont load on my work laptop, page cannot be displayed",
-    "dko page wont open at home",
   ],
 } satisfies Intent

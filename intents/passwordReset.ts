@@ -68,7 +68,5 @@ export const passwordReset = {
     "necesito restablecer mi contrasena",
     "mi contraseña expiro y no puedo entrar",
     "no recuerdo mi contraseña",
-    "ako wont take my password on my phone",
-    "i cant sign in to ako with my password from home",
   ],
 } satisfies Intent

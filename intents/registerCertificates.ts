@@ -57,10 +57,5 @@ export const registerCertificates = {
     "como registro mis certificados en el navegador",
     "registrar certificados de la cac en internet explorer",
     "como instalo los certificados del dod",
-    "the certificates part, where do i click",
-    "that step about the certificates, how do i do it",
-    "how do i do the certificate registration step",
-    "which part registers my certificates in the browser",
-    "walk me through the certificates bit",
   ],
 } satisfies Intent

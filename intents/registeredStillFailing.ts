@@ -60,8 +60,5 @@ export const registeredStillFailing = {
     "mi cac ya esta registrada y todavia no puedo entrar",
     "ya registre mi tarjeta pero sigue sin funcionar el inicio de sesion",
     "registrada pero no me deja iniciar sesion",
-    "my cac is registered but ako still rejects me on my work laptop",
-    "registered my card already and dko still wont let me in from home",
-    "ako keeps rejecting my registered cac on my home pc",
   ],
 } satisfies Intent

@@ -30,12 +30,16 @@ export interface RecognizerResult {
   /** The share of the message's words seen in training (0–1): low for text about something else entirely. */
   coverage?: number
   /**
-   * When the message adds a second matter ("…, also my password…"): the best intent of what comes before it, and
-   * its score read alone. The problem named first is the one to work on (routing.ts).
+   * When one part of the message is the problem meant: the part before a second matter is added ("…, also my
+   * password…": the problem named first) or the part after a correction ("it's not my PIN, it's my password…").
+   * Its best intent and score, read alone (routing.ts decides on it).
    */
-  firstClause?: { intentId: string; score: number }
-  /** The message names what this bot is for (AKO, DKO, the CAC): unsure, it is offered choices, not refused. */
-  namesDomain?: boolean
+  mainClause?: { intentId: string; score: number }
+  /**
+   * The out-of-scope topic the classifier leaned to most though the message has none of its words (see `vocabulary`
+   * in intents/intent.ts), with its score before it was withdrawn from `intents`.
+   */
+  withdrawnTopic?: { intentId: string; score: number }
 }
 
 export interface Recognizer {
@@ -288,15 +292,22 @@ function matchErrors(errors: readonly ErrorString[], text: string): { error: Err
   return found.sort((a, b) => b.score - a.score)
 }
 
-/** Words naming what the CAC intents are about: the sites and the card. */
-const CAC_DOMAIN = /(?:^| )(?:ako|dko|cac|cacs|common access card|cac ?reg|army knowledge online|defense knowledge online)(?= |$)/
-
 /** Words that add a second matter to a message: what precedes the first of them is the first-named problem. */
 const ANOTHER_MATTER = /(?:^|[,.;:!?]|\s)\s*(?:and\s+)?(?:also|plus|btw|by the way|another thing|one more thing|on top of that|oh and|separately|tambien|ademas)\b/
+/** "(it's) not my PIN, it's my password …": what follows the correction is what is meant. */
+const CORRECTION = /\bnot (?:my|the|a|an|about|about my|about the)\b[^,.;!?]{1,40}[,.;!?]\s*(?:but |its |it is |thats |that is |rather |just |im |i )(.+)$/
 
-/** The part of a message before it adds a second matter, when it does and that part says something (3+ words). */
-export function firstClauseOf(text: string): string | undefined {
+/**
+ * The part of a message that names the problem meant, when another part is about something else: what comes
+ * before a second matter is added, or after a correction. Both parts must say something (3+ words).
+ */
+export function mainClauseOf(text: string): string | undefined {
   const plain = stripAccents(normalise(text))
+  const correction = CORRECTION.exec(plain)
+  if (correction) {
+    const meant = correction[1]!.replace(/^(its|it is|thats|that is|rather|just)\s+/, '')
+    return tokens(meant).length >= 3 ? meant : undefined
+  }
   const match = ANOTHER_MATTER.exec(plain)
   if (!match || match.index === 0) return undefined
   const before = plain.slice(0, match.index)
@@ -344,7 +355,7 @@ export function createRecognizer(intents: readonly Intent[], { procedures, ...op
       throw new HelpDeskError('HD_INTENTS_INVALID', `intent "${intent.id}".vocabulary: ${(error as Error).message}`)
     }
   }
-  return createRecognizerFromExamples(examples, { ...options, errors, vocabulary, domain: CAC_DOMAIN })
+  return createRecognizerFromExamples(examples, { ...options, errors, vocabulary })
 }
 
 /** The same recognizer trained on any labelled corpus (used by `npm run eval -- --corpus FILE`). */
@@ -354,37 +365,43 @@ export function createRecognizerFromExamples(
     minScore = 0.5,
     errors = [],
     vocabulary = new Map(),
-    domain,
     features: featureOptions,
     ...training
   }: Omit<RecognizerOptions, 'procedures'> & {
     errors?: readonly ErrorString[]
     vocabulary?: ReadonlyMap<string, RegExp>
-    /** Words naming the corpus's own domain (see RecognizerResult.namesDomain). */
-    domain?: RegExp
   } = {},
 ): Recognizer {
   const classifier: Classifier = trainClassifier(
     examples.map((e) => ({ features: featuresOf(e.text, featureOptions), label: e.intent === 'oos' ? NONE : e.intent })),
     training,
   )
-  /** The classifier's probabilities for a message, topics without their own words withdrawn. */
-  const classify = (text: string, features: readonly string[]): Record<string, number> => {
+  /**
+   * The classifier's probabilities for a message. A topic on top whose own words are absent cannot be the reading
+   * ("new cac isnt working on my work laptop" reads like the network topic but names no network): it is withdrawn
+   * and its share goes to the rest in proportion. Only a topic on top: one lower down decides nothing, and spreading
+   * its share would only raise the scores of short answers ("yep can log in now") past the dialog's thresholds.
+   */
+  const classify = (text: string, features: readonly string[]): { scores: Record<string, number>; withdrawn?: { intentId: string; score: number } } => {
     const probabilities = classifier.predict(features)
     const scores: Record<string, number> = {}
     classifier.labels.forEach((label, i) => (scores[label] = probabilities[i]!))
-    // A topic whose own words are absent cannot be the reading: "ako wont let me in" shares words with the
-    // e-mail topic's examples but names no e-mail. Its share goes to the rest, in proportion.
-    if (vocabulary.size > 0) {
-      const words = tokens(text).join(' ')
-      for (const [id, pattern] of vocabulary) if (scores[id] && !pattern.test(words)) withdraw(scores, id)
+    if (vocabulary.size === 0) return { scores }
+    const words = tokens(text).join(' ')
+    let withdrawn: { intentId: string; score: number } | undefined
+    for (;;) {
+      const top = Object.keys(scores).reduce((a, b) => (scores[b]! > scores[a]! ? b : a))
+      const pattern = vocabulary.get(top)
+      if (!pattern || pattern.test(words) || scores[top]! >= 1) break
+      withdrawn ??= { intentId: top, score: Math.round(scores[top]! * 1000) / 1000 }
+      withdraw(scores, top)
     }
-    return scores
+    return withdrawn ? { scores, withdrawn } : { scores }
   }
   return {
     recognize(text) {
       const features = featuresOf(text, featureOptions)
-      const scores = classify(text, features)
+      const { scores, withdrawn } = classify(text, features)
       const entities = findEntities(text)
       const errorMatches = matchErrors(errors, text).filter((m) => m.score >= 0.7)
       for (const { error, score } of errorMatches) {
@@ -404,11 +421,11 @@ export function createRecognizerFromExamples(
       const [top, topScore] = ranked[0] ?? [NONE, 1]
       const stems = [...new Set(features.filter((f) => f.startsWith('w:')))]
       const language = detectLanguage(tokens(text), text)
-      const clause = firstClauseOf(text)
-      let firstClause: RecognizerResult['firstClause']
+      const clause = mainClauseOf(text)
+      let mainClause: RecognizerResult['mainClause']
       if (clause !== undefined) {
-        const [intentId, score] = Object.entries(classify(clause, featuresOf(clause, featureOptions))).reduce((a, b) => (b[1] > a[1] ? b : a))
-        firstClause = { intentId, score: Math.round(score * 1000) / 1000 }
+        const [intentId, score] = Object.entries(classify(clause, featuresOf(clause, featureOptions)).scores).reduce((a, b) => (b[1] > a[1] ? b : a))
+        mainClause = { intentId, score: Math.round(score * 1000) / 1000 }
       }
       return {
         text,
@@ -417,8 +434,8 @@ export function createRecognizerFromExamples(
         topIntent: topScore >= minScore ? top : NONE,
         ...(language && { language }),
         coverage: stems.length === 0 ? 0 : Math.round((classifier.known(stems) / stems.length) * 1000) / 1000,
-        ...(firstClause && { firstClause }),
-        ...(domain && { namesDomain: domain.test(tokens(text).join(' ')) }),
+        ...(mainClause && { mainClause }),
+        ...(withdrawn && { withdrawnTopic: withdrawn }),
       }
     },
   }

@@ -25,6 +25,11 @@ export const outOfScopeEmail = {
     "teams",
     "digital id",
     "correos?",
+    "signatures?",
+    "s ?mime",
+    "gmail",
+    "yahoo",
+    "mail app",
   ],
   utterances: [
     "outlook keeps asking me to pick a certificate to sign my email",

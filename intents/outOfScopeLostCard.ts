@@ -21,6 +21,9 @@ export const outOfScopeLostCard = {
     "perdi",
     "robaron",
     "gone",
+    "left (my |the )?(cac|card|id) (at|in|on)",
+    "cant locate",
+    "theft",
   ],
   utterances: [
     "my cac was stolen",

@@ -45,6 +45,11 @@ export const outOfScopePayPersonnel = {
     "bonus",
     "mypay",
     "dfas",
+    "travel card",
+    "gtc",
+    "government (travel |credit )?card",
+    "declined",
+    "citi\\w*",
   ],
   utterances: [
     "when do i get paid",

@@ -17,6 +17,11 @@ export const outOfScopeReader = {
     "no card inserted",
     "blinks?",
     "light",
+    "scr\\w*",
+    "identiv",
+    "saicoo",
+    "card slot",
+    "slot",
   ],
   utterances: [
     "my card reader isnt detected",

@@ -30,6 +30,12 @@ export const outOfScopeEmail = {
     "gmail",
     "yahoo",
     "mail app",
+    "pdfs?",
+    "adobe",
+    "acrobat",
+    "digital signatures?",
+    "sign (a |the |my )?(pdf|pdfs|document|documents|form|forms)",
+    "exchange",
   ],
   utterances: [
     "outlook keeps asking me to pick a certificate to sign my email",

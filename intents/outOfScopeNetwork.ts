@@ -44,6 +44,11 @@ export const outOfScopeNetwork = {
     "onedrive",
     "software center",
     "bios",
+    "sign(ing|ed)? (me )?(in|on|into|onto)( to)? (my |the |a )?(gov\\w* |government |work |office |new )?(computer|laptop|pc|desktop|workstation|windows)",
+    "unlock (my |the )?(computer|laptop|pc|workstation)",
+    "gfe",
+    "(computer|laptop|pc) (log ?in|logon|sign in)",
+    "lock screen",
   ],
   utterances: [
     "my vpn wont connect with my cac",

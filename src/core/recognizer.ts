@@ -378,25 +378,23 @@ export function createRecognizerFromExamples(
   )
   /**
    * The classifier's probabilities for a message. A topic on top whose own words are absent cannot be the reading
-   * ("new cac isnt working on my work laptop" reads like the network topic but names no network): it is withdrawn
-   * and its share goes to the rest in proportion. Only a topic on top: one lower down decides nothing, and spreading
-   * its share would only raise the scores of short answers ("yep can log in now") past the dialog's thresholds.
+   * ("new cac isnt working on my work laptop" reads like the network topic but names no network): it is withdrawn,
+   * with every other topic whose words are absent, and their share goes to the rest in proportion. Only when such a
+   * topic is on top: lower down one decides nothing, and spreading its share would only raise the scores of short
+   * answers ("yep can log in now") past the dialog's thresholds.
    */
   const classify = (text: string, features: readonly string[]): { scores: Record<string, number>; withdrawn?: { intentId: string; score: number } } => {
     const probabilities = classifier.predict(features)
     const scores: Record<string, number> = {}
     classifier.labels.forEach((label, i) => (scores[label] = probabilities[i]!))
     if (vocabulary.size === 0) return { scores }
+    const top = Object.keys(scores).reduce((a, b) => (scores[b]! > scores[a]! ? b : a))
     const words = tokens(text).join(' ')
-    let withdrawn: { intentId: string; score: number } | undefined
-    for (;;) {
-      const top = Object.keys(scores).reduce((a, b) => (scores[b]! > scores[a]! ? b : a))
-      const pattern = vocabulary.get(top)
-      if (!pattern || pattern.test(words) || scores[top]! >= 1) break
-      withdrawn ??= { intentId: top, score: Math.round(scores[top]! * 1000) / 1000 }
-      withdraw(scores, top)
-    }
-    return withdrawn ? { scores, withdrawn } : { scores }
+    const unnamed = (id: string) => !vocabulary.get(id)!.test(words)
+    if (!vocabulary.has(top) || !unnamed(top) || scores[top]! >= 1) return { scores }
+    const withdrawn = { intentId: top, score: Math.round(scores[top]! * 1000) / 1000 }
+    for (const id of vocabulary.keys()) if (scores[id] && unnamed(id) && scores[id]! < 1) withdraw(scores, id)
+    return { scores, withdrawn }
   }
   return {
     recognize(text) {

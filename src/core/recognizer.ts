@@ -311,7 +311,7 @@ export function mainClauseOf(text: string): string | undefined {
   const match = ANOTHER_MATTER.exec(plain)
   if (!match || match.index === 0) return undefined
   const before = plain.slice(0, match.index)
-  return tokens(before).length >= 3 && tokens(plain.slice(match.index)).length >= 3 ? before : undefined
+  return tokens(before).length >= 3 && tokens(plain.slice(match.index + match[0].length)).length >= 3 ? before : undefined
 }
 
 /** Sets an intent's score to 0 and spreads it over the others in proportion, so the scores still sum to 1. */
@@ -377,22 +377,22 @@ export function createRecognizerFromExamples(
     training,
   )
   /**
-   * The classifier's probabilities for a message. A topic on top whose own words are absent cannot be the reading
-   * ("new cac isnt working on my work laptop" reads like the network topic but names no network): it is withdrawn,
-   * with every other topic whose words are absent, and their share goes to the rest in proportion. Only when such a
-   * topic is on top: lower down one decides nothing, and spreading its share would only raise the scores of short
-   * answers ("yep can log in now") past the dialog's thresholds.
+   * The classifier's probabilities for a message. A topic first or second whose own words are absent cannot be the
+   * reading ("new cac isnt working on my work laptop" reads like the network topic but names no network): it is
+   * withdrawn, with every other topic whose words are absent, and their share goes to the rest in proportion. Only
+   * when such a topic leads: lower down one decides nothing, and spreading its share would only raise the scores of
+   * short answers past the dialog's thresholds.
    */
   const classify = (text: string, features: readonly string[]): { scores: Record<string, number>; withdrawn?: { intentId: string; score: number } } => {
     const probabilities = classifier.predict(features)
     const scores: Record<string, number> = {}
     classifier.labels.forEach((label, i) => (scores[label] = probabilities[i]!))
     if (vocabulary.size === 0) return { scores }
-    const top = Object.keys(scores).reduce((a, b) => (scores[b]! > scores[a]! ? b : a))
     const words = tokens(text).join(' ')
-    const unnamed = (id: string) => !vocabulary.get(id)!.test(words)
-    if (!vocabulary.has(top) || !unnamed(top) || scores[top]! >= 1) return { scores }
-    const withdrawn = { intentId: top, score: Math.round(scores[top]! * 1000) / 1000 }
+    const unnamed = (id: string) => vocabulary.has(id) && !vocabulary.get(id)!.test(words)
+    const leading = Object.keys(scores).sort((a, b) => scores[b]! - scores[a]!).slice(0, 2).find(unnamed)
+    if (!leading || scores[leading]! >= 1) return { scores }
+    const withdrawn = { intentId: leading, score: Math.round(scores[leading]! * 1000) / 1000 }
     for (const id of vocabulary.keys()) if (scores[id] && unnamed(id) && scores[id]! < 1) withdraw(scores, id)
     return { scores, withdrawn }
   }

@@ -61,5 +61,7 @@ export const loginRequirements = {
     "can i log into ako with just my cac or do i also need my password",
     "requisitos para entrar con la tarjeta cac",
     "como inicio sesion con mi cac",
+    "what do i need to get into ako from my personal laptop",
+    "can i use my cac for dko on my phone",
   ],
 } satisfies Intent

@@ -70,5 +70,7 @@ export const newCacNotWorking = {
     "me dieron una tarjeta nueva y no funciona en ako",
     "tengo una cac nueva y no me deja entrar",
     "la tarjeta nueva no sirve",
+    "my new cac wont work for ako on my work computer",
+    "new card works at the office but ako rejects it on my laptop at home",
   ],
 } satisfies Intent

@@ -5,6 +5,26 @@ export const outOfScopeLostCard = {
   id: 'out-of-scope-lost-card',
   refer:
     "A lost or stolen CAC should be reported to your security manager and chain of command, and replaced at your local ID card office; this bot can't do either.",
+  // Refused only when one of these is in the message (see intent.ts).
+  vocabulary: [
+    "lost",
+    "lose",
+    "losing",
+    "stolen",
+    "stole",
+    "missing",
+    "misplaced",
+    "cant find",
+    "dropped",
+    "took",
+    "fell out",
+    "perdi",
+    "robaron",
+    "gone",
+    "left (my |the )?(cac|card|id) (at|in|on)",
+    "cant locate",
+    "theft",
+  ],
   utterances: [
     "my cac was stolen",
     "i left my cac somewhere and cant find it",

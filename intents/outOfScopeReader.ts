@@ -5,6 +5,24 @@ export const outOfScopeReader = {
   id: 'out-of-scope-reader',
   refer:
     "Card readers and their drivers are handled by your unit's IT support on a government computer; on your own computer, by the reader's maker or seller.",
+  // Refused only when one of these is in the message (see intent.ts).
+  vocabulary: [
+    "readers?",
+    "lector",
+    "drivers?",
+    "usb( c)?",
+    "chromebook",
+    "ipad",
+    "keyboard",
+    "no card inserted",
+    "blinks?",
+    "light",
+    "scr\\w*",
+    "identiv",
+    "saicoo",
+    "card slot",
+    "slot",
+  ],
   utterances: [
     "my card reader isnt detected",
     "cac reader light doesnt turn on",

@@ -57,5 +57,7 @@ export const registerCertificates = {
     "como registro mis certificados en el navegador",
     "registrar certificados de la cac en internet explorer",
     "como instalo los certificados del dod",
+    "the certificates part, where do i click",
+    "that step about the certificates, how do i do it",
   ],
 } satisfies Intent

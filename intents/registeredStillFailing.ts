@@ -60,5 +60,6 @@ export const registeredStillFailing = {
     "mi cac ya esta registrada y todavia no puedo entrar",
     "ya registre mi tarjeta pero sigue sin funcionar el inicio de sesion",
     "registrada pero no me deja iniciar sesion",
+    "registered my card already and dko still wont let me in from home",
   ],
 } satisfies Intent

@@ -42,5 +42,9 @@ export const thanks = {
     "that did it thanks",
     "sweet thanks",
     "gracias por la ayuda",
+    "i can log in now",
+    "ok its letting me in now",
+    "got into ako now, all good",
+    "works now i can sign in",
   ],
 } satisfies Intent

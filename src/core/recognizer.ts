@@ -29,6 +29,17 @@ export interface RecognizerResult {
   language?: Language
   /** The share of the message's words seen in training (0–1): low for text about something else entirely. */
   coverage?: number
+  /**
+   * When one part of the message is the problem meant: the part before a second matter is added ("…, also my
+   * password…": the problem named first) or the part after a correction ("it's not my PIN, it's my password…").
+   * Its best intent and score, read alone (routing.ts decides on it).
+   */
+  mainClause?: { intentId: string; score: number }
+  /**
+   * The out-of-scope topic the classifier leaned to most though the message has none of its words (see `vocabulary`
+   * in intents/intent.ts), with its score before it was withdrawn from `intents`.
+   */
+  withdrawnTopic?: { intentId: string; score: number }
 }
 
 export interface Recognizer {
@@ -281,6 +292,36 @@ function matchErrors(errors: readonly ErrorString[], text: string): { error: Err
   return found.sort((a, b) => b.score - a.score)
 }
 
+/** Words that add a second matter to a message: what precedes the first of them is the first-named problem. */
+const ANOTHER_MATTER = /(?:^|[,.;:!?]|\s)\s*(?:and\s+)?(?:also|plus|btw|by the way|another thing|one more thing|on top of that|oh and|separately|tambien|ademas)\b/
+/** "(it's) not my PIN, it's my password …": what follows the correction is what is meant. */
+const CORRECTION = /\bnot (?:my|the|a|an|about|about my|about the)\b[^,.;!?]{1,40}[,.;!?]\s*(?:but |its |it is |thats |that is |rather |just |im |i )(.+)$/
+
+/**
+ * The part of a message that names the problem meant, when another part is about something else: what comes
+ * before a second matter is added, or after a correction. Both parts must say something (3+ words).
+ */
+export function mainClauseOf(text: string): string | undefined {
+  const plain = stripAccents(normalise(text))
+  const correction = CORRECTION.exec(plain)
+  if (correction) {
+    const meant = correction[1]!.replace(/^(its|it is|thats|that is|rather|just)\s+/, '')
+    return tokens(meant).length >= 3 ? meant : undefined
+  }
+  const match = ANOTHER_MATTER.exec(plain)
+  if (!match || match.index === 0) return undefined
+  const before = plain.slice(0, match.index)
+  return tokens(before).length >= 3 && tokens(plain.slice(match.index + match[0].length)).length >= 3 ? before : undefined
+}
+
+/** Sets an intent's score to 0 and spreads it over the others in proportion, so the scores still sum to 1. */
+function withdraw(scores: Record<string, number>, id: string): void {
+  const rest = 1 - scores[id]!
+  scores[id] = 0
+  if (rest <= 0) return
+  for (const other of Object.keys(scores)) scores[other] = scores[other]! / rest
+}
+
 /** A labelled utterance; `none` (or a corpus's `oos`) marks out-of-scope text. */
 export interface LabelledText {
   text: string
@@ -305,24 +346,60 @@ export function createRecognizer(intents: readonly Intent[], { procedures, ...op
   const errors = parsed.flatMap((intent) =>
     intent.errors.map((text) => ({ intentId: intent.id, text: normalise(text), words: tokens(text) })),
   )
-  return createRecognizerFromExamples(examples, { ...options, errors })
+  const vocabulary = new Map<string, RegExp>()
+  for (const intent of parsed) {
+    if (!intent.vocabulary) continue
+    try {
+      vocabulary.set(intent.id, new RegExp(`(?:^| )(?:${intent.vocabulary.join('|')})(?= |$)`))
+    } catch (error) {
+      throw new HelpDeskError('HD_INTENTS_INVALID', `intent "${intent.id}".vocabulary: ${(error as Error).message}`)
+    }
+  }
+  return createRecognizerFromExamples(examples, { ...options, errors, vocabulary })
 }
 
 /** The same recognizer trained on any labelled corpus (used by `npm run eval -- --corpus FILE`). */
 export function createRecognizerFromExamples(
   examples: readonly LabelledText[],
-  { minScore = 0.5, errors = [], features: featureOptions, ...training }: Omit<RecognizerOptions, 'procedures'> & { errors?: readonly ErrorString[] } = {},
+  {
+    minScore = 0.5,
+    errors = [],
+    vocabulary = new Map(),
+    features: featureOptions,
+    ...training
+  }: Omit<RecognizerOptions, 'procedures'> & {
+    errors?: readonly ErrorString[]
+    vocabulary?: ReadonlyMap<string, RegExp>
+  } = {},
 ): Recognizer {
   const classifier: Classifier = trainClassifier(
     examples.map((e) => ({ features: featuresOf(e.text, featureOptions), label: e.intent === 'oos' ? NONE : e.intent })),
     training,
   )
+  /**
+   * The classifier's probabilities for a message. A topic first or second whose own words are absent cannot be the
+   * reading ("new cac isnt working on my work laptop" reads like the network topic but names no network): it is
+   * withdrawn, with every other topic whose words are absent, and their share goes to the rest in proportion. Only
+   * when such a topic leads: lower down one decides nothing, and spreading its share would only raise the scores of
+   * short answers past the dialog's thresholds.
+   */
+  const classify = (text: string, features: readonly string[]): { scores: Record<string, number>; withdrawn?: { intentId: string; score: number } } => {
+    const probabilities = classifier.predict(features)
+    const scores: Record<string, number> = {}
+    classifier.labels.forEach((label, i) => (scores[label] = probabilities[i]!))
+    if (vocabulary.size === 0) return { scores }
+    const words = tokens(text).join(' ')
+    const unnamed = (id: string) => vocabulary.has(id) && !vocabulary.get(id)!.test(words)
+    const leading = Object.keys(scores).sort((a, b) => scores[b]! - scores[a]!).slice(0, 2).find(unnamed)
+    if (!leading || scores[leading]! >= 1) return { scores }
+    const withdrawn = { intentId: leading, score: Math.round(scores[leading]! * 1000) / 1000 }
+    for (const id of vocabulary.keys()) if (scores[id] && unnamed(id) && scores[id]! < 1) withdraw(scores, id)
+    return { scores, withdrawn }
+  }
   return {
     recognize(text) {
       const features = featuresOf(text, featureOptions)
-      const probabilities = classifier.predict(features)
-      const scores: Record<string, number> = {}
-      classifier.labels.forEach((label, i) => (scores[label] = probabilities[i]!))
+      const { scores, withdrawn } = classify(text, features)
       const entities = findEntities(text)
       const errorMatches = matchErrors(errors, text).filter((m) => m.score >= 0.7)
       for (const { error, score } of errorMatches) {
@@ -342,6 +419,12 @@ export function createRecognizerFromExamples(
       const [top, topScore] = ranked[0] ?? [NONE, 1]
       const stems = [...new Set(features.filter((f) => f.startsWith('w:')))]
       const language = detectLanguage(tokens(text), text)
+      const clause = mainClauseOf(text)
+      let mainClause: RecognizerResult['mainClause']
+      if (clause !== undefined) {
+        const [intentId, score] = Object.entries(classify(clause, featuresOf(clause, featureOptions)).scores).reduce((a, b) => (b[1] > a[1] ? b : a))
+        mainClause = { intentId, score: Math.round(score * 1000) / 1000 }
+      }
       return {
         text,
         intents: Object.fromEntries(ranked.map(([id, score]) => [id, { score: Math.round(score * 1000) / 1000 }])),
@@ -349,6 +432,8 @@ export function createRecognizerFromExamples(
         topIntent: topScore >= minScore ? top : NONE,
         ...(language && { language }),
         coverage: stems.length === 0 ? 0 : Math.round((classifier.known(stems) / stems.length) * 1000) / 1000,
+        ...(mainClause && { mainClause }),
+        ...(withdrawn && { withdrawnTopic: withdrawn }),
       }
     },
   }

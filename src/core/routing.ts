@@ -61,6 +61,12 @@ export function decideRoute(
     .sort((a, b) => b.score - a.score)
   const top = ranked[0]
   if (!top) return { kind: 'none' }
+  // Two problems in one message, or a correction ("not my PIN, my password"): the part meant decides, when it is
+  // clear alone and the whole message still points to it.
+  const main = result.mainClause
+  if (main && canSuggest(main.intentId) && main.score >= minScore && (result.intents[main.intentId]?.score ?? 0) >= suggestScore) {
+    return { kind: 'intent', intentId: main.intentId, score: main.score }
+  }
   if (isOutOfScope(top.intentId)) return top.intentId === NONE ? { kind: 'none' } : { kind: 'none', topic: top.intentId }
   if (result.coverage !== undefined && result.coverage < minCoverage) return { kind: 'none' }
   const inScope = ranked.filter((r) => !isOutOfScope(r.intentId))
@@ -79,6 +85,9 @@ export function decideRoute(
     return { kind: 'suggest', intentIds: offered.map((r) => r.intentId) }
   }
   const outOfScope = ranked.reduce((sum, r) => (isOutOfScope(r.intentId) ? sum + r.score : sum), 0)
-  if (outOfScope >= noneScore) return { kind: 'none' }
+  // Refused for doubt: a topic the classifier leaned to (its words absent, so not refused for it) is still the
+  // nearest thing to name; the dialog asks a message about AKO/DKO what it sees rather than send it away.
+  const leaned = result.withdrawnTopic
+  if (outOfScope >= noneScore) return leaned && leaned.score >= suggestScore ? { kind: 'none', topic: leaned.intentId } : { kind: 'none' }
   return { kind: 'intent', intentId: top.intentId, score: top.score }
 }

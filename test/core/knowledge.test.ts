@@ -75,12 +75,14 @@ describe('knowledge/', () => {
     }
   })
 
-  it('refuses a refer line with a phone number, and an intent with both a procedure and a refer line', () => {
-    const phone = { id: 'out-of-scope-x', refer: 'Call 555-123-4567.', utterances: intents[0]!.utterances }
+  it('refuses a refer line with a phone number, an intent with both a procedure and a refer line, and a topic without its vocabulary', () => {
+    const phone = { id: 'out-of-scope-x', refer: 'Call 555-123-4567.', vocabulary: ['pay'], utterances: intents[0]!.utterances }
     const both = { ...phone, id: 'out-of-scope-y', refer: 'Your finance office.', procedure: 'change-pin' }
 
     expect(() => checkIntents([...intents, phone], procedures)).toThrow(/out-of-scope-x.*refer: no web address/)
     expect(() => checkIntents([...intents, both], procedures)).toThrow(/out-of-scope-y.*both a procedure and a refer/)
+    const unnamed = { ...phone, id: 'out-of-scope-z', refer: 'Your finance office handles pay.', vocabulary: undefined }
+    expect(() => checkIntents([...intents, unnamed], procedures)).toThrow(/out-of-scope-z.*needs its vocabulary/s)
   })
 
   it('counts "Step n of m" along the longest path', () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { createRecognizer, createRecognizerFromExamples, featuresOf } from '../../src/core/recognizer.js'
-import { intents } from '../../intents/index.js'
+import { createRecognizer, createRecognizerFromExamples, featuresOf, mainClauseOf, tokens } from '../../src/core/recognizer.js'
+import { decideRoute, thresholdsFrom } from '../../src/core/routing.js'
+import { loadConfig } from '../../src/core/config.js'
+import { IntentSchema, intents, type Intent } from '../../intents/index.js'
 import { procedures, realRecognizer } from '../helpers/conversation.js'
 
 describe('recognizer', () => {
@@ -129,5 +131,91 @@ describe('recognizer', () => {
 
     expect(phrases('top up card')).toEqual([])
     expect(phrases('top up card', 4)).toEqual(['p:op u', 'p:p up', 'p:up c', 'p:p ca'])
+  })
+
+  describe('out-of-scope topics and the part of a message meant', () => {
+    const topics = new Set(intents.filter((i) => i.refer).map((i) => i.id))
+    const withProcedure = new Set(intents.filter((i) => i.procedure).map((i) => i.id))
+    /** What the bot does with a message: the recognizer and the configured decision rule together. */
+    const routeOf = (text: string) =>
+      decideRoute(recognizer.recognize(text), thresholdsFrom(loadConfig({})), (id) => withProcedure.has(id), (id) => id === 'none' || topics.has(id))
+
+    it.each([
+      // the CAC or AKO/DKO where a topic's examples are: at work, at home, on a phone; no VPN, e-mail, site or card office named
+      { text: 'my replacement cac wont work on my office computer', intentId: 'new-cac-not-working' },
+      { text: 'my cac works at work but ako wont take it on my home laptop', intentId: 'new-cac-not-working' },
+      { text: 'ako rejects my new cac on my home pc', intentId: 'new-cac-not-working' },
+      { text: 'dko wont open on my phone since i got the new card', intentId: 'new-cac-not-working' },
+    ])('acts on the CAC problem in "$text", not a topic that shares its setting', ({ text, intentId }) => {
+      expect(routeOf(text)).toMatchObject({ kind: 'intent', intentId })
+    })
+
+    it.each([
+      { text: 'my work laptop vpn rejects my cac', topic: 'out-of-scope-network' },
+      { text: 'cant log into my government laptop with my new cac', topic: 'out-of-scope-network' },
+      { text: 'outlook wont let me encrypt with my new cac', topic: 'out-of-scope-email' },
+      { text: 'mypay wont take my new cac', topic: 'out-of-scope-other-site' },
+      { text: 'i lost my cac at the airport', topic: 'out-of-scope-lost-card' },
+      { text: 'the reader light is off', topic: 'out-of-scope-reader' },
+    ])('still refuses "$text" as $topic: it names the topic', ({ text, topic }) => {
+      expect(routeOf(text)).toEqual({ kind: 'none', topic })
+    })
+
+    it('withdraws a topic whose words are absent and says which it was', () => {
+      const result = recognizer.recognize('new cac not working on my work pc')
+
+      expect(result.intents['out-of-scope-network']).toBeUndefined()
+      expect(result.withdrawnTopic?.intentId).toBe('out-of-scope-network')
+      expect(result.topIntent).toBe('new-cac-not-working')
+    })
+
+    it.each([
+      // two problems: the one named first
+      { text: 'how do i clear the cache in edge, also i forgot my ako password', intentId: 'clear-cache' },
+      { text: 'my pin is locked, plus ako says page cannot be displayed', intentId: 'pin-locked-or-forgotten' },
+      { text: 'how do i clear ssl state in firefox, btw my ako password is [redacted]', intentId: 'clear-ssl-state' },
+      // a correction: what follows it
+      { text: "it's not my pin, it's my ako password i forgot", intentId: 'password-reset' },
+      { text: 'not about my pin, i forgot my dko password', intentId: 'password-reset' },
+    ])('works on the problem meant in "$text"', ({ text, intentId }) => {
+      expect(routeOf(text)).toMatchObject({ kind: 'intent', intentId })
+    })
+
+    it.each([
+      { text: 'how do i clear ssl state, also my password expired', clause: 'how do i clear ssl state' },
+      { text: "it's not my PIN, it's my ako password i forgot", clause: 'my ako password i forgot' },
+      // a second matter too short to be one, or a story that only goes on: no part singled out
+      { text: 'i cleared my cache and also ssl', clause: undefined },
+      { text: 'i also tried another browser and it still fails', clause: undefined },
+      { text: 'my new cac does not work', clause: undefined },
+    ])('singles out "$clause" in "$text"', ({ text, clause }) => {
+      expect(mainClauseOf(text)).toBe(clause)
+    })
+
+    it.each([
+      { text: 'the certificates part, how do i do that', intentId: 'register-certificates' },
+      { text: 'yep can log in now', intentId: 'thanks' },
+    ])('reads "$text" as $intentId', ({ text, intentId }) => {
+      expect(best(text)).toBe(intentId)
+    })
+
+    it("trains every topic on examples that name the topic's own words", () => {
+      const unnamed = intents.flatMap((intent) => {
+        if (!intent.vocabulary) return []
+        const pattern = new RegExp(`(?:^| )(?:${intent.vocabulary.join('|')})(?= |$)`)
+        return intent.utterances.filter((text) => !pattern.test(tokens(text).join(' '))).map((text) => `${intent.id}: ${text}`)
+      })
+
+      expect(unnamed).toEqual([])
+    })
+
+    it('rejects a topic without its vocabulary, and a vocabulary that is not a regular expression', () => {
+      const utterances = Array.from({ length: 25 }, (_, i) => `my vpn broke ${i}`)
+      const topic: Intent = { id: 'out-of-scope-vpn', refer: 'Your unit IT handles VPN.', utterances, vocabulary: ['vpn'] }
+
+      expect(IntentSchema.safeParse({ ...topic, vocabulary: undefined }).success).toBe(false)
+      expect(IntentSchema.safeParse(topic).success).toBe(true)
+      expect(() => createRecognizer([...intents, { ...topic, vocabulary: ['(vpn'] }], { procedures })).toThrow(/out-of-scope-vpn.*vocabulary/)
+    })
   })
 })

@@ -28,6 +28,53 @@ describe('decideRoute', () => {
     expect(decideRoute(result(scores, coverage), rule, isProcedure, isOutOfScope)).toEqual(route)
   })
 
+  it.each<{ name: string; extra: Partial<RecognizerResult>; scores: Record<string, number>; route: unknown }>([
+    {
+      name: 'works on the problem named first when that part is clear alone',
+      scores: { b: 0.55, a: 0.4 },
+      extra: { mainClause: { intentId: 'a', score: 0.9 } },
+      route: { kind: 'intent', intentId: 'a', score: 0.9 },
+    },
+    {
+      name: 'ignores the part named first when the whole message does not point to it',
+      scores: { b: 0.9, a: 0.05 },
+      extra: { mainClause: { intentId: 'a', score: 0.9 } },
+      route: { kind: 'intent', intentId: 'b', score: 0.9 },
+    },
+    {
+      name: 'ignores a part that is unsure alone',
+      scores: { b: 0.5, a: 0.4 },
+      extra: { mainClause: { intentId: 'a', score: 0.45 } },
+      route: { kind: 'suggest', intentIds: ['b', 'a'] },
+    },
+    {
+      name: 'never acts on a part that names no procedure',
+      scores: { b: 0.9, help: 0.05 },
+      extra: { mainClause: { intentId: 'help', score: 0.9 } },
+      route: { kind: 'intent', intentId: 'b', score: 0.9 },
+    },
+    {
+      name: 'names the topic withdrawn for want of its words when refusing for doubt',
+      scores: { a: 0.3, none: 0.25, b: 0.05 },
+      extra: { withdrawnTopic: { intentId: 'out-of-scope-email', score: 0.4 } },
+      route: { kind: 'none', topic: 'out-of-scope-email' },
+    },
+    {
+      name: 'does not name a withdrawn topic that was only a trace',
+      scores: { a: 0.3, none: 0.25, b: 0.05 },
+      extra: { withdrawnTopic: { intentId: 'out-of-scope-email', score: 0.1 } },
+      route: { kind: 'none' },
+    },
+    {
+      name: 'acts as usual when a withdrawn topic left a clear winner',
+      scores: { a: 0.95, b: 0.02 },
+      extra: { withdrawnTopic: { intentId: 'out-of-scope-email', score: 0.8 } },
+      route: { kind: 'intent', intentId: 'a', score: 0.95 },
+    },
+  ])('$name', ({ scores, extra, route }) => {
+    expect(decideRoute({ ...result(scores), ...extra }, rule, isProcedure, isOutOfScope)).toEqual(route)
+  })
+
   it('never asks "did you mean" with one option, whatever the scores', () => {
     const ids = ['a', 'b', 'help', 'none', 'out-of-scope-email']
     let random = 1

@@ -1,4 +1,7 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { randomUUID } from 'node:crypto'
 import {
+  ActivityTypes,
   CallerIdConstants,
   CloudAdapter,
   type Activity,
@@ -6,6 +9,7 @@ import {
   type ConfigurationBotFrameworkAuthenticationOptions,
   type ConversationState,
   type Middleware,
+  type ResourceResponse,
   type TurnContext,
 } from 'botbuilder'
 import {
@@ -96,13 +100,79 @@ class TimedAuthentication extends ConfigurationBotFrameworkAuthentication {
   }
 }
 
+/**
+ * Replies a turn sends to a channel's connector, held until the turn's writes have committed: a turn that fails and
+ * rolls back must not have told the user anything it did not keep. Proactive messages sent from inside the turn (the
+ * handoff relay to the other side) are held with it, in order. Typing indicators go at once while nothing is held.
+ */
+export class Outbox {
+  private readonly queue: (() => Promise<ResourceResponse[]>)[] = []
+  private holding = true
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Takes the activities to send later; false when they must go now. */
+  hold(activities: Partial<Activity>[], send: () => Promise<ResourceResponse[]>): ResourceResponse[] | undefined {
+    if (!this.holding) return undefined
+    // Not sent over the wire: botbuilder keeps an invoke's response for the HTTP answer.
+    if (activities.some((a) => a.type === ActivityTypes.InvokeResponse)) return undefined
+    if (this.queue.length === 0 && activities.every((a) => a.type === ActivityTypes.Typing)) return undefined
+    this.queue.push(send)
+    return activities.map(() => ({ id: `held-${randomUUID()}` }))
+  }
+
+  /** The turn committed: sends what was held, in order; the first failure stops the rest (and is thrown). */
+  async release(): Promise<void> {
+    this.holding = false
+    while (this.queue.length > 0) {
+      const send = this.queue.shift()!
+      try {
+        await send()
+      } catch (err) {
+        this.drop('a reply could not be delivered')
+        throw err
+      }
+    }
+  }
+
+  /** The turn failed and rolled back: nothing it sent goes out (what is sent from now on, e.g. the apology, does). */
+  drop(reason = 'turn failed: its replies are not sent'): void {
+    this.holding = false
+    if (this.queue.length > 0) this.logger.warn({ dropped: this.queue.length }, reason)
+    this.queue.length = 0
+  }
+}
+
+/**
+ * botbuilder's CloudAdapter, with the token check callable on its own (rate limits count only authenticated callers)
+ * and with every send of a turn run under `holding` going through its Outbox.
+ */
+export class HelpDeskAdapter extends CloudAdapter {
+  private readonly outboxes = new AsyncLocalStorage<Outbox>()
+
+  /** Validates the request's Bot Framework token (no app id: anonymous, always valid); throws when it is not. */
+  authenticate(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    return this.botFrameworkAuthentication.authenticateRequest(activity, authHeader)
+  }
+
+  /** Runs `work` (a turn) with its sends held in `outbox`, proactive ones included. */
+  holding<T>(outbox: Outbox, work: () => Promise<T>): Promise<T> {
+    return this.outboxes.run(outbox, work)
+  }
+
+  override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    const send = () => super.sendActivities(context, activities)
+    return this.outboxes.getStore()?.hold(activities, send) ?? send()
+  }
+}
+
 /** The Bot Framework adapter: anonymous without an app id (Emulator, local), JWT-checked with one. */
 export function createAdapter(
   config: Config,
   logger: Logger,
   { middlewares, conversationState }: { middlewares: readonly Middleware[]; conversationState: ConversationState },
   callers: CallerPolicy = callerPolicyOf(config),
-): CloudAdapter {
+): HelpDeskAdapter {
   const { MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType, MicrosoftAppTenantId, ChannelService, ToBotFromChannelOpenIdMetadataUrl } = config
   const auth = new TimedAuthentication({
     MicrosoftAppId,
@@ -112,7 +182,7 @@ export function createAdapter(
     ...(ChannelService && { ChannelService }),
     ...(ToBotFromChannelOpenIdMetadataUrl && cloudEndpoints(ChannelService, ToBotFromChannelOpenIdMetadataUrl)),
   } as ConfigurationBotFrameworkAuthenticationOptions, config.BOT_OUTGOING_TIMEOUT_SECONDS)
-  const adapter = new CloudAdapter(auth)
+  const adapter = new HelpDeskAdapter(auth)
   adapter.use(serviceUrlGuard(callers, logger))
   for (const middleware of middlewares) adapter.use(middleware)
   adapter.onTurnError = createTurnErrorHandler(logger, conversationState)

@@ -70,6 +70,7 @@ export async function createApplication(config: Config, logger: Logger): Promise
     messages: messagesPolicyOf(config, callers, shedder),
     http: { publicUrl: config.PUBLIC_URL, requestTimeoutSeconds: config.HTTP_REQUEST_TIMEOUT_SECONDS },
     lock: helpDesk.stores.lock,
+    committed: () => helpDesk.stores.activities.committed(),
     limiter: helpDesk.stores.limiter,
     clientAddress: directLine.clientAddress,
     health: () => helpDesk.stores.health(),

@@ -1,6 +1,7 @@
 import restify from 'restify'
 import { z } from 'zod'
-import type { CloudAdapter } from 'botbuilder'
+import type { Activity } from 'botbuilder'
+import { Outbox, type HelpDeskAdapter } from './adapter.js'
 import type { HelpDeskBot } from './bot.js'
 import type { Logger } from './core/logger.js'
 import { registerDirectLine, type DirectLineDeps } from './directline/routes.js'
@@ -14,7 +15,7 @@ import type { ConversationLock, LimiterFactory, StorageHealth } from './core/por
 import { WEBCHAT_CHANNEL } from './directline/adapter.js'
 
 export interface ServerDeps {
-  adapter: CloudAdapter
+  adapter: HelpDeskAdapter
   bot: HelpDeskBot
   logger: Logger
   /** The website channel; without it only /api/messages and /healthz are served. */
@@ -27,6 +28,8 @@ export interface ServerDeps {
   http?: { publicUrl?: string; requestTimeoutSeconds?: number }
   /** One turn at a time per conversation (across instances with PostgreSQL); none: turns may overlap. */
   lock?: ConversationLock
+  /** Resolves once the writes of the turns run so far are durable: a turn's replies are sent only then. */
+  committed?: () => Promise<void>
   /** Rate limits (global across instances with Redis). */
   limiter: LimiterFactory
   /** The client's address for rate limits, behind trusted proxies. */
@@ -155,7 +158,18 @@ type Refusal = { status: number; code: string; message: string; retryAfterSecond
  */
 function createMessagesGuard(
   policy: MessagesPolicy,
-  { isWebsiteConversation, createLimiter, clientAddress }: { isWebsiteConversation: (conversationId: string) => Promise<boolean>; createLimiter: LimiterFactory; clientAddress: (req: restify.Request) => string },
+  {
+    isWebsiteConversation,
+    createLimiter,
+    clientAddress,
+    authenticate,
+  }: {
+    isWebsiteConversation: (conversationId: string) => Promise<boolean>
+    createLimiter: LimiterFactory
+    clientAddress: (req: restify.Request) => string
+    /** Throws when the request's Bot Framework token is not valid. */
+    authenticate: (activity: Activity, authHeader: string) => Promise<unknown>
+  },
 ) {
   const perConversation = createLimiter('messages-conversation', { points: policy.rateLimit, durationSeconds: 60 })
   const perAddress = createLimiter('messages-new-conversation', { points: policy.newConversationLimit, durationSeconds: 60 })
@@ -206,6 +220,7 @@ export function createServer({
   health,
   isAccepting = () => true,
   limiter,
+  committed = async () => {},
   clientAddress = (req) => req.socket.remoteAddress ?? 'unknown',
 }: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'cac-helpdesk', handleUncaughtExceptions: false })
@@ -224,6 +239,7 @@ export function createServer({
     isWebsiteConversation: async (id) => Boolean(await directLine?.store.conversation(id)),
     createLimiter: limiter,
     clientAddress,
+    authenticate: (activity, authHeader) => adapter.authenticate(activity, authHeader),
   })
   server.post('/api/messages', async (req, res) => {
     const refuse = ({ status, code, message, retryAfterSeconds }: Refusal) => {
@@ -240,8 +256,20 @@ export function createServer({
     }
     const refusal = await guard(req, parsed.data)
     if (refusal) return refuse(refusal)
-    await adapter.process(req, res, (context) =>
-      lock ? lock.withLock(context.activity.conversation.id, () => bot.run(context)) : bot.run(context),
+    // Replies wait until the turn's writes have committed (the lock's transaction, or the write batch), and a turn
+    // that fails sends none of them (the turn error handler's apology goes out on its own).
+    const outbox = new Outbox(logger)
+    await adapter.holding(outbox, () =>
+      adapter.process(req, res, async (context) => {
+        try {
+          await (lock ? lock.withLock(context.activity.conversation.id, () => bot.run(context)) : bot.run(context))
+          await committed()
+        } catch (err) {
+          outbox.drop()
+          throw err
+        }
+        await outbox.release()
+      }),
     )
   })
   if (directLine) {

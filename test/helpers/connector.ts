@@ -11,13 +11,22 @@ export interface FakeConnector {
  * A stand-in for a Bot Framework channel's connector (what Teams or the Emulator run at `serviceUrl`): it records
  * what the bot posts, in the Bot Framework REST wire format, and answers `POST /v3/conversations` with `createdId`.
  */
-export function fakeConnector({ createdId = 'created-conversation' }: { createdId?: string } = {}): Promise<FakeConnector> {
+export function fakeConnector({
+  createdId = 'created-conversation',
+  onReceive,
+}: {
+  createdId?: string
+  /** Runs before each post is recorded and answered (the bot waits for the answer), e.g. to look at the database. */
+  onReceive?: (entry: FakeConnector['received'][number]) => Promise<void>
+} = {}): Promise<FakeConnector> {
   const received: FakeConnector['received'] = []
   const server = createServer((req, res) => {
     let raw = ''
     req.on('data', (chunk) => (raw += chunk))
-    req.on('end', () => {
-      received.push({ path: `${req.method} ${req.url}`, body: raw ? JSON.parse(raw) : {} })
+    req.on('end', async () => {
+      const entry = { path: `${req.method} ${req.url}`, body: raw ? JSON.parse(raw) : {} }
+      await onReceive?.(entry)
+      received.push(entry)
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify(req.url === '/v3/conversations' ? { id: createdId, activityId: '1' } : { id: `sent-${received.length}` }))
     })

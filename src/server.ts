@@ -198,6 +198,14 @@ function createMessagesGuard(
       const fresh = await perAddress.take(clientAddress(req))
       if (!fresh.ok) return { status: 429, code: 'TooManyRequests', message: 'Too many new conversations from this address; wait a minute.', retryAfterSeconds: fresh.retryAfterSeconds }
     }
+    if (policy.appId) {
+      // The conversation's budget is spent only by callers the channel vouches for, not by whoever knows its id.
+      try {
+        await authenticate(activity as unknown as Activity, req.headers.authorization ?? '')
+      } catch {
+        return { status: 401, code: 'Unauthorized', message: 'A valid Bot Framework token is required.' }
+      }
+    }
     seen.delete(key)
     seen.set(key, true)
     if (seen.size > 100_000) seen.delete(seen.keys().next().value!)

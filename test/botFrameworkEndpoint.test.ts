@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { networkInterfaces } from 'node:os'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { AGENT_ACCOUNTS, ALICE, signIn } from './helpers/agents.js'
+import { channelAuthority, type ChannelAuthority } from './helpers/channelAuthority.js'
 import { startServer, tempDataDir, type Running } from './helpers/server.js'
 
 // The attacks of issue 10, point 1, on /api/messages without MicrosoftAppId (the closed-network website set-up).
@@ -115,6 +116,47 @@ describe('/api/messages without an app id', () => {
     expect(turns).toEqual([200, 200, 200, 429, 429]) // the first of new-0's four was spent above
     expect(Number(limited.retryAfter)).toBeGreaterThan(0)
     expect(limited.body.error.message).toMatch(/Too many messages in this conversation/)
+  })
+})
+
+describe('/api/messages with an app id', () => {
+  const APP_ID = '00000000-0000-0000-0000-0000000000c1'
+  const SERVICE_URL = 'https://smba.trafficmanager.net/amer/'
+  let authority: ChannelAuthority | undefined
+  afterAll(() => authority?.server.close())
+
+  it("counts a conversation's message budget only for requests whose Bot Framework token is valid", async () => {
+    authority = await channelAuthority()
+    running = await startServer(data.dir, {
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: 'not-a-real-secret',
+      ToBotFromChannelOpenIdMetadataUrl: authority.metadataUrl,
+      DIRECTLINE_RATE_LIMIT: '3',
+    })
+    const conversation = { id: 'a:victim-conversation', conversationType: 'personal' }
+    const send = async (authorization?: string) => {
+      const response = await fetch(`${running!.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization && { authorization }) },
+        body: JSON.stringify(activity({ channelId: 'msteams', serviceUrl: SERVICE_URL, conversation, text: 'my cac says 403' })),
+      })
+      await response.arrayBuffer()
+      return response.status
+    }
+
+    // Someone who knows the conversation's id, without a token or with one for another bot, or one they signed.
+    const strangers = [
+      await send(),
+      await send('Bearer not-a-jwt'),
+      await send(`Bearer ${authority.token('00000000-0000-0000-0000-0000000000ff', SERVICE_URL)}`),
+      await send(`Bearer ${authority.token(APP_ID, SERVICE_URL).replace(/\.[^.]+$/, '.c2lnbmVkIGJ5IG1l')}`),
+      await send(),
+    ]
+    const channel = [] as number[]
+    for (let i = 0; i < 4; i++) channel.push(await send(`Bearer ${authority.token(APP_ID, SERVICE_URL)}`))
+
+    expect(strangers).toEqual([401, 401, 401, 401, 401])
+    expect(channel).toEqual([200, 200, 200, 429]) // the channel's own messages still get the limit, all of it
   })
 })
 

@@ -179,6 +179,7 @@ export interface Stores {
   bus: EventBus
   lock: ConversationLock
   consoleEvents: ConsoleEventLog
+  analytics: AnalyticsEvents
   jobs: ScheduledJobs
   /** Rate limits: in Redis when configured (global), else in this process. */
   limiter: LimiterFactory
@@ -187,4 +188,25 @@ export interface Stores {
   health(): Promise<StorageHealth>
   /** Writes what is queued and closes connections. */
   close(): Promise<void>
+}
+
+/** One analytics event as stored: ids, numbers and labels only, never what the user typed (see core/analytics). */
+export interface StoredAnalyticsEvent {
+  /** Milliseconds since the epoch. */
+  at: number
+  channelId: string
+  conversationId: string
+  kind: string
+  /** The event's own fields (intent id, step, outcome…), as JSON. */
+  data: Record<string, unknown>
+}
+
+/** What the conversations did, for the help-desk report: appended with the turn's writes, read by period. */
+export interface AnalyticsEvents {
+  /** Queues the event with the turn's writes (the engine's write batch or turn transaction); never awaited by a turn. */
+  append(event: StoredAnalyticsEvent): Promise<void>
+  /** Events with `from <= at < to` (ms), oldest first. */
+  query(from: number, to: number): Promise<StoredAnalyticsEvent[]>
+  /** Forgets events and transcripts from before `before` (ms): the retention job. Says how many of each went. */
+  deleteBefore(before: number): Promise<{ events: number; transcripts: number }>
 }

@@ -37,7 +37,7 @@ describe('PostgreSQL migrations', () => {
       await client.end()
       for (const instance of instances) await instance.close()
 
-      expect(rows.map((r) => r.name)).toEqual(['1764600000000_initial', '1764610000000_console-events'])
+      expect(rows.map((r) => r.name)).toEqual(['1764600000000_initial', '1764610000000_console-events', '1764620000000_analytics-events'])
     } finally {
       await fresh.drop()
     }

@@ -254,6 +254,41 @@ export function storesContract(name: string, { open, instances, globalLimits = f
     })
   })
 
+  describe(`${name}: analytics events and retention`, () => {
+    it('keeps events of a turn with its writes and gives back a period, oldest first', async () => {
+      const { analytics, lock } = await one()
+      const conversationId = fresh('analytics')
+      // A period of its own, far back, so other cases' events do not fall in it.
+      const base = Date.UTC(2001, 0, 1) + unique * 60_000
+      await lock.withLock(conversationId, async () => {
+        void analytics.append({ at: base, channelId: 'webchat', conversationId, kind: 'conversation.started', data: {} })
+        void analytics.append({ at: base + 1000, channelId: 'webchat', conversationId, kind: 'step.shown', data: { procedureId: 'p', stepId: 's1', step: 1 } })
+      })
+      await analytics.append({ at: base + 2000, channelId: 'webchat', conversationId, kind: 'handoff.claimed', data: { waitSeconds: 42 } })
+
+      expect(await analytics.query(base, base + 2000)).toEqual([
+        { at: base, channelId: 'webchat', conversationId, kind: 'conversation.started', data: {} },
+        { at: base + 1000, channelId: 'webchat', conversationId, kind: 'step.shown', data: { procedureId: 'p', stepId: 's1', step: 1 } },
+      ])
+      expect((await analytics.query(base + 2000, base + 3000)).map((e) => e.data)).toEqual([{ waitSeconds: 42 }])
+    })
+
+    it('deletes events and transcripts from before the retention limit, and nothing newer', async () => {
+      const { analytics, transcripts } = await one()
+      const conversationId = fresh('retention')
+      const old = Date.UTC(1999, 0, 1)
+      const limit = Date.UTC(2000, 0, 1)
+      await analytics.append({ at: old, channelId: 'test', conversationId, kind: 'conversation.started', data: {} })
+      await analytics.append({ at: limit, channelId: 'test', conversationId, kind: 'conversation.started', data: {} })
+      await transcripts.log({ channelId: 'test', conversationId, at: new Date(old).toISOString(), activity: { text: 'old' } })
+      await transcripts.log({ channelId: 'test', conversationId, at: new Date(limit).toISOString(), activity: { text: 'kept' } })
+
+      expect(await analytics.deleteBefore(limit)).toEqual({ events: 1, transcripts: 1 })
+      expect((await analytics.query(old, limit + 1)).map((e) => e.at)).toEqual([limit])
+      expect((await transcripts.page('test', conversationId, 0, 10)).activities).toEqual([{ text: 'kept' }])
+    })
+  })
+
   describe(`${name}: rate limits`, () => {
     it(`allows so many hits a minute per key${globalLimits ? ', on every instance together' : ''}`, async () => {
       const [a, b] = globalLimits ? [await one(), await stores()] : [await one(), await one()]

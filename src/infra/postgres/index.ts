@@ -3,6 +3,7 @@ import type { EventBus, StorageHealth, Stores } from '../../core/ports.js'
 import { createLimiters } from '../../limits.js'
 import { createRedisEventBus } from '../redis/eventBus.js'
 import { createJobs, createPool, migrate, Pg } from './database.js'
+import { PgAnalyticsEvents } from './analyticsEvents.js'
 import { createPgEventBus } from './eventBus.js'
 import { PgActivityLog, PgAgentSessions, PgConsoleEvents, PgHandoffCases, PgSettings, PgStateStore, PgTranscriptLog } from './stores.js'
 
@@ -44,6 +45,7 @@ export async function openPostgresStores({ databaseUrl, schema, redisUrl, redisP
     bus,
     lock: db.lock,
     consoleEvents: new PgConsoleEvents(db),
+    analytics: new PgAnalyticsEvents(db),
     jobs,
     limiter: createLimiters({
       redis: redis?.client,

@@ -29,6 +29,11 @@ const MIGRATIONS = [
   `ALTER TABLE dl_activities ADD COLUMN client_activity_id TEXT`,
   `CREATE INDEX dl_by_client_activity ON dl_activities (conversation_id, client_activity_id) WHERE client_activity_id IS NOT NULL`,
   `CREATE TABLE console_events (id INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL, data TEXT NOT NULL, at INTEGER NOT NULL)`,
+  `CREATE TABLE analytics_events (
+     id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, channel_id TEXT NOT NULL, conversation_id TEXT NOT NULL,
+     kind TEXT NOT NULL, data TEXT NOT NULL)`,
+  `CREATE INDEX analytics_events_by_time ON analytics_events (at)`,
+  `CREATE INDEX transcripts_by_time ON transcripts (at)`,
 ]
 
 /** Opens (creating if needed) the embedded database file in `dataDir` and brings its schema up to date. */

@@ -4,6 +4,7 @@ import { createMemoryConversationLock } from '../memory/conversationLock.js'
 import { createMemoryEventBus } from '../memory/eventBus.js'
 import { createLimiters } from '../../limits.js'
 import { SqliteActivityLog } from './activityLog.js'
+import { SqliteAnalyticsEvents } from './analyticsEvents.js'
 import { SqliteAgentSessions } from './agentSessions.js'
 import { SqliteConsoleEvents } from './consoleEvents.js'
 import { openDatabase, WriteBatch } from './database.js'
@@ -30,6 +31,7 @@ export function openSqliteStores(dataDir: string, logger: Logger): Stores {
     bus: createMemoryEventBus(),
     lock: createMemoryConversationLock(),
     consoleEvents: new SqliteConsoleEvents(db),
+    analytics: new SqliteAnalyticsEvents(db, batch),
     jobs: { claim: async () => true }, // one instance: it does every job
     limiter: createLimiters(),
     afterCommit: (then) => void batch.committed().then(then, () => {}),

@@ -37,6 +37,7 @@ import {
 import { AnswerPrompt, answerOf, pendingQuestion, questionPrompt, setAnswer, setReplan, setSkip, setTurnFacts, setUndo, withButtons } from './prompts.js'
 import { secretsFound, wasOnlySecret } from './redaction.js'
 import { noteOutcome, noteProcedure } from './turnReport.js'
+import type { AnalyticsRecorder } from '../src/core/analytics.js'
 import { turnLogger } from './turnLogger.js'
 
 export const MAIN_DIALOG = 'main'
@@ -51,6 +52,7 @@ const ANSWER = 'main.answer'
 
 const READING = Symbol('reading')
 const RECOGNIZED = Symbol('recognized')
+const NOTED_RECOGNITION = Symbol('notedRecognition')
 const CLOSING_DURING = Symbol('closingDuring')
 
 /** Intents answered with one line and nothing to follow up. */
@@ -84,6 +86,8 @@ export interface MainDialogDeps {
   handoffQueue: HandoffQueue
   thresholds: RoutingThresholds
   maxReprompts?: number
+  /** Where recognition, outcome and handoff events go (no user text); none in tests that don't look. */
+  analytics?: AnalyticsRecorder
 }
 
 /**
@@ -361,6 +365,7 @@ export class MainDialog extends ComponentDialog {
       case 'out-of-scope':
         // A side question the page doesn't cover: who handles it, then back to the step.
         if (!active) return super.onContinueDialog(innerDc)
+        await this.noteRecognised(context, { outOfScope: true })
         await context.sendActivity(await this.outOfScopeText(context, false))
         return this.resume(innerDc, true)
       case 'step-help':
@@ -373,6 +378,7 @@ export class MainDialog extends ComponentDialog {
         await innerDc.cancelAllDialogs()
         return this.close(context, reading.how)
       case 'worked': {
+        if (active) this.deps.analytics?.record(context, { kind: 'procedure.outcome', procedureId: active, outcome: 'resolved-confirmed' })
         await innerDc.cancelAllDialogs()
         await this.deps.state.helpDeskCase.set(context, newCase())
         noteOutcome(context, 'resolved')
@@ -403,6 +409,7 @@ export class MainDialog extends ComponentDialog {
         return innerDc.beginDialog(RUN, { procedureId } satisfies RunOptions)
       }
       case 'clarify':
+        await this.noteRecognised(context, { clarified: true, intentId: reading.intentIds[0] })
         await this.pause(context, innerDc, active)
         await innerDc.cancelAllDialogs()
         return innerDc.beginDialog(CHOOSE, { intentIds: reading.intentIds } satisfies ChooseOptions)
@@ -576,7 +583,23 @@ export class MainDialog extends ComponentDialog {
     if (!helpDeskCase.question) await this.deps.state.helpDeskCase.set(context, { ...helpDeskCase, question: context.activity.text })
   }
 
+  /** The recognition event of this turn's problem (once a turn): ids and the score, never the words. */
+  private async noteRecognised(context: TurnContext, how: { intentId?: string; clarified?: boolean; outOfScope?: boolean }): Promise<void> {
+    if (!this.deps.analytics || context.turnState.get(NOTED_RECOGNITION)) return
+    context.turnState.set(NOTED_RECOGNITION, true)
+    const result = await this.recognize(context)
+    const intentId = how.intentId ?? result.topIntent ?? NONE
+    this.deps.analytics.record(context, {
+      kind: 'intent.recognised',
+      intentId,
+      score: Math.round((result.intents[intentId]?.score ?? 0) * 1000) / 1000,
+      clarified: how.clarified ?? false,
+      outOfScope: how.outOfScope ?? false,
+    })
+  }
+
   private async startCase(context: TurnContext, intentId: string): Promise<void> {
+    await this.noteRecognised(context, { intentId })
     // A new problem: an old rule is no longer what a "can't you just..." is about.
     if (!this.isPolicy(intentId)) {
       const memory = await this.deps.state.memory.get(context, {})
@@ -632,6 +655,7 @@ export class MainDialog extends ComponentDialog {
       }
       case 'clarify':
         await this.noteQuestion(context)
+        await this.noteRecognised(context, { clarified: true, intentId: reading.intentIds[0] })
         return step.replaceDialog(CHOOSE, { intentIds: reading.intentIds } satisfies ChooseOptions)
       case 'contact':
         await this.noContact(context)
@@ -659,6 +683,8 @@ export class MainDialog extends ComponentDialog {
         await this.close(context, reading.how)
         return step.endDialog()
       case 'worked':
+        // "it works now" after the steps ended: the user confirms what the bot had assumed.
+        if (memory.lastProcedure) this.deps.analytics?.record(context, { kind: 'procedure.outcome', procedureId: memory.lastProcedure, outcome: 'resolved-confirmed' })
         noteOutcome(context, 'resolved')
         await context.sendActivity(memory.lastProcedure ? messages.closedSolved : messages.askProblem)
         return step.endDialog()
@@ -695,6 +721,7 @@ export class MainDialog extends ComponentDialog {
         return step.endDialog()
       case 'out-of-scope': {
         await this.noteQuestion(context)
+        await this.noteRecognised(context, { outOfScope: true })
         if (secretsFound(context).length > 0) {
           // "my ssn is … if you need it": the warning said it all; what is left is no topic to turn away.
           await context.sendActivity(memory.lastStep ? `${messages.whereWeLeftIt} ${memory.lastStep}` : messages.askProblem)
@@ -788,6 +815,7 @@ export class MainDialog extends ComponentDialog {
       await step.context.sendActivity(messages.rephrase)
       return step.endDialog()
     }
+    step.context.turnState.set(NOTED_RECOGNITION, true) // counted as clarified when the choice was offered
     await this.startCase(step.context, intentId)
     if (this.isPolicy(intentId)) {
       await this.givePolicy(step.context, intentId, false)
@@ -935,6 +963,7 @@ export class MainDialog extends ComponentDialog {
     const activities = (await this.deps.handoffQueue.transcript(context.activity.channelId, context.activity.conversation.id)) as Activity[]
     await context.sendActivity(EventFactory.createHandoffInitiation(context, { caseId: id, ...full }, { activities }))
     noteOutcome(context, 'handoff')
+    this.deps.analytics?.record(context, { kind: 'handoff.queued', reason: step.options.reason })
     await this.deps.state.helpDeskCase.set(context, newCase()) // handed over: what comes after is a new case
     await this.deps.state.memory.set(context, {})
     return step.endDialog()

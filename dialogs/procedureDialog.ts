@@ -21,6 +21,7 @@ import type { PendingQuestion } from '../src/core/understanding.js'
 import type { HelpDeskState } from './helpDeskState.js'
 import { AnswerPrompt, answerOf, questionPrompt, replanOf, skipOf, undoOf } from './prompts.js'
 import { noteProcedure } from './turnReport.js'
+import type { AnalyticsRecorder, ProcedureEnd } from '../src/core/analytics.js'
 import { turnLogger } from './turnLogger.js'
 import { messages } from './messages.js'
 
@@ -82,6 +83,8 @@ export class ProcedureDialog extends ComponentDialog {
     private readonly maxReprompts = 2,
     // Whether an agent can take a chat here (the handoff queue's own flag, read when an outcome is said).
     private readonly desk: { readonly staffed: boolean },
+    // Where the procedure's events go (started, steps shown and answered, outcome); none in tests that don't look.
+    private readonly analytics?: AnalyticsRecorder,
   ) {
     super(PROCEDURE_DIALOG)
     this.addDialog(new AnswerPrompt(ANSWER))
@@ -109,6 +112,8 @@ export class ProcedureDialog extends ComponentDialog {
     const current = procedure.steps[index]!
     const options: ProcedureOptions = { ...step.options, stepId: current.id }
     noteProcedure(step.context, procedure.id)
+    // A sub-procedure is a step of its parent: the parent's funnel and outcome tell its story.
+    if (step.options.shown === undefined && index === 0 && !step.options.nested) this.analytics?.record(step.context, { kind: 'procedure.started', procedureId: procedure.id })
     const profile = await this.state.profile.get(step.context, {})
 
     // Asked already, in other words: the fact picks the option (Dialogflow CX's pre-filled form parameter).
@@ -153,6 +158,7 @@ export class ProcedureDialog extends ComponentDialog {
     const last = shown + 1 < total && stepsRemaining(procedure, index) === 1
     const text = renderContent(current, this.prefix(options, procedure, last))
     noteProcedure(step.context, procedure.id, shown + 1)
+    if (!options.nested) this.analytics?.record(step.context, { kind: 'step.shown', procedureId: procedure.id, stepId: current.id, step: shown + 1 })
     await step.context.sendActivity(text)
     const memory = await this.state.memory.get(step.context, {})
     await this.state.memory.set(step.context, { ...memory, lastStep: text })
@@ -213,6 +219,8 @@ export class ProcedureDialog extends ComponentDialog {
       return this.finish(step, procedure, EXHAUSTED, this.record(step.options, current, 'already tried (user said so)'))
     }
     const answer = answerOf(step.context, pendingOf(current, procedure, index)!)
+    const answered = step.options.nested ? undefined : answer?.kind === 'done-unverified' ? 'done' : answer?.kind === 'unsure' ? undefined : answer?.kind
+    if (answered) this.analytics?.record(step.context, { kind: 'step.answered', procedureId: procedure.id, stepId: current.id, answer: answered })
     if (!current.check && !current.ask && answer) {
       // A waiting instruction: "done" (or "still the same") goes on; "it works now" ends it solved.
       if (answer.kind === 'worked') return this.finish(step, procedure, RESOLVED, this.record(step.options, current, 'worked'))
@@ -324,6 +332,9 @@ export class ProcedureDialog extends ComponentDialog {
       result = { outcome: outcome.kind, procedureId: procedure.id, outcomeId, trail } as ProcedureOutcome
     }
     turnLogger(step.context).info({ procedureId: procedure.id, outcome: result.outcome, outcomeId }, 'procedure finished')
+    const end: ProcedureEnd =
+      result.outcome === 'resolved' ? (outcomeId === RESOLVED ? 'resolved-confirmed' : 'resolved-assumed') : result.outcome === 'answered' ? 'resolved-assumed' : (result.outcome as ProcedureEnd)
+    if (!options.nested) this.analytics?.record(step.context, { kind: 'procedure.outcome', procedureId: procedure.id, outcome: end, ...(end === 'referred' ? { where: outcomeId } : {}) })
     return step.endDialog(result)
   }
 

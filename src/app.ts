@@ -20,6 +20,8 @@ import type { Stores } from './core/ports.js'
 import { HandoffService } from './handoff/service.js'
 import { PortTranscriptStore } from './handoff/transcripts.js'
 import { openStores } from './infra/index.js'
+import { AnalyticsRecorder } from './core/analytics.js'
+import { scheduleRetention } from './analytics/retention.js'
 import { teamsBehaviour } from './teams/teamsMiddleware.js'
 
 export const SEED_PATH = 'knowledge/seed/cac-ako-help.txt'
@@ -58,31 +60,34 @@ export async function createHelpDesk(config: Config, logger: Logger): Promise<He
   const conversationState = new StoredConversationState(stores.state, { checkVersion: true })
   const state = createHelpDeskState(conversationState)
   const transcripts = new PortTranscriptStore(stores.transcripts)
+  const analytics = new AnalyticsRecorder(stores.analytics, (err) => logger.error({ err }, 'analytics event not stored'))
   const handoffQueue = new HandoffService(
     stores.cases,
     transcripts,
     config.AGENT_ACCOUNTS,
     { waitSeconds: config.HANDOFF_WAIT_SECONDS, hours: config.HANDOFF_HOURS, timeZone: config.HANDOFF_TIMEZONE },
     logger,
-    { events: stores.consoleEvents, bus: stores.bus, jobs: stores.jobs, afterCommit: (then) => stores.afterCommit(then) },
+    { events: stores.consoleEvents, bus: stores.bus, jobs: stores.jobs, afterCommit: (then) => stores.afterCommit(then), analytics },
   )
   const stopListening = await handoffQueue.listen()
   const mainDialog = new MainDialog({
     recognizer,
     intents,
     procedures,
-    procedureDialog: new ProcedureDialog(procedures, state, config.MAX_REPROMPTS, handoffQueue),
+    procedureDialog: new ProcedureDialog(procedures, state, config.MAX_REPROMPTS, handoffQueue, analytics),
     state,
     handoffQueue,
     thresholds: thresholdsFrom(config),
     maxReprompts: config.MAX_REPROMPTS,
+    analytics,
   })
+  const stopRetention = scheduleRetention({ analytics: stores.analytics, jobs: stores.jobs, logger }, config.RETENTION_DAYS)
   logger.info(
     { procedures: procedures.size, intents: intents.length, ms: Math.round(performance.now() - started) },
     'help desk ready',
   )
   return {
-    bot: new HelpDeskBot(conversationState, state, mainDialog, handoffQueue),
+    bot: new HelpDeskBot(conversationState, state, mainDialog, handoffQueue, analytics),
     conversationState,
     // Teams first (a channel message not addressed to us is dropped untouched); the turn's logger (ids only) so the
     // redaction's own event is logged; then redaction: nothing after it, transcripts included, ever sees a secret;
@@ -99,6 +104,7 @@ export async function createHelpDesk(config: Config, logger: Logger): Promise<He
     caseView: createCaseView({ procedures, intents, recognizer }),
     close: async () => {
       handoffQueue.stop()
+      stopRetention()
       await stopListening()
       await stores.close()
     },

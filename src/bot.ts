@@ -5,6 +5,7 @@ import type { MainDialog } from '../dialogs/mainDialog.js'
 import { messages } from '../dialogs/messages.js'
 import { JOIN_EVENT, JoinValueSchema } from './core/channelInput.js'
 import type { Owner } from './core/handoffCase.js'
+import type { AnalyticsRecorder } from './core/analytics.js'
 
 /** What the bot needs of the human handoff (the HandoffService). */
 export interface HandoffGate {
@@ -22,6 +23,7 @@ export class HelpDeskBot extends ActivityHandler {
     private readonly state: HelpDeskState,
     private readonly mainDialog: MainDialog,
     private readonly handoff: HandoffGate,
+    private readonly analytics?: AnalyticsRecorder,
   ) {
     super()
     const dialogState = conversationState.createProperty<DialogState>('DialogState')
@@ -80,6 +82,7 @@ export class HelpDeskBot extends ActivityHandler {
     if (await this.state.welcomed.get(context, false)) return
     await this.state.welcomed.set(context, true)
     markWelcomedThisTurn(context)
+    this.analytics?.record(context, { kind: 'conversation.started' })
     // The most common problems as buttons: one tap on a phone instead of typing.
     const actions = messages.welcomeButtons.map(({ title, value }) => ({ type: ActionTypes.ImBack, title, value }))
     await context.sendActivity(MessageFactory.suggestedActions(actions, messages.welcome))

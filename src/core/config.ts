@@ -86,6 +86,8 @@ export const ConfigSchema = z.object({
         return false
       }
     }, 'addresses or CIDR ranges, comma-separated, e.g. "10.0.0.0/8, 192.168.1.5"'),
+  // Transcripts and analytics events older than this are deleted (daily, by one instance).
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   // Human handoff and the agent console.
   HANDOFF_WAIT_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300), // then the user may leave a message
   HANDOFF_HOURS: z

@@ -5,6 +5,7 @@ import type { AgentAccount } from '../core/config.js'
 import type { HandoffPacket, HandoffQueue } from '../core/handoff.js'
 import { isWithinHours, ownerOf, type CaseAction, type Owner } from '../core/handoffCase.js'
 import type { Logger } from '../core/logger.js'
+import type { AnalyticsRecorder } from '../core/analytics.js'
 import type { ConsoleEventLog, EventBus, HandoffCase, HandoffCases, ScheduledJobs } from '../core/ports.js'
 import type { PortTranscriptStore } from './transcripts.js'
 import { ACCEPT_ACTION, type AgentsThreads } from '../teams/agentsChannel.js'
@@ -54,6 +55,8 @@ export interface HandoffLive {
   bus: EventBus
   jobs: ScheduledJobs
   afterCommit(then: () => void): void
+  /** Where claims (with the user's wait) and closes are recorded for the report. */
+  analytics?: AnalyticsRecorder
 }
 
 export type AgentResult = { ok: true; case: HandoffCase } | { ok: false; status: 404 | 409; reason: AgentRefusal }
@@ -229,7 +232,8 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     if (!open) return
     const text = context.activity.text ?? ''
     if (open.status !== 'claimed' && CANCEL.test(text)) {
-      await this.store.apply(open.id, { type: 'cancel' })
+      const result = await this.store.apply(open.id, { type: 'cancel' })
+      if (result.ok && result.changed && result.case) this.recordChange(result.case, 'cancel')
       this.notify('changed', { caseId: open.id })
       await context.sendActivity(handoffText.cancelled)
       return
@@ -382,6 +386,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
       const result = await this.store.apply(waiting.id, { type: 'expire' })
       if (result.ok && result.changed) {
         expired++
+        this.recordChange(waiting, 'expire')
         this.notify('changed', { caseId: waiting.id })
         await this.sendToUser(waiting, { type: ActivityTypes.Message, text: handoffText.noAgent(Math.round(this.options.waitSeconds / 60)) }).catch((err) =>
           this.logger.warn({ err, caseId: waiting.id }, 'could not tell the user the wait is over'),
@@ -405,12 +410,26 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     return found
   }
 
+  /** A claim records how long the user waited; an end records why it ended (closed by the agent, cancelled, expired). */
+  private recordChange(handoffCase: HandoffCase, action: string): void {
+    const analytics = this.live.analytics
+    if (!analytics) return
+    const { channelId, conversationId } = handoffCase
+    if (action === 'claim') {
+      const waitSeconds = Math.max(0, Math.round((Date.now() - Date.parse(handoffCase.createdAt)) / 1000))
+      analytics.recordFor(channelId, conversationId, { kind: 'handoff.claimed', waitSeconds })
+    } else if (action === 'close' || action === 'cancel' || action === 'expire') {
+      analytics.recordFor(channelId, conversationId, { kind: 'handoff.closed', reason: action })
+    }
+  }
+
   private async act(caseId: string, action: CaseAction, tellUser: string): Promise<AgentResult> {
     const result = await this.store.apply(caseId, action)
     if (!result.case) return { ok: false, status: 404, reason: 'no-such-case' }
     if (!result.ok) return { ok: false, status: 409, reason: result.reason }
     if (result.changed) {
       this.logger.info({ caseId, action: action.type, status: result.case.status }, 'handoff case changed')
+      this.recordChange(result.case, action.type)
       this.notify('changed', { caseId })
       await this.sendToUser(result.case, { type: ActivityTypes.Message, text: tellUser })
     }

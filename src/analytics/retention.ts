@@ -1,0 +1,31 @@
+import type { Logger } from '../core/logger.js'
+import type { AnalyticsEvents, ScheduledJobs } from '../core/ports.js'
+
+export const RETENTION_JOB = 'retention'
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/** Deletes transcripts and analytics events older than `days` before `now`; says how many went. */
+export async function purgeOld(analytics: AnalyticsEvents, days: number, now = Date.now()): Promise<{ events: number; transcripts: number }> {
+  return analytics.deleteBefore(now - days * DAY_MS)
+}
+
+/**
+ * The retention job: every `intervalMs` (and once at start), the instance holding the job deletes what is older than
+ * RETENTION_DAYS. Returns how to stop it.
+ */
+export function scheduleRetention(
+  deps: { analytics: AnalyticsEvents; jobs: ScheduledJobs; logger: Logger },
+  days: number,
+  intervalMs = 60 * 60 * 1000,
+): () => void {
+  const run = async () => {
+    if (!(await deps.jobs.claim(RETENTION_JOB))) return
+    const deleted = await purgeOld(deps.analytics, days)
+    if (deleted.events + deleted.transcripts > 0) deps.logger.info({ ...deleted, days }, 'retention: old transcripts and events deleted')
+  }
+  const tick = () => void run().catch((err: unknown) => deps.logger.error({ err }, 'retention job failed'))
+  const timer = setInterval(tick, intervalMs)
+  timer.unref()
+  tick()
+  return () => clearInterval(timer)
+}

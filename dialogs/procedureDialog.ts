@@ -202,7 +202,10 @@ export class ProcedureDialog extends ComponentDialog {
     }
     // Information given (e.g. the registration requirements) goes on where the step says; other outcomes end here.
     const goesOn = child.outcome === EXHAUSTED || (child.outcome === 'answered' && current.next !== undefined)
-    if (!goesOn) return step.endDialog({ ...child, trail } satisfies ProcedureOutcome)
+    if (!goesOn) {
+      this.recordOutcome(step.context, step.options, procedure.id, child.outcome, 'outcomeId' in child ? child.outcomeId : child.outcome)
+      return step.endDialog({ ...child, trail } satisfies ProcedureOutcome)
+    }
     return this.goTo(step, procedure, current.next ?? defaultNext(procedure, index), { ...step.options, trail })
   }
 
@@ -332,10 +335,16 @@ export class ProcedureDialog extends ComponentDialog {
       result = { outcome: outcome.kind, procedureId: procedure.id, outcomeId, trail } as ProcedureOutcome
     }
     turnLogger(step.context).info({ procedureId: procedure.id, outcome: result.outcome, outcomeId }, 'procedure finished')
-    const end: ProcedureEnd =
-      result.outcome === 'resolved' ? (outcomeId === RESOLVED ? 'resolved-confirmed' : 'resolved-assumed') : result.outcome === 'answered' ? 'resolved-assumed' : (result.outcome as ProcedureEnd)
-    if (!options.nested) this.analytics?.record(step.context, { kind: 'procedure.outcome', procedureId: procedure.id, outcome: end, ...(end === 'referred' ? { where: outcomeId } : {}) })
+    this.recordOutcome(step.context, options, procedure.id, result.outcome, outcomeId)
     return step.endDialog(result)
+  }
+
+  /** The outcome event of a top-level procedure (a sub-procedure's outcome is its parent's, recorded there). */
+  private recordOutcome(context: TurnContext, options: ProcedureOptions, procedureId: string, outcome: ProcedureOutcome['outcome'], outcomeId: string): void {
+    if (options.nested || !this.analytics || outcome === 'undo' || outcome === 'unclear') return
+    const end: ProcedureEnd =
+      outcome === 'resolved' ? (outcomeId === RESOLVED ? 'resolved-confirmed' : 'resolved-assumed') : outcome === 'answered' ? 'resolved-assumed' : outcome
+    this.analytics.record(context, { kind: 'procedure.outcome', procedureId, outcome: end, ...(end === 'referred' ? { where: outcomeId } : {}) })
   }
 
   private record(options: ProcedureOptions, current: Step, answer?: string): ProcedureOptions {

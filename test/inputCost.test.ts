@@ -1,6 +1,7 @@
 import type { TurnContext } from 'botbuilder'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { boundRecognizer } from '../src/core/boundedRecognizer.js'
+import { clean, MAX_UNDERSTOOD_CHARS, signalsOf } from '../src/core/understanding.js'
 import { captureConsole, createLogger } from '../src/core/logger.js'
 import type { Recognizer } from '../src/core/recognizer.js'
 import { jsonDepth } from '../src/server.js'
@@ -40,6 +41,19 @@ describe('what one message may cost', () => {
     expect(seen[0]).toBe(`${'7'.repeat(40)} my cac says 403`)
     expect(seen[1]!.length).toBe(500)
     expect(result.text).toBe(`${'7'.repeat(4000)} my cac says 403`) // the turn still sees what was typed
+  })
+
+  it('the understanding reads at most MAX_UNDERSTOOD_CHARS characters of a message, whatever its length', () => {
+    const story = 'my cac says 403 access forbidden and the page cannot be displayed '.repeat(60) // ~4,000 characters
+
+    const said = clean(story)
+    const cpu = process.cpuUsage()
+    for (let i = 0; i < 5; i++) signalsOf(`${i} ${story}`) // a new message each time: nothing remembered
+    const ms = (process.cpuUsage(cpu).user + process.cpuUsage(cpu).system) / 1000 / 5
+
+    expect(said.length).toBeLessThanOrEqual(MAX_UNDERSTOOD_CHARS)
+    expect(said.startsWith('my cac says 403 access forbidden')).toBe(true)
+    expect(ms).toBeLessThan(5) // it was ~7 ms for signals alone on the whole text, and a turn reads it a dozen ways
   })
 
   it.each([

@@ -79,16 +79,31 @@ const VOCABULARY = [
   'isnt', 'wasnt', 'cant', 'wont', 'havent', 'page', 'loads', 'loading', 'error', 'same', 'gemalto', 'oberthur',
 ]
 
+/**
+ * A message is understood from its first this-many characters, as the recognizer reads only its first
+ * RECOGNIZER_MAX_CHARS: a 4,000-character paste costs what a long sentence does (it cost ~35 ms a turn).
+ */
+export const MAX_UNDERSTOOD_CHARS = 600
+
+// One message is cleaned a dozen times a turn, and the knowledge's phrases on every turn: remember recent results.
+const cleaned = new Map<string, string>()
+
 /** Lower case, apostrophes dropped, each word corrected to the vocabulary when it is one edit away. */
 export function clean(text: string): string {
-  const words = tokens(text.replace(/[\u{1F300}-\u{1FAFF}\u{2600}-\u{27BF}]/gu, ' '))
-  return words
+  const bounded = text.length > MAX_UNDERSTOOD_CHARS ? text.slice(0, MAX_UNDERSTOOD_CHARS) : text
+  const known = cleaned.get(bounded)
+  if (known !== undefined) return known
+  const words = tokens(bounded.replace(/[\u{1F300}-\u{1FAFF}\u{2600}-\u{27BF}]/gu, ' '))
+  const said = words
     .map((word) => {
       if (word.length < 5 || VOCABULARY.includes(word) || /\d/.test(word)) return word
       const near = VOCABULARY.find((v) => Math.abs(v.length - word.length) <= 1 && editDistance(v, word) === 1)
       return near ?? word
     })
     .join(' ')
+  if (cleaned.size >= 5000) cleaned.clear()
+  cleaned.set(bounded, said)
+  return said
 }
 
 // ---------------------------------------------------------------------------------------------- facts
@@ -369,7 +384,7 @@ const SIGNALS: [Signal, RegExp][] = [
 /** Every signal in a message: a person, a repeat, step help, thanks, venting, push-back... */
 export function signalsOf(text: string): Set<Signal> {
   const said = clean(text)
-  const raw = text.trim()
+  const raw = text.slice(0, MAX_UNDERSTOOD_CHARS).trim()
   const found = new Set<Signal>()
   for (const [signal, pattern] of SIGNALS) if (pattern.test(said) || (signal === 'vent' && pattern.test(raw))) found.add(signal)
   if (isOnlyEmoji(raw)) found.add(/[👍🙏😊🙂👌✅🎉❤💯]/u.test(raw) ? 'thanks' : /[😡🤬😤😠😩😫😭]/u.test(raw) ? 'vent' : 'thanks')

@@ -57,6 +57,7 @@ export async function createApplication(config: Config, logger: Logger): Promise
     auth: new AgentAuth(helpDesk.stores.sessions, config.AGENT_ACCOUNTS, config.AGENT_SESSION_HOURS),
     handoff: helpDesk.handoffQueue,
     view: helpDesk.caseView,
+    analytics: helpDesk.stores.analytics,
     // Signs agents' device cookies; kept with the data, so a cookie from one instance is good on every one.
     signInSecret: Buffer.from(await helpDesk.stores.settings.getOrCreate('agent.signInSecret', () => randomBytes(32).toString('base64url')), 'base64url'),
   }

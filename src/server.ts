@@ -11,7 +11,7 @@ import type { AgentAuth } from './agent/auth.js'
 import type { CaseView } from './agent/caseView.js'
 import type { HandoffService } from './handoff/service.js'
 import type { CallerPolicy } from './core/callers.js'
-import type { ConversationLock, LimiterFactory, StorageHealth } from './core/ports.js'
+import type { AnalyticsEvents, ConversationLock, LimiterFactory, StorageHealth } from './core/ports.js'
 import { WEBCHAT_CHANNEL } from './directline/adapter.js'
 
 export interface ServerDeps {
@@ -21,7 +21,7 @@ export interface ServerDeps {
   /** The website channel; without it only /api/messages and /healthz are served. */
   directLine?: DirectLineDeps
   /** The agent console at /agent. */
-  agentConsole?: { auth: AgentAuth; handoff: HandoffService; view: CaseView; signInSecret?: Buffer }
+  agentConsole?: { auth: AgentAuth; handoff: HandoffService; view: CaseView; signInSecret?: Buffer; analytics?: AnalyticsEvents }
   /** What /api/messages accepts: who may call, which serviceUrls, and the same limits as the website channel. */
   messages: MessagesPolicy
   /** PUBLIC_URL (https there means HSTS and Secure cookies) and how long a request body may take to arrive. */

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AGENT_ACCOUNTS, ALICE, signIn } from './helpers/agents.js'
+import { AGENT_ACCOUNTS, ALICE, CAROL, signIn } from './helpers/agents.js'
+import { playScriptedConversations } from './helpers/analytics.js'
 import { sqliteFile, startServer, tempDataDir, type Running } from './helpers/server.js'
 
 const run = promisify(execFile)
@@ -15,23 +16,6 @@ afterAll(async () => {
   data.remove()
 })
 
-/** A website user typing into the help page (Direct Line over HTTP). */
-async function websiteUser() {
-  const { conversationId, token } = await fetch(`${running.url}/v3/directline/tokens/generate`, { method: 'POST' }).then((r) => r.json())
-  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
-  return {
-    conversationId,
-    async say(text: string): Promise<void> {
-      const r = await fetch(`${running.url}/v3/directline/conversations/${conversationId}/activities`, {
-        method: 'POST',
-        headers: auth,
-        body: JSON.stringify({ type: 'message', from: { id: 'user' }, text }),
-      })
-      expect(r.status).toBe(200)
-    },
-  }
-}
-
 /** `npm run report` on the server's SQLite file, as staff would run it. */
 async function report(...args: string[]) {
   return run('npx', ['tsx', 'src/tools/report.ts', ...args], { env: { ...process.env, DATA_DIR: data.dir, DATABASE_URL: '' } })
@@ -39,23 +23,7 @@ async function report(...args: string[]) {
 
 describe('analytics: npm run report after scripted conversations', () => {
   it('prints containment, the funnel, recognition and handoff figures of exactly what happened', async () => {
-    // Resolved at step 2: clearing the SSL state (a sub-procedure of step 2) fixed it, and the user says so.
-    const resolved = await websiteUser()
-    for (const text of ['my cac says 403', 'yes', 'chrome', 'it works now']) await resolved.say(text)
-    // Handed off from step 1, claimed by an agent, closed.
-    const handedOff = await websiteUser()
-    for (const text of ['my cac says 403', 'talk to a person']) await handedOff.say(text)
-    const alice = await signIn(running.url, ALICE)
-    const { cases } = (await alice.call('GET', '/queue')).body as { cases: { id: string; conversationId?: string }[] }
-    expect(cases).toHaveLength(1)
-    expect((await alice.call('POST', `/cases/${cases[0]!.id}/claim`, {})).status).toBe(200)
-    expect((await alice.call('POST', `/cases/${cases[0]!.id}/close`, {})).status).toBe(200)
-    // Abandoned at step 1: the question is never answered.
-    const abandoned = await websiteUser()
-    await abandoned.say('my cac says 403')
-    // Out of scope, and nothing more.
-    const outOfScope = await websiteUser()
-    await outOfScope.say('can you help me renew my passport')
+    await playScriptedConversations(running.url)
 
     const db = sqliteFile(data.dir)
     try {
@@ -112,4 +80,72 @@ describe('analytics: npm run report after scripted conversations', () => {
       expect(failed?.stderr).toContain('usage: npm run report -- --since 7d')
     }
   }, 120_000)
+
+  // After the first test: its four conversations, aged two hours, are the last 24 hours' figures.
+  it('serves the same figures to the console: JSON for the Analytics view and CSV per table, for leads only', async () => {
+    const get = (path: string, cookie?: string) =>
+      fetch(`${running.url}/agent/api${path}`, { headers: cookie ? { cookie } : {} }).then(async (r) => ({ status: r.status, type: r.headers.get('content-type'), text: await r.text() }))
+    // No session: nothing, not even which tables exist.
+    for (const path of ['/analytics?period=7d', '/analytics/csv/containment?period=7d', '/analytics/csv/nonsense']) {
+      const r = await get(path)
+      expect(r.status).toBe(401)
+      expect(JSON.parse(r.text).error).toMatch(/not signed in/)
+    }
+    // An agent without the lead role is told why and how.
+    const alice = await signIn(running.url, ALICE)
+    const refused = await get('/analytics?period=7d', alice.cookie)
+    expect(refused.status).toBe(403)
+    expect(JSON.parse(refused.text).error).toMatch(/for help-desk leads.*"role": "lead" in AGENT_ACCOUNTS/)
+
+    const carol = await signIn(running.url, CAROL)
+    expect((await carol.call('GET', '/me')).body).toEqual({ username: 'carol', name: 'Carol Diaz', role: 'lead' })
+    // Bad input: 400 with the reason.
+    for (const query of ['', '?period=', '?period=7x', '?period=365d', '?period=24h&period=7d&x=1', '?since=7d']) {
+      const r = await get(`/analytics${query}`, carol.cookie)
+      expect(r.status, query).toBe(400)
+      expect(JSON.parse(r.text).error, query).toMatch(/^(period must be one of 24h, 7d, 30d|unknown parameter)/)
+    }
+    const unknownTable = await get('/analytics/csv/passwords?period=7d', carol.cookie)
+    expect(unknownTable.status).toBe(404)
+    expect(JSON.parse(unknownTable.text).error).toBe('There is no such table: the tables are containment, procedures, recognition, handoff.')
+
+    const { body } = await carol.call('GET', '/analytics?period=24h')
+    expect(body.period).toBe('24h')
+    expect(Date.parse(body.to) - Date.parse(body.from)).toBe(24 * 3600 * 1000)
+    expect(body.report.conversations).toBe(4)
+    expect(body.report.containment).toEqual({ resolved: 1, confirmed: 1, assumed: 0, referred: 0, handedOff: 1, abandoned: 1, other: 1 })
+    expect(body.report.recognition).toEqual({ understood: 3, clarified: 0, outOfScope: 1 })
+    const wait = body.report.handoff.waitMedianSeconds as number
+    expect(body.report.handoff).toEqual({ queued: 1, claimed: 1, closed: 1, waitMedianSeconds: wait, waitP90Seconds: wait })
+    const rows = Object.fromEntries((body.tables as { id: string; rows: unknown[][] }[]).map((t) => [t.id, t.rows]))
+    expect(rows.containment).toEqual([
+      ['Solved, confirmed by the user', 1, '25.0%'],
+      ['Solved, assumed', 0, '0.0%'],
+      ['Referred elsewhere', 0, '0.0%'],
+      ['Handed off', 1, '25.0%'],
+      ['Abandoned', 1, '25.0%'],
+      ['Other or still going', 1, '25.0%'],
+      ['All conversations', 4, '100.0%'],
+    ])
+    expect(rows.procedures).toEqual([
+      ['access-forbidden-403', 3, 1, 'registered', 3, 0, 1],
+      ['access-forbidden-403', 3, 2, 'ssl-state', 1, 1, 0],
+    ])
+    // A week holds the same four conversations.
+    expect((await carol.call('GET', '/analytics?period=7d')).body.report.containment).toEqual(body.report.containment)
+
+    const csv = await get('/analytics/csv/procedures?period=24h', carol.cookie)
+    expect(csv.status).toBe(200)
+    expect(csv.type).toBe('text/csv; charset=utf-8; header=present')
+    expect(csv.text).toBe(
+      'Procedure,Started,Step,Step id,Reached,Fixed there,Gave up there\r\n' +
+        'access-forbidden-403,3,1,registered,3,0,1\r\n' +
+        'access-forbidden-403,3,2,ssl-state,1,1,0\r\n',
+    )
+    const handoffCsv = await fetch(`${running.url}/agent/api/analytics/csv/handoff?period=30d`, { headers: { cookie: carol.cookie } })
+    expect(handoffCsv.headers.get('content-disposition')).toMatch(/^attachment; filename="helpdesk-handoff-30d-\d{4}-\d{2}-\d{2}\.csv"$/)
+    expect(await handoffCsv.text()).toBe(
+      `Measure,Value\r\nHandoff rate,25.0%\r\nQueued,1\r\nClaimed by an agent,1\r\nClosed,1\r\nMedian wait for an agent (s),${Math.round(wait)}\r\np90 wait for an agent (s),${Math.round(wait)}\r\n`,
+    )
+  }, 60_000)
 })

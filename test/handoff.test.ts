@@ -316,6 +316,8 @@ describe('the agent console is closed without a session', () => {
     ['POST', '/agent/api/logout'],
     ['GET', '/agent/api/conversations'],
     ['GET', '/agent/api/conversations/webchat/x/transcript'],
+    ['GET', '/agent/api/analytics?period=7d'],
+    ['GET', '/agent/api/analytics/csv/containment?period=7d'],
   ])('%s %s answers 401', async (method, path) => {
     const response = await fetch(`${running.url}${path}`, { method, headers: { cookie: 'hd_agent=forged-session' } })
 

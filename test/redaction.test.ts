@@ -79,11 +79,7 @@ describe('secrets typed in every phrasing', () => {
     const stored = JSON.stringify(db.prepare('SELECT * FROM state').all()) + JSON.stringify(db.prepare('SELECT * FROM transcripts').all())
     const everywhere = { logs: running.logs.raw.join('\n'), directLine: await user.history(), caseView, exported, stored, live }
     for (const [where, text] of Object.entries(everywhere)) {
-      // A digit secret inside a longer number is not it: a log line's epoch time once held "…614471…".
-      for (const secret of SECRETS) {
-        const pattern = /^\d+$/.test(secret) ? new RegExp(`(?<!\\d)${secret}(?!\\d)`) : new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-        expect(text, `${secret} in ${where}`).not.toMatch(pattern)
-      }
+      for (const secret of SECRETS) expect(text, `${secret} in ${where}`).not.toContain(secret)
     }
     expect(exported).toContain('That looked like a PIN')
     expect(exported).toContain('[redacted] is my pin')

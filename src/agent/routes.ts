@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { createRequire } from 'node:module'
+import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type restify from 'restify'
 import { z } from 'zod'
@@ -7,12 +8,20 @@ import type { AgentAccount } from '../core/config.js'
 import type { Logger } from '../core/logger.js'
 import type { CaseStatus } from '../core/handoffCase.js'
 import { explainRefusal, type AgentAction, type AgentRefusal, type ConsoleEvent, type HandoffService } from '../handoff/service.js'
-import type { HandoffCase, LimiterFactory } from '../core/ports.js'
+import type { AnalyticsEvents, HandoffCase, LimiterFactory } from '../core/ports.js'
+import { PERIODS, reportFor, reportTables, TABLE_IDS, toCsv, type PeriodId } from '../analytics/tables.js'
 import type { AgentAuth } from './auth.js'
 import type { CaseView } from './caseView.js'
 import { createSignInGuard, DEVICE_COOKIE } from './signInGuard.js'
 
 const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), 'public')
+
+/** Chart.js's UMD build, found through the package directory (its exports map hides dist/): served from here, no CDN. */
+function chartJsPath(): string {
+  const entry = createRequire(import.meta.url).resolve('chart.js')
+  const marker = `${sep}chart.js${sep}`
+  return join(entry.slice(0, entry.lastIndexOf(marker) + marker.length), 'dist', 'chart.umd.min.js')
+}
 const COOKIE = 'hd_agent'
 const HEADERS = {
   'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
@@ -26,6 +35,13 @@ const LoginSchema = z.object({ username: z.string().min(1).max(80), password: z.
 const MessageSchema = z.object({ text: z.string().trim().min(1, 'empty message').max(4000) })
 const NO_SUCH_CASE = 'There is no such case: it may have been mistyped. Pick a case from the queue.'
 const CaseIdSchema = z.string().regex(/^HD-[0-9A-F]{8}$/)
+const PERIOD_IDS = Object.keys(PERIODS) as [PeriodId, ...PeriodId[]]
+const AnalyticsQuerySchema = z.strictObject(
+  { period: z.enum(PERIOD_IDS, { error: `period must be one of ${PERIOD_IDS.join(', ')} (the last 24 hours, 7 days or 30 days)` }) },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.join(', ')}: only period is accepted` : undefined) },
+)
+const NOT_A_LEAD =
+  'The Analytics view is for help-desk leads. An administrator can give your account "role": "lead" in AGENT_ACCOUNTS (see the README, "Analytics").'
 
 function cookieOf(req: restify.Request, name: string): string | undefined {
   for (const part of (req.header('cookie') ?? '').split(';')) {
@@ -51,6 +67,7 @@ export function registerAgentConsole(
     limiter,
     clientAddress = (req) => req.socket.remoteAddress ?? 'unknown',
     signInSecret,
+    analytics,
   }: {
     auth: AgentAuth
     handoff: HandoffService
@@ -63,6 +80,8 @@ export function registerAgentConsole(
     clientAddress?: (req: restify.Request) => string
     /** Signs the device cookies of the sign-in guard: the same on every instance, so a cookie works on each. */
     signInSecret?: Buffer
+    /** The stored analytics events, for the Analytics view (leads only); without them the view is not served. */
+    analytics?: AnalyticsEvents
   },
 ): void {
   const secure = secureCookies ? '; Secure' : '' // served over https: never sent over plain http
@@ -91,9 +110,11 @@ export function registerAgentConsole(
     '/agent': ['console.html', 'text/html; charset=utf-8'],
     '/agent/static/console.js': ['console.js', 'text/javascript; charset=utf-8'],
     '/agent/static/console.css': ['console.css', 'text/css; charset=utf-8'],
+    '/agent/static/analytics.js': ['analytics.js', 'text/javascript; charset=utf-8'],
+    '/agent/static/chart.js': [chartJsPath(), 'text/javascript; charset=utf-8'],
   }
   for (const [path, [file, type]] of Object.entries(files)) {
-    const body = readFileSync(join(PUBLIC, file))
+    const body = readFileSync(file.startsWith(sep) ? file : join(PUBLIC, file))
     server.get(path, async (_req, res) => {
       res.writeHead(200, { ...HEADERS, 'content-type': type, 'content-length': body.length })
       res.end(body)
@@ -148,7 +169,7 @@ export function registerAgentConsole(
       `${COOKIE}=${session.sessionId}; HttpOnly; SameSite=Strict; Path=/agent; Max-Age=${session.maxAgeSeconds}${secure}`,
       `${DEVICE_COOKIE}=${device.value}; HttpOnly; SameSite=Strict; Path=/agent/api/login; Max-Age=${device.maxAgeSeconds}${secure}`,
     ])
-    json(res, 200, { username: session.account.username, name: session.account.name })
+    json(res, 200, { username: session.account.username, name: session.account.name, role: session.account.role ?? 'agent' })
   })
 
   server.post('/agent/api/logout', agentRoute(async (req, res) => {
@@ -157,7 +178,37 @@ export function registerAgentConsole(
     json(res, 200, { ok: true })
   }))
 
-  server.get('/agent/api/me', agentRoute(async (_req, res, agent) => json(res, 200, { username: agent.username, name: agent.name })))
+  server.get('/agent/api/me', agentRoute(async (_req, res, agent) => json(res, 200, { username: agent.username, name: agent.name, role: agent.role ?? 'agent' })))
+
+  // The Analytics view's figures: the report `npm run report` prints, computed once per request, with its tables.
+  const analyticsRoute = (handler: (req: restify.Request, res: restify.Response, period: PeriodId) => Promise<void>) =>
+    agentRoute(async (req, res, agent) => {
+      if (agent.role !== 'lead') return fail(res, 403, NOT_A_LEAD)
+      if (!analytics) return fail(res, 404, 'Analytics are not recorded on this server.')
+      const query = Object.fromEntries(new URL(req.url ?? '/', 'http://console').searchParams)
+      const parsed = AnalyticsQuerySchema.safeParse(query)
+      if (!parsed.success) return fail(res, 400, parsed.error.issues[0]!.message)
+      await handler(req, res, parsed.data.period)
+    })
+
+  server.get('/agent/api/analytics', analyticsRoute(async (_req, res, period) => {
+    const report = await reportFor(analytics!, period)
+    const titles = Object.fromEntries(report.procedures.map((p) => [p.procedureId, view.procedure(p.procedureId)]))
+    json(res, 200, { period, from: new Date(report.from).toISOString(), to: new Date(report.to).toISOString(), report, tables: reportTables(report), titles })
+  }))
+
+  server.get('/agent/api/analytics/csv/:table', analyticsRoute(async (req, res, period) => {
+    const id = TABLE_IDS.find((t) => t === req.params?.table)
+    if (!id) return fail(res, 404, `There is no such table: the tables are ${TABLE_IDS.join(', ')}.`)
+    const report = await reportFor(analytics!, period)
+    const stamp = new Date(report.to).toISOString().slice(0, 10)
+    res.writeHead(200, {
+      ...HEADERS,
+      'content-type': 'text/csv; charset=utf-8; header=present',
+      'content-disposition': `attachment; filename="helpdesk-${id}-${period}-${stamp}.csv"`,
+    })
+    res.end(toCsv(reportTables(report).find((t) => t.id === id)!))
+  }))
 
   server.get('/agent/api/queue', agentRoute(async (_req, res) => json(res, 200, { cases: (await handoff.list(QUEUE_STATUSES)).map((c) => summaryOf(c)) })))
 

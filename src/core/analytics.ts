@@ -191,7 +191,8 @@ export function computeReport(events: readonly StoredAnalyticsEvent[], from: num
   return { from, to, conversations, containment, procedures, recognition, handoff }
 }
 
-const pct = (n: number, of: number) => (of === 0 ? '-' : `${((100 * n) / of).toFixed(1)}%`)
+/** A share as the report shows it: one decimal, '-' of nothing. */
+export const pct = (n: number, of: number): string => (of === 0 ? '-' : `${((100 * n) / of).toFixed(1)}%`)
 const seconds = (s: number | undefined) => (s === undefined ? '-' : `${Math.round(s)} s`)
 
 /** The report as the terminal shows it. */

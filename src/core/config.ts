@@ -12,6 +12,8 @@ const AgentAccountsSchema = z.array(
     username: z.string().regex(/^[a-z0-9._-]{2,40}$/, 'lower-case letters, digits, . _ -'),
     name: z.string().min(1).max(80),
     passwordHash: z.string().regex(/^scrypt\$/, 'a hash made by npm run agent:hash'),
+    // A lead also sees the console's Analytics view; without a role, an agent.
+    role: z.enum(['agent', 'lead']).optional(),
   }),
 )
 export type AgentAccount = z.infer<typeof AgentAccountsSchema>[number]

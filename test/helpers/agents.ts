@@ -2,10 +2,12 @@ import { hashPassword } from '../../src/agent/auth.js'
 
 export const ALICE = { username: 'alice', name: 'Alice Smith', password: 'alice-password-1' }
 export const BOB = { username: 'bob', name: 'Bob Jones', password: 'bob-password-22' }
+/** A help-desk lead: an agent who also sees the Analytics view. */
+export const CAROL = { username: 'carol', name: 'Carol Diaz', password: 'carol-password-333', role: 'lead' as const }
 
-/** AGENT_ACCOUNTS for tests: two agents with real salted hashes. */
+/** AGENT_ACCOUNTS for tests: two agents and a lead, with real salted hashes. */
 export const AGENT_ACCOUNTS = JSON.stringify(
-  [ALICE, BOB].map(({ username, name, password }) => ({ username, name, passwordHash: hashPassword(password) })),
+  [ALICE, BOB, CAROL].map(({ password, ...account }) => ({ ...account, passwordHash: hashPassword(password) })),
 )
 
 /** A signed-in agent's calls to the console API. */

@@ -91,6 +91,8 @@
   function showLogin() {
     $('login').hidden = false
     $('desk').hidden = true
+    $('analytics').hidden = true
+    $('views').hidden = true
     $('logout').hidden = true
     $('who').textContent = ''
     document.title = TITLE
@@ -274,7 +276,9 @@
   function startDesk(agent) {
     me = agent
     $('login').hidden = true
-    $('desk').hidden = false
+    $('views').hidden = false
+    $('nav-analytics').hidden = agent.role !== 'lead'
+    showView()
     $('logout').hidden = false
     $('who').textContent = 'Signed in as ' + agent.name
     try { $('sound').checked = localStorage.getItem(SOUND_KEY) === 'on' } catch (e) { /* private mode: off */ }
@@ -297,6 +301,17 @@
     setInterval(renderQueue, 15000) // wait times move on
     setInterval(refreshQueue, 60000)
   }
+
+  // The queue, or Analytics (leads only), as the address's #fragment says: a reload stays where the agent was.
+  function showView() {
+    var analytics = location.hash === '#analytics' && me.role === 'lead'
+    $('desk').hidden = analytics
+    $('analytics').hidden = !analytics
+    $('nav-queue').setAttribute('aria-current', analytics ? 'false' : 'page')
+    $('nav-analytics').setAttribute('aria-current', analytics ? 'page' : 'false')
+    if (analytics) window.helpDeskAnalytics.show({ api: api, el: el })
+  }
+  window.addEventListener('hashchange', function () { if (me) showView() })
 
   function showNotificationState() {
     var supported = 'Notification' in window

@@ -48,7 +48,11 @@
     node.id = 'table-' + table.id
     node.appendChild(el('caption', table.title))
     var head = node.appendChild(el('thead')).appendChild(el('tr'))
-    table.columns.forEach(function (c) { head.appendChild(el('th', c)).setAttribute('scope', 'col') })
+    var numeric = function (value) { return typeof value === 'number' || /^(\d+\.\d%|-)$/.test(value) } // counts, shares, "none"
+    table.columns.forEach(function (c, i) {
+      var right = i > 0 && table.rows.length > 0 && numeric(table.rows[0][i])
+      head.appendChild(el('th', c, right ? 'number' : null)).setAttribute('scope', 'col')
+    })
     var body = node.appendChild(el('tbody'))
     if (table.rows.length === 0) {
       var empty = body.appendChild(el('tr')).appendChild(el('td', 'Nothing in this period.', 'muted'))
@@ -57,8 +61,7 @@
     table.rows.forEach(function (row) {
       var tr = body.appendChild(el('tr'))
       row.forEach(function (value, i) {
-        var numeric = typeof value === 'number' || /^(\d+\.\d%|-)$/.test(value) // counts, shares and "none" line up right
-        var cell = tr.appendChild(el(i === 0 ? 'th' : 'td', value, numeric ? 'number' : null))
+        var cell = tr.appendChild(el(i === 0 ? 'th' : 'td', value, numeric(value) ? 'number' : null))
         if (i === 0) cell.setAttribute('scope', 'row')
       })
     })

@@ -50,8 +50,6 @@ export type AnswerReading =
   | { kind: 'done-unverified' }
   | { kind: 'unsure' }
 
-const has = (pattern: RegExp, text: string) => pattern.test(text)
-
 // ---------------------------------------------------------------------------------------------- typo tolerance
 
 /** Optimal string alignment distance (Damerau-Levenshtein without multi-edits), enough for one-typo words. */
@@ -85,14 +83,15 @@ const VOCABULARY = [
  */
 export const MAX_UNDERSTOOD_CHARS = 600
 
-// One message is cleaned a dozen times a turn, and the knowledge's phrases on every turn: remember recent results.
-const cleaned = new Map<string, string>()
+// A turn cleans its message a dozen times: the last result is kept (only the last: user text is not held in memory
+// across conversations). The knowledge's labels and phrases are cleaned once each, on first use.
+let last = { text: '', said: '' }
+const phrases = new Map<string, string>()
 
 /** Lower case, apostrophes dropped, each word corrected to the vocabulary when it is one edit away. */
 export function clean(text: string): string {
   const bounded = text.length > MAX_UNDERSTOOD_CHARS ? text.slice(0, MAX_UNDERSTOOD_CHARS) : text
-  const known = cleaned.get(bounded)
-  if (known !== undefined) return known
+  if (bounded === last.text) return last.said
   const words = tokens(bounded.replace(/[\u{1F300}-\u{1FAFF}\u{2600}-\u{27BF}]/gu, ' '))
   const said = words
     .map((word) => {
@@ -101,8 +100,19 @@ export function clean(text: string): string {
       return near ?? word
     })
     .join(' ')
-  if (cleaned.size >= 5000) cleaned.clear()
-  cleaned.set(bounded, said)
+  last = { text: bounded, said }
+  return said
+}
+
+/** `clean` of a label or phrase from knowledge/ (a fixed set), remembered. */
+function cleanPhrase(phrase: string): string {
+  let said = phrases.get(phrase)
+  if (said === undefined) {
+    const keep = last
+    said = clean(phrase)
+    last = keep // the message stays the one remembered
+    phrases.set(phrase, said)
+  }
   return said
 }
 
@@ -211,7 +221,7 @@ const GONE = /\b(no (more|longer) (errors?|problems?|issues?)|no errors?( now)?|
 
 /** Whether a "did it work?" answer says it worked, failed, was only done, or could not tell. */
 export function readCheck(said: string, { worked = [], failed = [] }: { worked?: readonly string[]; failed?: readonly string[] } = {}): AnswerReading | undefined {
-  const phrase = (list: readonly string[]) => list.some((p) => ` ${said} `.includes(` ${clean(p)} `))
+  const phrase = (list: readonly string[]) => list.some((p) => ` ${said} `.includes(` ${cleanPhrase(p)} `))
   if (phrase(failed)) return { kind: 'failed', alreadyTried: false, by: 'phrase' }
   if (phrase(worked)) return { kind: 'worked', by: 'phrase' }
   if (ALREADY.test(said)) return { kind: 'failed', alreadyTried: true }
@@ -249,7 +259,7 @@ export function readOption(
   }
   const ordinal = ['first', 'second', 'third', 'fourth'].findIndex((o) => new RegExp(`^(the )?${o}( one)?$`).test(said))
   if (ordinal >= 0 && ordinal < options.length) return { kind: 'option', index: ordinal, by: 'button' }
-  const exact = options.findIndex((o) => [o.label, ...(o.synonyms ?? [])].some((s) => clean(s) === said))
+  const exact = options.findIndex((o) => [o.label, ...(o.synonyms ?? [])].some((s) => cleanPhrase(s) === said))
   if (exact >= 0) return { kind: 'option', index: exact, by: 'button' }
   // A fact for this question's slot ("i use chrome", "no, I never knew it", "im a contractor").
   const value = slot ? (extractFacts(text).facts[slot] ?? facts?.[slot]) : undefined
@@ -262,7 +272,7 @@ export function readOption(
   let best: { index: number; length: number; phrase: string } | undefined
   options.forEach((option, index) => {
     for (const phrase of [option.label, ...(option.synonyms ?? [])]) {
-      const wanted = clean(phrase)
+      const wanted = cleanPhrase(phrase)
       if (wanted && words.includes(` ${wanted} `) && wanted.length > (best?.length ?? 0)) best = { index, length: wanted.length, phrase: wanted }
     }
   })
@@ -570,7 +580,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (found.correction && Object.keys(found.facts).length > 0) return { ...base, kind: 'facts' }
   // "still 403" after the 403 steps ran: the next documented step, not the same steps again.
   const again = route.kind === 'intent' && ctx.lastProcedure !== undefined && ctx.procedureOf(route.intentId) === ctx.lastProcedure
-  if (signals.has('still-broken') && !pending && (again || /\bstill\b/.test(clean(text)) && again)) return { ...base, kind: 'still-broken' }
+  if (signals.has('still-broken') && !pending && again) return { ...base, kind: 'still-broken' }
   if (!pending && !ctx.active && again && /\b(still|again|same)\b/.test(clean(text))) return { ...base, kind: 'still-broken' }
   if ((signals.has('thanks') || signals.has('bye')) && !vent) {
     if (answer?.kind === 'worked') return { ...base, kind: 'answer', answer }
@@ -607,8 +617,6 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if ((pending?.kind === 'ask' || pending?.kind === 'choose') && words <= 6 && readPolarity(clean(text)) === 'yes' && !otherProblem) {
     return { ...base, kind: 'ack' }
   }
-  if (signals.has('contact') && !explicit) return { ...base, kind: 'contact' }
-  if (signals.has('no-admin') && !explicit) return { ...base, kind: 'no-admin' }
   // "still the same" with nothing tried yet names no problem.
   const confident = route.kind === 'intent' && route.score >= ctx.minScore
   if (signals.has('still-broken') && /\b(still|same|again)\b/.test(clean(text)) && !confident && !pending && !ctx.active && !ctx.lastProcedure && words <= 4) {
@@ -653,4 +661,3 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   return { ...base, kind: 'unclear' }
 }
 
-export { normalise }

@@ -255,8 +255,11 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
 
   /** The user is typing: agents holding the case see it (throttled). Other typing is ignored. */
   async onUserTyping(context: TurnContext): Promise<void> {
-    const open = await this.store.openFor(context.activity.channelId, context.activity.conversation.id)
-    if (open?.status !== 'claimed' || !this.throttle(`user:${open.id}`)) return
+    const { channelId, conversation } = context.activity
+    // Throttled before the look-up: Web Chat sends typing every few seconds, and most conversations have no case.
+    if (!this.throttle(`user:${channelId}|${conversation.id}`)) return
+    const open = await this.store.openFor(channelId, conversation.id)
+    if (open?.status !== 'claimed') return
     this.notifyLive('typing', { caseId: open.id, who: 'user' })
   }
 

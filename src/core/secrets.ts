@@ -68,7 +68,7 @@ const PIN = String.raw`(?:pin ?(?:number|code|#|no)|pins?|pincode|nip)`
 const SSN = String.raw`(?:ssn|ss#|ss ?no|social ?security(?: ?(?:number|no|#))?|social|seguro social)`
 const EDIPI = String.raw`(?:edipi|edi ?pi|dod ?id(?: ?(?:number|no|#))?|dodid|dod ?#|dod number|id number)`
 // Labels that make the number after them plainly not a secret.
-const SAFE = String.raw`(?:ticket|tickets|case|request|req|incident|inc|reference|ref|order|confirmation|tracking|phone|call|callback|cell|mobile|tel|telephone|fax|ext|extension|x|dsn|reach me|text me|step|steps|error|errors|code|codes|status|http|version|ver|v|build|model|serial|sn|s\/n|date|dated|born|since|year|zip|zipcode|room|rm|bldg|building|site|suite|unit|floor|page|line|option|windows|win|ios|android|chrome|edge|firefox|activclient|hd|kb)`
+const SAFE = String.raw`(?:ticket|tickets|case|request|req|incident|inc|reference|ref|order|confirmation|tracking|phone|call|callback|cell|mobile|tel|telephone|fax|ext|extension|x(?=\s?\d)|dsn|reach me|text me|step|steps|error|errors|code|codes|status|http|version|ver|v|build|model|serial|sn|s\/n|date|dated|born|since|year|zip|zipcode|room|rm|bldg|building|site|suite|unit|floor|page|line|option|windows|win|ios|android|chrome|edge|firefox|activclient|hd|kb)`
 const LABEL = new RegExp(String.raw`(?<![a-z])(?:(?<ssn>${SSN})|(?<edipi>${EDIPI})|(?<pin>${PIN})|(?<password>${PW})|(?<safe>${SAFE}))(?![a-z])`, 'g')
 // Units right after a number: "30 minutes", "3 times", "15 characters".
 const UNIT_AFTER = /^\s*(?:minutes?|mins?|hours?|hrs?|seconds?|secs?|days?|weeks?|months?|years?|times|tries|attempts|percent|%|kb|mb|gb|bytes|bit|bits|users|people|characters|chars|digits|letters|words|pages|dollars|usd|euros?|yen|pounds|bucks|miles|km|points)\b/

@@ -336,7 +336,7 @@ export class MainDialog extends ComponentDialog {
         }
         // A fact that answers nothing pending is kept (and used later); the question stays.
         // Only a typed PIN's "you know it" was found: the warning was the reply; "Got it, thanks" would thank them for it.
-        if (!(secretsFound(context).length > 0 && Object.keys(reading.found.facts).every((slot) => slot === 'pin'))) await context.sendActivity(messages.notedFact)
+        if (this.thanksForFacts(context, reading)) await context.sendActivity(messages.notedFact)
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
       case 'person':
@@ -483,6 +483,15 @@ export class MainDialog extends ComponentDialog {
     await innerDc.context.sendActivity(messages.stepHelpGeneric)
     await this.noteOffered(innerDc.context)
     if (current) await innerDc.context.sendActivity(renderContent(current))
+  }
+
+  /**
+   * Whether "Got it, thanks" fits the facts just noted: not after venting (the empathy line came first), and not when
+   * the only fact is that they know their PIN because they typed it (the warning was the reply).
+   */
+  private thanksForFacts(context: TurnContext, reading: Reading): boolean {
+    if (reading.vent) return false
+    return !(secretsFound(context).length > 0 && Object.keys(reading.found.facts).every((slot) => slot === 'pin'))
   }
 
   /** Contact details the page doesn't give are never invented; a person is offered where there are agents. */
@@ -702,8 +711,7 @@ export class MainDialog extends ComponentDialog {
           await context.sendActivity(this.replanText(context, changed))
           return step.replaceDialog(RUN, { procedureId: memory.lastProcedure! } satisfies RunOptions)
         }
-        // After venting, the empathy line came first: "Got it, thanks" would thank them for the complaint.
-        await context.sendActivity(reading.vent ? messages.askProblem : `${messages.notedFact} ${messages.askProblem}`)
+        await context.sendActivity(this.thanksForFacts(context, reading) ? `${messages.notedFact} ${messages.askProblem}` : messages.askProblem)
         return step.endDialog()
       }
       case 'vent':

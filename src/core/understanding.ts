@@ -161,7 +161,7 @@ function firstUnnegated(text: string, patterns: readonly [RegExp, string][]): st
   return found.sort((a, b) => a.at - b.at)[0]!.value
 }
 
-const PIN_LOCKED = /\b(pin (is |got |was |has been |has |)(locked|blocked)|locked (my |the |out of my )?pin|too many (wrong |bad |incorrect )?(attempts|tries)|locked (myself )?out|pin (esta |está |se |)(bloqueado|bloqueó|bloqueo)|bloqu(e|é|ee|eé) (mi |el )?pin)\b/ // Spanish too: the policy line must reach a Spanish speaker mid-steps
+const PIN_LOCKED = /\b(pin (is |got |was |has been |has |)(locked|blocked)|locked (my |the |out of my )?pin|too many (wrong |bad |incorrect )?(attempts|tries)|locked (myself )?out|pin\b.{0,40}\b(its|it s|it is|now|got|gets) (locked|blocked)|pin (esta |está |se |)(bloqueado|bloqueó|bloqueo)|bloqu(e|é|ee|eé) (mi |el )?pin)\b/ // Spanish too: the policy line must reach a Spanish speaker mid-steps
 const PIN_UNKNOWN = new RegExp(
   String.raw`\b(forgot|forgotten|(dont|do not|cant|cannot|no longer) (know|remember|recall)|never (knew|set|had|got|received|made|set up)|no idea (what )?(my |the )?(current |old )?pin|lost)\b.{0,20}\bpin\b|\bpin\b.{0,25}\b(forgot|forgotten|dont (know|remember)|cant remember|never (knew|set))\b|\b(olvide|olvidé|no recuerdo|no me acuerdo de)\b.{0,10}\bpin\b`,
 )

@@ -1,5 +1,5 @@
 /**
- * Runs conversation files (test/conversations/*.json, format in CONVERSATION_FORMAT.md) through the real help desk:
+ * Runs conversation files (test/conversations/*.json, format in test/conversations/FORMAT.md) through the real help desk:
  * the same composition as `npm start` (createHelpDesk: knowledge, recognizer, dialogs, middlewares, a real SQLite
  * file), driven turn by turn by botbuilder's TestAdapter. Used by the vitest suite and `npm run eval:conversations`.
  */

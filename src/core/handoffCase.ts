@@ -9,12 +9,27 @@ export type Owner = 'bot' | 'waiting' | 'agent' | 'leaving-message'
 export interface CaseState {
   status: CaseStatus
   agentId?: string
+  /** Why an agent closed it (set by a close that gives one). */
+  closingReason?: ClosingReason
 }
+
+/** Why an agent closed a case: the console offers these, the report counts them. */
+export const CLOSING_REASONS = [
+  'resolved',
+  'referred-id-card-office',
+  'referred-local-it',
+  'referred-branch-of-service',
+  'no-response',
+  'other',
+] as const
+export type ClosingReason = (typeof CLOSING_REASONS)[number]
 
 export type CaseAction =
   | { type: 'claim'; agentId: string }
   | { type: 'return'; agentId: string }
-  | { type: 'close'; agentId: string }
+  | { type: 'close'; agentId: string; reason?: ClosingReason }
+  /** The holding agent passes the case to another agent (`to`), or back to the queue (no `to`). */
+  | { type: 'transfer'; agentId: string; to?: string }
   | { type: 'expire' }
   | { type: 'leave-message' }
   | { type: 'cancel' }
@@ -56,10 +71,17 @@ export function transition(state: CaseState, action: CaseAction): TransitionResu
       if (state.status === target) return same(state)
       if (state.status === 'claimed' && state.agentId !== action.agentId) return { ok: false, reason: 'not-your-case' }
       if (state.status === 'claimed' || (action.type === 'close' && ['waiting', 'expired', 'message-left'].includes(state.status))) {
-        return to({ status: target, agentId: state.agentId ?? action.agentId })
+        const reason = action.type === 'close' ? action.reason : undefined
+        return to({ status: target, agentId: state.agentId ?? action.agentId, ...(reason && { closingReason: reason }) })
       }
       return { ok: false, reason: ENDED.includes(state.status) ? 'case-ended' : 'not-allowed' }
     }
+    case 'transfer':
+      // Only the agent holding the chat passes it on; to themselves it would change nothing but the console's alert.
+      if (ENDED.includes(state.status)) return { ok: false, reason: 'case-ended' }
+      if (state.status !== 'claimed' || action.to === action.agentId) return { ok: false, reason: 'not-allowed' }
+      if (state.agentId !== action.agentId) return { ok: false, reason: 'not-your-case' }
+      return to(action.to ? { status: 'claimed', agentId: action.to } : { status: 'waiting' })
     case 'completed':
       if (state.status === 'returned') return same(state)
       return state.status === 'claimed' ? to({ ...state, status: 'returned' }) : { ok: false, reason: 'not-allowed' }

@@ -4,7 +4,7 @@
  * contract-test suite (test/infra/*.contract.ts). Everything is async, so a networked engine fits the same shape.
  */
 import type { HandoffPacket } from './handoff.js'
-import type { CaseAction, CaseStatus, TransitionResult } from './handoffCase.js'
+import type { CaseAction, CaseStatus, ClosingReason, TransitionResult } from './handoffCase.js'
 
 /** An activity as stored: a Bot Framework activity's JSON (the core does not depend on botbuilder's types). */
 export type ActivityJson = Record<string, unknown>
@@ -80,6 +80,8 @@ export interface HandoffCase {
   leftMessage?: string
   /** The Teams agents' channel thread (its conversation id) where this case was announced. */
   agentsThread?: string
+  /** Why the agent closed it. */
+  closingReason?: ClosingReason
 }
 
 /** Handoff cases; every change goes through core/handoffCase's rules atomically (two agents claiming: one wins). */
@@ -107,6 +109,8 @@ export interface AgentSessions {
   /** The session's agent, if it exists and has not expired at `now`. */
   find(id: string, now?: number): Promise<{ username: string; expiresAt: number } | undefined>
   delete(id: string): Promise<void>
+  /** The agents with a session that has not expired at `now` (each once), e.g. whom a case can be passed to. */
+  signedIn(now?: number): Promise<string[]>
 }
 
 /** Small named values kept with the data (e.g. the token signing secret made on first start). */
@@ -180,6 +184,7 @@ export interface Stores {
   lock: ConversationLock
   consoleEvents: ConsoleEventLog
   analytics: AnalyticsEvents
+  ratings: Ratings
   jobs: ScheduledJobs
   /** Rate limits: in Redis when configured (global), else in this process. */
   limiter: LimiterFactory
@@ -209,4 +214,40 @@ export interface AnalyticsEvents {
   query(from: number, to: number): Promise<StoredAnalyticsEvent[]>
   /** Forgets events and transcripts from before `before` (ms): the retention job. Says how many of each went. */
   deleteBefore(before: number): Promise<{ events: number; transcripts: number }>
+}
+
+/** The user was asked to rate the help: after the bot solved a problem, or after an agent closed a case. */
+export interface RatingRequest {
+  id: string
+  channelId: string
+  conversationId: string
+  after: 'bot' | 'agent'
+  /** The case an agent closed (after: 'agent'). */
+  caseId?: string
+  /** The procedure that solved it (after: 'bot'). */
+  procedureId?: string
+  /** ISO time it was asked. */
+  askedAt: string
+}
+
+/** A request and its answer: a score of 1 to 5 and a comment, redacted (user text). */
+export interface StoredRating extends RatingRequest {
+  score?: number
+  comment?: string
+  ratedAt?: string
+}
+
+/** Ratings of the help, with the case or conversation they are about. */
+export interface Ratings {
+  ask(request: RatingRequest): Promise<void>
+  /** The conversation's newest request asked at or after `since` (ISO) and not answered yet. */
+  pending(channelId: string, conversationId: string, since: string): Promise<RatingRequest | undefined>
+  /** Stores the score (and a comment) of an unanswered request; false when it was answered already or is unknown. */
+  rate(id: string, score: number, ratedAt: string, comment?: string): Promise<boolean>
+  /** Adds a comment to an answered request that has none yet; false otherwise. */
+  comment(id: string, comment: string): Promise<boolean>
+  /** The answered ratings of a case, oldest first. */
+  forCase(caseId: string): Promise<StoredRating[]>
+  /** Every request of a conversation, answered or not, oldest first. */
+  forConversation(channelId: string, conversationId: string): Promise<StoredRating[]>
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { HelpDeskError } from '../core/errors.js'
 import type { HandoffPacket } from '../core/handoff.js'
-import type { CaseStatus } from '../core/handoffCase.js'
-import type { HandoffCase } from '../core/ports.js'
+import type { CaseStatus, ClosingReason } from '../core/handoffCase.js'
+import type { HandoffCase, StoredRating } from '../core/ports.js'
 
 // What every engine stores the same way: ids, rows, errors.
 
@@ -27,6 +27,7 @@ export interface CaseRow {
   created_at: string
   updated_at: string | null
   agents_thread: string | null
+  closing_reason?: string | null
 }
 
 export const toCase = (row: CaseRow): HandoffCase => {
@@ -43,8 +44,36 @@ export const toCase = (row: CaseRow): HandoffCase => {
     updatedAt: row.updated_at ?? row.created_at,
     leftMessage: packet.leftMessage,
     agentsThread: row.agents_thread ?? undefined,
+    ...(row.closing_reason && { closingReason: row.closing_reason as ClosingReason }),
   }
 }
+
+/** A rating as both engines store it (one row of ratings). */
+export interface RatingRow {
+  id: string
+  channel_id: string
+  conversation_id: string
+  after: string
+  case_id: string | null
+  procedure_id: string | null
+  asked_at: string
+  score: number | null
+  comment: string | null
+  rated_at: string | null
+}
+
+export const toRating = (row: RatingRow): StoredRating => ({
+  id: row.id,
+  channelId: row.channel_id,
+  conversationId: row.conversation_id,
+  after: row.after as StoredRating['after'],
+  askedAt: row.asked_at,
+  ...(row.case_id && { caseId: row.case_id }),
+  ...(row.procedure_id && { procedureId: row.procedure_id }),
+  ...(row.score !== null && { score: Number(row.score) }),
+  ...(row.comment !== null && { comment: row.comment }),
+  ...(row.rated_at && { ratedAt: row.rated_at }),
+})
 
 /** A new case id: short enough to read out on the phone. */
 export const newCaseId = () => `HD-${randomBytes(4).toString('hex').toUpperCase()}`

@@ -26,6 +26,21 @@ describe('handoff case rules', () => {
     else expect(result).toEqual({ ok: true, state: to, changed })
   })
 
+  it.each<{ name: string; from: CaseState; action: CaseAction; to?: CaseState; reason?: string }>([
+    { name: 'a transfer to another agent', from: { status: 'claimed', agentId: 'alice' }, action: { type: 'transfer', agentId: 'alice', to: 'bob' }, to: { status: 'claimed', agentId: 'bob' } },
+    { name: 'a transfer back to the queue', from: { status: 'claimed', agentId: 'alice' }, action: { type: 'transfer', agentId: 'alice' }, to: { status: 'waiting' } },
+    { name: 'a transfer by an agent not holding it', from: { status: 'claimed', agentId: 'alice' }, action: { type: 'transfer', agentId: 'carol', to: 'bob' }, reason: 'not-your-case' },
+    { name: 'a transfer to oneself', from: { status: 'claimed', agentId: 'alice' }, action: { type: 'transfer', agentId: 'alice', to: 'alice' }, reason: 'not-allowed' },
+    { name: 'a transfer of a waiting case', from: { status: 'waiting' }, action: { type: 'transfer', agentId: 'alice', to: 'bob' }, reason: 'not-allowed' },
+    { name: 'a transfer of a closed case', from: { status: 'closed', agentId: 'alice' }, action: { type: 'transfer', agentId: 'alice', to: 'bob' }, reason: 'case-ended' },
+    { name: 'a close with its reason', from: { status: 'claimed', agentId: 'alice' }, action: { type: 'close', agentId: 'alice', reason: 'referred-local-it' }, to: { status: 'closed', agentId: 'alice', closingReason: 'referred-local-it' } },
+  ])('$name', ({ from, action, to, reason }) => {
+    const result = transition(from, action)
+
+    if (reason) expect(result).toEqual({ ok: false, reason })
+    else expect(result).toEqual({ ok: true, state: to, changed: true })
+  })
+
   it('says who owns the conversation', () => {
     expect([undefined, { status: 'waiting' }, { status: 'claimed' }, { status: 'expired' }, { status: 'returned' }].map((s) => ownerOf(s as CaseState | undefined))).toEqual([
       'bot',

@@ -164,6 +164,65 @@ export function storesContract(name: string, { open, instances, globalLimits = f
     })
   })
 
+  describe(`${name}: transfers, closing reasons and ratings`, () => {
+    it('passes a claimed case to another agent or back to the queue, and keeps why it was closed', async () => {
+      const { cases } = await one()
+      const { id } = await cases.create(packet(fresh('hd')), {}, 'waiting')
+      await cases.apply(id, { type: 'claim', agentId: 'alice' })
+
+      expect(await cases.apply(id, { type: 'transfer', agentId: 'alice', to: 'bob' })).toMatchObject({ ok: true, changed: true, case: { status: 'claimed', agentId: 'bob' } })
+      expect(await cases.apply(id, { type: 'transfer', agentId: 'alice' })).toMatchObject({ ok: false, reason: 'not-your-case' })
+      const queued = await cases.apply(id, { type: 'transfer', agentId: 'bob' })
+      expect(queued.case).toMatchObject({ status: 'waiting' })
+      expect(queued.case?.agentId).toBeUndefined()
+      await cases.apply(id, { type: 'claim', agentId: 'carol' })
+      const closed = await cases.apply(id, { type: 'close', agentId: 'carol', reason: 'referred-id-card-office' })
+
+      expect(closed.case).toMatchObject({ status: 'closed', agentId: 'carol', closingReason: 'referred-id-card-office' })
+      expect((await cases.get(id))?.closingReason).toBe('referred-id-card-office')
+    })
+
+    it('lists the agents signed in now, each once', async () => {
+      const { sessions } = await one()
+      const now = Date.now()
+      const who = fresh('agent')
+      await sessions.create(fresh('s'), who, now + 60_000)
+      await sessions.create(fresh('s'), who, now + 90_000)
+      const gone = fresh('agent')
+      await sessions.create(fresh('s'), gone, now + 1_000)
+
+      const signedIn = await sessions.signedIn(now + 30_000)
+      expect(signedIn.filter((u) => u === who)).toEqual([who])
+      expect(signedIn).not.toContain(gone)
+    })
+
+    it('keeps a rating request until it is answered once, with its comment, by case and by conversation', async () => {
+      const { ratings } = await one()
+      const conversationId = fresh('rating')
+      const caseId = fresh('HD')
+      const askedAt = new Date(Date.now() - 1000).toISOString()
+      await ratings.ask({ id: fresh('r'), channelId: 'webchat', conversationId, after: 'bot', procedureId: 'clear-cache', askedAt: new Date(Date.now() - 60_000).toISOString() })
+      const request = { id: fresh('r'), channelId: 'webchat', conversationId, after: 'agent' as const, caseId, askedAt }
+      await ratings.ask(request)
+
+      expect(await ratings.pending('webchat', conversationId, askedAt)).toEqual(request)
+      expect(await ratings.pending('webchat', conversationId, new Date().toISOString())).toBeUndefined() // asked before the user last wrote
+      expect(await ratings.forCase(caseId)).toEqual([]) // not answered yet
+      expect(await ratings.rate(request.id, 4, askedAt)).toBe(true)
+      expect(await ratings.rate(request.id, 1, askedAt)).toBe(false)
+      expect(await ratings.comment(request.id, 'quick and kind')).toBe(true)
+      expect(await ratings.comment(request.id, 'again')).toBe(false)
+      expect(await ratings.rate(fresh('unknown'), 3, askedAt)).toBe(false)
+
+      expect(await ratings.pending('webchat', conversationId, askedAt)).toBeUndefined()
+      expect(await ratings.forCase(caseId)).toEqual([{ ...request, score: 4, comment: 'quick and kind', ratedAt: askedAt }])
+      expect((await ratings.forConversation('webchat', conversationId)).map((r) => [r.after, r.score, r.procedureId])).toEqual([
+        ['bot', undefined, 'clear-cache'],
+        ['agent', 4, undefined],
+      ])
+    })
+  })
+
   describe(`${name}: agent sessions and settings`, () => {
     it('finds a session until it expires, and forgets it on sign-out', async () => {
       const { sessions } = await one()

@@ -5,6 +5,7 @@ import { createRedisEventBus } from '../redis/eventBus.js'
 import { createJobs, createPool, migrate, Pg } from './database.js'
 import { PgAnalyticsEvents } from './analyticsEvents.js'
 import { createPgEventBus } from './eventBus.js'
+import { PgRatings } from './ratings.js'
 import { PgActivityLog, PgAgentSessions, PgConsoleEvents, PgHandoffCases, PgSettings, PgStateStore, PgTranscriptLog } from './stores.js'
 
 export interface PostgresOptions {
@@ -46,6 +47,7 @@ export async function openPostgresStores({ databaseUrl, schema, redisUrl, redisP
     lock: db.lock,
     consoleEvents: new PgConsoleEvents(db),
     analytics: new PgAnalyticsEvents(db),
+    ratings: new PgRatings(db),
     jobs,
     limiter: createLimiters({
       redis: redis?.client,

@@ -191,8 +191,8 @@ export class PgHandoffCases implements HandoffCases {
       if (!result.ok || !result.changed) return { ...result, case: current }
       const packet = leftMessage ? { ...current.packet, leftMessage } : current.packet
       const [updated] = await this.db.query<CaseRow>(
-        'UPDATE handoff_requests SET status = $2, agent_id = $3, packet = $4, updated_at = $5 WHERE id = $1 RETURNING *',
-        [id, result.state.status, result.state.agentId ?? null, JSON.stringify(packet), new Date().toISOString()],
+        'UPDATE handoff_requests SET status = $2, agent_id = $3, packet = $4, updated_at = $5, closing_reason = COALESCE($6, closing_reason) WHERE id = $1 RETURNING *',
+        [id, result.state.status, result.state.agentId ?? null, JSON.stringify(packet), new Date().toISOString(), result.state.closingReason ?? null],
       )
       return { ...result, case: toCase(updated!) }
     })
@@ -237,6 +237,11 @@ export class PgAgentSessions implements AgentSessions {
 
   async delete(id: string): Promise<void> {
     await this.db.query('DELETE FROM agent_sessions WHERE id = $1', [id])
+  }
+
+  async signedIn(now = Date.now()): Promise<string[]> {
+    const rows = await this.db.query<{ username: string }>('SELECT DISTINCT username FROM agent_sessions WHERE expires_at >= $1 ORDER BY username', [now])
+    return rows.map((r) => r.username)
   }
 }
 

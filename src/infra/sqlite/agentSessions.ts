@@ -22,4 +22,10 @@ export class SqliteAgentSessions implements AgentSessions {
   async delete(id: string): Promise<void> {
     this.sql('DELETE FROM agent_sessions WHERE id = ?').run(id)
   }
+
+  async signedIn(now = Date.now()): Promise<string[]> {
+    return this.sql<[number], { username: string }>('SELECT DISTINCT username FROM agent_sessions WHERE expires_at >= ? ORDER BY username')
+      .all(now)
+      .map((r) => r.username)
+  }
 }

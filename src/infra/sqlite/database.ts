@@ -34,6 +34,13 @@ const MIGRATIONS = [
      kind TEXT NOT NULL, data TEXT NOT NULL)`,
   `CREATE INDEX analytics_events_by_time ON analytics_events (at)`,
   `CREATE INDEX transcripts_by_time ON transcripts (at)`,
+  // Issue 13 (transfer, closing reasons, ratings).
+  `ALTER TABLE handoff_requests ADD COLUMN closing_reason TEXT`,
+  `CREATE TABLE ratings (
+     id TEXT PRIMARY KEY, channel_id TEXT NOT NULL, conversation_id TEXT NOT NULL, after TEXT NOT NULL,
+     case_id TEXT, procedure_id TEXT, asked_at TEXT NOT NULL, score INTEGER, comment TEXT, rated_at TEXT)`,
+  `CREATE INDEX ratings_by_conversation ON ratings (channel_id, conversation_id, asked_at)`,
+  `CREATE INDEX ratings_by_case ON ratings (case_id) WHERE case_id IS NOT NULL`,
 ]
 
 /** Opens (creating if needed) the embedded database file in `dataDir` and brings its schema up to date. */

@@ -40,11 +40,12 @@ export class SqliteHandoffCases implements HandoffCases {
       const result = transition({ status: current.status, agentId: current.agentId }, action)
       if (!result.ok || !result.changed) return { ...result, case: current }
       const packet = leftMessage ? { ...current.packet, leftMessage } : current.packet
-      this.sql('UPDATE handoff_requests SET status = ?, agent_id = ?, packet = ?, updated_at = ? WHERE id = ?').run(
+      this.sql('UPDATE handoff_requests SET status = ?, agent_id = ?, packet = ?, updated_at = ?, closing_reason = COALESCE(?, closing_reason) WHERE id = ?').run(
         result.state.status,
         result.state.agentId ?? null,
         JSON.stringify(packet),
         new Date().toISOString(),
+        result.state.closingReason ?? null,
         id,
       )
       return { ...result, case: this.getNow(id) }

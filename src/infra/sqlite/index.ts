@@ -9,6 +9,7 @@ import { SqliteAgentSessions } from './agentSessions.js'
 import { SqliteConsoleEvents } from './consoleEvents.js'
 import { openDatabase, WriteBatch } from './database.js'
 import { SqliteHandoffCases } from './handoffCases.js'
+import { SqliteRatings } from './ratings.js'
 import { SqliteSettings } from './settings.js'
 import { SqliteStateStore } from './stateStore.js'
 import { SqliteTranscriptLog } from './transcriptLog.js'
@@ -32,6 +33,7 @@ export function openSqliteStores(dataDir: string, logger: Logger): Stores {
     lock: createMemoryConversationLock(),
     consoleEvents: new SqliteConsoleEvents(db),
     analytics: new SqliteAnalyticsEvents(db, batch),
+    ratings: new SqliteRatings(db),
     jobs: { claim: async () => true }, // one instance: it does every job
     limiter: createLimiters(),
     afterCommit: (then) => void batch.committed().then(then, () => {}),

@@ -35,6 +35,16 @@ export interface HelpDeskCase {
   trail: TrailEntry[]
 }
 
+/** Where the rating of the help stands: kept apart from Memory, which a handoff or "start over" clears. */
+export interface RatingState {
+  /** ISO time the bot's routing last read a message: a rating asked before it was ignored. */
+  since?: string
+  /** The rating just given, whose optional comment the next message may be. */
+  commentFor?: string
+  /** The bot already asked once in this conversation (it does not ask after every problem). */
+  askedAfterBot?: boolean
+}
+
 /** Per-conversation state the dialogs read and write, persisted with the dialog stack. */
 export interface HelpDeskState {
   profile: StatePropertyAccessor<Profile>
@@ -43,6 +53,7 @@ export interface HelpDeskState {
   memory: StatePropertyAccessor<Memory>
   /** The last language a message was clearly written in, for messages too short to tell ("ok", "cac"). */
   language?: StatePropertyAccessor<Language>
+  rating?: StatePropertyAccessor<RatingState>
 }
 
 export function createHelpDeskState(conversationState: ConversationState): HelpDeskState {
@@ -52,6 +63,7 @@ export function createHelpDeskState(conversationState: ConversationState): HelpD
     welcomed: conversationState.createProperty<boolean>('welcomed'),
     memory: conversationState.createProperty<Memory>('memory'),
     language: conversationState.createProperty<Language>('language'),
+    rating: conversationState.createProperty<RatingState>('rating'),
   }
 }
 

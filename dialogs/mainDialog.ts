@@ -38,6 +38,7 @@ import { AnswerPrompt, answerOf, pendingQuestion, questionPrompt, setAnswer, set
 import { secretsFound, wasOnlySecret } from './redaction.js'
 import { noteOutcome, noteProcedure } from './turnReport.js'
 import type { AnalyticsRecorder } from '../src/core/analytics.js'
+import type { RatingFlow } from './rating.js'
 import { turnLogger } from './turnLogger.js'
 
 export const MAIN_DIALOG = 'main'
@@ -88,6 +89,8 @@ export interface MainDialogDeps {
   maxReprompts?: number
   /** Where recognition, outcome and handoff events go (no user text); none in tests that don't look. */
   analytics?: AnalyticsRecorder
+  /** Asks the user to rate the help once a problem is solved, and reads the answer; none: never asked. */
+  rating?: RatingFlow
 }
 
 /**
@@ -383,6 +386,7 @@ export class MainDialog extends ComponentDialog {
         await this.deps.state.helpDeskCase.set(context, newCase())
         noteOutcome(context, 'resolved')
         await context.sendActivity(messages.closedSolved)
+        await this.askRating(context, active)
         return innerDc.endDialog()
       }
       case 'policy':
@@ -634,6 +638,8 @@ export class MainDialog extends ComponentDialog {
     const offeredPerson = memory.offeredPerson === true
     memory.offeredPerson = undefined // an offer is answered on the next turn or not at all
     await this.deps.state.memory.set(context, reading.kind !== 'unclear' ? { ...memory, unclear: 0 } : memory)
+    // The answer to "how helpful was this chat?" (or its comment); anything else goes on as usual.
+    if (await this.deps.rating?.take(context, reading)) return step.endDialog()
     if (reading.vent && reading.kind !== 'vent') await context.sendActivity(messages.empathy)
     // "yes please" right after a person was offered takes the offer, whatever else "yes" could mean with nothing pending.
     const accepts = ['unclear', 'small-talk', 'ack', 'worked'].includes(reading.kind) && wordCount(context.activity.text ?? '') <= 5 && readPolarity(clean(context.activity.text ?? '')) === 'yes'
@@ -696,6 +702,7 @@ export class MainDialog extends ComponentDialog {
         if (memory.lastProcedure) this.deps.analytics?.record(context, { kind: 'procedure.outcome', procedureId: memory.lastProcedure, outcome: 'resolved-confirmed' })
         noteOutcome(context, 'resolved')
         await context.sendActivity(memory.lastProcedure ? messages.closedSolved : messages.askProblem)
+        if (memory.lastProcedure) await this.askRating(context, memory.lastProcedure)
         return step.endDialog()
       case 'still-broken':
         if (memory.lastProcedure) {
@@ -917,7 +924,14 @@ export class MainDialog extends ComponentDialog {
     noteOutcome(step.context, 'resolved')
     await step.context.sendActivity(messages.glad)
     await this.offerReturn(step.context)
+    await this.askRating(step.context, step.options.procedureId)
     return step.endDialog()
+  }
+
+  /** "How helpful was this?" once a problem is solved, unless another one is waiting to be taken up again. */
+  private async askRating(context: TurnContext, procedureId: string | undefined): Promise<void> {
+    if ((await this.deps.state.memory.get(context, {})).paused) return
+    await this.deps.rating?.askAfterBot(context, procedureId)
   }
 
   private async offerStep(step: WaterfallStepContext<HandoffOptions>): Promise<DialogTurnResult> {

@@ -3,6 +3,7 @@ import { ConversationState, TranscriptLoggerMiddleware, type Middleware } from '
 import { intents } from '../intents/index.js'
 import { createHelpDeskState } from '../dialogs/helpDeskState.js'
 import { MainDialog } from '../dialogs/mainDialog.js'
+import { RatingFlow } from '../dialogs/rating.js'
 import { ProcedureDialog } from '../dialogs/procedureDialog.js'
 import { LastAskedState, secretRedaction, secretWarning } from '../dialogs/redaction.js'
 import { turnLogging } from '../dialogs/turnLogger.js'
@@ -80,6 +81,7 @@ export async function createHelpDesk(config: Config, logger: Logger): Promise<He
     thresholds: thresholdsFrom(config),
     maxReprompts: config.MAX_REPROMPTS,
     analytics,
+    rating: new RatingFlow(stores.ratings, state.rating, analytics),
   })
   const stopRetention = scheduleRetention({ analytics: stores.analytics, jobs: stores.jobs, logger }, config.RETENTION_DAYS)
   logger.info(

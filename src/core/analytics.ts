@@ -17,6 +17,8 @@ export type AnalyticsEvent =
   | { kind: 'handoff.queued'; reason: string }
   | { kind: 'handoff.claimed'; waitSeconds: number }
   | { kind: 'handoff.closed'; reason: string }
+  /** The user's rating of the help (its comment is user text, so never here). */
+  | { kind: 'rating'; score: number; after: 'bot' | 'agent' }
 
 /** The conversation an event belongs to (a TurnContext fits). */
 export interface EventSource {

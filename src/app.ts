@@ -68,7 +68,7 @@ export async function createHelpDesk(config: Config, logger: Logger): Promise<He
     config.AGENT_ACCOUNTS,
     { waitSeconds: config.HANDOFF_WAIT_SECONDS, hours: config.HANDOFF_HOURS, timeZone: config.HANDOFF_TIMEZONE },
     logger,
-    { events: stores.consoleEvents, bus: stores.bus, jobs: stores.jobs, afterCommit: (then) => stores.afterCommit(then), analytics },
+    { events: stores.consoleEvents, bus: stores.bus, jobs: stores.jobs, afterCommit: (then) => stores.afterCommit(then), analytics, ratings: stores.ratings },
   )
   const stopListening = await handoffQueue.listen()
   const mainDialog = new MainDialog({

@@ -169,7 +169,7 @@ export function stepsRemaining(procedure: Procedure, index: number): number {
   return 1 + Math.max(0, ...rest)
 }
 
-const normalise = (text: string) =>
+export const normaliseSeed = (text: string) =>
   text
     .replace(/[‘’]/g, "'")
     .replace(/[“”]/g, '"')
@@ -178,14 +178,14 @@ const normalise = (text: string) =>
     .trim()
     .toLowerCase()
 
-function checkSource(where: string, source: Source, seed: string | undefined): string[] {
+export function checkSource(where: string, source: Source, seed: string | undefined): string[] {
   if (!seed || !('seed' in source)) return []
-  return seed.includes(normalise(source.seed)) ? [] : [`${where}.source.seed: passage not found in the seed page`]
+  return seed.includes(normaliseSeed(source.seed)) ? [] : [`${where}.source.seed: passage not found in the seed page`]
 }
 
 function checkGraph(procedure: Procedure, seedText: string | undefined): string[] {
   const problems: string[] = []
-  const seed = seedText === undefined ? undefined : normalise(seedText)
+  const seed = seedText === undefined ? undefined : normaliseSeed(seedText)
   const stepIds = procedure.steps.map((s) => s.id)
   const duplicate = stepIds.find((id, i) => stepIds.indexOf(id) !== i)
   if (duplicate) problems.push(`steps: duplicate id "${duplicate}"`)

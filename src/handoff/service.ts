@@ -3,10 +3,11 @@ import { ActivityTypes, TurnContext, type Activity, type ConversationReference }
 import { z } from 'zod'
 import type { AgentAccount } from '../core/config.js'
 import type { HandoffPacket, HandoffQueue } from '../core/handoff.js'
-import { isWithinHours, ownerOf, type CaseAction, type Owner } from '../core/handoffCase.js'
+import { CLOSING_REASONS, isWithinHours, ownerOf, type CaseAction, type ClosingReason, type Owner } from '../core/handoffCase.js'
 import type { Logger } from '../core/logger.js'
 import type { AnalyticsRecorder } from '../core/analytics.js'
-import type { ConsoleEventLog, EventBus, HandoffCase, HandoffCases, ScheduledJobs } from '../core/ports.js'
+import type { ConsoleEventLog, EventBus, HandoffCase, HandoffCases, Ratings, ScheduledJobs } from '../core/ports.js'
+import { newRequest, ratingPrompt } from '../../dialogs/rating.js'
 import type { PortTranscriptStore } from './transcripts.js'
 import { ACCEPT_ACTION, type AgentsThreads } from '../teams/agentsChannel.js'
 
@@ -32,6 +33,9 @@ export const handoffText = {
   failed: 'No agent could take your chat, sorry. Type a message for the help desk and it will stay in the queue, or say "cancel" to carry on with me.',
   messageLeft: (id: string) => `Thank you: your message is with the help desk (request ${id}). They will get back to you.`,
   backFromHub: "You're back with the help-desk bot. Is there anything else I can help with?",
+  transferred: (from: string, to: string) => `${from} has passed your chat to ${to} from the help desk, who can see everything so far. Please keep this chat open.`,
+  transferredToQueue: (from: string) =>
+    `${from} has passed your chat back to the help-desk queue, so the next free agent can take it; they will see everything so far. Please keep this chat open.`,
 }
 
 const CANCEL = /^\s*(cancel|never ?mind|nvm|stop|back to (the )?bot|forget it|start over|restart)\b/i
@@ -57,6 +61,8 @@ export interface HandoffLive {
   afterCommit(then: () => void): void
   /** Where claims (with the user's wait) and closes are recorded for the report. */
   analytics?: AnalyticsRecorder
+  /** Where the user's rating after an agent closed the case is asked for; none: not asked. */
+  ratings?: Ratings
 }
 
 export type AgentResult = { ok: true; case: HandoffCase } | { ok: false; status: 404 | 409; reason: AgentRefusal }
@@ -73,7 +79,7 @@ export const agentOf = (activity: { channelData?: unknown }): AgentMark['helpDes
 }
 
 /** What an agent tried, for saying why it was refused. */
-export type AgentAction = 'claim' | 'return' | 'close' | 'say' | 'typing'
+export type AgentAction = 'claim' | 'return' | 'close' | 'say' | 'typing' | 'transfer'
 
 const ENDED_HOW: Partial<Record<HandoffCase['status'], string>> = {
   returned: 'was sent back to the bot',
@@ -104,6 +110,7 @@ export function explainRefusal(action: AgentAction, reason: AgentRefusal, curren
     case 'claim-first':
       return current.status === 'claimed' ? `${holder} has this case, so only they can write to the user.` : 'Claim the case before writing to the user.'
     default:
+      if (action === 'transfer') return 'Only a case you have claimed can be passed on, and to another agent. Claim it first, or pick someone else.'
       return action === 'return'
         ? 'Only a case you have claimed can be sent back to the bot; this one is still waiting. Claim it, or close it.'
         : 'That is not possible for this case as it stands now. Reload the case to see where it is.'
@@ -233,7 +240,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     const text = context.activity.text ?? ''
     if (open.status !== 'claimed' && CANCEL.test(text)) {
       const result = await this.store.apply(open.id, { type: 'cancel' })
-      if (result.ok && result.changed && result.case) this.recordChange(result.case, 'cancel')
+      if (result.ok && result.changed && result.case) this.recordChange(result.case, { type: 'cancel' })
       this.notify('changed', { caseId: open.id })
       await context.sendActivity(handoffText.cancelled)
       return
@@ -350,7 +357,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
       return true
     }
     if (/^done$/i.test(text)) await this.giveBack(handoffCase.id, agentId)
-    else if (/^close$/i.test(text)) await this.close(handoffCase.id, agentId)
+    else if (/^close\b/i.test(text)) await this.close(handoffCase.id, agentId, closingReasonOf(text))
     else if (text) await this.say(handoffCase.id, agentId, text)
     return true
   }
@@ -365,8 +372,26 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     return this.act(caseId, { type: 'return', agentId }, handoffText.back(this.nameOf(agentId)))
   }
 
-  async close(caseId: string, agentId: string): Promise<AgentResult> {
-    return this.act(caseId, { type: 'close', agentId }, handoffText.closed)
+  /** Closes a case with why; a user who was chatting with an agent is then asked to rate the help. */
+  async close(caseId: string, agentId: string, reason: ClosingReason = 'other'): Promise<AgentResult> {
+    const before = await this.store.get(caseId)
+    const result = await this.act(caseId, { type: 'close', agentId, reason }, handoffText.closed)
+    if (result.ok && before?.status === 'claimed' && result.case.status === 'closed' && this.live.ratings) {
+      const { channelId, conversationId } = result.case
+      await this.live.ratings.ask(newRequest(channelId, conversationId, { after: 'agent', caseId }))
+      await this.sendToUser(result.case, ratingPrompt(channelId))
+    }
+    return result
+  }
+
+  /**
+   * Passes a claimed case to another signed-in agent (`to`), or back to the queue (no `to`). The user is told who
+   * has their chat now (the transcript keeps it); every console hears it, the new agent's alerts them.
+   */
+  async transfer(caseId: string, agentId: string, to: string | undefined): Promise<AgentResult> {
+    const from = this.nameOf(agentId)
+    const tell = to ? handoffText.transferred(from, this.nameOf(to)) : handoffText.transferredToQueue(from)
+    return this.act(caseId, { type: 'transfer', agentId, ...(to && { to }) }, tell, { transfer: { from: agentId, fromName: from, to: to ?? null } })
   }
 
   /** An agent's message to the user of a case the agent holds. */
@@ -385,11 +410,12 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
   async expireOverdue(now = Date.now()): Promise<number> {
     let expired = 0
     for (const waiting of await this.store.list(['waiting'])) {
-      if (now - Date.parse(waiting.createdAt) < this.options.waitSeconds * 1000) continue
+      // Since it (last) joined the queue: a case passed back to the queue waits its full time again.
+      if (now - Date.parse(waiting.updatedAt) < this.options.waitSeconds * 1000) continue
       const result = await this.store.apply(waiting.id, { type: 'expire' })
       if (result.ok && result.changed) {
         expired++
-        this.recordChange(waiting, 'expire')
+        this.recordChange(waiting, { type: 'expire' })
         this.notify('changed', { caseId: waiting.id })
         await this.sendToUser(waiting, { type: ActivityTypes.Message, text: handoffText.noAgent(Math.round(this.options.waitSeconds / 60)) }).catch((err) =>
           this.logger.warn({ err, caseId: waiting.id }, 'could not tell the user the wait is over'),
@@ -414,26 +440,29 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
   }
 
   /** A claim records how long the user waited; an end records why it ended (closed by the agent, cancelled, expired). */
-  private recordChange(handoffCase: HandoffCase, action: string): void {
+  private recordChange(handoffCase: HandoffCase, action: CaseAction): void {
     const analytics = this.live.analytics
     if (!analytics) return
     const { channelId, conversationId } = handoffCase
-    if (action === 'claim') {
+    if (action.type === 'claim') {
       const waitSeconds = Math.max(0, Math.round((Date.now() - Date.parse(handoffCase.createdAt)) / 1000))
       analytics.recordFor(channelId, conversationId, { kind: 'handoff.claimed', waitSeconds })
-    } else if (action === 'close' || action === 'cancel' || action === 'expire') {
-      analytics.recordFor(channelId, conversationId, { kind: 'handoff.closed', reason: action })
+    } else if (action.type === 'close') {
+      // The agent's closing reason; 'close' only where none was given (stored before reasons existed).
+      analytics.recordFor(channelId, conversationId, { kind: 'handoff.closed', reason: action.reason ?? 'close' })
+    } else if (action.type === 'cancel' || action.type === 'expire') {
+      analytics.recordFor(channelId, conversationId, { kind: 'handoff.closed', reason: action.type })
     }
   }
 
-  private async act(caseId: string, action: CaseAction, tellUser: string): Promise<AgentResult> {
+  private async act(caseId: string, action: CaseAction, tellUser: string, said: object = {}): Promise<AgentResult> {
     const result = await this.store.apply(caseId, action)
     if (!result.case) return { ok: false, status: 404, reason: 'no-such-case' }
     if (!result.ok) return { ok: false, status: 409, reason: result.reason }
     if (result.changed) {
       this.logger.info({ caseId, action: action.type, status: result.case.status }, 'handoff case changed')
-      this.recordChange(result.case, action.type)
-      this.notify('changed', { caseId })
+      this.recordChange(result.case, action)
+      this.notify('changed', { caseId, ...said })
       await this.sendToUser(result.case, { type: ActivityTypes.Message, text: tellUser })
     }
     return { ok: true, case: result.case }
@@ -447,6 +476,12 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
       await context.sendActivity(activity.type === ActivityTypes.Message ? { ...activity, textFormat: 'plain' } : activity)
     })
   }
+}
+
+/** "close", or "close referred-local-it" in a Teams thread: a reason it names, else other. */
+function closingReasonOf(text: string): ClosingReason {
+  const said = text.replace(/^close\b/i, '').trim().toLowerCase().replace(/\s+/g, '-')
+  return CLOSING_REASONS.find((r) => r === said) ?? 'other'
 }
 
 /** What a console shows of a message: its text, who wrote it and when (the text is already redacted). */

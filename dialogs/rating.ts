@@ -89,7 +89,9 @@ export class RatingFlow {
     }
     // Only a clear request goes on as one: a hedged guess at a problem ("my pin works again") is the comment.
     const hedged = reading.kind === 'problem' && reading.hedge
-    if (!hedged && (NOT_A_RATING.includes(reading.kind) || reading.kind === 'worked' || reading.kind === 'small-talk' || reading.kind === 'close')) return false
+    // "thanks" or "bye" alone closes as usual; "quick and kind, thanks Alice" is a comment.
+    const closing = (reading.kind === 'small-talk' || reading.kind === 'close') && wordCount(text) <= 3
+    if (!hedged && (NOT_A_RATING.includes(reading.kind) || reading.kind === 'worked' || closing)) return false
     await this.ratings!.comment(ratingId, redactSecrets(text).text)
     await context.sendActivity(ratingText.thanksComment)
     return true

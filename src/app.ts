@@ -24,8 +24,10 @@ import { openStores } from './infra/index.js'
 import { AnalyticsRecorder } from './core/analytics.js'
 import { scheduleRetention } from './analytics/retention.js'
 import { teamsBehaviour } from './teams/teamsMiddleware.js'
+import { loadCannedReplies, type CannedReply } from './core/cannedReplies.js'
 
 export const SEED_PATH = 'knowledge/seed/cac-ako-help.txt'
+export const CANNED_REPLIES_PATH = 'knowledge/canned-replies.json'
 
 /**
  * botbuilder's TranscriptLoggerMiddleware, for turns that have a user: it fails on activities without `from`, such
@@ -46,13 +48,17 @@ export interface HelpDesk {
   handoffQueue: HandoffService
   /** Titles and readable names for what agents see of a case. */
   caseView: CaseView
+  /** What agents can pick to start a reply (knowledge/canned-replies.json). */
+  cannedReplies: readonly CannedReply[]
   close(): Promise<void>
 }
 
 /** Wires knowledge, recognizer, dialogs, state and storage together. Reads no environment. */
 export async function createHelpDesk(config: Config, logger: Logger): Promise<HelpDesk> {
   const started = performance.now()
-  const procedures = loadProcedures(config.KNOWLEDGE_DIR, { seedText: readFileSync(SEED_PATH, 'utf8') })
+  const seedText = readFileSync(SEED_PATH, 'utf8')
+  const procedures = loadProcedures(config.KNOWLEDGE_DIR, { seedText })
+  const cannedReplies = loadCannedReplies(CANNED_REPLIES_PATH, seedText).replies
   checkIntents(intents, procedures)
   const recognizer = boundRecognizer(createRecognizer(intents, { minScore: config.RECOGNIZER_MIN_SCORE, procedures }), config.RECOGNIZER_MAX_CHARS)
   const stores = await openStores(config, logger)
@@ -104,6 +110,7 @@ export async function createHelpDesk(config: Config, logger: Logger): Promise<He
     stores,
     handoffQueue,
     caseView: createCaseView({ procedures, intents, recognizer }),
+    cannedReplies,
     close: async () => {
       handoffQueue.stop()
       stopRetention()

@@ -58,6 +58,9 @@ export async function createApplication(config: Config, logger: Logger): Promise
     handoff: helpDesk.handoffQueue,
     view: helpDesk.caseView,
     analytics: helpDesk.stores.analytics,
+    sessions: helpDesk.stores.sessions,
+    ratings: helpDesk.stores.ratings,
+    cannedReplies: helpDesk.cannedReplies,
     // Signs agents' device cookies; kept with the data, so a cookie from one instance is good on every one.
     signInSecret: Buffer.from(await helpDesk.stores.settings.getOrCreate('agent.signInSecret', () => randomBytes(32).toString('base64url')), 'base64url'),
   }

@@ -7,6 +7,7 @@ import type { Logger } from './core/logger.js'
 import { registerDirectLine, type DirectLineDeps } from './directline/routes.js'
 import { registerHelpPage } from './web/page.js'
 import { registerAgentConsole } from './agent/routes.js'
+import type { AgentDeskTools } from './agent/deskTools.js'
 import type { AgentAuth } from './agent/auth.js'
 import type { CaseView } from './agent/caseView.js'
 import type { HandoffService } from './handoff/service.js'
@@ -21,7 +22,7 @@ export interface ServerDeps {
   /** The website channel; without it only /api/messages and /healthz are served. */
   directLine?: DirectLineDeps
   /** The agent console at /agent. */
-  agentConsole?: { auth: AgentAuth; handoff: HandoffService; view: CaseView; signInSecret?: Buffer; analytics?: AnalyticsEvents }
+  agentConsole?: { auth: AgentAuth; handoff: HandoffService; view: CaseView; signInSecret?: Buffer; analytics?: AnalyticsEvents } & AgentDeskTools
   /** What /api/messages accepts: who may call, which serviceUrls, and the same limits as the website channel. */
   messages: MessagesPolicy
   /** PUBLIC_URL (https there means HSTS and Secure cookies) and how long a request body may take to arrive. */

@@ -13,6 +13,7 @@ import { PERIODS, reportFor, reportTables, TABLE_IDS, toCsv, type PeriodId } fro
 import type { AgentAuth } from './auth.js'
 import type { CaseView } from './caseView.js'
 import { createSignInGuard, DEVICE_COOKIE } from './signInGuard.js'
+import { registerDeskTools, type AgentDeskTools } from './deskTools.js'
 
 const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), 'public')
 
@@ -68,7 +69,8 @@ export function registerAgentConsole(
     clientAddress = (req) => req.socket.remoteAddress ?? 'unknown',
     signInSecret,
     analytics,
-  }: {
+    ...tools
+  }: AgentDeskTools & {
     auth: AgentAuth
     handoff: HandoffService
     view: CaseView
@@ -102,6 +104,7 @@ export function registerAgentConsole(
     reasonText: view.reason(c.packet.reason),
     summary: view.summary(c.packet),
     leftMessage: c.leftMessage,
+    closingReason: c.closingReason,
   })
   const refuse = async (res: restify.Response, action: AgentAction, result: { status: number; reason: AgentRefusal }, id: string) =>
     json(res, result.status, { error: explainRefusal(action, result.reason, await handoff.get(id), (agentId) => handoff.nameOf(agentId)), code: result.reason })
@@ -248,11 +251,14 @@ export function registerAgentConsole(
     res.end(JSON.stringify(activities, null, 2))
   }))
 
-  for (const action of ['claim', 'return', 'close'] as const) {
+  // Close (with its reason) and transfer are the desk tools' (deskTools.ts).
+  registerDeskTools(server, { agentRoute, json, fail, caseParam, refuse, summaryOf: (c) => summaryOf(c), noSuchCase: NO_SUCH_CASE }, handoff, tools)
+
+  for (const action of ['claim', 'return'] as const) {
     server.post(`/agent/api/cases/:id/${action}`, agentRoute(async (req, res, agent) => {
       const id = caseParam(req)
       if (!id) return fail(res, 404, NO_SUCH_CASE)
-      const result = action === 'claim' ? await handoff.claim(id, agent.username) : action === 'return' ? await handoff.giveBack(id, agent.username) : await handoff.close(id, agent.username)
+      const result = action === 'claim' ? await handoff.claim(id, agent.username) : await handoff.giveBack(id, agent.username)
       if (!result.ok) return refuse(res, action, result, id)
       json(res, 200, { case: summaryOf(result.case) })
     }))

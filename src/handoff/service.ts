@@ -318,6 +318,11 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     return this.agents.find((a) => a.username === agentId)?.name ?? this.teamsNames.get(agentId) ?? agentId
   }
 
+  /** Whether an agent id is a console account (Teams agents and agent hubs are not). */
+  isConsoleAgent(agentId: string): boolean {
+    return this.agents.some((a) => a.username === agentId)
+  }
+
   /** Reads the stored names of the Teams agents holding `cases` that this instance has not seen yet. */
   private async learnNames(cases: readonly (HandoffCase | undefined)[]): Promise<void> {
     for (const agentId of new Set(cases.map((c) => c?.agentId))) {

@@ -15,6 +15,11 @@ export async function websiteUser(url: string) {
       })
       expect(r.status).toBe(200)
     },
+    /** Everything the conversation holds so far (the bot's, the agents' and the user's activities), oldest first. */
+    async activities(): Promise<{ type: string; text?: string; from: { role?: string }; suggestedActions?: { actions: { title: string }[] } }[]> {
+      const r = await fetch(`${url}/v3/directline/conversations/${conversationId}/activities?watermark=0`, { headers: auth })
+      return ((await r.json()) as { activities: [] }).activities
+    },
   }
 }
 
@@ -34,7 +39,7 @@ export async function playScriptedConversations(url: string): Promise<void> {
   const { cases } = (await alice.call('GET', '/queue')).body as { cases: { id: string }[] }
   expect(cases).toHaveLength(1)
   expect((await alice.call('POST', `/cases/${cases[0]!.id}/claim`, {})).status).toBe(200)
-  expect((await alice.call('POST', `/cases/${cases[0]!.id}/close`, {})).status).toBe(200)
+  expect((await alice.call('POST', `/cases/${cases[0]!.id}/close`, { reason: 'resolved' })).status).toBe(200)
   // Abandoned at step 1: the question is never answered.
   const abandoned = await websiteUser(url)
   await abandoned.say('my cac says 403')

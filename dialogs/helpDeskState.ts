@@ -41,6 +41,8 @@ export interface RatingState {
   since?: string
   /** The rating just given, whose optional comment the next message may be. */
   commentFor?: string
+  /** ...and the case it rates, if an agent's. */
+  commentCase?: string
   /** The bot already asked once in this conversation (it does not ask after every problem). */
   askedAfterBot?: boolean
 }

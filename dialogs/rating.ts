@@ -42,6 +42,8 @@ export class RatingFlow {
     private readonly ratings: Ratings | undefined,
     private readonly state: StatePropertyAccessor<RatingState> | undefined,
     private readonly analytics?: AnalyticsRecorder,
+    /** Told when a rating or its comment is stored (the agent console shows a case's rating as it comes). */
+    private readonly onRated: (caseId: string | undefined) => void = () => {},
   ) {}
 
   /** After the bot solved a problem: asks once per conversation. */
@@ -62,9 +64,9 @@ export class RatingFlow {
     if (!this.ratings || !this.state) return false
     const rating = await this.state.get(context, {})
     const since = rating.since ?? ''
-    await this.state.set(context, { ...rating, since: new Date().toISOString(), commentFor: undefined })
+    await this.state.set(context, { ...rating, since: new Date().toISOString(), commentFor: undefined, commentCase: undefined })
     const text = context.activity.text ?? ''
-    if (rating.commentFor) return this.comment(context, rating.commentFor, text, reading)
+    if (rating.commentFor) return this.comment(context, rating, text, reading)
     const read = readRating(text)
     if (!read || (read.fromWords && NOT_A_RATING.includes(reading.kind))) return false
     const { channelId, conversation } = context.activity
@@ -73,16 +75,17 @@ export class RatingFlow {
     const comment = read.comment ? redactSecrets(read.comment).text : undefined
     if (!(await this.ratings.rate(request.id, read.score, new Date().toISOString(), comment))) return false
     this.analytics?.record(context, { kind: 'rating', score: read.score, after: request.after })
+    this.onRated(request.caseId)
     await context.sendActivity(`${ratingText.thanks(read.score)}${comment ? ` ${ratingText.noComment}` : ''}`)
     if (!comment) {
       await context.sendActivity(ratingText.askComment)
-      await this.state.set(context, { ...(await this.state.get(context, {})), commentFor: request.id })
+      await this.state.set(context, { ...(await this.state.get(context, {})), commentFor: request.id, commentCase: request.caseId })
     }
     return true
   }
 
   /** The message after a rating: its optional comment, unless it asks for something (then it is handled as usual). */
-  private async comment(context: TurnContext, ratingId: string, text: string, reading: Reading): Promise<boolean> {
+  private async comment(context: TurnContext, { commentFor, commentCase }: RatingState, text: string, reading: Reading): Promise<boolean> {
     if (wordCount(text) <= 3 && readPolarity(clean(text)) === 'no') {
       await context.sendActivity(ratingText.noComment)
       return true
@@ -92,7 +95,7 @@ export class RatingFlow {
     // "thanks" or "bye" alone closes as usual; "quick and kind, thanks Alice" is a comment.
     const closing = (reading.kind === 'small-talk' || reading.kind === 'close') && wordCount(text) <= 3
     if (!hedged && (NOT_A_RATING.includes(reading.kind) || reading.kind === 'worked' || closing)) return false
-    await this.ratings!.comment(ratingId, redactSecrets(text).text)
+    if (await this.ratings!.comment(commentFor!, redactSecrets(text).text)) this.onRated(commentCase)
     await context.sendActivity(ratingText.thanksComment)
     return true
   }

@@ -87,7 +87,7 @@ export async function createHelpDesk(config: Config, logger: Logger): Promise<He
     thresholds: thresholdsFrom(config),
     maxReprompts: config.MAX_REPROMPTS,
     analytics,
-    rating: new RatingFlow(stores.ratings, state.rating, analytics),
+    rating: new RatingFlow(stores.ratings, state.rating, analytics, (caseId) => caseId && handoffQueue.caseChanged(caseId)),
   })
   const stopRetention = scheduleRetention({ analytics: stores.analytics, jobs: stores.jobs, logger }, config.RETENTION_DAYS)
   logger.info(

@@ -318,6 +318,11 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     return this.agents.find((a) => a.username === agentId)?.name ?? this.teamsNames.get(agentId) ?? agentId
   }
 
+  /** Something about a case changed outside the service (its rating came in): consoles showing it read it again. */
+  caseChanged(caseId: string): void {
+    this.notify('changed', { caseId })
+  }
+
   /** Whether an agent id is a console account (Teams agents and agent hubs are not). */
   isConsoleAgent(agentId: string): boolean {
     return this.agents.some((a) => a.username === agentId)

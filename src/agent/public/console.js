@@ -147,12 +147,17 @@
     known = known || {}
     cases.forEach(function (c) { known[c.id] = true })
     if (fresh.length === 0) return
-    if ($('sound').checked) chime()
+    fresh.forEach(function (c, i) {
+      alertAgent('New case: ' + (c.problem || c.reasonText), (c.question ? '“' + c.question + '” · ' : '') + c.id, c.id, i === 0)
+    })
+  }
+
+  // The agent's chosen alerts for a case that needs them: a chime (once per batch) and a desktop notification.
+  function alertAgent(title, body, caseId, sound) {
+    if (sound !== false && $('sound').checked) chime()
     if (window.Notification && Notification.permission === 'granted') {
-      fresh.forEach(function (c) {
-        var note = new Notification('New case: ' + (c.problem || c.reasonText), { body: (c.question ? '“' + c.question + '” · ' : '') + c.id, tag: c.id })
-        note.onclick = function () { window.focus(); openCase(c.id) }
-      })
+      var note = new Notification(title, { body: body, tag: caseId })
+      note.onclick = function () { window.focus(); openCase(caseId) }
     }
   }
 
@@ -210,7 +215,10 @@
   }
 
   function openCase(id) {
-    if (id !== selected) showTyping(false)
+    if (id !== selected) {
+      showTyping(false)
+      window.helpDeskTools.hideForms()
+    }
     selected = id
     return api('GET', '/cases/' + encodeURIComponent(id)).then(function (data) {
       var c = (current = data.case)
@@ -240,6 +248,7 @@
         packet.appendChild(el('dt', pair[0]))
         packet.appendChild(el('dd', pair[1]))
       })
+      window.helpDeskTools.caseShown(c, mine(c), packet)
       var trail = $('trail')
       trail.textContent = ''
       if (!(p.trail || []).length) trail.appendChild(el('li', 'None: the bot had not started any steps.', 'muted'))
@@ -254,9 +263,9 @@
     })
   }
 
-  function act(action) {
+  function act(action, body) {
     $('case-error').textContent = ''
-    return api('POST', '/cases/' + encodeURIComponent(selected) + '/' + action, {})
+    return api('POST', '/cases/' + encodeURIComponent(selected) + '/' + action, body || {})
       .then(function () { return openCase(selected) })
       .catch(function (err) {
         $('case-error').textContent = err.message
@@ -284,9 +293,19 @@
     try { $('sound').checked = localStorage.getItem(SOUND_KEY) === 'on' } catch (e) { /* private mode: off */ }
     showNotificationState()
     refreshQueue()
+    window.helpDeskTools.start({
+      api: api,
+      el: el,
+      me: function () { return me },
+      current: function () { return selected },
+      openCase: openCase,
+      act: act,
+      alert: alertAgent,
+    })
     var events = new EventSource('/agent/api/events')
     events.addEventListener('changed', function (event) {
       var data = JSON.parse(event.data)
+      window.helpDeskTools.changed(data)
       refreshQueue()
       if (data.caseId === selected) openCase(selected)
     })
@@ -333,7 +352,6 @@
   $('logout').addEventListener('click', function () { api('POST', '/logout', {}).then(function () { window.location.reload() }) })
   $('claim').addEventListener('click', function () { act('claim') })
   $('give-back').addEventListener('click', function () { act('return') })
-  $('close').addEventListener('click', function () { act('close') })
   $('sound').addEventListener('change', function () {
     try { localStorage.setItem(SOUND_KEY, $('sound').checked ? 'on' : 'off') } catch (e) { /* private mode */ }
     if ($('sound').checked) chime() // a click is a user gesture: the audio context may start now, and the agent hears it

@@ -32,6 +32,37 @@ export function ratingPrompt(channelId: string): Partial<Activity> {
 /** Readings that are a new request, not an answer to "how helpful was this?", when the score came from words. */
 const NOT_A_RATING: readonly Reading['kind'][] = ['problem', 'policy', 'person', 'clarify', 'still-broken', 'contact', 'no-admin', 'vague', 'repeat', 'resume', 'facts']
 
+// Words of trouble: a message the comment question gets that names a problem with them is a new request.
+const TROUBLE = /\b(not|no|cant|cannot|wont|doesnt|didnt|isnt|error|errors|fail\w*|broken|locked|forgot\w*|revoked|expired|403|help|how|why|what|problem|issue|another|still)\b|\?/
+
+/**
+ * Whether the message after "add a comment?" asks for something (handled as usual) rather than comments: asking for a
+ * person or saying it still fails always does; a problem only with words of trouble ("the steps were clear" names
+ * the clear-cache steps, and is a comment); "thanks" or "bye" alone closes as usual, "quick and kind, thanks" comments.
+ */
+function isRequest(text: string, reading: Reading): boolean {
+  switch (reading.kind) {
+    case 'person':
+    case 'still-broken':
+    case 'contact':
+    case 'no-admin':
+    case 'repeat':
+    case 'resume':
+      return true
+    case 'problem':
+    case 'policy':
+    case 'clarify':
+    case 'vague':
+      return TROUBLE.test(clean(text))
+    case 'small-talk':
+    case 'close':
+    case 'worked':
+      return wordCount(text) <= 3
+    default:
+      return false
+  }
+}
+
 /**
  * The rating of the help: asked after the bot solves a problem (here) or an agent closes a case (HandoffService),
  * answered on the next message or never. It never holds the conversation: a message that is not a rating is
@@ -90,11 +121,7 @@ export class RatingFlow {
       await context.sendActivity(ratingText.noComment)
       return true
     }
-    // Only a clear request goes on as one: a hedged guess at a problem ("my pin works again") is the comment.
-    const hedged = reading.kind === 'problem' && reading.hedge
-    // "thanks" or "bye" alone closes as usual; "quick and kind, thanks Alice" is a comment.
-    const closing = (reading.kind === 'small-talk' || reading.kind === 'close') && wordCount(text) <= 3
-    if (!hedged && (NOT_A_RATING.includes(reading.kind) || reading.kind === 'worked' || closing)) return false
+    if (isRequest(text, reading)) return false
     if (await this.ratings!.comment(commentFor!, redactSecrets(text).text)) this.onRated(commentCase)
     await context.sendActivity(ratingText.thanksComment)
     return true

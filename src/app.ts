@@ -89,7 +89,7 @@ export async function createHelpDesk(config: Config, logger: Logger): Promise<He
     analytics,
     rating: new RatingFlow(stores.ratings, state.rating, analytics, (caseId) => caseId && handoffQueue.caseChanged(caseId)),
   })
-  const stopRetention = scheduleRetention({ analytics: stores.analytics, jobs: stores.jobs, logger }, config.RETENTION_DAYS)
+  const stopRetention = scheduleRetention({ analytics: stores.analytics, jobs: stores.jobs, logger, ratings: stores.ratings }, config.RETENTION_DAYS)
   logger.info(
     { procedures: procedures.size, intents: intents.length, ms: Math.round(performance.now() - started) },
     'help desk ready',

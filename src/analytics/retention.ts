@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logger.js'
-import type { AnalyticsEvents, ScheduledJobs } from '../core/ports.js'
+import type { AnalyticsEvents, Ratings, ScheduledJobs } from '../core/ports.js'
 
 export const RETENTION_JOB = 'retention'
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -14,7 +14,7 @@ export async function purgeOld(analytics: AnalyticsEvents, days: number, now = D
  * RETENTION_DAYS. Returns how to stop it.
  */
 export function scheduleRetention(
-  deps: { analytics: AnalyticsEvents; jobs: ScheduledJobs; logger: Logger },
+  deps: { analytics: AnalyticsEvents; jobs: ScheduledJobs; logger: Logger; ratings?: Ratings },
   days: number,
   intervalMs = 60 * 60 * 1000,
 ): () => void {
@@ -22,6 +22,9 @@ export function scheduleRetention(
     if (!(await deps.jobs.claim(RETENTION_JOB))) return
     const deleted = await purgeOld(deps.analytics, days)
     if (deleted.events + deleted.transcripts > 0) deps.logger.info({ ...deleted, days }, 'retention: old transcripts and events deleted')
+    // Ratings hold comments (user text, redacted): kept no longer than the transcripts.
+    const ratings = (await deps.ratings?.deleteBefore(Date.now() - days * DAY_MS)) ?? 0
+    if (ratings > 0) deps.logger.info({ ratings, days }, 'retention: old ratings deleted')
   }
   const tick = () => void run().catch((err: unknown) => deps.logger.error({ err }, 'retention job failed'))
   const timer = setInterval(tick, intervalMs)

@@ -250,4 +250,6 @@ export interface Ratings {
   forCase(caseId: string): Promise<StoredRating[]>
   /** Every request of a conversation, answered or not, oldest first. */
   forConversation(channelId: string, conversationId: string): Promise<StoredRating[]>
+  /** Forgets ratings asked before `before` (ms): the retention job, as for transcripts. Says how many went. */
+  deleteBefore(before: number): Promise<number>
 }

@@ -220,6 +220,9 @@ export function storesContract(name: string, { open, instances, globalLimits = f
         ['bot', undefined, 'clear-cache'],
         ['agent', 4, undefined],
       ])
+      // Retention: the request asked a minute ago goes, the one asked a second ago stays.
+      expect(await ratings.deleteBefore(Date.now() - 30_000)).toBeGreaterThanOrEqual(1)
+      expect((await ratings.forConversation('webchat', conversationId)).map((r) => r.id)).toEqual([request.id])
     })
   })
 

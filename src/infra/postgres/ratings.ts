@@ -39,4 +39,9 @@ export class PgRatings implements Ratings {
     const rows = await this.db.query<RatingRow>('SELECT * FROM ratings WHERE channel_id = $1 AND conversation_id = $2 ORDER BY asked_at', [channelId, conversationId])
     return rows.map(toRating)
   }
+
+  async deleteBefore(before: number): Promise<number> {
+    const [row] = await this.db.query<{ n: string }>('WITH d AS (DELETE FROM ratings WHERE asked_at < $1 RETURNING 1) SELECT COUNT(*) AS n FROM d', [new Date(before).toISOString()])
+    return Number(row!.n)
+  }
 }

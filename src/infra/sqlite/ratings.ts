@@ -46,4 +46,8 @@ export class SqliteRatings implements Ratings {
       .all(channelId, conversationId)
       .map(toRating)
   }
+
+  async deleteBefore(before: number): Promise<number> {
+    return this.sql<[string]>('DELETE FROM ratings WHERE asked_at < ?').run(new Date(before).toISOString()).changes // ISO times sort as text
+  }
 }

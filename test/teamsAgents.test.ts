@@ -85,6 +85,20 @@ describe('agents working from a Teams channel', () => {
     expect(await user.botLines()).toEqual([expect.stringMatching(/^You're back with the help-desk bot: Pat Agent has handed your chat back/)])
   })
 
+  it('closes from the thread with a closing reason, and the user is asked to rate the help', async () => {
+    const user = await websiteUser()
+    await user.say('talk to a person please')
+    const card = connector.received.filter((p) => p.path === 'POST /v3/conversations').at(-1)!.body.activity.attachments[0]
+    const { caseId } = card.content.actions[0].data
+    await fromAgent({ value: card.content.actions[0].data })
+    await user.botLines()
+
+    await fromAgent(mention('close referred-local-it'))
+
+    expect(await running.helpDesk.handoffQueue.get(caseId)).toMatchObject({ status: 'closed', closingReason: 'referred-local-it' })
+    expect(await user.botLines()).toEqual(['The help desk has closed this chat. If you need anything else, just tell me.', expect.stringMatching(/how helpful was this chat/)])
+  })
+
   it('tells a second agent the case is taken', async () => {
     const user = await websiteUser()
     await user.say('human please')

@@ -70,6 +70,11 @@ describe('transferring a case', () => {
     expect(queued.body.case.agentId).toBeUndefined()
     expect((await botTexts(user)).at(-1)).toMatch(/^Alice Smith has passed your chat back to the help-desk queue/)
     expect(await running.helpDesk.handoffQueue.expireOverdue()).toBe(0)
+    // Claimed again from the queue: the report still counts one claim for the case.
+    const bob = await signIn(running.url, BOB)
+    expect((await bob.call('POST', `/cases/${id}/claim`, {})).body.case).toMatchObject({ status: 'claimed', agentId: 'bob' })
+    expect((await events('handoff.claimed')).filter((e) => e.conversationId === user.conversationId)).toHaveLength(1)
+    await bob.call('POST', `/cases/${id}/transfer`, { to: null })
     expect(await running.helpDesk.handoffQueue.expireOverdue(Date.now() + 61_000)).toBe(1)
   })
 

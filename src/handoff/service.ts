@@ -374,7 +374,11 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
 
   /** Claims a waiting case for an agent and tells the user who joined. Claiming twice is harmless. */
   async claim(caseId: string, agentId: string): Promise<AgentResult> {
-    return this.act(caseId, { type: 'claim', agentId }, handoffText.joined(this.nameOf(agentId)))
+    // A case passed back to the queue (a waiting case changed since it opened) was claimed once already: the report
+    // counts a case's first claim and wait only, so claims never outnumber cases queued.
+    const before = await this.store.get(caseId)
+    const requeued = before?.status === 'waiting' && before.updatedAt !== before.createdAt
+    return this.act(caseId, { type: 'claim', agentId }, handoffText.joined(this.nameOf(agentId)), {}, !requeued)
   }
 
   /** Hands the conversation back to the bot, which tells the user it is back. */
@@ -465,13 +469,13 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     }
   }
 
-  private async act(caseId: string, action: CaseAction, tellUser: string, said: object = {}): Promise<AgentResult> {
+  private async act(caseId: string, action: CaseAction, tellUser: string, said: object = {}, record = true): Promise<AgentResult> {
     const result = await this.store.apply(caseId, action)
     if (!result.case) return { ok: false, status: 404, reason: 'no-such-case' }
     if (!result.ok) return { ok: false, status: 409, reason: result.reason }
     if (result.changed) {
       this.logger.info({ caseId, action: action.type, status: result.case.status }, 'handoff case changed')
-      this.recordChange(result.case, action)
+      if (record) this.recordChange(result.case, action)
       this.notify('changed', { caseId, ...said })
       await this.sendToUser(result.case, { type: ActivityTypes.Message, text: tellUser })
     }

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { ActionTypes, CardFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder'
+import { ActionTypes, CardFactory, MessageFactory, type Activity, type StatePropertyAccessor, type TurnContext } from 'botbuilder'
 import type { AnalyticsRecorder } from '../src/core/analytics.js'
 import type { RatingRequest, Ratings } from '../src/core/ports.js'
 import { readRating } from '../src/core/rating.js'
 import { redactSecrets } from '../src/core/secrets.js'
 import { clean, readPolarity, wordCount, type Reading } from '../src/core/understanding.js'
 import type { RatingState } from './helpDeskState.js'
-import type { StatePropertyAccessor } from 'botbuilder'
 
 export const ratingText = {
   ask: 'One last thing: how helpful was this chat? Tap 1 (not helpful) to 5 (very helpful), or type it. You can also skip this and just tell me if anything else is wrong.',
@@ -21,12 +20,9 @@ const TEAMS = 'msteams'
 
 /** The question with one-tap scores: suggested actions (Web Chat, Emulator), a hero card's buttons in Teams. Both send the digit as text, as typing it would. */
 export function ratingPrompt(channelId: string): Partial<Activity> {
-  const scores = ['1', '2', '3', '4', '5']
-  if (channelId === TEAMS) return MessageFactory.attachment(CardFactory.heroCard('', ratingText.ask, undefined, scores.map((s) => ({ type: ActionTypes.ImBack, title: s, value: s }))))
-  return MessageFactory.suggestedActions(
-    scores.map((s) => ({ type: ActionTypes.ImBack, title: s, value: s })),
-    ratingText.ask,
-  )
+  const scores = ['1', '2', '3', '4', '5'].map((s) => ({ type: ActionTypes.ImBack, title: s, value: s }))
+  if (channelId === TEAMS) return MessageFactory.attachment(CardFactory.heroCard('', ratingText.ask, undefined, scores))
+  return MessageFactory.suggestedActions(scores, ratingText.ask)
 }
 
 /** Readings that are a new request, not an answer to "how helpful was this?", when the score came from words. */

@@ -78,7 +78,7 @@ describe('a left message answered in the console', () => {
       'Nobody claimed it in time: the user was asked to leave a message.',
       'The user will check back in the chat for an answer.',
       'The user left a message.',
-      `Alice Smith answered: "Please register your certificates again, then sign in.". Delivered to the user's chat on the help page: they see it when they come back to the page.`,
+      `Alice Smith answered: "Please register your certificates again, then sign in." Delivered to the user's chat on the help page: they see it when they come back to the page.`,
     ])
     expect(await user.say('thanks, that worked')).not.toEqual([]) // the bot has the conversation again
 
@@ -99,7 +99,7 @@ describe('a left message answered in the console', () => {
 
     expect(answered.body).toMatchObject({ delivered: false, delivery: "Not delivered: the user's chat has ended. Reach them yourself: E-mail: jo.smith@example.mil." })
     const opened = (await alice.call('GET', `/cases/${handoffCase.id}`)).body
-    expect(opened.history.at(-1).text).toBe('Alice Smith answered: "Your certificates need a new CAC.". Not delivered: the user\'s chat has ended. Reach them yourself: E-mail: jo.smith@example.mil.')
+    expect(opened.history.at(-1).text).toBe('Alice Smith answered: "Your certificates need a new CAC." Not delivered: the user\'s chat has ended. Reach them yourself: E-mail: jo.smith@example.mil.')
     expect(opened.case.contact).toBe('E-mail: jo.smith@example.mil')
     expect(await user.newActivities()).toEqual([]) // nothing was added to a chat nobody can open
   })

@@ -107,7 +107,7 @@ describe('outside help-desk hours', () => {
       ])
       expect(await ask('555-1234')).toEqual([expect.stringMatching(/^That phone number looks too short: please include its area code\./)])
       expect(await ask('call me on (555) 123-4567 please')).toEqual([
-        'Thank you: your message is with the help desk (request ' + (await server.helpDesk.handoffQueue.list(['message-left']))[0]!.id + "). An agent's answer will come to this chat, or they will contact you at (555) 123-4567. The help desk is open Mon-Sun 00:00-00:00 (America/New_York time).",
+        'Thank you: your message is with the help desk (request ' + (await server.helpDesk.handoffQueue.list(['message-left']))[0]!.id + "). An agent's answer will come to this chat. They may also contact you at (555) 123-4567. The help desk is open Mon-Sun 00:00-00:00 (America/New_York time).",
       ])
       const alice = await signIn(server.url, ALICE)
       expect((await alice.call('GET', '/queue')).body.cases).toEqual([]) // a left message is not waiting for a chat

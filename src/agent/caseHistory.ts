@@ -73,7 +73,7 @@ function sentenceOf(event: CaseEvent, agent: string, handoffCase: Pick<HandoffCa
     case 'contact':
       return data.kind === 'chat' ? 'The user will check back in the chat for an answer.' : `The user gave a contact: ${describeContact(data as Contact)}.`
     case 'answer':
-      return `${agent} answered: "${String(data.text)}". ${explainDelivery(data as unknown as Delivery, handoffCase)}`
+      return `${agent} answered: "${String(data.text)}" ${explainDelivery(data as unknown as Delivery, handoffCase)}`
     case 'note':
       return `Private note by ${agent}: ${String(data.text)}`
     default:

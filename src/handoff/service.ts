@@ -50,8 +50,8 @@ export const handoffText = {
         : channelId === 'msteams'
           ? "An agent's answer will come to you here in Teams"
           : "An agent's answer will come to this chat"
-    const other = contact && contact.kind !== 'chat' ? `, or they will contact you at ${contact.value}` : ''
-    return `Thank you: your message is with the help desk (request ${id}). ${where}${other}.${hours ? ` The help desk is open ${hours}.` : ''}`
+    const other = contact && contact.kind !== 'chat' ? ` They may also contact you at ${contact.value}.` : ''
+    return `Thank you: your message is with the help desk (request ${id}). ${where}.${other}${hours ? ` The help desk is open ${hours}.` : ''}`
   },
   answer: (id: string, text: string) => `About your message (request ${id}): ${text}`,
   backFromHub: "You're back with the help-desk bot. Is there anything else I can help with?",

@@ -272,24 +272,30 @@ export function registerAgentConsole(
     })
   }))
 
+  /** A POST of `{text}` to a case: the case id and the text checked (404 / 400 with the reason) before `handler`. */
+  const caseTextRoute = (
+    schema: typeof NoteSchema,
+    what: string,
+    handler: (res: restify.Response, agent: AgentAccount, id: string, text: string) => Promise<void>,
+  ) =>
+    agentRoute(async (req, res, agent) => {
+      const id = caseParam(req)
+      if (!id) return fail(res, 404, NO_SUCH_CASE)
+      const parsed = schema.safeParse(req.body)
+      if (!parsed.success) return fail(res, 400, sizeReason(parsed.error) ?? `Send the ${what} as {"text": "..."}.`)
+      await handler(res, agent, id, parsed.data.text)
+    })
+
   // A private note: agents only; never relayed to the user, never in the transcript.
-  server.post('/agent/api/cases/:id/notes', agentRoute(async (req, res, agent) => {
-    const id = caseParam(req)
-    if (!id) return fail(res, 404, NO_SUCH_CASE)
-    const parsed = NoteSchema.safeParse(req.body)
-    if (!parsed.success) return fail(res, 400, sizeReason(parsed.error) ?? 'Send the note as {"text": "..."}.')
-    const result = await handoff.addNote(id, agent.username, parsed.data.text)
+  server.post('/agent/api/cases/:id/notes', caseTextRoute(NoteSchema, 'note', async (res, agent, id, text) => {
+    const result = await handoff.addNote(id, agent.username, text)
     if (!result.ok) return fail(res, 404, NO_SUCH_CASE)
     json(res, 201, { note: historyLines([result.note], { channelId: '', details: {} }, (agentId) => handoff.nameOf(agentId))[0] })
   }))
 
   // The answer to a message the user left: delivered to their chat if it can still be reached, and kept on the case.
-  server.post('/agent/api/cases/:id/answer', agentRoute(async (req, res, agent) => {
-    const id = caseParam(req)
-    if (!id) return fail(res, 404, NO_SUCH_CASE)
-    const parsed = AnswerSchema.safeParse(req.body)
-    if (!parsed.success) return fail(res, 400, sizeReason(parsed.error) ?? 'Send the answer as {"text": "..."}.')
-    const result = await handoff.answer(id, agent.username, parsed.data.text)
+  server.post('/agent/api/cases/:id/answer', caseTextRoute(AnswerSchema, 'answer', async (res, agent, id, text) => {
+    const result = await handoff.answer(id, agent.username, text)
     if (!result.ok) return refuse(res, 'answer', result, id)
     json(res, 200, { case: summaryOf(result.case), delivered: result.delivery!.delivered, delivery: explainDelivery(result.delivery!, result.case) })
   }))

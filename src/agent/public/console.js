@@ -322,30 +322,21 @@
       })
   }
 
-  function answer() {
-    var text = $('answer-text').value.trim()
+  // Posts the text of a case's textarea (an answer, a note), then shows the case again; `done` gets the reply.
+  function postText(action, textarea, done) {
+    var text = $(textarea).value.trim()
     if (!text) return
     $('case-error').textContent = ''
-    api('POST', '/cases/' + encodeURIComponent(selected) + '/answer', { text: text })
+    api('POST', '/cases/' + encodeURIComponent(selected) + '/' + action, { text: text })
       .then(function (data) {
-        $('answer-text').value = ''
-        $('answer-result').textContent = data.delivery
+        $(textarea).value = ''
+        if (done) done(data)
         return openCase(selected)
       })
       .catch(function (err) { $('case-error').textContent = err.message })
   }
-
-  function addNote() {
-    var text = $('note-text').value.trim()
-    if (!text) return
-    $('case-error').textContent = ''
-    api('POST', '/cases/' + encodeURIComponent(selected) + '/notes', { text: text })
-      .then(function () {
-        $('note-text').value = ''
-        return openCase(selected)
-      })
-      .catch(function (err) { $('case-error').textContent = err.message })
-  }
+  function answer() { postText('answer', 'answer-text', function (data) { $('answer-result').textContent = data.delivery }) }
+  function addNote() { postText('notes', 'note-text') }
 
   function send() {
     var text = $('reply-text').value.trim()

@@ -53,6 +53,42 @@ describe('handoff on a Bot Framework channel (not the website)', () => {
     expect(await send('emu-conv-1', 'thanks, that helps')).toEqual([]) // the agent has the conversation
   })
 
+  it('takes a left message and delivers the agent\'s answer as a proactive message in Microsoft Teams', async () => {
+    const conversation = { id: 'teams-left-1', conversationType: 'personal', tenantId: 'tenant-1' }
+    const teams = async (text: string) => {
+      const response = await fetch(`${running.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'message', id: `m-${Math.random()}`, channelId: 'msteams', serviceUrl: connector.url, deliveryMode: 'expectReplies', conversation,
+          from: { id: '29:user-9', name: 'User', aadObjectId: 'aad-9' }, recipient: { id: '28:bot-1', name: 'Bot' }, channelData: { tenant: { id: 'tenant-1' } }, text,
+        }),
+      })
+      return ((await response.json()) as { activities: { type: string; text?: string }[] }).activities.filter((a) => a.type === 'message').map((a) => a.text)
+    }
+    await teams('I need a person')
+    await running.helpDesk.handoffQueue.expireOverdue(Date.now() + 3_600_000)
+    const told = connector.received.filter((r) => r.path.startsWith('POST /v3/conversations/teams-left-1/activities/')).at(-1)!.body
+    expect(told.text).toMatch(/^No agent has been free for 5 minutes, sorry\. You can leave a message .* How can the help desk reach you\?/)
+    expect(await teams("I'll check back here")).toEqual([expect.stringMatching(/^OK: the help desk.s answer will come to this chat\. What would you like to tell them\?/)])
+    expect(await teams('My certificates are revoked after my promotion')).toEqual([
+      expect.stringMatching(/^Thank you: your message is with the help desk \(request HD-[0-9A-F]{8}\)\. An agent.s answer will come to you here in Teams\.$/),
+    ])
+    const alice = await signIn(running.url, ALICE)
+    const left = (await running.helpDesk.handoffQueue.list(['message-left'])).find((c) => c.conversationId === 'teams-left-1')!
+
+    const answered = await alice.call('POST', `/cases/${left.id}/answer`, { text: 'A revoked certificate needs a new CAC from the ID card office.' })
+
+    expect(answered.body).toMatchObject({ delivered: true, delivery: 'Delivered to the user in Microsoft Teams.' })
+    const proactive = connector.received.filter((r) => r.path.startsWith('POST /v3/conversations/teams-left-1/activities/')).at(-1)!.body
+    expect(proactive).toMatchObject({
+      type: 'message',
+      channelId: 'msteams',
+      conversation: { id: 'teams-left-1' },
+      text: `Alice Smith (help desk): About your message (request ${left.id}): A revoked certificate needs a new CAC from the ID card office.`,
+    })
+  })
+
   it('sends the agent\'s typing as a Bot Framework typing activity, and shows the user\'s typing to the agent', async () => {
     await send('emu-conv-2', 'a person please')
     const alice = await signIn(running.url, ALICE)

@@ -80,6 +80,8 @@ describe('left messages, in Chromium', () => {
     await agent.locator('#answer-result').filter({ hasText: "Delivered to the user's chat on the help page: they see it when they come back to the page." }).waitFor()
     await agent.locator('#history li').filter({ hasText: 'Alice Smith answered: "Register your certificates' }).waitFor()
     await agent.locator('#case-status').filter({ hasText: 'Message answered' }).waitFor()
+    expect(await seriousViolations(agent)).toEqual([])
+    await agent.screenshot({ path: `${SCREENSHOTS}/messages.png`, fullPage: true })
 
     const back = await userContext.newPage() // the user comes back to the help page
     await back.goto(`${running.url}/`)

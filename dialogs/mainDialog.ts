@@ -980,7 +980,7 @@ export class MainDialog extends ComponentDialog {
     const reference = TurnContext.getConversationReference(context.activity)
     const { id, queued, hours } = await this.deps.handoffQueue.request(full, reference)
     turnLogger(context).info({ handoffId: id, reason: packet.reason, intentId: packet.intentId, queued }, 'handoff requested')
-    await context.sendActivity(queued ? messages.connecting(id) : messages.helpDeskClosed(id, hours))
+    await context.sendActivity(queued ? messages.connecting(id) : MessageFactory.suggestedActions([...messages.contactActions], messages.helpDeskClosed(id, hours)))
     // The standard event, for agent hubs that take handoffs (botbuilder's EventFactory, with the redacted transcript).
     const activities = (await this.deps.handoffQueue.transcript(context.activity.channelId, context.activity.conversation.id)) as Activity[]
     await context.sendActivity(EventFactory.createHandoffInitiation(context, { caseId: id, ...full }, { activities }))

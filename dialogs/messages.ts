@@ -1,4 +1,6 @@
 /** The bot's own words (not procedure content, which lives in knowledge/). */
+const contactQuestionText = 'How can the help desk reach you? Type an e-mail address or a phone number (with its area code), or say "I\'ll check back here".'
+
 export const messages = {
   /** The most common problems, as short buttons on the welcome (phone-width labels). */
   welcomeButtons: [
@@ -51,8 +53,11 @@ export const messages = {
     "serial number on your account, a password you can't reset), contact the AKO Help Desk. For the card itself, its " +
     'certificates or its PIN, contact your local ID Card office: AKO/DKO cannot reset a PIN. I can still help with anything else.',
   helpDeskClosed: (id: string, hours?: string) =>
-    `The help desk is closed right now${hours ? ` (open ${hours})` : ''}, so no agent can join. Type a message for ` +
-    `them and it will stay in the queue with what we tried (request ${id}), or say "cancel" to carry on with me.`,
+    `The help desk is closed right now${hours ? ` (open ${hours})` : ''}, so no agent can join. You can leave a message ` +
+    `for them (request ${id}) and an agent will answer it, or say "cancel" to carry on with me. ${contactQuestionText}`,
+  // Its words "an e-mail address or a phone number" tell redaction (src/core/secrets.ts) what answer to expect.
+  contactQuestion: contactQuestionText,
+  contactActions: ["I'll check back here", 'Cancel'],
   procedureChanged: 'These steps were updated since we started, so let me start them again from the top.',
   knownBrowser: (name: string) => `You're using ${name}, so here are the steps for it.`,
   hintedBrowser: (name: string) =>

@@ -46,6 +46,7 @@ export async function createApplication(config: Config, logger: Logger): Promise
     directLine: directLine.adapter,
     appId: config.MicrosoftAppId,
     agentsChannel: config.TEAMS_AGENTS_CHANNEL,
+    website: { activities: helpDesk.stores.activities, maxAgeSeconds: config.DIRECTLINE_TOKEN_MAX_AGE },
   })
   if (!helpDesk.handoffQueue.staffed) {
     logger.warn(

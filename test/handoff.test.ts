@@ -143,18 +143,25 @@ describe('handoff to a human agent', () => {
     expect((await user.say('how do i change my pin'))[0]).toMatch(/^Step 1 of 2/)
   })
 
-  it('tells the user when nobody claimed in time, and keeps the message they leave in the queue', async () => {
+  it('tells the user when nobody claimed in time, asks how to reach them, and keeps their message for the Messages view', async () => {
     const user = await websiteUser()
     await user.say('agent please')
     const alice = await signIn(running.url, ALICE)
 
     const expired = await running.helpDesk.handoffQueue.expireOverdue(Date.now() + 61_000)
     expect(expired).toBeGreaterThanOrEqual(1)
-    expect((await user.newActivities()).map((a) => a.text)).toEqual([expect.stringMatching(/^No agent has been free for 1 minute, sorry\. Type a message/)])
+    const [told] = await user.newActivities()
+    expect(told?.text).toMatch(/^No agent has been free for 1 minute, sorry\. You can leave a message for the help desk \(request HD-[0-9A-F]{8}\) and an agent will answer it, or say "cancel" to carry on with me\. How can the help desk reach you\?/)
+    expect((told as { suggestedActions?: { actions: { title: string }[] } }).suggestedActions?.actions.map((a) => a.title)).toEqual(["I'll check back here", 'Cancel'])
+    expect(await user.say('it is jo.smith@example.mil')).toEqual([
+      'Thanks: the help desk can reach you at jo.smith@example.mil. What would you like to tell them? Say what is wrong and what you have tried.',
+    ])
     const thanks = await user.say('Please call me back about my CAC at my desk')
 
-    expect(thanks[0]).toMatch(/^Thank you: your message is with the help desk \(request HD-/)
-    expect(await caseOf(alice, 'agent please')).toMatchObject({ status: 'message-left', leftMessage: 'Please call me back about my CAC at my desk' })
+    expect(thanks[0]).toMatch(/^Thank you: your message is with the help desk \(request HD-[0-9A-F]{8}\)\. An agent's answer will appear in this chat: keep this page open, or come back to it in this browser\. They may also contact you at jo\.smith@example\.mil\.$/)
+    const left = (await alice.call('GET', '/messages')).body.cases.find((c: { question?: string }) => c.question === 'agent please')
+    expect(left).toMatchObject({ status: 'message-left', leftMessage: 'Please call me back about my CAC at my desk', contact: 'E-mail: jo.smith@example.mil' })
+    expect(await user.say('hello again')).not.toEqual([]) // the bot answers again: the user is not held in a queue
   })
 
   it('accepts handoff.status events from an agent hub with a Bot Framework token: accepted, completed, failed; tolerates unknown states', async () => {

@@ -47,6 +47,11 @@ export class AgentAuth {
     return this.accounts.length > 0
   }
 
+  /** Every agent's username and name (for the console's filters), never a hash. */
+  directory(): { username: string; name: string }[] {
+    return this.accounts.map(({ username, name }) => ({ username, name }))
+  }
+
   /** A new session id for valid credentials, else undefined. */
   async signIn(username: string, password: string): Promise<{ sessionId: string; account: AgentAccount; maxAgeSeconds: number } | undefined> {
     const account = this.accounts.find((a) => a.username === username)

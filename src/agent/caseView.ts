@@ -35,6 +35,8 @@ export interface Environment {
 export interface CaseView {
   reason(reason: HandoffPacket['reason']): string
   problem(intentId: string | undefined): string | undefined
+  /** Problem (intent) ids whose title contains `text` (case-insensitive): a search by the words an agent reads. */
+  intentsTitled(text: string): string[]
   procedure(procedureId: string): string
   trail(trail: readonly TrailEntry[]): (TrailEntry & { procedureTitle: string })[]
   summary(packet: HandoffPacket): string
@@ -64,6 +66,10 @@ export function createCaseView({
   const view: CaseView = {
     reason: (reason) => REASONS[reason] ?? reason,
     problem,
+    intentsTitled: (text) => {
+      const words = text.trim().toLowerCase()
+      return words.length < 3 ? [] : intents.map((i) => i.id).filter((id) => problem(id)?.toLowerCase().includes(words))
+    },
     procedure,
     trail: (trail) => trail.map((t) => ({ ...t, procedureTitle: procedure(t.procedureId) })),
     summary(packet) {

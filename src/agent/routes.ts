@@ -6,7 +6,9 @@ import type restify from 'restify'
 import { z } from 'zod'
 import type { AgentAccount } from '../core/config.js'
 import type { Logger } from '../core/logger.js'
-import type { CaseStatus } from '../core/handoffCase.js'
+import { CASE_STATUSES, type CaseStatus } from '../core/handoffCase.js'
+import { describeContact } from '../core/contact.js'
+import { explainDelivery, historyLines, STATUS_LABELS } from './caseHistory.js'
 import { explainRefusal, type AgentAction, type AgentRefusal, type ConsoleEvent, type HandoffService } from '../handoff/service.js'
 import type { AnalyticsEvents, HandoffCase, LimiterFactory } from '../core/ports.js'
 import { PERIODS, reportFor, reportTables, TABLE_IDS, toCsv, type PeriodId } from '../analytics/tables.js'
@@ -30,12 +32,34 @@ const HEADERS = {
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
 }
-const QUEUE_STATUSES: readonly CaseStatus[] = ['waiting', 'claimed', 'expired', 'message-left']
+const QUEUE_STATUSES: readonly CaseStatus[] = ['waiting', 'claimed', 'expired']
+/** The Messages view: messages users left, until an agent closes them. */
+const MESSAGE_STATUSES: readonly CaseStatus[] = ['message-left', 'answered']
 
 const LoginSchema = z.object({ username: z.string().min(1).max(80), password: z.string().min(1).max(200) })
 const MessageSchema = z.object({ text: z.string().trim().min(1, 'empty message').max(4000) })
 const NO_SUCH_CASE = 'There is no such case: it may have been mistyped. Pick a case from the queue.'
 const CaseIdSchema = z.string().regex(/^HD-[0-9A-F]{8}$/)
+const NoteSchema = z.object({ text: z.string().trim().min(1, 'Write the note first.').max(2000, 'A note is text of at most 2000 characters.') })
+const AnswerSchema = z.object({ text: z.string().trim().min(1, 'Write the answer first.').max(4000, 'An answer is text of at most 4000 characters.') })
+/** The reason a text was too short or too long, if that was what was wrong. */
+const sizeReason = (error: z.ZodError) => error.issues.find((i) => i.code === 'too_small' || i.code === 'too_big')?.message
+/** A time in a search: ISO 8601 with its offset (the console sends the agent's local day as such), kept as UTC ISO. */
+const searchTime = (name: string) =>
+  z.iso.datetime({ offset: true, error: `${name} must be a time such as 2026-12-01T00:00:00Z` }).transform((t) => new Date(t).toISOString())
+const CaseSearchSchema = z
+  .strictObject(
+    {
+      q: z.string().trim().max(200, 'Search for at most 200 characters.').optional(),
+      status: z.enum(CASE_STATUSES, { error: `status must be one of ${CASE_STATUSES.join(', ')}` }).optional(),
+      agent: z.string().regex(/^[\w.:@-]{1,120}$/, 'agent must be an agent\'s username').optional(),
+      from: searchTime('from').optional(),
+      to: searchTime('to').optional(),
+      limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be 1 to 100').max(100, 'limit must be 1 to 100').default(50),
+    },
+    { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.join(', ')}: search with q, status, agent, from, to and limit` : undefined) },
+  )
+  .refine((query) => !query.from || !query.to || query.from < query.to, { error: 'from must be before to' })
 const PERIOD_IDS = Object.keys(PERIODS) as [PeriodId, ...PeriodId[]]
 const AnalyticsQuerySchema = z.strictObject(
   { period: z.enum(PERIOD_IDS, { error: `period must be one of ${PERIOD_IDS.join(', ')} (the last 24 hours, 7 days or 30 days)` }) },
@@ -102,9 +126,12 @@ export function registerAgentConsole(
     problem: view.problem(c.packet.intentId),
     reason: c.packet.reason,
     reasonText: view.reason(c.packet.reason),
+    statusLabel: STATUS_LABELS[c.status] ?? c.status,
     summary: view.summary(c.packet),
+    errorMessages: c.packet.errorMessages,
     leftMessage: c.leftMessage,
     closingReason: c.closingReason,
+    contact: describeContact(c.details.contact),
   })
   const refuse = async (res: restify.Response, action: AgentAction, result: { status: number; reason: AgentRefusal }, id: string) =>
     json(res, result.status, { error: explainRefusal(action, result.reason, await handoff.get(id), (agentId) => handoff.nameOf(agentId)), code: result.reason })
@@ -182,7 +209,9 @@ export function registerAgentConsole(
     json(res, 200, { ok: true })
   }))
 
-  server.get('/agent/api/me', agentRoute(async (_req, res, agent) => json(res, 200, { username: agent.username, name: agent.name, role: agent.role ?? 'agent' })))
+  server.get('/agent/api/me', agentRoute(async (_req, res, agent) =>
+    json(res, 200, { username: agent.username, name: agent.name, role: agent.role ?? 'agent', agents: auth.directory() }),
+  ))
 
   // The Analytics view's figures: the report `npm run report` prints, computed once per request, with its tables.
   const analyticsRoute = (handler: (req: restify.Request, res: restify.Response, period: PeriodId) => Promise<void>) =>
@@ -216,15 +245,63 @@ export function registerAgentConsole(
 
   server.get('/agent/api/queue', agentRoute(async (_req, res) => json(res, 200, { cases: (await handoff.list(QUEUE_STATUSES)).map((c) => summaryOf(c)) })))
 
+  server.get('/agent/api/messages', agentRoute(async (_req, res) => json(res, 200, { cases: (await handoff.list(MESSAGE_STATUSES)).map((c) => summaryOf(c)) })))
+
+  // Every case, by id, problem (its title or id), error text, left message, agent, date, status: newest first, bounded.
+  server.get('/agent/api/cases', agentRoute(async (req, res) => {
+    const params = [...new URL(req.url ?? '/', 'http://console').searchParams].filter(([, value]) => value !== '')
+    const parsed = CaseSearchSchema.safeParse(Object.fromEntries(params))
+    if (!parsed.success) return fail(res, 400, parsed.error.issues[0]!.message)
+    const { q, status, agent, from, to, limit } = parsed.data
+    const found = await handoff.search({
+      ...(q && { text: q, intentIds: view.intentsTitled(q) }),
+      ...(status && { status }),
+      ...(agent && { agentId: agent }),
+      ...(from && { from }),
+      ...(to && { to }),
+      limit: limit + 1, // one more says whether there are more
+    })
+    json(res, 200, { cases: found.slice(0, limit).map((c) => summaryOf(c)), more: found.length > limit })
+  }))
+
   server.get('/agent/api/cases/:id', agentRoute(async (req, res) => {
     const id = caseParam(req)
     const found = id && (await handoff.get(id))
     if (!found) return fail(res, 404, NO_SUCH_CASE)
-    const activities = await handoff.transcript(found.channelId, found.conversationId)
+    const [activities, events] = await Promise.all([handoff.transcript(found.channelId, found.conversationId), handoff.history(found.id)])
     json(res, 200, {
       case: { ...summaryOf(found), packet: { ...found.packet, trail: view.trail(found.packet.trail) }, environment: view.environment(activities) },
       transcript: view.lines(activities),
+      history: historyLines(events, found, (agentId) => handoff.nameOf(agentId)),
     })
+  }))
+
+  /** A POST of `{text}` to a case: the case id and the text checked (404 / 400 with the reason) before `handler`. */
+  const caseTextRoute = (
+    schema: typeof NoteSchema,
+    what: string,
+    handler: (res: restify.Response, agent: AgentAccount, id: string, text: string) => Promise<void>,
+  ) =>
+    agentRoute(async (req, res, agent) => {
+      const id = caseParam(req)
+      if (!id) return fail(res, 404, NO_SUCH_CASE)
+      const parsed = schema.safeParse(req.body)
+      if (!parsed.success) return fail(res, 400, sizeReason(parsed.error) ?? `Send the ${what} as {"text": "..."}.`)
+      await handler(res, agent, id, parsed.data.text)
+    })
+
+  // A private note: agents only; never relayed to the user, never in the transcript.
+  server.post('/agent/api/cases/:id/notes', caseTextRoute(NoteSchema, 'note', async (res, agent, id, text) => {
+    const result = await handoff.addNote(id, agent.username, text)
+    if (!result.ok) return fail(res, 404, NO_SUCH_CASE)
+    json(res, 201, { note: historyLines([result.note], { channelId: '', details: {} }, (agentId) => handoff.nameOf(agentId))[0] })
+  }))
+
+  // The answer to a message the user left: delivered to their chat if it can still be reached, and kept on the case.
+  server.post('/agent/api/cases/:id/answer', caseTextRoute(AnswerSchema, 'answer', async (res, agent, id, text) => {
+    const result = await handoff.answer(id, agent.username, text)
+    if (!result.ok) return refuse(res, 'answer', result, id)
+    json(res, 200, { case: summaryOf(result.case), delivered: result.delivery!.delivered, delivery: explainDelivery(result.delivery!, result.case) })
   }))
 
   // The Bot Framework .transcript format: a JSON array of activities, which the Emulator opens.

@@ -2,7 +2,9 @@
  * The life of a handoff case, and so who owns the conversation: the bot, the queue (waiting for an agent), or an
  * agent. Pure rules, no I/O: every transition is checked here, then persisted by the caller.
  */
-export type CaseStatus = 'waiting' | 'claimed' | 'returned' | 'closed' | 'expired' | 'message-left' | 'cancelled'
+export type CaseStatus = 'waiting' | 'claimed' | 'returned' | 'closed' | 'expired' | 'message-left' | 'answered' | 'cancelled'
+/** Every status, for validating a search's filter. */
+export const CASE_STATUSES = ['waiting', 'claimed', 'returned', 'closed', 'expired', 'message-left', 'answered', 'cancelled'] as const satisfies readonly CaseStatus[]
 /** Who answers the user's next message: the bot, the queue, an agent, or the queue taking a left message. */
 export type Owner = 'bot' | 'waiting' | 'agent' | 'leaving-message'
 
@@ -32,6 +34,7 @@ export type CaseAction =
   | { type: 'transfer'; agentId: string; to?: string }
   | { type: 'expire' }
   | { type: 'leave-message' }
+  | { type: 'answer'; agentId: string } // an agent answers a message the user left
   | { type: 'cancel' }
   | { type: 'accepted'; agentId: string } // handoff.status from an external agent hub
   | { type: 'completed' }
@@ -39,7 +42,8 @@ export type CaseAction =
 
 export type TransitionResult =
   | { ok: true; state: CaseState; changed: boolean }
-  | { ok: false; reason: 'claimed-by-another-agent' | 'not-your-case' | 'case-ended' | 'not-allowed' }
+  | { ok: false; reason: TransitionRefusal }
+export type TransitionRefusal = 'claimed-by-another-agent' | 'not-your-case' | 'case-ended' | 'left-message' | 'no-message' | 'not-allowed'
 
 /** Cases that still hold the conversation (the bot stays silent or says "you're in the queue"). */
 export const OPEN_STATUSES: readonly CaseStatus[] = ['waiting', 'claimed', 'expired']
@@ -51,7 +55,9 @@ export function ownerOf(state: CaseState | undefined): Owner {
   return 'bot'
 }
 
-const ENDED: readonly CaseStatus[] = ['returned', 'closed', 'message-left', 'cancelled']
+const ENDED: readonly CaseStatus[] = ['returned', 'closed', 'cancelled']
+/** A message the user left, answered or not: answered in the console, never joined as a live chat. */
+const MESSAGES: readonly CaseStatus[] = ['message-left', 'answered']
 
 /** Applies an action; repeating the action that led to the current state is a no-op (idempotent), never an error. */
 export function transition(state: CaseState, action: CaseAction): TransitionResult {
@@ -64,24 +70,27 @@ export function transition(state: CaseState, action: CaseAction): TransitionResu
         return state.agentId === action.agentId ? same(state) : { ok: false, reason: 'claimed-by-another-agent' }
       }
       if (state.status === 'waiting' || state.status === 'expired') return to({ status: 'claimed', agentId: action.agentId })
-      return { ok: false, reason: 'case-ended' }
-    case 'return':
-    case 'close': {
-      const target: CaseStatus = action.type === 'return' ? 'returned' : 'closed'
-      if (state.status === target) return same(state)
-      if (state.status === 'claimed' && state.agentId !== action.agentId) return { ok: false, reason: 'not-your-case' }
-      if (state.status === 'claimed' || (action.type === 'close' && ['waiting', 'expired', 'message-left'].includes(state.status))) {
-        const reason = action.type === 'close' ? action.reason : undefined
-        return to({ status: target, agentId: state.agentId ?? action.agentId, ...(reason && { closingReason: reason }) })
-      }
-      return { ok: false, reason: ENDED.includes(state.status) ? 'case-ended' : 'not-allowed' }
+      return { ok: false, reason: MESSAGES.includes(state.status) ? 'left-message' : 'case-ended' }
+    case 'return': {
+      if (state.status === 'returned') return same(state)
+      if (state.status === 'claimed') return state.agentId === action.agentId ? to({ status: 'returned', agentId: state.agentId }) : { ok: false, reason: 'not-your-case' }
+      return { ok: false, reason: ENDED.includes(state.status) ? 'case-ended' : MESSAGES.includes(state.status) ? 'left-message' : 'not-allowed' }
     }
+    case 'close':
+      // Any case can be filed as closed (also one sent back to the bot, or cancelled), except another agent's live chat.
+      if (state.status === 'closed') return same(state)
+      if (state.status === 'claimed' && state.agentId !== action.agentId) return { ok: false, reason: 'not-your-case' }
+      return to({ status: 'closed', agentId: state.agentId ?? action.agentId, ...(action.reason && { closingReason: action.reason }) })
     case 'transfer':
       // Only the agent holding the chat passes it on; to themselves it would change nothing but the console's alert.
       if (ENDED.includes(state.status)) return { ok: false, reason: 'case-ended' }
       if (state.status !== 'claimed' || action.to === action.agentId) return { ok: false, reason: 'not-allowed' }
       if (state.agentId !== action.agentId) return { ok: false, reason: 'not-your-case' }
       return to(action.to ? { status: 'claimed', agentId: action.to } : { status: 'waiting' })
+    case 'answer':
+      // Answering again (a follow-up) is a change too: each answer is delivered and recorded.
+      if (MESSAGES.includes(state.status)) return to({ status: 'answered', agentId: action.agentId })
+      return { ok: false, reason: ENDED.includes(state.status) ? 'case-ended' : 'no-message' }
     case 'completed':
       if (state.status === 'returned') return same(state)
       return state.status === 'claimed' ? to({ ...state, status: 'returned' }) : { ok: false, reason: 'not-allowed' }

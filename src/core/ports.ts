@@ -5,6 +5,7 @@
  */
 import type { HandoffPacket } from './handoff.js'
 import type { CaseAction, CaseStatus, ClosingReason, TransitionResult } from './handoffCase.js'
+import type { Contact } from './contact.js'
 
 /** An activity as stored: a Bot Framework activity's JSON (the core does not depend on botbuilder's types). */
 export type ActivityJson = Record<string, unknown>
@@ -32,7 +33,8 @@ export interface AppendedActivity {
 /** The Direct Line activity log: append-only per conversation; the sequence number allocated on append is the watermark. */
 export interface ActivityLog {
   createConversation(id: string, userId: string): Promise<void>
-  conversation(id: string): Promise<{ id: string; userId: string } | undefined>
+  /** The conversation, with when it began (ISO), if it exists. */
+  conversation(id: string): Promise<{ id: string; userId: string; createdAt?: string } | undefined>
   /** Appends activities in order, each under the conversation's next number and the id `<conversationId>|<number>`. */
   append(conversationId: string, activities: readonly object[]): Promise<AppendedActivity[]>
   /** The id of the user's activity that carried this `channelData.clientActivityID`, if any (a client's retry). */
@@ -82,6 +84,43 @@ export interface HandoffCase {
   agentsThread?: string
   /** Why the agent closed it. */
   closingReason?: ClosingReason
+  /** The help desk's own record of the case, as JSON: open to more keys (a closing reason, a rating...). */
+  details: CaseDetails
+}
+
+export interface CaseDetails {
+  /** How the user asked to be reached when they left a message. */
+  contact?: Contact
+  /** A message the user typed before saying how to reach them, kept until they do. */
+  draft?: string
+  [key: string]: unknown
+}
+
+/**
+ * One thing that happened to a case, for its history: opened, a status change, the contact given, the message left,
+ * an agent's answer (and whether it reached the user), a private note. Agents only: never relayed, never exported.
+ */
+export interface CaseEvent {
+  id: number
+  caseId: string
+  at: string
+  kind: 'opened' | 'status' | 'contact' | 'message-left' | 'answer' | 'note' | (string & {})
+  agentId?: string
+  data: Record<string, unknown>
+}
+
+/** A search over every case, newest first; `limit` bounds what is read. */
+export interface CaseQuery {
+  /** Words of the case id, the question, the problem's id, an error message, the left message or the contact. */
+  text?: string
+  /** Problem (intent) ids whose titles matched the text: a case with one of them matches too. */
+  intentIds?: readonly string[]
+  status?: CaseStatus
+  agentId?: string
+  /** ISO times: opened at or after `from`, before `to`. */
+  from?: string
+  to?: string
+  limit: number
 }
 
 /** Handoff cases; every change goes through core/handoffCase's rules atomically (two agents claiming: one wins). */
@@ -91,8 +130,19 @@ export interface HandoffCases {
   get(id: string): Promise<HandoffCase | undefined>
   /** The conversation's case that still holds it (waiting, with an agent, or taking a message), if any. */
   openFor(channelId: string, conversationId: string): Promise<HandoffCase | undefined>
-  /** Applies an action under the rules, atomically; the result says whether anything changed. */
-  apply(id: string, action: CaseAction, extra?: { leftMessage?: string }): Promise<TransitionResult & { case?: HandoffCase }>
+  /**
+   * Applies an action under the rules, atomically, and records the change in the case's history; the result says
+   * whether anything changed and what the status was before.
+   */
+  apply(id: string, action: CaseAction, extra?: { leftMessage?: string }): Promise<TransitionResult & { case?: HandoffCase; previous?: CaseStatus }>
+  /** Merges `patch` into the case's details (undefined values remove keys); undefined when there is no such case. */
+  setDetails(id: string, patch: Partial<CaseDetails>): Promise<HandoffCase | undefined>
+  /** Adds to a case's history (a note, an answer...). */
+  addEvent(caseId: string, event: { kind: CaseEvent['kind']; agentId?: string; data: Record<string, unknown> }): Promise<CaseEvent>
+  /** A case's history, oldest first (at most `limit`, 1000 by default). */
+  events(caseId: string, limit?: number): Promise<CaseEvent[]>
+  /** Cases matching every given filter, newest first, at most `query.limit`. */
+  search(query: CaseQuery): Promise<HandoffCase[]>
   setAgentsThread(id: string, thread: string): Promise<void>
   byAgentsThread(thread: string): Promise<HandoffCase | undefined>
   /** Display names of agents who work from Teams (they have no console account). */

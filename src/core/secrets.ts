@@ -79,6 +79,8 @@ const LABEL_GLUED = new RegExp(String.raw`^(?:${PIN}|${SSN}|${EDIPI}|${PW}|pass)
 const PIN_WORDS = new RegExp(String.raw`(?<![a-z])${PIN}(?![a-z])`)
 const SECRET_WORDS = new RegExp(String.raw`(?<![a-z])(?:${PIN}|${SSN}|${EDIPI}|${PW})(?![a-z])`)
 // A question whose answer is a number that is not a secret (the bot and agents never ask for one).
+// The bot's "how can the help desk reach you?" (dialogs/messages.ts contactQuestion) says this.
+const CONTACT_QUESTION = /\be-?mail address or a phone number\b/
 const SAFE_QUESTION =
   /\b(ticket|case|request|reference|incident|phone|call ?back|call you|reach you|contact|extension|number|error|code|step|version|build|model|date|when|how many|how long|which number|serial)\b/
 // A message telling of a PIN typed and refused: a 4-8 digit number in it is the PIN.
@@ -166,6 +168,8 @@ interface NumberContext {
   unitAfter: boolean
   safeQuestion: boolean
   pinQuestion: boolean
+  /** The bot asked how to reach the user: a phone number is expected, and any shorter number is refused as a PIN. */
+  contactQuestion: boolean
   pinStory: boolean
 }
 
@@ -208,6 +212,8 @@ function classifyNumber(run: string, context: NumberContext): SecretKind | undef
   if (shape === '3-2-4') return 'ssn' // unmistakable, whatever the words say
   if (/\./.test(run)) return undefined // a version or a decimal ("12.04"), unless a label said otherwise
   const phoneShaped = shape === '3-4' || shape === '3-3-4' || shape === '1-3-3-4' || /^\(|^\+/.test(run)
+  // Asked for a phone number, a number too short for one (4 to 9 digits) is what a stressed user types by mistake: a PIN.
+  if (context.contactQuestion && !phoneShaped && n <= 9) return n === 9 ? 'ssn' : 'pin'
   if (context.unitAfter || context.safeQuestion || phoneShaped || (n === 8 && !separated && isDate(digits))) return undefined
   if (n === 9) return 'ssn'
   if (n === 10) return 'edipi'
@@ -451,6 +457,7 @@ export function redactSecrets(text: string, context: RedactionContext = {}): { t
   const question = (context.question ?? '').toLowerCase()
   const safeQuestion = SAFE_QUESTION.test(question) && !SECRET_WORDS.test(question)
   const pinQuestion = PIN_WORDS.test(question)
+  const contactQuestion = CONTACT_QUESTION.test(question)
   const pinStory = PIN_STORY.test(plain)
   const findings: Finding[] = []
   const labelIndex = labelsOf(plain)
@@ -477,6 +484,7 @@ export function redactSecrets(text: string, context: RedactionContext = {}): { t
       unitAfter: UNIT_AFTER.test(plain.slice(end, end + 12)),
       safeQuestion,
       pinQuestion,
+      contactQuestion,
       pinStory,
     })
     if (kind) findings.push({ start: run.startsWith('(') && !run.includes(')') ? start + 1 : start, end, kind }) // "(551902"

@@ -1,18 +1,23 @@
 import { EventEmitter } from 'node:events'
-import { ActivityTypes, TurnContext, type Activity, type ConversationReference } from 'botbuilder'
+import { ActivityTypes, MessageFactory, TurnContext, type Activity, type ConversationReference } from 'botbuilder'
 import { z } from 'zod'
 import type { AgentAccount } from '../core/config.js'
 import type { HandoffPacket, HandoffQueue } from '../core/handoff.js'
-import { CLOSING_REASONS, isWithinHours, ownerOf, type CaseAction, type ClosingReason, type Owner } from '../core/handoffCase.js'
+import { CLOSING_REASONS, isWithinHours, OPEN_STATUSES, ownerOf, type CaseAction, type CaseStatus, type ClosingReason, type Owner, type TransitionRefusal } from '../core/handoffCase.js'
+import { readContact, type Contact } from '../core/contact.js'
+import { redactSecrets } from '../core/secrets.js'
+import { messages } from '../../dialogs/messages.js'
 import type { Logger } from '../core/logger.js'
 import type { AnalyticsRecorder } from '../core/analytics.js'
-import type { ConsoleEventLog, EventBus, HandoffCase, HandoffCases, Ratings, ScheduledJobs } from '../core/ports.js'
+import type { CaseEvent, CaseQuery, ConsoleEventLog, EventBus, HandoffCase, HandoffCases, Ratings, ScheduledJobs } from '../core/ports.js'
 import { newRequest, ratingPrompt } from '../../dialogs/rating.js'
 import type { PortTranscriptStore } from './transcripts.js'
 import { ACCEPT_ACTION, type AgentsThreads } from '../teams/agentsChannel.js'
 
 /** Sends to a user on their channel, outside their own turn (the Direct Line adapter, or the Bot Framework one). */
 export type ChannelSender = (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => Promise<void>
+/** Whether the user's conversation can still show a message (a website chat past its end of life cannot). */
+export type ChannelReach = (reference: Partial<ConversationReference>) => Promise<boolean>
 
 export interface HandoffOptions {
   waitSeconds: number
@@ -27,16 +32,45 @@ export const handoffText = {
   fromAgent: (name: string, text: string) => `${name} (help desk): ${text}`,
   back: (name: string) => `You're back with the help-desk bot: ${name} has handed your chat back to me. Is there anything else I can help with?`,
   closed: 'The help desk has closed this chat. If you need anything else, just tell me.',
-  noAgent: (minutes: number) =>
-    `No agent has been free for ${minutes < 1 ? 'a while' : `${minutes} minute${minutes === 1 ? '' : 's'}`}, sorry. Type a message for the help desk and it will stay in the ` +
-    `queue with what we tried, or say "cancel" to carry on with me.`,
-  failed: 'No agent could take your chat, sorry. Type a message for the help desk and it will stay in the queue, or say "cancel" to carry on with me.',
-  messageLeft: (id: string) => `Thank you: your message is with the help desk (request ${id}). They will get back to you.`,
+  noAgent: (minutes: number, id: string, hours?: string) =>
+    leaveMessage(`No agent has been free for ${minutes < 1 ? 'a while' : `${minutes} minute${minutes === 1 ? '' : 's'}`}, sorry.`, id, hours),
+  failed: (id: string, hours?: string) => leaveMessage('No agent could take your chat, sorry.', id, hours),
+  contactAgain: {
+    secret: `That can't be used to reach you, and nobody at the help desk will ever ask for it. ${messages.contactQuestion}`,
+    'short-phone': `That phone number looks too short: please include its area code. ${messages.contactQuestion}`,
+    unreadable: `I couldn't read that as an e-mail address or a phone number. ${messages.contactQuestion}`,
+    draft: `Thanks, I've kept your message for the help desk. ${messages.contactQuestion}`,
+  },
+  askMessage: (contact: Contact) =>
+    `${contact.kind === 'chat' ? "OK: the help desk's answer will come to this chat." : `Thanks: the help desk can reach you at ${contact.value}.`} ` +
+    'What would you like to tell them? Say what is wrong and what you have tried.',
+  messageLeft: (id: string, contact: Contact | undefined, channelId: string, hours?: string) => {
+    const where =
+      channelId === 'webchat'
+        ? "An agent's answer will appear in this chat: keep this page open, or come back to it in this browser"
+        : channelId === 'msteams'
+          ? "An agent's answer will come to you here in Teams"
+          : "An agent's answer will come to this chat"
+    const other = contact && contact.kind !== 'chat' ? ` They may also contact you at ${contact.value}.` : ''
+    return `Thank you: your message is with the help desk (request ${id}). ${where}.${other}${hours ? ` The help desk is open ${hours}.` : ''}`
+  },
+  answer: (id: string, text: string) => `About your message (request ${id}): ${text}`,
   backFromHub: "You're back with the help-desk bot. Is there anything else I can help with?",
   transferred: (from: string, to: string) => `${from} has passed your chat to ${to} from the help desk, who can see everything so far. Please keep this chat open.`,
   transferredToQueue: (from: string) =>
     `${from} has passed your chat back to the help-desk queue, so the next free agent can take it; they will see everything so far. Please keep this chat open.`,
 }
+
+/** The wait is over: the user may leave a message, and is asked how to reach them first. */
+function leaveMessage(opening: string, id: string, hours?: string): string {
+  return (
+    `${opening} You can leave a message for the help desk (request ${id}) and an agent will answer it` +
+    `${hours ? ` (the desk is open ${hours})` : ''}, or say "cancel" to carry on with me. ${messages.contactQuestion}`
+  )
+}
+
+/** A question with the answers a user on a phone would tap. */
+const contactPrompt = (text: string) => MessageFactory.suggestedActions([...messages.contactActions], text)
 
 const CANCEL = /^\s*(cancel|never ?mind|nvm|stop|back to (the )?bot|forget it|start over|restart)\b/i
 
@@ -67,7 +101,13 @@ export interface HandoffLive {
 
 export type AgentResult = { ok: true; case: HandoffCase } | { ok: false; status: 404 | 409; reason: AgentRefusal }
 /** Why an agent's action was refused: the console turns each into a sentence. */
-export type AgentRefusal = 'no-such-case' | 'claim-first' | 'claimed-by-another-agent' | 'not-your-case' | 'case-ended' | 'not-allowed'
+export type AgentRefusal = 'no-such-case' | 'claim-first' | TransitionRefusal
+
+/** Whether an agent's answer to a left message reached the user's chat, and if not, why. */
+export interface Delivery {
+  delivered: boolean
+  why?: 'chat-ended' | 'send-failed' | 'no-channel'
+}
 
 /** Marks a message an agent wrote (in channelData), so transcripts show it as the agent's, not the bot's. */
 export interface AgentMark {
@@ -79,13 +119,12 @@ export const agentOf = (activity: { channelData?: unknown }): AgentMark['helpDes
 }
 
 /** What an agent tried, for saying why it was refused. */
-export type AgentAction = 'claim' | 'return' | 'close' | 'say' | 'typing' | 'transfer'
+export type AgentAction = 'claim' | 'return' | 'close' | 'say' | 'typing' | 'transfer' | 'answer'
 
 const ENDED_HOW: Partial<Record<HandoffCase['status'], string>> = {
   returned: 'was sent back to the bot',
   closed: 'is closed',
   cancelled: 'was cancelled by the user, who went back to the bot',
-  'message-left': 'ended with a message the user left (shown on the case)',
 }
 
 /**
@@ -103,6 +142,12 @@ export function explainRefusal(action: AgentAction, reason: AgentRefusal, curren
     return `This case ${ended}. ${next}`
   }
   switch (reason) {
+    case 'left-message':
+      return current.status === 'answered'
+        ? 'This case is a message the user left, and it has been answered. There is no live chat to join; you can answer again below, or close it.'
+        : 'The user left a message and is not waiting in the chat: answer it below. The answer goes to their chat if it can still be reached, and is kept on the case.'
+    case 'no-message':
+      return 'There is no message left on this case to answer: the user is in the chat or still in the queue. Claim the case to write to them.'
     case 'claimed-by-another-agent':
       return `${holder} has already claimed this case. Pick another case from the queue.`
     case 'not-your-case':
@@ -125,7 +170,7 @@ const TYPING_EVERY_MS = 3000 // at most one typing indicator per case and direct
  * happened on; `listen()` starts hearing them.
  */
 export class HandoffService extends EventEmitter implements HandoffQueue {
-  private readonly senders = new Map<string, ChannelSender>()
+  private readonly senders = new Map<string, { send: ChannelSender; reachable?: ChannelReach }>()
   private agentsThreads: AgentsThreads | undefined
   private sweeper: NodeJS.Timeout | undefined
   private readonly lastTyping = new Map<string, number>()
@@ -178,9 +223,14 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     return this.agents.length > 0 || this.agentsThreads !== undefined
   }
 
-  /** How to reach users of a channel; `*` for every channel without its own. */
-  registerSender(channelId: string, sender: ChannelSender): void {
-    this.senders.set(channelId, sender)
+  /** How to reach users of a channel; `*` for every channel without its own. `reachable` says whether a chat still is. */
+  registerSender(channelId: string, sender: ChannelSender, reachable?: ChannelReach): void {
+    this.senders.set(channelId, { send: sender, ...(reachable && { reachable }) })
+  }
+
+  /** When the desk is open, for users (undefined when it always is). */
+  private get hours(): string | undefined {
+    return this.options.hours.trim().toLowerCase() === 'always' ? undefined : `${this.options.hours} (${this.options.timeZone} time)`
   }
 
   /** Announces new cases in a Teams agents' channel, and relays through its threads. */
@@ -215,7 +265,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     }
     this.notify('changed', { caseId: handoffCase.id })
     const queued = handoffCase.status !== 'expired'
-    return { id: handoffCase.id, queued, ...(!queued && { hours: `${this.options.hours} (${this.options.timeZone} time)` }) }
+    return { id: handoffCase.id, queued, ...(!queued && this.hours && { hours: this.hours }) }
   }
 
   /** A conversation's transcript, redacted, oldest first. */
@@ -250,14 +300,38 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
       if (open.agentsThread && open.agentId?.startsWith('teams:')) await this.agentsThreads?.post(open.agentsThread, `User: ${text}`)
       return // the agent answers; the bot stays silent
     }
-    if (open.status === 'expired') {
-      await this.store.apply(open.id, { type: 'leave-message' }, { leftMessage: text })
-      this.notify('changed', { caseId: open.id })
-      await context.sendActivity(handoffText.messageLeft(open.id))
-      return
-    }
+    if (open.status === 'expired') return this.takeMessage(context, open, text)
     this.notify('message', { caseId: open.id, activity: consoleActivity(context.activity) })
     await context.sendActivity(handoffText.stillWaiting)
+  }
+
+  /**
+   * The wait is over or the desk is closed: first how to reach the user (an e-mail address or a phone number checked
+   * for shape, or back in this chat; a secret never), then their message. A message typed first is kept meanwhile.
+   */
+  private async takeMessage(context: TurnContext, open: HandoffCase, text: string): Promise<void> {
+    let message = text.trim()
+    const { contact, draft } = open.details
+    if (!contact) {
+      const reading = readContact(message)
+      if (!reading.ok) {
+        const keep = reading.why === 'unreadable' && message.split(/\s+/).length >= 4
+        if (keep) await this.store.setDetails(open.id, { draft: message })
+        await context.sendActivity(contactPrompt(handoffText.contactAgain[keep ? 'draft' : reading.why]))
+        return
+      }
+      await this.store.setDetails(open.id, { contact: reading.contact, draft: undefined })
+      await this.store.addEvent(open.id, { kind: 'contact', data: { ...reading.contact } })
+      if (!draft) {
+        await context.sendActivity(handoffText.askMessage(reading.contact))
+        return
+      }
+      message = draft
+    }
+    if (!message) return void (await context.sendActivity(handoffText.askMessage(contact!)))
+    const result = await this.store.apply(open.id, { type: 'leave-message' }, { leftMessage: message })
+    this.notify('changed', { caseId: open.id })
+    await context.sendActivity(handoffText.messageLeft(open.id, result.case?.details.contact, open.channelId, this.hours))
   }
 
   /** The user is typing: agents holding the case see it (throttled). Other typing is ignored. */
@@ -309,7 +383,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     const result = await this.store.apply(open.id, action)
     this.notify('changed', { caseId: open.id })
     if (!result.ok || !result.changed) return
-    if (state === 'failed') await context.sendActivity(handoffText.failed)
+    if (state === 'failed') await context.sendActivity(contactPrompt(handoffText.failed(open.id, this.hours)))
     if (state === 'completed') await context.sendActivity(handoffText.backFromHub)
   }
 
@@ -372,6 +446,46 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     return true
   }
 
+  /**
+   * An agent answers a message the user left (again, for a follow-up): delivered to the user's chat if it can still
+   * be reached, and kept in the case's history with whether it was.
+   */
+  async answer(caseId: string, agentId: string, text: string): Promise<AgentResult & { delivery?: Delivery }> {
+    const result = await this.store.apply(caseId, { type: 'answer', agentId })
+    if (!result.case) return { ok: false, status: 404, reason: 'no-such-case' }
+    if (!result.ok) return { ok: false, status: 409, reason: result.reason }
+    const name = this.nameOf(agentId)
+    const delivery = await this.deliver(result.case, {
+      type: ActivityTypes.Message,
+      text: handoffText.fromAgent(name, handoffText.answer(caseId, text)),
+      channelData: { helpDeskAgent: { id: agentId, name } } satisfies AgentMark,
+    })
+    await this.store.addEvent(caseId, { kind: 'answer', agentId, data: { text, ...delivery } })
+    this.logger.info({ caseId, delivered: delivery.delivered, why: delivery.why }, 'left message answered')
+    this.notify('changed', { caseId })
+    return { ok: true, case: result.case, delivery }
+  }
+
+  /** A private note on a case: for agents only, never sent to the user nor in their transcript. Secrets are removed. */
+  async addNote(caseId: string, agentId: string, text: string): Promise<{ ok: true; note: CaseEvent } | { ok: false; status: 404; reason: 'no-such-case' }> {
+    if (!(await this.store.get(caseId))) return { ok: false, status: 404, reason: 'no-such-case' }
+    const note = await this.store.addEvent(caseId, { kind: 'note', agentId, data: { text: redactSecrets(text).text } })
+    this.notify('changed', { caseId })
+    return { ok: true, note }
+  }
+
+  /** A case's history: opened, every status change, the contact given, answers, notes. */
+  history(caseId: string): Promise<CaseEvent[]> {
+    return this.store.events(caseId)
+  }
+
+  /** Every case, found by its id, problem, error text, agent, date or status; newest first. */
+  async search(query: CaseQuery): Promise<HandoffCase[]> {
+    const cases = await this.store.search(query)
+    await this.learnNames(cases)
+    return cases
+  }
+
   /** Claims a waiting case for an agent and tells the user who joined. Claiming twice is harmless. */
   async claim(caseId: string, agentId: string): Promise<AgentResult> {
     // A case passed back to the queue (a waiting case changed since it opened) was claimed once already: the report
@@ -431,7 +545,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
         expired++
         this.recordChange(waiting, { type: 'expire' })
         this.notify('changed', { caseId: waiting.id })
-        await this.sendToUser(waiting, { type: ActivityTypes.Message, text: handoffText.noAgent(Math.round(this.options.waitSeconds / 60)) }).catch((err) =>
+        await this.sendToUser(waiting, contactPrompt(handoffText.noAgent(Math.round(this.options.waitSeconds / 60), waiting.id, this.hours))).catch((err) =>
           this.logger.warn({ err, caseId: waiting.id }, 'could not tell the user the wait is over'),
         )
       }
@@ -477,13 +591,30 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
       this.logger.info({ caseId, action: action.type, status: result.case.status }, 'handoff case changed')
       if (record) this.recordChange(result.case, action)
       this.notify('changed', { caseId, ...said })
-      await this.sendToUser(result.case, { type: ActivityTypes.Message, text: tellUser })
+      // Only a user the case still held hears of it: after "send back to the bot" or a left message they are with the bot.
+      if (result.previous && OPEN_STATUSES.includes(result.previous)) {
+        await this.sendToUser(result.case, { type: ActivityTypes.Message, text: tellUser })
+      }
     }
     return { ok: true, case: result.case }
   }
 
+  /** Sends if the user's chat can still show it; says whether it went. */
+  private async deliver(handoffCase: HandoffCase, activity: Partial<Activity>): Promise<Delivery> {
+    const channel = this.senders.get(handoffCase.channelId) ?? this.senders.get('*')
+    if (!channel) return { delivered: false, why: 'no-channel' }
+    try {
+      if (channel.reachable && !(await channel.reachable(handoffCase.reference as Partial<ConversationReference>))) return { delivered: false, why: 'chat-ended' }
+      await this.sendToUser(handoffCase, activity)
+      return { delivered: true }
+    } catch (err) {
+      this.logger.warn({ err, caseId: handoffCase.id }, 'answer not delivered')
+      return { delivered: false, why: 'send-failed' }
+    }
+  }
+
   private async sendToUser(handoffCase: HandoffCase, activity: Partial<Activity>): Promise<void> {
-    const sender = this.senders.get(handoffCase.channelId) ?? this.senders.get('*')
+    const sender = this.senders.get(handoffCase.channelId)?.send ?? this.senders.get('*')?.send
     if (!sender) throw new Error(`no way to reach users on channel ${handoffCase.channelId}`)
     await sender(handoffCase.reference as Partial<ConversationReference>, async (context) => {
       // Plain text: an agent's words are never read as markdown or HTML by the user's client.

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { HelpDeskError } from '../core/errors.js'
 import type { HandoffPacket } from '../core/handoff.js'
-import type { CaseStatus, ClosingReason } from '../core/handoffCase.js'
-import type { HandoffCase, StoredRating } from '../core/ports.js'
+import type { CaseAction, CaseStatus, ClosingReason } from '../core/handoffCase.js'
+import type { CaseDetails, CaseEvent, CaseQuery, HandoffCase, StoredRating } from '../core/ports.js'
 
 // What every engine stores the same way: ids, rows, errors.
 
@@ -28,6 +28,7 @@ export interface CaseRow {
   updated_at: string | null
   agents_thread: string | null
   closing_reason?: string | null
+  details: string | null
 }
 
 export const toCase = (row: CaseRow): HandoffCase => {
@@ -45,8 +46,70 @@ export const toCase = (row: CaseRow): HandoffCase => {
     leftMessage: packet.leftMessage,
     agentsThread: row.agents_thread ?? undefined,
     ...(row.closing_reason && { closingReason: row.closing_reason as ClosingReason }),
+    details: row.details ? (JSON.parse(row.details) as CaseDetails) : {},
   }
 }
+
+/** What a case search reads (lower case): the id, question, problem id, error messages, left message and contact. */
+export function searchTextOf(c: Pick<HandoffCase, 'id' | 'packet' | 'leftMessage' | 'details'>): string {
+  const contact = c.details.contact && 'value' in c.details.contact ? c.details.contact.value : ''
+  return [c.id, c.packet.question, c.packet.intentId, ...c.packet.errorMessages, c.leftMessage, contact].filter(Boolean).join('\n').toLowerCase()
+}
+
+/** `patch` merged into `details`; an undefined value removes its key. */
+export function mergeDetails(details: CaseDetails, patch: Partial<CaseDetails>): CaseDetails {
+  const merged: CaseDetails = { ...details, ...patch }
+  for (const [key, value] of Object.entries(patch)) if (value === undefined) delete merged[key]
+  return merged
+}
+
+/** A LIKE pattern that finds `text` anywhere, its own %, _ and backslash taken literally (with ESCAPE backslash). */
+export const containsPattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+
+/**
+ * The WHERE clause of a case search and its parameters, the same on both engines; `param(n)` writes the n-th
+ * placeholder in the engine's style. Text matches through LIKE on the lower-cased search column (escaped input).
+ */
+export function caseSearchWhere(query: CaseQuery, param: (n: number) => string): { where: string; params: unknown[] } {
+  const params: unknown[] = []
+  const add = (value: unknown) => param(params.push(value))
+  const clauses: string[] = []
+  if (query.text) {
+    const patterns = [query.text, ...(query.intentIds ?? [])].map((t) => `search_text LIKE ${add(containsPattern(t))} ESCAPE '\\'`)
+    clauses.push(`(${patterns.join(' OR ')})`)
+  }
+  if (query.status) clauses.push(`status = ${add(query.status)}`)
+  if (query.agentId) clauses.push(`agent_id = ${add(query.agentId)}`)
+  if (query.from) clauses.push(`created_at >= ${add(query.from)}`)
+  if (query.to) clauses.push(`created_at < ${add(query.to)}`)
+  return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params }
+}
+
+/** The history entry of a status change: from, to, by which action, and the agent who did it. */
+export const statusEvent = (from: CaseStatus, to: CaseStatus, action: CaseAction): Omit<CaseEvent, 'id' | 'caseId' | 'at'> => ({
+  kind: 'status',
+  ...('agentId' in action && { agentId: action.agentId }),
+  data: { from, to, action: action.type, ...(action.type === 'transfer' && action.to && { toAgent: action.to }) },
+})
+
+/** One row of case_events as both engines store it. */
+export interface CaseEventRow {
+  id: number | string
+  case_id: string
+  at: string
+  kind: string
+  agent_id: string | null
+  data: string
+}
+
+export const toCaseEvent = (row: CaseEventRow): CaseEvent => ({
+  id: Number(row.id),
+  caseId: row.case_id,
+  at: row.at,
+  kind: row.kind,
+  ...(row.agent_id && { agentId: row.agent_id }),
+  data: JSON.parse(row.data) as Record<string, unknown>,
+})
 
 /** A rating as both engines store it (one row of ratings). */
 export interface RatingRow {

@@ -79,7 +79,8 @@ export function storesContract(name: string, { open, instances, globalLimits = f
       const [third] = await activities.append(conversationId, [{ type: 'message', text: 'three', channelData: { clientActivityID: 'c-3' } }])
       await activities.committed()
 
-      expect(await activities.conversation(conversationId)).toEqual({ id: conversationId, userId: 'user-1' })
+      expect(await activities.conversation(conversationId)).toEqual({ id: conversationId, userId: 'user-1', createdAt: expect.any(String) })
+      expect(Math.abs(Date.parse((await activities.conversation(conversationId))!.createdAt!) - Date.now())).toBeLessThan(60_000)
       expect([...first, third!].map((a) => a.watermark)).toEqual([1, 2, 3])
       expect(third!.id).toBe(`${conversationId}|0000003`)
       expect(JSON.parse(third!.json)).toMatchObject({ text: 'three', id: third!.id })
@@ -150,6 +151,72 @@ export function storesContract(name: string, { open, instances, globalLimits = f
       expect(left.case).toMatchObject({ status: 'message-left', leftMessage: 'call me' })
       expect(await cases.openFor('webchat', conversationId)).toBeUndefined()
       expect(await cases.apply('HD-00000000', { type: 'cancel' })).toMatchObject({ ok: false })
+    })
+
+    it('keeps every case\'s history (opened, each status change with its agent, notes) and extensible details', async () => {
+      const { cases } = await one()
+      const conversationId = fresh('history')
+      const opened = await cases.create(packet(conversationId), {}, 'waiting')
+      expect(opened.details).toEqual({})
+
+      await cases.apply(opened.id, { type: 'claim', agentId: 'alice' })
+      await cases.apply(opened.id, { type: 'claim', agentId: 'alice' }) // no change: no history line
+      const returned = await cases.apply(opened.id, { type: 'return', agentId: 'alice' })
+      const note = await cases.addEvent(opened.id, { kind: 'note', agentId: 'bob', data: { text: 'called the user' } })
+      const closed = await cases.apply(opened.id, { type: 'close', agentId: 'alice' })
+      const withDetails = await cases.setDetails(opened.id, { contact: { kind: 'email', value: 'a@b.mil' }, draft: 'kept', rating: 5 })
+      const trimmed = await cases.setDetails(opened.id, { draft: undefined })
+
+      expect(returned).toMatchObject({ ok: true, changed: true, previous: 'claimed', case: { status: 'returned' } })
+      expect(closed).toMatchObject({ ok: true, changed: true, previous: 'returned', case: { status: 'closed', agentId: 'alice' } })
+      expect(note).toMatchObject({ caseId: opened.id, kind: 'note', agentId: 'bob', data: { text: 'called the user' }, id: expect.any(Number) })
+      expect(withDetails?.details).toEqual({ contact: { kind: 'email', value: 'a@b.mil' }, draft: 'kept', rating: 5 })
+      expect(trimmed?.details).toEqual({ contact: { kind: 'email', value: 'a@b.mil' }, rating: 5 })
+      expect(await cases.setDetails('HD-00000000', { draft: 'x' })).toBeUndefined()
+      const history = await cases.events(opened.id)
+      expect(history.map((e) => [e.kind, e.agentId, e.data])).toEqual([
+        ['opened', undefined, { status: 'waiting', reason: 'asked-for-human' }],
+        ['status', 'alice', { from: 'waiting', to: 'claimed', action: 'claim' }],
+        ['status', 'alice', { from: 'claimed', to: 'returned', action: 'return' }],
+        ['note', 'bob', { text: 'called the user' }],
+        ['status', 'alice', { from: 'returned', to: 'closed', action: 'close' }],
+      ])
+      expect(history.every((e) => e.caseId === opened.id && !Number.isNaN(Date.parse(e.at)))).toBe(true)
+      expect(await cases.events(opened.id, 2)).toHaveLength(2)
+    })
+
+    it('finds cases by id, words, problem, status, agent and time, newest first, taking LIKE characters literally', async () => {
+      const { cases } = await one()
+      const tag = fresh('find').toLowerCase()
+      const base = Date.UTC(2003, 0, 1) + unique * 3_600_000 // an hour of its own, far back
+      const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString()
+      const make = async (minutes: number, extra: Partial<HandoffPacket>) =>
+        cases.create({ ...packet(fresh('find')), question: `${tag} question`, requestedAt: at(minutes), ...extra }, {}, 'waiting')
+      const old = await make(0, { intentId: 'access-forbidden-403', errorMessages: ['403 - Access Forbidden'] })
+      const mid = await make(10, { errorMessages: [`100%_${tag} error`] })
+      const recent = await make(20, { intentId: 'edipi-mismatch' })
+      await cases.apply(mid.id, { type: 'claim', agentId: 'alice' })
+      await cases.apply(mid.id, { type: 'close', agentId: 'alice' })
+      const left = await cases.apply(recent.id, { type: 'expire' })
+      await cases.apply(recent.id, { type: 'leave-message' }, { leftMessage: `left ${tag} words` })
+      await cases.setDetails(recent.id, { contact: { kind: 'phone', value: '555 123 4567' } })
+      const ids = async (query: Omit<Parameters<typeof cases.search>[0], 'limit'>, limit = 10) => (await cases.search({ ...query, limit })).map((c) => c.id)
+
+      expect(left.ok).toBe(true)
+      expect(await ids({ text: tag })).toEqual([recent.id, mid.id, old.id])
+      expect(await ids({ text: tag }, 2)).toEqual([recent.id, mid.id])
+      expect(await ids({ text: old.id.toLowerCase() })).toEqual([old.id])
+      expect(await ids({ text: '403 - access FORBIDDEN', from: at(0), to: at(30) })).toEqual([old.id])
+      expect(await ids({ text: `100%_${tag}` })).toEqual([mid.id])
+      expect(await ids({ text: `100__${tag}` })).toEqual([]) // _ is not a wildcard
+      expect(await ids({ text: `100%%${tag}` })).toEqual([]) // nor is %
+      expect(await ids({ text: `left ${tag} words` })).toEqual([recent.id])
+      expect(await ids({ text: '555 123 4567', from: at(0), to: at(30) })).toEqual([recent.id])
+      expect(await ids({ text: 'no such words at all', intentIds: ['edipi-mismatch'], from: at(0), to: at(30) })).toEqual([recent.id])
+      expect(await ids({ text: tag, status: 'closed' })).toEqual([mid.id])
+      expect(await ids({ text: tag, agentId: 'alice' })).toEqual([mid.id])
+      expect(await ids({ from: at(5), to: at(15) })).toEqual([mid.id])
+      expect(await ids({ text: tag, from: at(10) })).toEqual([recent.id, mid.id])
     })
 
     it('lets exactly one of two agents claiming one case win', async () => {

@@ -12,16 +12,8 @@
   var typingTimer = null
   var lastTypingSent = 0
   var audio = null
+  var shownCase = null // the case whose answer result is on screen
 
-  var STATUS = {
-    waiting: 'Waiting',
-    claimed: 'With an agent',
-    expired: 'Nobody answered in time',
-    'message-left': 'Message left',
-    returned: 'Back with the bot',
-    closed: 'Closed',
-    cancelled: 'Cancelled by the user',
-  }
   var CHANNELS = { webchat: 'the help page', msteams: 'Microsoft Teams', emulator: 'the Bot Framework Emulator' }
 
   // An HTTP failure as one sentence: the server's own when it gave one, else what the status means.
@@ -85,8 +77,10 @@
 
   function statusText(c) {
     if (c.status === 'claimed') return c.agentId === (me && me.username) ? 'With you' : 'With ' + (c.agentName || 'an agent')
-    return STATUS[c.status] || c.status
+    return c.statusLabel
   }
+  // A message the user left: answered in the console, never joined as a live chat.
+  function isMessage(c) { return c.status === 'message-left' || c.status === 'answered' }
 
   function showLogin() {
     $('login').hidden = false
@@ -105,11 +99,11 @@
       .catch(function () {})
   }
 
-  function renderQueue() {
-    var list = $('queue')
+  // A list of cases to pick from (the queue, the messages), each a button that opens the case.
+  function renderCaseList(list, empty, cases) {
     list.textContent = ''
-    $('queue-empty').hidden = queue.length > 0
-    queue.forEach(function (c) {
+    empty.hidden = cases.length > 0
+    cases.forEach(function (c) {
       var item = el('li')
       var button = el('button')
       button.type = 'button'
@@ -120,10 +114,15 @@
       button.appendChild(el('div', statusText(c) + ' · ' + waited + ' · ' + c.id))
       if (c.question) button.appendChild(el('div', '“' + c.question + '”', 'muted'))
       if (c.leftMessage) button.appendChild(el('div', 'Message left: ' + c.leftMessage))
+      if (c.contact) button.appendChild(el('div', c.contact, 'muted'))
       button.addEventListener('click', function () { openCase(c.id) })
       item.appendChild(button)
       list.appendChild(item)
     })
+  }
+
+  function renderQueue() {
+    renderCaseList($('queue'), $('queue-empty'), queue)
     var waiting = queue.filter(function (c) { return c.status === 'waiting' }).length
     document.title = waiting > 0 ? '(' + waiting + ') ' + TITLE : TITLE
   }
@@ -183,10 +182,57 @@
 
   function refreshQueue() {
     api('GET', '/conversations').then(function (data) { renderRecent(data.conversations) }).catch(function () {})
+    api('GET', '/messages').then(function (data) { renderCaseList($('messages'), $('messages-empty'), data.cases) }).catch(function () {})
     return api('GET', '/queue').then(function (data) {
       queue = data.cases
       alertNewCases(queue)
       renderQueue()
+    })
+  }
+
+  // The Cases view: every case, searched by id, words, status, agent and the days it was opened (the agent's own days).
+  function searchCases() {
+    var params = new URLSearchParams()
+    var q = $('search-q').value.trim()
+    if (q) params.set('q', q)
+    if ($('search-status').value) params.set('status', $('search-status').value)
+    if ($('search-agent').value) params.set('agent', $('search-agent').value)
+    if ($('search-from').value) params.set('from', new Date($('search-from').value + 'T00:00:00').toISOString())
+    if ($('search-to').value) {
+      var to = new Date($('search-to').value + 'T00:00:00')
+      to.setDate(to.getDate() + 1)
+      params.set('to', to.toISOString())
+    }
+    $('search-error').textContent = ''
+    return api('GET', '/cases?' + params.toString())
+      .then(function (data) { renderResults(data.cases, data.more) })
+      .catch(function (err) { $('search-error').textContent = err.message })
+  }
+
+  function renderResults(cases, more) {
+    var body = $('results-body')
+    body.textContent = ''
+    $('results').hidden = cases.length === 0
+    $('search-summary').textContent =
+      cases.length === 0 ? 'No case matches.' : cases.length + ' case' + (cases.length === 1 ? '' : 's') + (more ? ', the newest; narrow the search to see older ones.' : '.')
+    cases.forEach(function (c) {
+      var row = el('tr')
+      var first = el('td')
+      var open = el('button', c.id, 'link')
+      open.type = 'button'
+      open.dataset.caseId = c.id
+      open.addEventListener('click', function () { openCase(c.id) })
+      first.appendChild(open)
+      row.appendChild(first)
+      var opened = el('td')
+      opened.appendChild(timeElement(c.createdAt))
+      row.appendChild(opened)
+      row.appendChild(el('td', statusText(c)))
+      var problem = el('td', c.problem || c.reasonText)
+      if (c.errorMessages && c.errorMessages.length) problem.appendChild(el('div', c.errorMessages.join(', '), 'muted'))
+      row.appendChild(problem)
+      row.appendChild(el('td', c.agentName || '–'))
+      body.appendChild(row)
     })
   }
 
@@ -227,7 +273,11 @@
       $('case-status').textContent = 'Case ' + c.id + ' · ' + statusText(c) + ' · on ' + (CHANNELS[c.channelId] || c.channelId)
       $('claim').disabled = mine(c)
       $('give-back').disabled = !mine(c)
+      $('claim').hidden = $('give-back').hidden = isMessage(c)
       $('reply').hidden = !mine(c)
+      $('answer').hidden = !isMessage(c)
+      if (id !== shownCase) $('answer-result').textContent = ''
+      shownCase = id
       $('export').href = '/agent/api/cases/' + encodeURIComponent(c.id) + '/transcript'
       var packet = $('packet')
       packet.textContent = ''
@@ -243,6 +293,7 @@
         ['Reason', c.reasonText],
         ['Requested', localTime(p.requestedAt) + ' (' + since(p.requestedAt) + ' ago)'],
         ['Message left', c.leftMessage],
+        ['Contact', c.contact],
       ].forEach(function (pair) {
         if (!pair[1]) return
         packet.appendChild(el('dt', pair[0]))
@@ -259,6 +310,13 @@
       })
       $('transcript').textContent = ''
       data.transcript.forEach(renderTranscriptLine)
+      var history = $('history')
+      history.textContent = ''
+      data.history.forEach(function (h) {
+        var item = el('li', h.text, h.kind === 'note' ? 'note' : '')
+        item.appendChild(timeElement(h.at))
+        history.appendChild(item)
+      })
       return refreshQueue()
     })
   }
@@ -272,6 +330,22 @@
         return openCase(selected).catch(function () {})
       })
   }
+
+  // Posts the text of a case's textarea (an answer, a note), then shows the case again; `done` gets the reply.
+  function postText(action, textarea, done) {
+    var text = $(textarea).value.trim()
+    if (!text) return
+    $('case-error').textContent = ''
+    api('POST', '/cases/' + encodeURIComponent(selected) + '/' + action, { text: text })
+      .then(function (data) {
+        $(textarea).value = ''
+        if (done) done(data)
+        return openCase(selected)
+      })
+      .catch(function (err) { $('case-error').textContent = err.message })
+  }
+  function answer() { postText('answer', 'answer-text', function (data) { $('answer-result').textContent = data.delivery }) }
+  function addNote() { postText('notes', 'note-text') }
 
   function send() {
     var text = $('reply-text').value.trim()
@@ -287,6 +361,11 @@
     $('login').hidden = true
     $('views').hidden = false
     $('nav-analytics').hidden = agent.role !== 'lead'
+    ;(agent.agents || []).forEach(function (a) {
+      var option = el('option', a.name)
+      option.value = a.username
+      $('search-agent').appendChild(option)
+    })
     showView()
     $('logout').hidden = false
     $('who').textContent = 'Signed in as ' + agent.name
@@ -321,14 +400,23 @@
     setInterval(refreshQueue, 60000)
   }
 
-  // The queue, or Analytics (leads only), as the address's #fragment says: a reload stays where the agent was.
+  // The queue, the messages, the cases or Analytics (leads only), as the address's #fragment says: a reload stays
+  // where the agent was. The open case stays beside the list.
+  var VIEWS = { '#desk': 'queue', '#messages': 'messages', '#cases': 'cases', '#analytics': 'analytics' }
   function showView() {
-    var analytics = location.hash === '#analytics' && me.role === 'lead'
-    $('desk').hidden = analytics
-    $('analytics').hidden = !analytics
-    $('nav-queue').setAttribute('aria-current', analytics ? 'false' : 'page')
-    $('nav-analytics').setAttribute('aria-current', analytics ? 'page' : 'false')
-    if (analytics) window.helpDeskAnalytics.show({ api: api, el: el })
+    var view = VIEWS[location.hash] || 'queue'
+    if (view === 'analytics' && me.role !== 'lead') view = 'queue'
+    $('desk').hidden = view === 'analytics'
+    $('analytics').hidden = view !== 'analytics'
+    $('desk').classList.toggle('wide', view === 'cases')
+    $('queue-view').hidden = view !== 'queue'
+    $('messages-view').hidden = view !== 'messages'
+    $('cases-view').hidden = view !== 'cases'
+    ;[['nav-queue', 'queue'], ['nav-messages', 'messages'], ['nav-cases', 'cases'], ['nav-analytics', 'analytics']].forEach(function (pair) {
+      $(pair[0]).setAttribute('aria-current', view === pair[1] ? 'page' : 'false')
+    })
+    if (view === 'analytics') window.helpDeskAnalytics.show({ api: api, el: el })
+    if (view === 'cases' && !$('results-body').childElementCount) searchCases()
   }
   window.addEventListener('hashchange', function () { if (me) showView() })
 
@@ -360,6 +448,18 @@
   $('notify').addEventListener('click', function () {
     if (!('Notification' in window)) return showNotificationState()
     Promise.resolve(Notification.requestPermission()).then(showNotificationState, showNotificationState)
+  })
+  $('answer').addEventListener('submit', function (event) {
+    event.preventDefault()
+    answer()
+  })
+  $('note').addEventListener('submit', function (event) {
+    event.preventDefault()
+    addNote()
+  })
+  $('case-search').addEventListener('submit', function (event) {
+    event.preventDefault()
+    searchCases()
   })
   $('reply').addEventListener('submit', function (event) {
     event.preventDefault()

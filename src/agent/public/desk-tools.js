@@ -110,7 +110,8 @@
   function caseShown(c, mine, packet) {
     $('transfer').disabled = !mine
     if (!mine) showForm('transfer-form', 'transfer', false)
-    $('close').disabled = c.status === 'closed' || c.status === 'returned' || c.status === 'cancelled'
+    // Any case can be filed as closed (also one sent back to the bot), except another agent's live chat.
+    $('close').disabled = c.status === 'closed' || (c.status === 'claimed' && !mine)
     if (c.closingReason) addFact(packet, 'Closed because', REASON_TEXT[c.closingReason] || c.closingReason)
     if (c.status !== 'closed') return
     desk.api('GET', '/cases/' + encodeURIComponent(c.id) + '/ratings').then(function (data) {

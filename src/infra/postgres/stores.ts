@@ -5,6 +5,9 @@ import type {
   ActivityLog,
   AgentSessions,
   AppendedActivity,
+  CaseDetails,
+  CaseEvent,
+  CaseQuery,
   ConsoleEventLog,
   ConversationStateStore,
   HandoffCase,
@@ -13,7 +16,21 @@ import type {
   Settings,
   TranscriptLog,
 } from '../../core/ports.js'
-import { activityId, clientActivityIdOf, CONSOLE_EVENTS_KEPT_MS, newCaseId, stateConflict, toCase, type CaseRow } from '../rows.js'
+import {
+  activityId,
+  caseSearchWhere,
+  clientActivityIdOf,
+  CONSOLE_EVENTS_KEPT_MS,
+  mergeDetails,
+  newCaseId,
+  searchTextOf,
+  stateConflict,
+  statusEvent,
+  toCase,
+  toCaseEvent,
+  type CaseEventRow,
+  type CaseRow,
+} from '../rows.js'
 import type { Pg } from './database.js'
 
 /** Conversation state in PostgreSQL: the version check is in the UPDATE's WHERE, so it holds across instances. */
@@ -55,9 +72,9 @@ export class PgActivityLog implements ActivityLog {
     await this.db.query('INSERT INTO dl_conversations (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [id, userId])
   }
 
-  async conversation(id: string): Promise<{ id: string; userId: string } | undefined> {
-    const [row] = await this.db.query<{ id: string; user_id: string }>('SELECT id, user_id FROM dl_conversations WHERE id = $1', [id])
-    return row ? { id: row.id, userId: row.user_id } : undefined
+  async conversation(id: string): Promise<{ id: string; userId: string; createdAt?: string } | undefined> {
+    const [row] = await this.db.query<{ id: string; user_id: string; created_at: Date }>('SELECT id, user_id, created_at FROM dl_conversations WHERE id = $1', [id])
+    return row ? { id: row.id, userId: row.user_id, createdAt: row.created_at.toISOString() } : undefined
   }
 
   async append(conversationId: string, activities: readonly object[]): Promise<AppendedActivity[]> {
@@ -158,12 +175,17 @@ export class PgHandoffCases implements HandoffCases {
 
   async create(packet: HandoffPacket, reference: object, status: 'waiting' | 'expired' = 'waiting'): Promise<HandoffCase> {
     // The partial unique index keeps one open case per conversation, whichever instance asks first.
-    await this.db.query(
-      'INSERT INTO handoff_requests (id, conversation_id, channel_id, reason, status, packet, reference, created_at, updated_at) ' +
-        'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT DO NOTHING',
-      [newCaseId(), packet.conversationId, packet.channelId, packet.reason, status, JSON.stringify(packet), JSON.stringify(reference), packet.requestedAt],
-    )
-    const open = await this.openFor(packet.channelId, packet.conversationId)
+    const id = newCaseId()
+    const inserted = await this.db.transaction(async () => {
+      const rows = await this.db.query<{ id: string }>(
+        'INSERT INTO handoff_requests (id, conversation_id, channel_id, reason, status, packet, reference, created_at, updated_at, details, search_text) ' +
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, '{}', $9) ON CONFLICT DO NOTHING RETURNING id",
+        [id, packet.conversationId, packet.channelId, packet.reason, status, JSON.stringify(packet), JSON.stringify(reference), packet.requestedAt, searchTextOf({ id, packet, details: {} })],
+      )
+      if (rows.length > 0) await this.insertEvent(id, { kind: 'opened', data: { status, reason: packet.reason } }, packet.requestedAt)
+      return rows.length > 0
+    })
+    const open = await (inserted ? this.get(id) : this.openFor(packet.channelId, packet.conversationId))
     if (open) return open
     // An expired case is open too, so only a lost race on the id itself gets here: try once more with a new id.
     return this.create(packet, reference, status)
@@ -182,20 +204,71 @@ export class PgHandoffCases implements HandoffCases {
     return row ? toCase(row) : undefined
   }
 
-  async apply(id: string, action: CaseAction, { leftMessage }: { leftMessage?: string } = {}): Promise<TransitionResult & { case?: HandoffCase }> {
+  async apply(id: string, action: CaseAction, { leftMessage }: { leftMessage?: string } = {}): Promise<TransitionResult & { case?: HandoffCase; previous?: CaseStatus }> {
     return this.db.transaction(async () => {
       const [row] = await this.db.query<CaseRow>('SELECT * FROM handoff_requests WHERE id = $1 FOR UPDATE', [id])
       if (!row) return { ok: false as const, reason: 'not-allowed' as const }
       const current = toCase(row)
       const result = transition({ status: current.status, agentId: current.agentId }, action)
-      if (!result.ok || !result.changed) return { ...result, case: current }
+      if (!result.ok || !result.changed) return { ...result, case: current, previous: current.status }
       const packet = leftMessage ? { ...current.packet, leftMessage } : current.packet
+      const at = new Date().toISOString()
       const [updated] = await this.db.query<CaseRow>(
-        'UPDATE handoff_requests SET status = $2, agent_id = $3, packet = $4, updated_at = $5, closing_reason = COALESCE($6, closing_reason) WHERE id = $1 RETURNING *',
-        [id, result.state.status, result.state.agentId ?? null, JSON.stringify(packet), new Date().toISOString(), result.state.closingReason ?? null],
+        'UPDATE handoff_requests SET status = $2, agent_id = $3, packet = $4, updated_at = $5, search_text = $6, closing_reason = COALESCE($7, closing_reason) WHERE id = $1 RETURNING *',
+        [
+          id,
+          result.state.status,
+          result.state.agentId ?? null,
+          JSON.stringify(packet),
+          at,
+          searchTextOf({ ...current, packet, leftMessage: leftMessage ?? current.leftMessage }),
+          result.state.closingReason ?? null,
+        ],
       )
-      return { ...result, case: toCase(updated!) }
+      await this.insertEvent(id, statusEvent(current.status, result.state.status, action), at)
+      return { ...result, case: toCase(updated!), previous: current.status }
     })
+  }
+
+  async setDetails(id: string, patch: Partial<CaseDetails>): Promise<HandoffCase | undefined> {
+    return this.db.transaction(async () => {
+      const [row] = await this.db.query<CaseRow>('SELECT * FROM handoff_requests WHERE id = $1 FOR UPDATE', [id])
+      if (!row) return undefined
+      const current = toCase(row)
+      const details = mergeDetails(current.details, patch)
+      const [updated] = await this.db.query<CaseRow>('UPDATE handoff_requests SET details = $2, search_text = $3 WHERE id = $1 RETURNING *', [
+        id,
+        JSON.stringify(details),
+        searchTextOf({ ...current, details }),
+      ])
+      return toCase(updated!)
+    })
+  }
+
+  async addEvent(caseId: string, event: Omit<CaseEvent, 'id' | 'caseId' | 'at'>): Promise<CaseEvent> {
+    return this.insertEvent(caseId, event, new Date().toISOString())
+  }
+
+  async events(caseId: string, limit = 1000): Promise<CaseEvent[]> {
+    const rows = await this.db.query<CaseEventRow>('SELECT * FROM case_events WHERE case_id = $1 ORDER BY id LIMIT $2', [caseId, limit])
+    return rows.map(toCaseEvent)
+  }
+
+  async search(query: CaseQuery): Promise<HandoffCase[]> {
+    const { where, params } = caseSearchWhere(query, (n) => `$${n}`)
+    const rows = await this.db.query<CaseRow>(`SELECT * FROM handoff_requests ${where} ORDER BY created_at DESC LIMIT $${params.length + 1}`, [...params, query.limit])
+    return rows.map(toCase)
+  }
+
+  private async insertEvent(caseId: string, { kind, agentId, data }: Omit<CaseEvent, 'id' | 'caseId' | 'at'>, at: string): Promise<CaseEvent> {
+    const [row] = await this.db.query<CaseEventRow>('INSERT INTO case_events (case_id, at, kind, agent_id, data) VALUES ($1, $2, $3, $4, $5) RETURNING *', [
+      caseId,
+      at,
+      kind,
+      agentId ?? null,
+      JSON.stringify(data),
+    ])
+    return toCaseEvent(row!)
   }
 
   async setAgentsThread(id: string, thread: string): Promise<void> {

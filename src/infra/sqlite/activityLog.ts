@@ -24,7 +24,7 @@ export class SqliteActivityLog implements ActivityLog {
     this.insertConversation = db.prepare<[string, string, string]>(
       'INSERT OR IGNORE INTO dl_conversations (id, user_id, created_at) VALUES (?, ?, ?)',
     )
-    this.selectConversation = db.prepare<[string], { id: string; user_id: string }>('SELECT id, user_id FROM dl_conversations WHERE id = ?')
+    this.selectConversation = db.prepare<[string], { id: string; user_id: string; created_at: string }>('SELECT id, user_id, created_at FROM dl_conversations WHERE id = ?')
     this.insertActivity = db.prepare<[string, number, string, string, string | null]>(
       'INSERT INTO dl_activities (conversation_id, seq, activity, created_at, client_activity_id) VALUES (?, ?, ?, ?, ?)',
     )
@@ -42,9 +42,9 @@ export class SqliteActivityLog implements ActivityLog {
     this.insertConversation.run(id, userId, new Date().toISOString())
   }
 
-  async conversation(id: string): Promise<{ id: string; userId: string } | undefined> {
+  async conversation(id: string): Promise<{ id: string; userId: string; createdAt?: string } | undefined> {
     const row = this.selectConversation.get(id)
-    return row ? { id: row.id, userId: row.user_id } : undefined
+    return row ? { id: row.id, userId: row.user_id, createdAt: row.created_at } : undefined
   }
 
   async append(conversationId: string, activities: readonly object[]): Promise<AppendedActivity[]> {

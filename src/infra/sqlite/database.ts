@@ -41,6 +41,17 @@ const MIGRATIONS = [
      case_id TEXT, procedure_id TEXT, asked_at TEXT NOT NULL, score INTEGER, comment TEXT, rated_at TEXT)`,
   `CREATE INDEX ratings_by_conversation ON ratings (channel_id, conversation_id, asked_at)`,
   `CREATE INDEX ratings_by_case ON ratings (case_id) WHERE case_id IS NOT NULL`,
+  // Cases findable and their history kept (issue 13): details JSON, a lower-cased search column, events.
+  `ALTER TABLE handoff_requests ADD COLUMN details TEXT`,
+  `ALTER TABLE handoff_requests ADD COLUMN search_text TEXT`,
+  `UPDATE handoff_requests SET search_text = lower(id || ' ' || packet)`,
+  `CREATE INDEX handoff_by_created ON handoff_requests (created_at)`,
+  `CREATE INDEX handoff_by_status ON handoff_requests (status, created_at)`,
+  `CREATE INDEX handoff_by_agent ON handoff_requests (agent_id, created_at)`,
+  `CREATE TABLE case_events (
+     id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL, agent_id TEXT,
+     data TEXT NOT NULL)`,
+  `CREATE INDEX case_events_by_case ON case_events (case_id, id)`,
 ]
 
 /** Opens (creating if needed) the embedded database file in `dataDir` and brings its schema up to date. */

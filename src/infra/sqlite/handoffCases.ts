@@ -1,7 +1,7 @@
 import type { HandoffPacket } from '../../core/handoff.js'
 import { OPEN_STATUSES, transition, type CaseAction, type CaseStatus, type TransitionResult } from '../../core/handoffCase.js'
-import type { HandoffCase, HandoffCases } from '../../core/ports.js'
-import { newCaseId, toCase, type CaseRow } from '../rows.js'
+import type { CaseDetails, CaseEvent, CaseQuery, HandoffCase, HandoffCases } from '../../core/ports.js'
+import { caseSearchWhere, mergeDetails, newCaseId, searchTextOf, statusEvent, toCase, toCaseEvent, type CaseEventRow, type CaseRow } from '../rows.js'
 import { statementCache, type Db } from './database.js'
 
 /** Handoff cases in the SQLite file; every change is one transaction through core/handoffCase's rules. */
@@ -18,9 +18,21 @@ export class SqliteHandoffCases implements HandoffCases {
       if (open) return open
       const id = newCaseId()
       this.sql(
-        'INSERT INTO handoff_requests (id, conversation_id, channel_id, reason, status, packet, reference, created_at, updated_at) ' +
-          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(id, packet.conversationId, packet.channelId, packet.reason, status, JSON.stringify(packet), JSON.stringify(reference), packet.requestedAt, packet.requestedAt)
+        'INSERT INTO handoff_requests (id, conversation_id, channel_id, reason, status, packet, reference, created_at, updated_at, details, search_text) ' +
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?)",
+      ).run(
+        id,
+        packet.conversationId,
+        packet.channelId,
+        packet.reason,
+        status,
+        JSON.stringify(packet),
+        JSON.stringify(reference),
+        packet.requestedAt,
+        packet.requestedAt,
+        searchTextOf({ id, packet, details: {} }),
+      )
+      this.addEventNow(id, { kind: 'opened', data: { status, reason: packet.reason } }, packet.requestedAt)
       return this.getNow(id)!
     })()
   }
@@ -33,23 +45,64 @@ export class SqliteHandoffCases implements HandoffCases {
     return this.openNow(channelId, conversationId)
   }
 
-  async apply(id: string, action: CaseAction, { leftMessage }: { leftMessage?: string } = {}): Promise<TransitionResult & { case?: HandoffCase }> {
+  async apply(id: string, action: CaseAction, { leftMessage }: { leftMessage?: string } = {}): Promise<TransitionResult & { case?: HandoffCase; previous?: CaseStatus }> {
     return this.db.transaction(() => {
       const current = this.getNow(id)
       if (!current) return { ok: false as const, reason: 'not-allowed' as const }
       const result = transition({ status: current.status, agentId: current.agentId }, action)
-      if (!result.ok || !result.changed) return { ...result, case: current }
+      if (!result.ok || !result.changed) return { ...result, case: current, previous: current.status }
       const packet = leftMessage ? { ...current.packet, leftMessage } : current.packet
-      this.sql('UPDATE handoff_requests SET status = ?, agent_id = ?, packet = ?, updated_at = ?, closing_reason = COALESCE(?, closing_reason) WHERE id = ?').run(
+      const at = new Date().toISOString()
+      this.sql(
+        'UPDATE handoff_requests SET status = ?, agent_id = ?, packet = ?, updated_at = ?, search_text = ?, closing_reason = COALESCE(?, closing_reason) WHERE id = ?',
+      ).run(
         result.state.status,
         result.state.agentId ?? null,
         JSON.stringify(packet),
-        new Date().toISOString(),
+        at,
+        searchTextOf({ ...current, packet, leftMessage: leftMessage ?? current.leftMessage }),
         result.state.closingReason ?? null,
         id,
       )
-      return { ...result, case: this.getNow(id) }
+      this.addEventNow(id, statusEvent(current.status, result.state.status, action), at)
+      return { ...result, case: this.getNow(id), previous: current.status }
     })()
+  }
+
+  async setDetails(id: string, patch: Partial<CaseDetails>): Promise<HandoffCase | undefined> {
+    return this.db.transaction(() => {
+      const current = this.getNow(id)
+      if (!current) return undefined
+      const details = mergeDetails(current.details, patch)
+      this.sql('UPDATE handoff_requests SET details = ?, search_text = ? WHERE id = ?').run(JSON.stringify(details), searchTextOf({ ...current, details }), id)
+      return this.getNow(id)
+    })()
+  }
+
+  async addEvent(caseId: string, event: Omit<CaseEvent, 'id' | 'caseId' | 'at'>): Promise<CaseEvent> {
+    return this.addEventNow(caseId, event, new Date().toISOString())
+  }
+
+  async events(caseId: string, limit = 1000): Promise<CaseEvent[]> {
+    return this.sql<[string, number], CaseEventRow>('SELECT * FROM case_events WHERE case_id = ? ORDER BY id LIMIT ?').all(caseId, limit).map(toCaseEvent)
+  }
+
+  async search(query: CaseQuery): Promise<HandoffCase[]> {
+    const { where, params } = caseSearchWhere(query, () => '?')
+    return this.sql<unknown[], CaseRow>(`SELECT * FROM handoff_requests ${where} ORDER BY created_at DESC LIMIT ?`)
+      .all(...params, query.limit)
+      .map(toCase)
+  }
+
+  private addEventNow(caseId: string, { kind, agentId, data }: Omit<CaseEvent, 'id' | 'caseId' | 'at'>, at: string): CaseEvent {
+    const { lastInsertRowid } = this.sql('INSERT INTO case_events (case_id, at, kind, agent_id, data) VALUES (?, ?, ?, ?, ?)').run(
+      caseId,
+      at,
+      kind,
+      agentId ?? null,
+      JSON.stringify(data),
+    )
+    return { id: Number(lastInsertRowid), caseId, at, kind, ...(agentId && { agentId }), data }
   }
 
   async setAgentsThread(id: string, thread: string): Promise<void> {

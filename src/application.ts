@@ -39,7 +39,12 @@ export async function createApplication(config: Config, logger: Logger): Promise
   const helpDesk = await createHelpDesk(config, logger)
   const callers = callerPolicyOf(config)
   const adapter = createAdapter(config, logger, helpDesk, callers)
-  const shedder = createLoadShedder({ maxDelayMs: config.SHED_EVENT_LOOP_DELAY_MS })
+  const shedder = createLoadShedder({
+    maxTurnMs: config.SHED_TURN_LATENCY_MS,
+    maxDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
+    retryAfterSeconds: config.SHED_RETRY_AFTER_SECONDS,
+    onChange: (shedding, measured) => logger.warn(measured, shedding ? 'load shedding started: new conversations get 503' : 'load shedding stopped'),
+  })
   const directLine = { ...(await createDirectLineChannel(config, logger, helpDesk)), shedder }
   connectHandoffChannels(helpDesk.handoffQueue, {
     cloudAdapter: adapter,

@@ -4,7 +4,7 @@ import type { Activity } from 'botbuilder'
 import { Outbox, type HelpDeskAdapter } from './adapter.js'
 import type { HelpDeskBot } from './bot.js'
 import type { Logger } from './core/logger.js'
-import { registerDirectLine, type DirectLineDeps } from './directline/routes.js'
+import { registerDirectLine, type DirectLineDeps, type OverloadCheck } from './directline/routes.js'
 import { registerHelpPage } from './web/page.js'
 import { registerAgentConsole } from './agent/routes.js'
 import type { AgentDeskTools } from './agent/deskTools.js'
@@ -52,7 +52,7 @@ export interface MessagesPolicy {
   /** New conversations per address per minute (without an app id). */
   newConversationLimit: number
   /** Load shedding: a conversation not seen yet waits (503) while the server is overloaded. */
-  shedder?: { overloaded(): boolean }
+  shedder?: OverloadCheck
 }
 
 /** The fields every activity must have before the bot looks at it; the rest is the channel's business. */
@@ -193,7 +193,7 @@ function createMessagesGuard(
     }
     const key = `${activity.channelId}/${conversationId}`
     if (!seen.has(key) && policy.shedder?.overloaded()) {
-      return { status: 503, code: 'Overloaded', message: 'The help desk is very busy; try again in a moment.', retryAfterSeconds: 30 }
+      return { status: 503, code: 'Overloaded', message: 'The help desk is very busy; try again in a moment.', retryAfterSeconds: policy.shedder.retryAfterSeconds }
     }
     if (!policy.appId && !seen.has(key)) {
       const fresh = await perAddress.take(clientAddress(req))
@@ -280,6 +280,7 @@ export function createServer({
         await outbox.release()
       }),
     )
+    if (parsed.data.type !== 'typing') messages.shedder?.turnServed(Date.now() - req.time())
   })
   if (directLine) {
     registerDirectLine(server, directLine)

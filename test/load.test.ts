@@ -4,7 +4,7 @@ import { loadTest, SCRIPT } from '../src/tools/load.js'
 // The bench's load harness, small: every server it measures starts, and every simulated user gets every reply.
 describe('npm run bench: the website-channel load test', () => {
   it('walks the script with 5 users, two conversations each, against our bot, our channel with an echo, and the echo bot', async () => {
-    const { ours, channelEcho, echo } = await loadTest(5, { rounds: 2, env: { SHED_EVENT_LOOP_DELAY_MS: '0' } })
+    const { ours, channelEcho, echo } = await loadTest(5, { rounds: 2, env: { SHED_EVENT_LOOP_DELAY_MS: '0', SHED_TURN_LATENCY_MS: '0' } })
 
     for (const result of [ours!, channelEcho!, echo!]) {
       expect(result).toMatchObject({ conversations: 5, turns: 5 * 2 * SCRIPT.length, errors: 0, shed: 0, firstShedAt: undefined })

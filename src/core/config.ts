@@ -70,8 +70,11 @@ export const ConfigSchema = z.object({
   DIRECTLINE_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(), // default: made once, kept in the database
   DIRECTLINE_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(1800),
   DIRECTLINE_TOKEN_MAX_AGE: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400), // refreshing ends here
-  // Above this event-loop delay (p99 over a second, ms) new conversations get 503 and open ones carry on; 0 = never.
+  // Load shedding: above this turn latency (p95 over a second, from arrival to answer, ms) or event-loop delay (p99
+  // over a second, ms), new conversations get 503 with Retry-After and open ones carry on; 0 = not on that measure.
+  SHED_TURN_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(200),
+  SHED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30), // a request body must arrive by then
   DIRECTLINE_RATE_LIMIT: z.coerce.number().int().positive().default(60), // activities per conversation per minute
   DIRECTLINE_GENERATE_LIMIT: z.coerce.number().int().positive().default(30), // new conversations per address per minute

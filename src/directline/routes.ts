@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws'
 import { z } from 'zod'
 import type { Activity, TurnContext } from 'botbuilder'
 import type { Logger } from '../core/logger.js'
+import type { LoadShedder } from '../core/loadShedder.js'
 import { STRICT_HOST } from '../core/callers.js'
 import { newId, type TokenClaims, type TokenSigner } from '../core/tokens.js'
 import type { ActivityJson, ActivityLog, LimiterFactory, LimitResult } from '../core/ports.js'
@@ -15,11 +16,8 @@ const BASE = '/v3/directline'
 const WEBSITE_EVENTS = ['webchat/join']
 const STREAM_PATH = /^\/v3\/directline\/conversations\/([A-Za-z0-9_-]{1,100})\/stream$/
 
-/** Load shedding: new conversations wait while the server is overloaded. */
-export interface OverloadCheck {
-  overloaded(): boolean
-}
-const SHED_RETRY_SECONDS = 30
+/** Load shedding: new conversations wait while the server is overloaded; it learns from the turns served. */
+export type OverloadCheck = Pick<LoadShedder, 'overloaded' | 'turnServed' | 'retryAfterSeconds'>
 
 export interface DirectLineOptions {
   rateLimit: number
@@ -168,7 +166,7 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
     route(async (req, res) => {
       if (shedder?.overloaded()) {
         logger.warn({ status: 503 }, 'new conversation shed')
-        throw new HttpError(503, 'Overloaded', 'The help desk is very busy; try again in a moment.', SHED_RETRY_SECONDS)
+        throw new HttpError(503, 'Overloaded', 'The help desk is very busy; try again in a moment.', shedder.retryAfterSeconds)
       }
       throwIfLimited(await perAddress.take(clientAddress(req)), 'Too many new conversations from this address; wait a minute.')
       const conversationId = newId('dl-')
@@ -270,6 +268,7 @@ export function registerDirectLine(server: restify.Server, deps: DirectLineDeps)
       }
       const id = await adapter.receive(activity, logic)
       res.send(200, { id })
+      if (posted.type !== 'typing') shedder?.turnServed(Date.now() - req.time())
     }),
   )
 

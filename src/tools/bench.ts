@@ -99,7 +99,7 @@ out(`${'botbuilder-dialogs floor (CPU)'.padEnd(34)} ${ms(floorMs)} per turn (one
 
 const dataDir = mkdtempSync(join(tmpdir(), 'helpdesk-bench-'))
 try {
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', DIRECTLINE_GENERATE_LIMIT: '1000000', DIRECTLINE_RATE_LIMIT: '1000000', SHED_EVENT_LOOP_DELAY_MS: '0' })
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', DIRECTLINE_GENERATE_LIMIT: '1000000', DIRECTLINE_RATE_LIMIT: '1000000', SHED_EVENT_LOOP_DELAY_MS: '0', SHED_TURN_LATENCY_MS: '0' })
   const logger = createLogger({ level: 'silent' })
   const t0 = performance.now()
   const app = await createApplication(config, logger)
@@ -185,7 +185,7 @@ let saturated1000: { ours: LoadResult; chan: LoadResult } | undefined
 for (const n of [100, 1000]) {
   // Saturated, 100 users would be done in half a second: each walks ten conversations in turn, so every saturated
   // row times 4000 turns.
-  const { ours, channelEcho, echo } = await loadTest(n, { rounds: Math.max(1, Math.round(1000 / n)), env: { SHED_EVENT_LOOP_DELAY_MS: '0' } })
+  const { ours, channelEcho, echo } = await loadTest(n, { rounds: Math.max(1, Math.round(1000 / n)), env: { SHED_EVENT_LOOP_DELAY_MS: '0', SHED_TURN_LATENCY_MS: '0' } })
   row('saturated', n, 'ours', ours!)
   row('saturated', n, 'chan', channelEcho!)
   row('saturated', n, 'echo', echo!)

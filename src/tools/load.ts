@@ -205,22 +205,22 @@ async function run(
       client.close()
     }))
     // `conversations` users at a time; each walks `rounds` fresh conversations one after another. They start all at
-    // once, or `startsPerSecond` (a ramp: where load shedding begins). Set-up is not timed: only turns are.
+    // once (set up first, untimed: only turns are timed), or `startsPerSecond` (a ramp: each conversation starts in
+    // its slot and walks its script right away, while later ones are still arriving: where load shedding begins).
     const clients = Array.from({ length: conversations * rounds }, (_, i) => makeClient(urlOf(i), i))
     const shedAt: number[] = []
-    const started = await Promise.all(
-      clients.map(async (client, i) => {
-        if (startsPerSecond) await sleep((i * 1000) / startsPerSecond)
-        try {
-          await client.connect()
-          return true
-        } catch (err) {
-          if (!(err instanceof Shed)) throw err
-          shedAt.push(i)
-          return false
-        }
-      }),
-    )
+    const starting = clients.map(async (client, i) => {
+      if (startsPerSecond) await sleep((i * 1000) / startsPerSecond)
+      try {
+        await client.connect()
+        return true
+      } catch (err) {
+        if (!(err instanceof Shed)) throw err
+        shedAt.push(i)
+        return false
+      }
+    })
+    if (!startsPerSecond) await Promise.all(starting)
     const random = seededRandom(7)
     const thinks = clients.map(() => SCRIPT.map(() => (pace ? pace.thinkMs[0] + random() * (pace.thinkMs[1] - pace.thinkMs[0]) : 0)))
     const latencies: number[] = []
@@ -233,7 +233,7 @@ async function run(
         for (let round = 0; round < rounds; round++) {
           const c = round * conversations + user
           const client = clients[c]!
-          if (!started[c]) continue // shed: the person was told to come back later
+          if (!(await starting[c])) continue // shed: the person was told to come back later
           for (const [i, text] of SCRIPT.entries()) {
             if (pace) await sleep(thinks[c]![i]!)
             const latency = await client.turn(i, text).catch(() => undefined)

@@ -38,7 +38,7 @@ export function sqliteFile(dataDir: string): Database.Database {
 export async function startServer(dataDir: string, env: Record<string, string> = {}, port = 0, host = '127.0.0.1'): Promise<Running> {
   // No load shedding unless a test asks: several servers share this process, and starting one (a second of
   // training) would make the others shed.
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'debug', SHED_EVENT_LOOP_DELAY_MS: '0', ...env })
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'debug', SHED_EVENT_LOOP_DELAY_MS: '0', SHED_TURN_LATENCY_MS: '0', ...env })
   const logs = sink()
   const app = await createApplication(config, createLogger({ level: config.LOG_LEVEL, destination: logs }))
   await new Promise<void>((resolve) => app.server.listen(port, host, resolve))

@@ -20,6 +20,7 @@ const env = {
   REDIS_URL,
   REDIS_KEY_PREFIX: namespace.redisPrefix,
   AGENT_ACCOUNTS, // so the procedure ends by offering a person
+  SHED_TURN_LATENCY_MS: '0', // slow turns on the loaded test machine must not shed these; test/loadShedding.test.ts does
 }
 
 interface Instance {

@@ -18,6 +18,7 @@ const TURN_TIMEOUT_MS = 30_000
 // The flags `npm start` uses (a larger young generation: fewer, shorter GC pauses); the echo bot gets them too.
 const NODE_FLAGS = ['--max-semi-space-size=64', '--disable-warning=DEP0111']
 const WARM_UP_CONVERSATIONS = 50
+const SETTLE_MS = 5000 // longer than load shedding's three calm seconds
 
 export interface LoadResult {
   conversations: number
@@ -204,6 +205,8 @@ async function run(
       for (const [i, text] of SCRIPT.entries()) await client.turn(i, text)
       client.close()
     }))
+    // A ramp measures where shedding starts: let shedding the warm-up itself tripped (JIT, training) end first.
+    if (startsPerSecond) await sleep(SETTLE_MS)
     // `conversations` users at a time; each walks `rounds` fresh conversations one after another. They start all at
     // once (set up first, untimed: only turns are timed), or `startsPerSecond` (a ramp: each conversation starts in
     // its slot and walks its script right away, while later ones are still arriving: where load shedding begins).

@@ -8,6 +8,7 @@ import {
   ConfigurationBotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type ConversationState,
+  type InvokeResponse,
   type Middleware,
   type ResourceResponse,
   type TurnContext,
@@ -148,21 +149,33 @@ export class Outbox {
  * and with every send of a turn run under `holding` going through its Outbox.
  */
 export class HelpDeskAdapter extends CloudAdapter {
-  private readonly outboxes = new AsyncLocalStorage<Outbox>()
+  private readonly turns = new AsyncLocalStorage<{ outbox: Outbox; authenticated?: AuthenticateRequestResult }>()
 
   /** Validates the request's Bot Framework token (no app id: anonymous, always valid); throws when it is not. */
   authenticate(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
     return this.botFrameworkAuthentication.authenticateRequest(activity, authHeader)
   }
 
-  /** Runs `work` (a turn) with its sends held in `outbox`, proactive ones included. */
-  holding<T>(outbox: Outbox, work: () => Promise<T>): Promise<T> {
-    return this.outboxes.run(outbox, work)
+  /**
+   * Runs `work` (a turn) with its sends held in `outbox`, proactive ones included; with `authenticated`, the request's
+   * token already checked by `authenticate`, so botbuilder does not validate it a second time.
+   */
+  holding<T>(outbox: Outbox, work: () => Promise<T>, authenticated?: AuthenticateRequestResult): Promise<T> {
+    return this.turns.run({ outbox, authenticated }, work)
+  }
+
+  protected override processActivity(
+    auth: string | AuthenticateRequestResult,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    const authenticated = typeof auth === 'string' ? this.turns.getStore()?.authenticated : undefined
+    return super.processActivity((authenticated ?? auth) as AuthenticateRequestResult, activity, logic)
   }
 
   override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
     const send = () => super.sendActivities(context, activities)
-    return this.outboxes.getStore()?.hold(activities, send) ?? send()
+    return this.turns.getStore()?.outbox.hold(activities, send) ?? send()
   }
 }
 

@@ -169,7 +169,7 @@ function createMessagesGuard(
     createLimiter: LimiterFactory
     clientAddress: (req: restify.Request) => string
     /** Throws when the request's Bot Framework token is not valid. */
-    authenticate: (activity: Activity, authHeader: string) => Promise<unknown>
+    authenticate: (req: restify.Request, activity: Activity, authHeader: string) => Promise<unknown>
   },
 ) {
   const perConversation = createLimiter('messages-conversation', { points: policy.rateLimit, durationSeconds: 60 })
@@ -202,7 +202,7 @@ function createMessagesGuard(
     if (policy.appId) {
       // The conversation's budget is spent only by callers the channel vouches for, not by whoever knows its id.
       try {
-        await authenticate(activity as unknown as Activity, req.headers.authorization ?? '')
+        await authenticate(req, activity as unknown as Activity, req.headers.authorization ?? '')
       } catch {
         return { status: 401, code: 'Unauthorized', message: 'A valid Bot Framework token is required.' }
       }
@@ -244,11 +244,13 @@ export function createServer({
   })
   server.use(jsonBody(logger, MAX_BODY_BYTES, timeoutSeconds))
 
+  const authenticated = new WeakMap<restify.Request, Awaited<ReturnType<HelpDeskAdapter['authenticate']>>>()
   const guard = createMessagesGuard(messages, {
     isWebsiteConversation: async (id) => Boolean(await directLine?.store.conversation(id)),
     createLimiter: limiter,
     clientAddress,
-    authenticate: (activity, authHeader) => adapter.authenticate(activity, authHeader),
+    // Kept for the turn: botbuilder would otherwise validate the same token again (JWT signature, claims).
+    authenticate: async (req, activity, authHeader) => authenticated.set(req, await adapter.authenticate(activity, authHeader)),
   })
   server.post('/api/messages', async (req, res) => {
     const refuse = ({ status, code, message, retryAfterSeconds }: Refusal) => {
@@ -279,6 +281,7 @@ export function createServer({
         }
         await outbox.release()
       }),
+      authenticated.get(req),
     )
     if (parsed.data.type !== 'typing') messages.shedder?.turnServed(Date.now() - req.time())
   })

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { networkInterfaces } from 'node:os'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { ConfigurationBotFrameworkAuthentication } from 'botbuilder'
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { AGENT_ACCOUNTS, ALICE, signIn } from './helpers/agents.js'
 import { channelAuthority, type ChannelAuthority } from './helpers/channelAuthority.js'
 import { startServer, tempDataDir, type Running } from './helpers/server.js'
@@ -157,6 +158,26 @@ describe('/api/messages with an app id', () => {
 
     expect(strangers).toEqual([401, 401, 401, 401, 401])
     expect(channel).toEqual([200, 200, 200, 429]) // the channel's own messages still get the limit, all of it
+  })
+
+  it('validates the token once per request: the check at the door serves the turn', async () => {
+    authority ??= await channelAuthority()
+    running = await startServer(data.dir, { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-a-real-secret', ToBotFromChannelOpenIdMetadataUrl: authority.metadataUrl })
+    const validations = vi.spyOn(ConfigurationBotFrameworkAuthentication.prototype, 'authenticateRequest') // counts, passes through
+    try {
+      const response = await fetch(`${running.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${authority.token(APP_ID, SERVICE_URL)}` },
+        body: JSON.stringify(activity({ channelId: 'msteams', serviceUrl: SERVICE_URL, conversation: { id: 'a:once', conversationType: 'personal' }, deliveryMode: 'expectReplies', text: 'my cac says 403' })),
+      })
+      const body = (await response.json()) as { activities?: { text?: string }[] }
+
+      expect(response.status).toBe(200)
+      expect(body.activities?.length).toBeGreaterThan(0) // the turn ran, with the claims of the check at the door
+      expect(validations).toHaveBeenCalledTimes(1)
+    } finally {
+      validations.mockRestore()
+    }
   })
 })
 

@@ -16,6 +16,7 @@ import {
   type DialogInstance,
   type DialogTurnResult,
   type DialogState,
+  type DialogStateManagerConfiguration,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs'
 import { summarise, type HandoffPacket, type HandoffQueue } from '../src/core/handoff.js'
@@ -133,11 +134,17 @@ const TRACE_TYPE = 'application/vnd.cac-helpdesk.recognizer+json'
  * question is answered and the step resumes, a policy line is always given, thanks close, a person is a handoff.
  */
 const FRESH_FACTS = Symbol('freshFacts')
+/** "not my PIN": a procedure's cue denied. Built once per cue (cues are the procedures' own, a fixed set). */
+const denials = new Map<string, RegExp>()
+const denialOf = (cue: string) => denials.get(cue) ?? denials.set(cue, new RegExp(`\\b(not|isnt|its not) (my|the|a|about( my)?) ${cue}`)).get(cue)!
+/** botbuilder-dialogs' turn-state key for its memory scopes and path resolvers. */
+const MEMORY_SCOPES = 'DialogStateManagerConfiguration'
 
 export class MainDialog extends ComponentDialog {
   private readonly procedureOf: ReadonlyMap<string, string>
   private readonly referOf: ReadonlyMap<string, string>
   private dialogSet?: { accessor: StatePropertyAccessor<DialogState>; dialogSet: DialogSet }
+  private memoryScopes?: DialogStateManagerConfiguration
 
   constructor(private readonly deps: MainDialogDeps) {
     super(MAIN_DIALOG)
@@ -160,7 +167,10 @@ export class MainDialog extends ComponentDialog {
       dialogSet.add(this)
       this.dialogSet = { accessor, dialogSet } // built once, not on every turn
     }
+    // botbuilder-dialogs builds its memory scopes for every turn unless the turn has them (as its DialogManager does).
+    if (this.memoryScopes) context.turnState.set(MEMORY_SCOPES, this.memoryScopes)
     const dc = await this.dialogSet.dialogSet.createContext(context)
+    this.memoryScopes ??= context.turnState.get(MEMORY_SCOPES) as DialogStateManagerConfiguration | undefined
     const result = await dc.continueDialog()
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id)
   }
@@ -202,7 +212,10 @@ export class MainDialog extends ComponentDialog {
     const memory = await this.deps.state.memory.get(context, {})
     const pending = pendingQuestion(innermost(stack).at(-1)?.state)
     const { minScore } = this.deps.thresholds
-    const reading = understand(context.activity.text ?? '', {
+    const text = context.activity.text ?? ''
+    let normalised: string | undefined // for denies, once per turn and only if asked
+    const lowered = text.toLowerCase()
+    const reading = understand(text, {
       pending,
       route,
       facts: profile,
@@ -214,14 +227,13 @@ export class MainDialog extends ComponentDialog {
       lastProcedure: memory.lastProcedure,
       isPolicy: (id) => this.isPolicy(id),
       denies: (id) => {
-        const said = normalise(context.activity.text ?? '')
+        const said = (normalised ??= normalise(text))
         const cues = this.deps.procedures.get(this.procedureOf.get(id) ?? '')?.cues ?? []
-        return cues.some((cue) => new RegExp(`\\b(not|isnt|its not) (my|the|a|about( my)?) ${cue}`).test(said))
+        return cues.some((cue) => denialOf(cue).test(said))
       },
       backedBy: (id, facts) => {
         const procedure = this.deps.procedures.get(this.procedureOf.get(id) ?? '')
-        const said = (context.activity.text ?? '').toLowerCase()
-        const cued = procedure?.cues?.some((cue) => said.includes(cue)) ?? true
+        const cued = procedure?.cues?.some((cue) => lowered.includes(cue)) ?? true
         const when = Object.entries(procedure?.appliesWhen ?? {})
         return cued && when.every(([slot, values]) => values.includes(facts[slot as Slot] ?? ''))
       },

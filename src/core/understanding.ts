@@ -141,14 +141,18 @@ const BRANCHES: [RegExp, string][] = [
   [/\b(army|soldier|usar|national guard|arng|da civilian|army civilian|army reserve)\b/, 'army'],
 ]
 
+const NEGATED_BEFORE = new RegExp(String.raw`\b${NOT}\b(?: (?:using|use|on|in|with|the|a|an|running|have|got|my))? $`)
+/** Each pattern's global twin, built once (matchAll needs the g flag and copies the regex, so sharing is safe). */
+const globals = new Map<RegExp, RegExp>()
+const globalOf = (pattern: RegExp) => globals.get(pattern) ?? globals.set(pattern, new RegExp(pattern.source, 'g')).get(pattern)!
+
 /** The first value whose pattern matches and is not negated just before ("not on chrome", "i dont use ie"). */
 function firstUnnegated(text: string, patterns: readonly [RegExp, string][]): string | undefined {
   const found: { at: number; value: string }[] = []
   for (const [pattern, value] of patterns) {
-    const global = new RegExp(pattern.source, 'g')
-    for (const match of text.matchAll(global)) {
+    for (const match of text.matchAll(globalOf(pattern))) {
       const before = text.slice(Math.max(0, match.index - 24), match.index)
-      if (new RegExp(String.raw`\b${NOT}\b(?: (?:using|use|on|in|with|the|a|an|running|have|got|my))? $`).test(before)) continue
+      if (NEGATED_BEFORE.test(before)) continue
       found.push({ at: match.index, value })
     }
   }
@@ -165,6 +169,7 @@ const PIN_LOCKED = /\b(pin (is |got |was |has been |has |)(locked|blocked)|locke
 const PIN_UNKNOWN = new RegExp(
   String.raw`\b(forgot|forgotten|(dont|do not|cant|cannot|no longer) (know|remember|recall)|never (knew|set|had|got|received|made|set up)|no idea (what )?(my |the )?(current |old )?pin|lost)\b.{0,20}\bpin\b|\bpin\b.{0,25}\b(forgot|forgotten|dont (know|remember)|cant remember|never (knew|set))\b|\b(olvide|olvidé|no recuerdo|no me acuerdo de)\b.{0,10}\bpin\b`,
 )
+const PIN_KNOWN_DENIED = new RegExp(String.raw`\b${NOT}\b.{0,6}\b(know|remember)`)
 const PIN_KNOWN = /\b(i (do )?(know|remember) (my |the |what my )?(current |old )?(pin|one)|pin (works|is fine|is ok|is good)|i have my pin|know it|i do know)\b/
 
 const REGISTERED_UNSURE = /\b(not sure|dont know|no idea|unsure|idk)\b.{0,25}\bregist/
@@ -192,7 +197,7 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
     // "it's not my PIN, it's my password": nothing about the PIN
   } else if (PIN_LOCKED.test(said)) facts.pin = 'locked'
   else if (PIN_UNKNOWN.test(said)) facts.pin = 'unknown'
-  else if (PIN_KNOWN.test(said) && !new RegExp(String.raw`\b${NOT}\b.{0,6}\b(know|remember)`).test(said)) facts.pin = 'known'
+  else if (PIN_KNOWN.test(said) && !PIN_KNOWN_DENIED.test(said)) facts.pin = 'known'
   if (/\bregist/.test(said) && /\b(cac|card|it|its|account|mine|i)\b/.test(said)) {
     if (REGISTERED_UNSURE.test(said)) facts.registered = 'unsure'
     else if (REGISTERED_NO.test(said)) facts.registered = 'no'
@@ -244,11 +249,13 @@ export function readPolarity(said: string): 'yes' | 'no' | 'unsure' | undefined 
   return undefined
 }
 
+const ORDINALS = ['first', 'second', 'third', 'fourth'].map((o) => new RegExp(`^(the )?${o}( one)?$`))
+
 /** The option an answer names: a button number, a label or phrase, a fact for the question's slot, then yes/no. */
 export function readOption(
   text: string,
   options: readonly AskOption[],
-  { slot, facts }: { slot?: Slot; facts?: Facts } = {},
+  { slot, facts, said: saidFacts }: { slot?: Slot; facts?: Facts; said?: Facts } = {},
 ): AnswerReading | undefined {
   const said = clean(text)
   if (said.length === 0) return undefined
@@ -257,12 +264,12 @@ export function readOption(
     const index = Number(number[1]) - 1
     return index >= 0 && index < options.length ? { kind: 'option', index, by: 'button' } : undefined
   }
-  const ordinal = ['first', 'second', 'third', 'fourth'].findIndex((o) => new RegExp(`^(the )?${o}( one)?$`).test(said))
+  const ordinal = ORDINALS.findIndex((o) => o.test(said))
   if (ordinal >= 0 && ordinal < options.length) return { kind: 'option', index: ordinal, by: 'button' }
   const exact = options.findIndex((o) => [o.label, ...(o.synonyms ?? [])].some((s) => cleanPhrase(s) === said))
   if (exact >= 0) return { kind: 'option', index: exact, by: 'button' }
   // A fact for this question's slot ("i use chrome", "no, I never knew it", "im a contractor").
-  const value = slot ? (extractFacts(text).facts[slot] ?? facts?.[slot]) : undefined
+  const value = slot ? ((saidFacts ?? extractFacts(text).facts)[slot] ?? facts?.[slot]) : undefined
   if (value) {
     const index = options.findIndex((o) => o.values?.includes(value))
     if (index >= 0) return { kind: 'option', index, by: 'fact' }
@@ -306,8 +313,8 @@ function readByDistinctWord(text: string, options: readonly AskOption[]): Answer
   return hits.size === 1 ? { kind: 'option', index: [...hits][0]!, by: 'phrase' } : undefined
 }
 
-/** Reads a message as an answer to `pending`, or undefined when it is no answer to it. */
-export function readAnswer(text: string, pending: PendingQuestion, facts?: Facts): AnswerReading | undefined {
+/** Reads a message as an answer to `pending`, or undefined when it is no answer to it; `said`: its facts, if read already. */
+export function readAnswer(text: string, pending: PendingQuestion, facts?: Facts, said?: Facts): AnswerReading | undefined {
   switch (pending.kind) {
     case 'check': {
       // A thumbs-up to "does it work now?" is a yes; a thumbs-down or a sad face is a no.
@@ -330,7 +337,7 @@ export function readAnswer(text: string, pending: PendingQuestion, facts?: Facts
       return polarity === 'unsure' ? { kind: 'unsure' } : undefined
     }
     case 'ask':
-      return readOption(text, pending.options, { slot: pending.slot, facts })
+      return readOption(text, pending.options, { slot: pending.slot, facts, said })
     case 'done': {
       const said = clean(text)
       if (/^\(?1\)?$/.test(said)) return { kind: 'option', index: 0, by: 'button' }
@@ -525,7 +532,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     if (next && left > 0) route = { kind: 'intent', intentId: next, score: Math.min(1, ctx.scoreOf(next) / left) }
   }
   const { pending } = ctx
-  const answer = pending ? readAnswer(text, pending, ctx.facts) : undefined
+  // The facts just read stand for the answer's own (read without a typed PIN's hint, so only when there was none).
+  const answer = pending ? readAnswer(text, pending, ctx.facts, ctx.typedPin ? undefined : found.facts) : undefined
   const topIntent = route.kind === 'intent' ? route.intentId : route.kind === 'suggest' ? route.intentIds[0] : undefined
   const policyIntent = [topIntent, ...(route.kind === 'suggest' ? route.intentIds : [])].find(
     // Below the usual score a policy line needs this message to back it up: "my account is locked" is not a locked PIN.

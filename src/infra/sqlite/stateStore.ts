@@ -8,6 +8,7 @@ import type { Db, WriteBatch } from './database.js'
  */
 export class SqliteStateStore implements ConversationStateStore {
   private readonly select
+  private readonly selectVersion
   private readonly upsert
   private readonly remove
   /** Documents saved this event-loop turn and not yet written (key → JSON and version). */
@@ -18,6 +19,7 @@ export class SqliteStateStore implements ConversationStateStore {
     private readonly batch: WriteBatch,
   ) {
     this.select = db.prepare<[string], { doc: string; version: number }>('SELECT doc, version FROM state WHERE key = ?')
+    this.selectVersion = db.prepare<[string], { version: number }>('SELECT version FROM state WHERE key = ?') // a save needs no document
     this.upsert = db.prepare<[string, string, string, number, string]>(
       'INSERT INTO state (key, doc, etag, version, updated_at) VALUES (?, ?, ?, ?, ?) ' +
         'ON CONFLICT(key) DO UPDATE SET doc = excluded.doc, etag = excluded.etag, version = excluded.version, updated_at = excluded.updated_at',
@@ -41,7 +43,7 @@ export class SqliteStateStore implements ConversationStateStore {
   }
 
   async save(key: string, json: string, expected: number | '*'): Promise<number> {
-    const current = this.pending.get(key)?.version ?? this.select.get(key)?.version ?? 0
+    const current = this.pending.get(key)?.version ?? this.selectVersion.get(key)?.version ?? 0
     if (expected !== '*' && expected !== current) throw stateConflict(key, expected, current)
     const version = current + 1
     this.pending.set(key, { json, version })

@@ -198,16 +198,23 @@ const paced1000 = await loadTest(1000, { pace: paced })
 row('paced', 1000, 'ours', paced1000.ours!)
 row('paced', 1000, 'chan', paced1000.channelEcho!)
 row('paced', 1000, 'echo', paced1000.echo!)
-// 2000 paced conversations starting 100 a second, with load shedding as configured by default.
+// 2000 paced conversations starting 100 a second (each walks its script as soon as it starts), with load shedding
+// as configured by default.
 const paced2000 = await loadTest(2000, { pace: paced, startsPerSecond: 100, bots: ['ours'] })
 row('paced', 2000, 'ours', paced2000.ours!)
 
 out()
-out(`load shedding (SHED_EVENT_LOOP_DELAY_MS default): new conversations 503 when the event loop lags; open ones carry on`)
+const shedding = loadConfig({})
+out(
+  `load shedding (defaults): new conversations get 503 + Retry-After ${shedding.SHED_RETRY_AFTER_SECONDS} s while the p95 turn latency of ` +
+    `the last second is over SHED_TURN_LATENCY_MS=${shedding.SHED_TURN_LATENCY_MS} or its event-loop delay p99 over ` +
+    `SHED_EVENT_LOOP_DELAY_MS=${shedding.SHED_EVENT_LOOP_DELAY_MS} (ms); open ones carry on`,
+)
 for (const [n, r] of [[1000, paced1000.ours!], [2000, paced2000.ours!]] as const) {
   out(
-    `${`paced ${n}`.padEnd(34)} p99 ${r.p99Ms.toFixed(0)} ms over the conversations served; ${r.shed} turned away (503)` +
-      (r.firstShedAt === undefined ? '' : `, the first at conversation ${r.firstShedAt + 1}`),
+    `${`paced ${n}`.padEnd(34)} ${r.conversations - r.shed} served: p99 ${r.p99Ms.toFixed(0)} ms, median ${r.medianMs.toFixed(0)} ms, ` +
+      `${r.errors} errors; ${r.shed} turned away (503)` +
+      (r.firstShedAt === undefined ? ', none' : `, the first at conversation ${r.firstShedAt + 1}`),
   )
 }
 out()

@@ -198,9 +198,8 @@ async function run(
     await Promise.all(warmUp.map(async (client) => {
       try {
         await client.connect()
-      } catch (err) {
-        if (err instanceof Shed) return
-        throw err
+      } catch {
+        return // shed, or a connection the loaded machine dropped: the warm-up only warms
       }
       for (const [i, text] of SCRIPT.entries()) await client.turn(i, text)
       client.close()
@@ -212,14 +211,15 @@ async function run(
     // its slot and walks its script right away, while later ones are still arriving: where load shedding begins).
     const clients = Array.from({ length: conversations * rounds }, (_, i) => makeClient(urlOf(i), i))
     const shedAt: number[] = []
+    let failedStarts = 0
     const starting = clients.map(async (client, i) => {
       if (startsPerSecond) await sleep((i * 1000) / startsPerSecond)
       try {
         await client.connect()
         return true
       } catch (err) {
-        if (!(err instanceof Shed)) throw err
-        shedAt.push(i)
+        if (err instanceof Shed) shedAt.push(i)
+        else failedStarts++ // e.g. a socket the server closed under load: an error, not a crash of the whole run
         return false
       }
     })
@@ -248,7 +248,7 @@ async function run(
       }),
     )
     const seconds = (performance.now() - t0) / 1000
-    const result = summarise(conversations, latencies, errors, seconds, Math.max(...servers.map((s) => peakMb(s.child.pid))))
+    const result = summarise(conversations, latencies, errors + failedStarts, seconds, Math.max(...servers.map((s) => peakMb(s.child.pid))))
     const clientCpu = process.cpuUsage(clientCpu0)
     const perTurn = (ms: number) => ms / Math.max(1, latencies.length)
     return {

@@ -33,6 +33,16 @@ describe('load shedder', () => {
     expect(changes).toEqual([true, false])
   })
 
+  it('trips as soon as the slow turns put the p95 over the bound, without waiting for the second to end', () => {
+    vi.useFakeTimers()
+    shedder = createLoadShedder({ maxTurnMs: 100, maxDelayMs: 0 })
+    for (let i = 0; i < 40; i++) shedder.turnServed(20)
+    for (let i = 0; i < 2; i++) shedder.turnServed(300)
+    expect(shedder.overloaded()).toBe(false) // 2 slow turns in 42: under the p95
+    for (let i = 0; i < 3; i++) shedder.turnServed(300)
+    expect(shedder.overloaded()).toBe(true) // 5 in 45: over it
+  })
+
   it('never sheds with both bounds 0, however slow the turns', () => {
     vi.useFakeTimers()
     shedder = createLoadShedder({ maxTurnMs: 0, maxDelayMs: 0 })

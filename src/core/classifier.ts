@@ -12,6 +12,12 @@ export interface ClassifierOptions {
   seed?: number
   /** Features seen fewer times than this in training are dropped (typos stay covered by char n-grams). */
   minCount?: number
+  /**
+   * Weigh each feature by its inverse document frequency (log((1 + n) / (1 + df)) + 1), so n-grams every intent
+   * shares ("how", "<th") count less than the ones that tell intents apart. Measured per corpus: it raises the top
+   * intent's accuracy on CLINC150's validation split (92.2% → 92.8%) and costs Braun Chatbot's two intents.
+   */
+  idf?: boolean
 }
 
 export interface Example {
@@ -53,14 +59,19 @@ const GRADIENT_FLOOR = 2e-3
 /** Trains a softmax classifier; every label in `examples` becomes a class. */
 export function trainClassifier(
   examples: readonly Example[],
-  { epochs: minEpochs = 5, minUpdates = 30_000, learningRate = 4, l2 = 1e-5, seed = 42, minCount = 1 }: ClassifierOptions = {},
+  { epochs: minEpochs = 5, minUpdates = 30_000, learningRate = 4, l2 = 1e-5, seed = 42, minCount = 1, idf = false }: ClassifierOptions = {},
 ): Classifier {
   const labels = [...new Set(examples.map((e) => e.label))].sort()
   const labelIndex = new Map(labels.map((l, i) => [l, i]))
   const counts = new Map<string, number>()
   for (const e of examples) for (const f of new Set(e.features)) counts.set(f, (counts.get(f) ?? 0) + 1)
   const vocabulary = new Map<string, number>()
-  for (const [f, n] of counts) if (n >= minCount) vocabulary.set(f, vocabulary.size)
+  const weightOf: number[] = []
+  for (const [f, n] of counts) {
+    if (n < minCount) continue
+    vocabulary.set(f, vocabulary.size)
+    weightOf.push(idf ? Math.log((1 + examples.length) / (1 + n)) + 1 : 1)
+  }
 
   const k = labels.length
   const weights = new Float64Array((vocabulary.size + 1) * k) // last row: bias
@@ -73,10 +84,13 @@ export function trainClassifier(
       const id = vocabulary.get(f)
       if (id !== undefined) tally.set(id, (tally.get(id) ?? 0) + 1)
     }
+    const ids = Int32Array.from(tally.keys())
+    const values = Float64Array.from(tally.values())
     let norm = 0
-    for (const n of tally.values()) norm += n * n
+    for (let j = 0; j < ids.length; j++) norm += (values[j]! *= weightOf[ids[j]!]!) ** 2
     norm = norm > 0 ? 1 / Math.sqrt(norm) : 0
-    return { ids: Int32Array.from(tally.keys()), values: Float64Array.from(tally.values(), (n) => n * norm) }
+    for (let j = 0; j < values.length; j++) values[j]! *= norm
+    return { ids, values }
   }
   const scores = new Float64Array(k)
   const softmax = (ids: Int32Array, values: Float64Array) => {

@@ -40,6 +40,11 @@ export interface RecognizerResult {
    * in intents/intent.ts), with its score before it was withdrawn from `intents`.
    */
   withdrawnTopic?: { intentId: string; score: number }
+  /**
+   * Whether the model was trained on out-of-scope examples. Without them a low score says only that two intents
+   * are alike, not that the message is about something else (BANKING77 and Braun Chatbot have none).
+   */
+  knowsOutOfScope?: boolean
 }
 
 export interface Recognizer {
@@ -396,6 +401,7 @@ export function createRecognizerFromExamples(
     for (const id of vocabulary.keys()) if (scores[id] && unnamed(id) && scores[id]! < 1) withdraw(scores, id)
     return { scores, withdrawn }
   }
+  const knowsOutOfScope = classifier.labels.includes(NONE)
   return {
     recognize(text) {
       const features = featuresOf(text, featureOptions)
@@ -434,6 +440,7 @@ export function createRecognizerFromExamples(
         coverage: stems.length === 0 ? 0 : Math.round((classifier.known(stems) / stems.length) * 1000) / 1000,
         ...(mainClause && { mainClause }),
         ...(withdrawn && { withdrawnTopic: withdrawn }),
+        knowsOutOfScope,
       }
     },
   }

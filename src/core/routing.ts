@@ -19,8 +19,9 @@ export interface RoutingThresholds {
   minCoverage?: number
   /**
    * An unsure message with no two close candidates is refused when the out-of-scope intents hold at least this
-   * much probability together, else its top intent is acted on. With 0 an unsure message is always refused; above
-   * 0, a model never shown out-of-scope text has no such evidence, so it never refuses for doubt alone.
+   * much probability together, else its top intent is acted on. With 0 an unsure message is always refused, unless
+   * the model was never shown out-of-scope text (`knowsOutOfScope` false): it has no such evidence, so it never
+   * refuses for doubt alone.
    */
   noneScore?: number
 }
@@ -88,6 +89,6 @@ export function decideRoute(
   // Refused for doubt: a topic the classifier leaned to (its words absent, so not refused for it) is still the
   // nearest thing to name; the dialog asks a message about AKO/DKO what it sees rather than send it away.
   const leaned = result.withdrawnTopic
-  if (outOfScope >= noneScore) return leaned && leaned.score >= suggestScore ? { kind: 'none', topic: leaned.intentId } : { kind: 'none' }
+  if (result.knowsOutOfScope !== false && outOfScope >= noneScore) return leaned && leaned.score >= suggestScore ? { kind: 'none', topic: leaned.intentId } : { kind: 'none' }
   return { kind: 'intent', intentId: top.intentId, score: top.score }
 }

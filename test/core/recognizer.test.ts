@@ -123,6 +123,11 @@ describe('recognizer', () => {
     expect(toy.recognize('please turn the lights on').topIntent).toBe('lights_on')
     expect(toy.recognize('play me a song').topIntent).toBe('play_music')
     expect(toy.recognize('who was the emperor of rome').topIntent).toBe('none')
+    // It says whether it learned what out of scope looks like (the decision rule refuses for doubt only then).
+    expect(toy.recognize('play me a song').knowsOutOfScope).toBe(true)
+    const closed = createRecognizerFromExamples(corpus.filter((e) => e.intent !== 'oos'))
+    expect(closed.recognize('play me a song').knowsOutOfScope).toBe(false)
+    expect(realRecognizer().recognize('my cac is locked').knowsOutOfScope).toBe(true)
   })
 
   it('adds character n-grams across word boundaries only when asked (phrase n-grams)', () => {

@@ -75,6 +75,14 @@ describe('decideRoute', () => {
     expect(decideRoute({ ...result(scores), ...extra }, rule, isProcedure, isOutOfScope)).toEqual(route)
   })
 
+  it('refuses an unsure message for doubt only when the model has learned what out of scope looks like', () => {
+    const unsure = { a: 0.3, b: 0.1, c: 0.05 }
+    expect(decideRoute(result(unsure), rule, isProcedure, isOutOfScope)).toEqual({ kind: 'none' })
+    expect(decideRoute({ ...result(unsure), knowsOutOfScope: true }, rule, isProcedure, isOutOfScope)).toEqual({ kind: 'none' })
+    // BANKING77 has no out-of-scope examples: a low score there means two banking intents are alike, not another subject.
+    expect(decideRoute({ ...result(unsure), knowsOutOfScope: false }, rule, isProcedure, isOutOfScope)).toEqual({ kind: 'intent', intentId: 'a', score: 0.3 })
+  })
+
   it('never asks "did you mean" with one option, whatever the scores', () => {
     const ids = ['a', 'b', 'help', 'none', 'out-of-scope-email']
     let random = 1

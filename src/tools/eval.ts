@@ -2,10 +2,11 @@
  * `npm run eval`: scores the recognizer and the one decision rule (src/core/routing.ts, the bot's configured values)
  * on both CAC evaluation sets (trained on intents/ and the procedures, never on these files) and on every public
  * corpus in ../shared/benchmarks/nlu (trained on its train split, scored on its test split, with the model variant
- * chosen by 5-fold cross-validation on that train split; the rule's values fitted there too are printed beside).
+ * chosen on its validation split, or by 5-fold cross-validation on its train split where it has none; the rule's
+ * values fitted there too are printed beside).
  * Options: --corpus FILE (that corpus only), --cac (the CAC sets only), --top N (per-intent rows: default every
  * intent of the CAC sets, the 10 lowest of a corpus),
- * --cv (chooses the decision rule's values by 5-fold cross-validation on the training data of all of them).
+ * --cv (chooses the decision rule's values on the held-out training data of all of them pooled: the bot's values).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -63,7 +64,7 @@ const cacTask: Task = {
 }
 
 /**
- * The model variants a corpus may choose between by cross-validation on its training data: the bot's, phrases
+ * The model variants a corpus may choose between on held-out data (see chooseModel): the bot's, phrases
  * added, and either with features weighted by inverse document frequency.
  */
 const MODELS: readonly { name: string; options: RecognizerOptions }[] = [
@@ -74,7 +75,7 @@ const MODELS: readonly { name: string; options: RecognizerOptions }[] = [
   { name: 'idf-weighted with phrase n-grams', options: { idf: true, features: { phraseChars: 6 }, minCount: 2 } },
 ]
 
-function corpusTask(file: string, options: RecognizerOptions = {}): { task: Task; test: LabelledRow[] } {
+function corpusTask(file: string, options: RecognizerOptions = {}): { task: Task; validation: LabelledRow[]; test: LabelledRow[] } {
   const rows = loadCorpus(file)
   const train = rows.filter((r) => r.split === 'train')
   return {
@@ -86,6 +87,7 @@ function corpusTask(file: string, options: RecognizerOptions = {}): { task: Task
       isOutOfScope: (id) => id === NONE,
       label: (id) => id,
     },
+    validation: rows.filter((r) => r.split === 'val'),
     test: rows.filter((r) => r.split === 'test'),
   }
 }
@@ -167,14 +169,16 @@ function runEvaluation(): void {
 }
 
 /**
- * A corpus's model variant, chosen by 5-fold cross-validation on its training split: the variant whose best rule
- * scores highest there (ties: the first). Its out-of-fold results are kept for fitting rules.
+ * A corpus's model variant: the one whose best rule scores highest on held-out data (ties: the first). Held out is
+ * the corpus's validation split where it has one (CLINC150: 3,100 questions, 100 of them out of scope, against the
+ * 100 out-of-scope examples that five folds of its training split would share), else 5-fold cross-validation on the
+ * training split. The held-out results are kept for fitting rules.
  */
 function chooseModel(file: string) {
   const [fits, fitSeconds] = timed(() =>
     MODELS.map((model) => {
-      const { task } = corpusTask(file, model.options)
-      const results = outOfFoldResults(task)
+      const { task, validation } = corpusTask(file, model.options)
+      const results = validation.length > 0 ? validationResults(task, validation) : outOfFoldResults(task)
       return { model, results, ...fitRule(task, results) }
     }),
   )
@@ -239,7 +243,16 @@ function ruleScore(task: Task, results: OutOfFold, thresholds: RoutingThresholds
 
 /** Out-of-fold results on a task's own training data, cut to the first few intents (all the rule looks at). */
 function outOfFoldResults(task: Task): OutOfFold {
-  const results = outOfFold(task, 5, 4000)
+  return firstIntents(outOfFold(task, 5, 4000))
+}
+
+/** A validation split recognised by the model trained on the whole training split, cut the same way. */
+function validationResults(task: Task, validation: readonly LabelledRow[]): OutOfFold {
+  const recognizer = task.train()
+  return firstIntents(validation.map((row) => ({ result: recognizer.recognize(row.text), expected: task.label(row.intent) })))
+}
+
+function firstIntents(results: OutOfFold): OutOfFold {
   for (const r of results) r.result.intents = Object.fromEntries(Object.entries(r.result.intents).slice(0, 4))
   return results
 }
@@ -262,7 +275,7 @@ function crossValidate(): void {
   for (const file of CORPORA.map((c) => `${BENCHMARKS}/${c}`)) {
     // Each corpus takes part with the model variant it chooses (as `npm run eval` scores it).
     const { task, chosen, fitSeconds } = chooseModel(file)
-    out(`${task.name}: ${chosen.model.name}, ${chosen.results.length} out-of-fold results (${fitSeconds.toFixed(1)} s for every variant); own best ${JSON.stringify({ thresholds: chosen.thresholds, score: chosen.score })}`)
+    out(`${task.name}: ${chosen.model.name}, ${chosen.results.length} held-out results (${fitSeconds.toFixed(1)} s for every variant); own best ${JSON.stringify({ thresholds: chosen.thresholds, score: chosen.score })}`)
     data.push({ task, results: chosen.results })
   }
   const tasks = data.map((d) => d.task)

@@ -23,7 +23,7 @@ import { summarise, type HandoffPacket, type HandoffQueue } from '../src/core/ha
 import type { Procedure, Slot } from '../src/core/procedures.js'
 import { normalise, type Recognizer, type RecognizerResult } from '../src/core/recognizer.js'
 import { decideRoute, type Route, type RoutingThresholds } from '../src/core/routing.js'
-import { clean, readPolarity, understand, wordCount, type FactsFound, type PendingQuestion, type Reading } from '../src/core/understanding.js'
+import { clean, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading } from '../src/core/understanding.js'
 import { NONE, type Intent } from '../intents/intent.js'
 import { newCase, wasWelcomedThisTurn, type HelpDeskState, type Profile } from './helpDeskState.js'
 import { messages } from './messages.js'
@@ -173,6 +173,44 @@ export class MainDialog extends ComponentDialog {
     this.memoryScopes ??= context.turnState.get(MEMORY_SCOPES) as DialogStateManagerConfiguration | undefined
     const result = await dc.continueDialog()
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id)
+  }
+
+  /**
+   * A message while the user waits in the queue for an agent (the agent sees it either way). A policy line is still
+   * given, thanks close politely, a request for a person confirms the queue, contact details are not invented; anything
+   * else is left to the queue's own "still waiting". Returns whether it replied.
+   */
+  async whileWaiting(context: TurnContext): Promise<boolean> {
+    if (context.activity.type !== 'message' || wasOnlySecret(context)) return false
+    const { reading } = await this.read(context, [])
+    const text = context.activity.text ?? ''
+    if (signalsOf(text).has('contact')) {
+      await context.sendActivity(messages.noContactDetails)
+      await context.sendActivity(messages.stillQueued)
+      return true
+    }
+    switch (reading.kind) {
+      case 'policy':
+        await this.givePolicy(context, reading.intentId, reading.pushBack)
+        await context.sendActivity(messages.stillQueued)
+        return true
+      case 'close':
+        noteOutcome(context, 'closed')
+        await context.sendActivity(reading.how === 'bye' ? `${messages.goodbye} ${messages.closedWhileWaiting.replace(/^You're welcome\. /, '')}` : messages.closedWhileWaiting)
+        return true
+      case 'about-bot':
+        await context.sendActivity(messages.aboutBot)
+        await context.sendActivity(messages.stillQueued)
+        return true
+    }
+    // "yes please connect me" after the case was opened: it is open, and the handoff stands.
+    const wantsPerson = reading.kind === 'person' || (reading.kind === 'small-talk' && reading.intentId === 'human-agent')
+    if (wantsPerson || (wordCount(text) <= 6 && readPolarity(clean(text)) === 'yes')) {
+      noteOutcome(context, 'handoff')
+      await context.sendActivity(messages.alreadyQueued)
+      return true
+    }
+    return false
   }
 
   /** Recognizes the turn's message once, records what it learned, and traces it on the Emulator. */
@@ -441,6 +479,10 @@ export class MainDialog extends ComponentDialog {
       case 'vent':
         await context.sendActivity(messages.empathyMidStep)
         return this.resume(innerDc, false)
+      case 'about-bot':
+        await context.sendActivity(messages.aboutBot)
+        await innerDc.repromptDialog()
+        return Dialog.EndOfTurn
       case 'tried-running':
         setSkip(context, reading.procedureId)
         return super.onContinueDialog(innerDc)
@@ -448,7 +490,7 @@ export class MainDialog extends ComponentDialog {
         if (!active && (await this.deps.state.memory.get(context, {})).lastProcedure) {
           await innerDc.cancelAllDialogs()
           await context.sendActivity(messages.stillBrokenAfter)
-          return innerDc.beginDialog(OFFER, { reason: 'procedure-escalated' } satisfies HandoffOptions)
+          return innerDc.beginDialog(HANDOFF, { reason: 'procedure-escalated' } satisfies HandoffOptions)
         }
         return super.onContinueDialog(innerDc)
       default:
@@ -719,7 +761,7 @@ export class MainDialog extends ComponentDialog {
       case 'still-broken':
         if (memory.lastProcedure) {
           await context.sendActivity(messages.stillBrokenAfter)
-          return step.replaceDialog(OFFER, { reason: 'procedure-escalated' } satisfies HandoffOptions)
+          return step.replaceDialog(HANDOFF, { reason: 'procedure-escalated' } satisfies HandoffOptions)
         }
         await context.sendActivity(messages.askProblem)
         return step.endDialog()
@@ -735,6 +777,9 @@ export class MainDialog extends ComponentDialog {
       }
       case 'vent':
         await context.sendActivity(messages.ventNoProblem)
+        return step.endDialog()
+      case 'about-bot':
+        await context.sendActivity(messages.aboutBot)
         return step.endDialog()
       case 'small-talk':
         if (reading.intentId === 'human-agent') return step.replaceDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
@@ -887,16 +932,16 @@ export class MainDialog extends ComponentDialog {
         await this.offerReturn(context)
         return step.endDialog()
       }
+      // The page's steps are used up and its next step is the help desk: the case is opened at once (the user can
+      // say "cancel"), rather than asking consent for the only way forward. Unclear answers still ask first.
       case 'exhausted':
         await context.sendActivity(messages.exhausted)
-        noteOutcome(context, 'referred')
-        return step.replaceDialog(OFFER, { reason: 'procedure-escalated' } satisfies HandoffOptions)
+        return step.replaceDialog(HANDOFF, { reason: 'procedure-escalated' } satisfies HandoffOptions)
       case 'unclear':
         await context.sendActivity(messages.unclear)
         return step.replaceDialog(OFFER, { reason: 'unclear-answers' } satisfies HandoffOptions)
       case 'handoff':
-        noteOutcome(context, 'referred')
-        return step.replaceDialog(OFFER, { reason: 'procedure-escalated' } satisfies HandoffOptions)
+        return step.replaceDialog(HANDOFF, { reason: 'procedure-escalated' } satisfies HandoffOptions)
       case 'undo': // only a sub-procedure ends so; the top-level one asks its first question again itself
         return step.endDialog()
     }

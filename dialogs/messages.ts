@@ -107,6 +107,12 @@ export const messages = {
     'local ID card office themselves: AKO/DKO does not have the ability to reset a PIN.',
   rephraseProblem: 'OK. Could you describe the problem in other words, or paste the exact error message?',
   clarify: 'Which of these is closer?',
+  aboutBot:
+    "I'm the CAC help-desk bot, an automated assistant, not a person. I can walk you through the fixes on the AKO/DKO " +
+    'CAC help page; say "talk to a person" at any time for a help-desk agent.',
+  alreadyQueued: 'You\'re in the queue for a help-desk agent: they will join this chat and see what we tried. Say "cancel" to carry on with me instead.',
+  stillQueued: "You're still in the queue for a help-desk agent; they will see this too.",
+  closedWhileWaiting: "You're welcome. Your request stays with the help desk and an agent will reply here; say \"cancel\" if you no longer need one.",
   talkToPerson: 'Talk to a person',
   whatCanYouDo: 'What can you help with?',
 } as const

@@ -10,7 +10,8 @@ import type { AnalyticsRecorder } from './core/analytics.js'
 /** What the bot needs of the human handoff (the HandoffService). */
 export interface HandoffGate {
   ownerOf(context: TurnContext): Promise<Owner>
-  onUserMessage(context: TurnContext): Promise<void>
+  /** `aside`: the bot's own answer while the user waits in the queue (true when it replied). */
+  onUserMessage(context: TurnContext, aside?: () => Promise<boolean>): Promise<void>
   onStatusEvent(context: TurnContext): Promise<void>
   onAgentThreadMessage(context: TurnContext): Promise<boolean>
   onUserTyping(context: TurnContext): Promise<void>
@@ -72,7 +73,7 @@ export class HelpDeskBot extends ActivityHandler {
       await this.welcomeOnce(context)
       // While a case holds the conversation the bot stays out of it: the handoff relays, queues or takes a message.
       if ((await this.handoff.ownerOf(context)) === 'bot') await this.mainDialog.run(context, dialogState)
-      else await this.handoff.onUserMessage(context)
+      else await this.handoff.onUserMessage(context, () => this.mainDialog.whileWaiting(context))
       await next()
     })
   }

@@ -372,12 +372,15 @@ export type Signal =
   | 'contact'
   | 'no-admin'
   | 'undo'
+  | 'about-bot'
 
 /** "go back, I picked wrong": the user's last answer was a mistake. A bare "back" is a request to resume. */
 const UNDO =
   /\b(i (picked|clicked|chose|choose|pressed|hit|tapped|selected|answered|said|put) (the )?wrong|wrong (button|answer|option|choice)|mis ?(clicked|tapped|typed)|fat fingered|pressed the wrong|didnt mean (to (say|pick|click|press|tap|choose|hit)|that( one)?)|meant to (say|pick|click|press|tap|choose|hit)|(go |went )?back (a|one) (step|question)|(previous|last) question|undo( that| it)?|change my (answer|choice)|can i change (that|my answer))\b/
 
 const SIGNALS: [Signal, RegExp][] = [
+  // "is this a real person or a bot?": a question about who answers, not a request for a person.
+  ['about-bot', /\b(are (you|u)|is (this|it)|am i (talking|chatting|speaking) (to|with)|r u)( just)? (a |an )?(real |actual |live )?(person|human|bot|robot|machine|ai|computer|automated)\b.{0,30}\??$/],
   ['person', /\b((talk|speak|chat|connect|transfer|put) (me )?(to|with) (a |an |the |some )?(real |live |actual )?(person|human|agent|someone|somebody|people|representative|rep|tech|technician|help ?desk)|(real|live|actual) (person|human|agent)|human please|agent please|need (a )?(human|person)|get me (a )?(human|person|agent))\b/],
   ['repeat', /^((sorry|pardon|wait|hm+|uh+|um+|ok|okay|huh|so|and|then|but) )*((can|could) (u|you) )?(please )?(say (that|it) again|repeat (that|it|the step|please)|(say|repeat) (that|it) again|repeat( that| it| the step| please)?|come again|(can you |could you )?(say|repeat) (that|it)( again)?( please)?|what (was|is) (the|that) step( again)?|whats the step( again)?|what (do|should) i do( again| now| next| then)?|what now|now what|whats next|what next|where (do|should) i go( now| then| next)?|who do i (see|contact|go to)( now| then)?|what was that( again)?|sorry what|huh|what|again|what step( am i on| were we on)?)\??$/],
   // "ok back to the page thing": the steps we were on, whatever "back to" + a word resembles ("kicked back to the login page").
@@ -457,6 +460,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   /** "what's the help desk number?": the page gives none; say so rather than invent one. */
   | { kind: 'contact' }
   | { kind: 'something-else' }
+  /** "is this a real person?": who is answering, then on as before. */
+  | { kind: 'about-bot' }
   | { kind: 'vent' }
   | { kind: 'out-of-scope' }
   | { kind: 'unclear' }
@@ -568,6 +573,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const pushBackLike = ctx.lastPolicy && !pending && /\?|\b(so|but|why|what if|how come|really|seriously)\b/.test(clean(text) + (text.includes('?') ? '?' : ''))
   // "where is the ID card office?" gets the truth; "what's the help desk number?" is a request for a person (the rule's human-agent).
   const wantsPerson = route.kind === 'intent' && route.intentId === 'human-agent'
+  if (signals.has('about-bot') && !explicit && !/\b(want|need|talk|speak|connect|get me|give me)\b/.test(clean(text))) return { ...base, kind: 'about-bot' }
   if (signals.has('contact') && !signals.has('person') && !wantsPerson && !explicit) return { ...base, kind: 'contact' }
   if (signals.has('person') || (route.kind === 'intent' && route.intentId === 'human-agent' && !explicit && words <= 8)) {
     return { ...base, kind: 'person' }

@@ -284,7 +284,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
   }
 
   /** A user's message while the conversation is not the bot's: relay it, queue it, or take it as a left message. */
-  async onUserMessage(context: TurnContext): Promise<void> {
+  async onUserMessage(context: TurnContext, aside?: () => Promise<boolean>): Promise<void> {
     const open = await this.store.openFor(context.activity.channelId, context.activity.conversation.id)
     if (!open) return
     const text = context.activity.text ?? ''
@@ -302,7 +302,8 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     }
     if (open.status === 'expired') return this.takeMessage(context, open, text)
     this.notify('message', { caseId: open.id, activity: consoleActivity(context.activity) })
-    await context.sendActivity(handoffText.stillWaiting)
+    // While waiting, the bot still answers what it must (a policy line, thanks): the agent sees the message either way.
+    if (!(await aside?.())) await context.sendActivity(handoffText.stillWaiting)
   }
 
   /**

@@ -35,7 +35,7 @@ import {
   type ProcedureOutcome,
   type ProcedureOptions,
 } from './procedureDialog.js'
-import { AnswerPrompt, answerOf, pendingQuestion, questionPrompt, setAnswer, setReplan, setSkip, setTurnFacts, setUndo, withButtons } from './prompts.js'
+import { AnswerPrompt, answerOf, hasReplied, watchReplies, pendingQuestion, questionPrompt, setAnswer, setReplan, setSkip, setTurnFacts, setUndo, withButtons } from './prompts.js'
 import { secretsFound, wasOnlySecret } from './redaction.js'
 import { noteOutcome, noteProcedure } from './turnReport.js'
 import type { AnalyticsRecorder } from '../src/core/analytics.js'
@@ -169,10 +169,16 @@ export class MainDialog extends ComponentDialog {
     }
     // botbuilder-dialogs builds its memory scopes for every turn unless the turn has them (as its DialogManager does).
     if (this.memoryScopes) context.turnState.set(MEMORY_SCOPES, this.memoryScopes)
+    watchReplies(context)
     const dc = await this.dialogSet.dialogSet.createContext(context)
     this.memoryScopes ??= context.turnState.get(MEMORY_SCOPES) as DialogStateManagerConfiguration | undefined
     const result = await dc.continueDialog()
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id)
+    if (hasReplied(context) || wasWelcomedThisTurn(context) || context.activity.type !== 'message') return
+    // No turn ends without a reply: the question waiting is asked again, else what the problem is.
+    turnLogger(context).warn('no reply from the dialogs: asking again')
+    if (dc.activeDialog) await dc.repromptDialog()
+    if (!hasReplied(context)) await context.sendActivity(messages.askProblem)
   }
 
   /**
@@ -285,6 +291,7 @@ export class MainDialog extends ComponentDialog {
       minScore,
     })
     const changed = await this.remember(context, reading.found, pending, reading.kind === 'answer')
+    if (process.env.CF_DEBUG) console.log('READING', reading.kind, JSON.stringify(reading).slice(0, 200))
     turnLogger(context).info({ reading: reading.kind, vent: reading.vent, facts: Object.keys(reading.found.facts), changed }, 'understood')
     const read = { reading, changed }
     context.turnState.set(READING, read)

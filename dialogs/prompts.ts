@@ -1,5 +1,5 @@
 import { ActionTypes, MessageFactory, type Activity, type TurnContext } from 'botbuilder'
-import { TextPrompt, type PromptOptions, type PromptValidatorContext } from 'botbuilder-dialogs'
+import { Dialog, TextPrompt, type DialogContext, type DialogTurnResult, type PromptOptions, type PromptValidatorContext } from 'botbuilder-dialogs'
 import { readAnswer, type AnswerReading, type Facts, type PendingQuestion } from '../src/core/understanding.js'
 
 /** What the answer prompt needs: the question as the understanding reads it, and how often to ask again. */
@@ -94,6 +94,18 @@ export function skipOf(context: TurnContext): string | undefined {
   return context.turnState.get(SKIP) as string | undefined
 }
 
+const REPLIED = Symbol('replied')
+/** Notes, per turn, whether a message (not only a typing indicator) has been sent: the main dialog registers it. */
+export function watchReplies(context: TurnContext): void {
+  if (context.turnState.has(REPLIED)) return
+  context.turnState.set(REPLIED, false)
+  context.onSendActivities(async (_ctx, activities, send) => {
+    if (activities.some((a) => a.type === 'message')) context.turnState.set(REPLIED, true)
+    return send()
+  })
+}
+export const hasReplied = (context: TurnContext): boolean => context.turnState.get(REPLIED) === true
+
 /** Whether an answer settles the question (an option, worked, failed), rather than "ok" or "not sure". */
 export const isSettled = (reading: AnswerReading | undefined): boolean =>
   reading?.kind === 'option' || reading?.kind === 'worked' || reading?.kind === 'failed'
@@ -111,6 +123,20 @@ export class AnswerPrompt extends TextPrompt {
       if (replanOf(prompt.context) || skipOf(prompt.context) || undoOf(prompt.context) || !pending) return true
       return isSettled(answerOf(prompt.context, pending)) || prompt.attemptCount > maxReprompts
     })
+  }
+
+  /**
+   * botbuilder asks again only when nothing at all was sent this turn, and Teams' typing indicator counts: so the
+   * question is asked again here whenever no message was (a Teams user got no reply to "hmm").
+   */
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const result = await super.continueDialog(dc)
+    const active = dc.activeDialog
+    if (result === Dialog.EndOfTurn && active?.id === this.id && dc.context.turnState.get(REPLIED) === false) {
+      const state = active.state as { state: object; options: PromptOptions }
+      await this.onPrompt(dc.context, state.state, state.options, true)
+    }
+    return result
   }
 
   protected override async onPrompt(

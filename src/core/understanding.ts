@@ -378,7 +378,12 @@ export type Signal =
 const UNDO =
   /\b(i (picked|clicked|chose|choose|pressed|hit|tapped|selected|answered|said|put) (the )?wrong|wrong (button|answer|option|choice)|mis ?(clicked|tapped|typed)|fat fingered|pressed the wrong|didnt mean (to (say|pick|click|press|tap|choose|hit)|that( one)?)|meant to (say|pick|click|press|tap|choose|hit)|(go |went )?back (a|one) (step|question)|(previous|last) question|undo( that| it)?|change my (answer|choice)|can i change (that|my answer))\b/
 
+/** "say that again slower pls", "can you repeat the steps": the step again, wherever it is said in the message. */
+const SAY_AGAIN =
+  /\b((say|read|show|give|send|type) (me )?(that|it|this|the (last )?(step|steps|instructions?|part)) (again|once more|one more time|slower|more slowly)|repeat (that|it|this|the (last )?(step|steps|instructions?|part))|slow(er)? (down|please|pls)|one more time|missed (that|it)|didnt (catch|get|see) (that|it|the (step|steps)))\b/
+
 const SIGNALS: [Signal, RegExp][] = [
+  ['repeat', SAY_AGAIN],
   // "is this a real person or a bot?": a question about who answers, not a request for a person.
   ['about-bot', /\b(are (you|u)|is (this|it)|am i (talking|chatting|speaking) (to|with)|r u)( just)? (a |an )?(real |actual |live )?(person|human|bot|robot|machine|ai|computer|automated)\b.{0,30}\??$/],
   ['person', /\b((talk|speak|chat|connect|transfer|put) (me )?(to|with) (a |an |the |some )?(real |live |actual )?(person|human|agent|someone|somebody|people|representative|rep|tech|technician|help ?desk)|(real|live|actual) (person|human|agent)|human please|agent please|need (a )?(human|person)|get me (a )?(human|person|agent))\b/],
@@ -590,6 +595,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     return { ...base, kind: 'facts' }
   }
   if (explicit) return { ...base, kind: 'answer', answer: answer! }
+  if (SAY_AGAIN.test(clean(text))) return { ...base, kind: 'repeat' }
   // "wait no sorry its edge": a correction, not a "no" to the question on screen.
   if (found.correction && Object.keys(found.facts).length > 0) return { ...base, kind: 'facts' }
   // "still 403" after the 403 steps ran: the next documented step, not the same steps again.

@@ -224,6 +224,20 @@ const ALREADY = /\b(already (did|done|tried|cleared|do|have)|did (that|it|this) 
 /** Negative words that say the problem is gone, not that the step failed: "no more errors". */
 const GONE = /\b(no (more|longer) (errors?|problems?|issues?)|no errors?( now)?|not anymore|error (is )?gone|(errors?|problems?) (is |are )?gone|nothing wrong now)\b/
 
+/**
+ * "ok cleared the ssl state, it works", "found it, pin changed": the problem is gone, said along with the step
+ * done. Only plain statements: a negation, a question or a past that ended ("it was working until...") is not it.
+ */
+const SOLVED =
+  /\b(it works|works now|working now|it s working|its working|(that|it|this|which) (worked|did it|did the trick|fixed it)|fixed|solved|(page|it|site|ako|dko) (loads|loaded|opens|opened)|loads now|opens now|((cac )?login|log ?in|sign ?in|it|cac) works|let me in|im in|i m in|got in|logged in|i (can )?see it now|(now )?i can see it|shows up now|pin (is )?changed|changed it)\b/
+const NOT_SOLVED = /\b(until|till|used to|was working|were working|yesterday|last (week|month|time)|before (i|the|my)|if|whether|when it)\b|\?/
+export function saysSolved(text: string): boolean {
+  const said = clean(text)
+  if (!SOLVED.test(said) || NOT_SOLVED.test(said + (text.includes('?') ? ' ?' : ''))) return false
+  const rest = said.replace(GONE, ' ')
+  return !NEGATION.test(rest.replace(/\b(no problem|no worries)\b/g, ' ')) && !UNSURE.test(rest) && !/^(does|did|will|should|would|is|can|could|how|what|why|where)\b/.test(said)
+}
+
 /** Whether a "did it work?" answer says it worked, failed, was only done, or could not tell. */
 export function readCheck(said: string, { worked = [], failed = [] }: { worked?: readonly string[]; failed?: readonly string[] } = {}): AnswerReading | undefined {
   const phrase = (list: readonly string[]) => list.some((p) => ` ${said} `.includes(` ${cleanPhrase(p)} `))
@@ -596,6 +610,10 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   }
   if (explicit) return { ...base, kind: 'answer', answer: answer! }
   if (SAY_AGAIN.test(clean(text))) return { ...base, kind: 'repeat' }
+  // "cleared it, the page loads now" while steps run (or just after): solved, whatever step or problem the words name.
+  if ((midSteps || ctx.lastProcedure) && !signals.has('undo') && saysSolved(text)) {
+    return pending?.kind === 'check' ? { ...base, kind: 'answer', answer: { kind: 'worked' } } : { ...base, kind: 'worked' }
+  }
   // "wait no sorry its edge": a correction, not a "no" to the question on screen.
   if (found.correction && Object.keys(found.facts).length > 0) return { ...base, kind: 'facts' }
   // "still 403" after the 403 steps ran: the next documented step, not the same steps again.

@@ -25,6 +25,8 @@ export interface Memory {
   unclear?: number
   /** The bot's last words offered a person (help text, out-of-scope buttons), so "yes please" next accepts. */
   offeredPerson?: boolean
+  /** "ok did that" at a question inside a part: the bot asked whether it helped, so "no" next goes on past that part. */
+  askedIfDone?: boolean
 }
 
 /** The case being worked on in this conversation, for the agent if it is handed over. Redacted text only. */

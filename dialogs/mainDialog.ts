@@ -268,6 +268,7 @@ export class MainDialog extends ComponentDialog {
       activeSlots: runningProcedures(stack).flatMap((p) => this.slotsOf(p.procedureId)),
       typedPin: secretsFound(context).includes('pin'),
       lastPolicy: memory.lastPolicy,
+      askedIfDone: memory.askedIfDone,
       lastProcedure: memory.lastProcedure,
       isPolicy: (id) => this.isPolicy(id),
       denies: (id) => {
@@ -290,6 +291,7 @@ export class MainDialog extends ComponentDialog {
       ranked: Object.entries(result.intents).sort(([, a], [, b]) => b.score - a.score).map(([id]) => id),
       minScore,
     })
+    if (memory.askedIfDone) await this.deps.state.memory.set(context, { ...memory, askedIfDone: undefined }) // answered now or not at all
     const changed = await this.remember(context, reading.found, pending, reading.kind === 'answer')
     if (process.env.CF_DEBUG) console.log('READING', reading.kind, JSON.stringify(reading).slice(0, 200))
     turnLogger(context).info({ reading: reading.kind, vent: reading.vent, facts: Object.keys(reading.found.facts), changed }, 'understood')
@@ -490,6 +492,10 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity(messages.aboutBot)
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
+      case 'done-part':
+        await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), askedIfDone: true })
+        await context.sendActivity(withButtons(messages.didThatHelp, ['Yes', 'No']))
+        return Dialog.EndOfTurn
       case 'tried-running':
         setSkip(context, reading.procedureId)
         return super.onContinueDialog(innerDc)
@@ -507,11 +513,13 @@ export class MainDialog extends ComponentDialog {
 
   /** Whether the innermost running procedure asked the corrected fact before the step it is on. */
   private dependsOn(innerDc: DialogContext, slots: readonly Slot[]): boolean {
-    const options = loopsOf(innerDc.stack).at(-1)
-    const procedure = this.deps.procedures.get(options?.procedureId ?? '')
-    const asked = procedure?.steps.some((s) => s.ask?.slot && slots.includes(s.ask.slot) && s.id !== options?.stepId) ?? false
-    const here = procedure?.steps.find((s) => s.id === options?.stepId)
-    return asked || (here?.skipIf !== undefined && slots.includes(here.skipIf.slot))
+    // Any procedure on the stack: a sub-procedure hands a correction to the step that runs it.
+    return loopsOf(innerDc.stack).some((options) => {
+      const procedure = this.deps.procedures.get(options.procedureId)
+      const asked = procedure?.steps.some((s) => s.ask?.slot && slots.includes(s.ask.slot) && s.id !== options.stepId) ?? false
+      const here = procedure?.steps.find((s) => s.id === options.stepId)
+      return asked || (here?.skipIf !== undefined && slots.includes(here.skipIf.slot))
+    })
   }
 
   /** The step again ("say that again"), or after a side topic "Back to where we were: Step 2 of 3 ...". */
@@ -950,6 +958,7 @@ export class MainDialog extends ComponentDialog {
       case 'handoff':
         return step.replaceDialog(HANDOFF, { reason: 'procedure-escalated' } satisfies HandoffOptions)
       case 'undo': // only a sub-procedure ends so; the top-level one asks its first question again itself
+      case 'replan':
         return step.endDialog()
     }
   }

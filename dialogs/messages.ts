@@ -107,6 +107,7 @@ export const messages = {
     'local ID card office themselves: AKO/DKO does not have the ability to reset a PIN.',
   rephraseProblem: 'OK. Could you describe the problem in other words, or paste the exact error message?',
   clarify: 'Which of these is closer?',
+  didThatHelp: "OK. Did that fix it: does it work now? If it doesn't, say so and we'll go on to the next step.",
   aboutBot:
     "I'm the CAC help-desk bot, an automated assistant, not a person. I can walk you through the fixes on the AKO/DKO " +
     'CAC help page; say "talk to a person" at any time for a help-desk agent.',

@@ -52,6 +52,8 @@ export type ProcedureOutcome =
   | { outcome: 'exhausted' | 'unclear'; procedureId: string; trail: TrailEntry[] }
   /** A sub-procedure asked to go back past its first question: the step that ran it goes back instead. */
   | { outcome: 'undo'; procedureId: string; trail: TrailEntry[] }
+  /** A fact a step before this sub-procedure branched on was corrected: the step that runs it re-plans instead. */
+  | { outcome: 'replan'; procedureId: string; slot: string; trail: TrailEntry[] }
 
 const BROWSER_NAMES: Record<string, string> = { ie: 'Internet Explorer', edge: 'Edge', chrome: 'Chrome', firefox: 'Firefox' }
 
@@ -195,6 +197,7 @@ export class ProcedureDialog extends ComponentDialog {
     if (!current.run) return step.next(step.result)
     const child = step.result as ProcedureOutcome
     if (child.outcome === 'undo') return this.undo(step, procedure)
+    if (child.outcome === 'replan') return this.replan(step, procedure, child.slot)
     const trail = [...(step.options.trail ?? []), ...child.trail]
     step.options.trail = trail
     if (current.check && (child.outcome === 'answered' || child.outcome === EXHAUSTED)) {
@@ -256,6 +259,10 @@ export class ProcedureDialog extends ComponentDialog {
   private async replan(step: WaterfallStepContext<ProcedureOptions>, procedure: Procedure, slot: string): Promise<DialogTurnResult> {
     const asked = procedure.steps.find((s) => s.ask?.slot === slot)
     const here = procedure.steps[this.current(step.options).index]!
+    // "wait, he never registered the new card" in the SSL-state part: the procedure that asked it goes back.
+    if (!asked && step.options.nested && here.skipIf?.slot !== slot) {
+      return step.endDialog({ outcome: 'replan', procedureId: procedure.id, slot, trail: [] } satisfies ProcedureOutcome)
+    }
     if (!asked || here.skipIf?.slot === slot) {
       return step.replaceDialog(LOOP, { ...step.options, shown: (step.options.at ?? 1) - 1, at: undefined })
     }
@@ -341,7 +348,7 @@ export class ProcedureDialog extends ComponentDialog {
 
   /** The outcome event of a top-level procedure (a sub-procedure's outcome is its parent's, recorded there). */
   private recordOutcome(context: TurnContext, options: ProcedureOptions, procedureId: string, outcome: ProcedureOutcome['outcome'], outcomeId: string): void {
-    if (options.nested || !this.analytics || outcome === 'undo' || outcome === 'unclear') return
+    if (options.nested || !this.analytics || outcome === 'undo' || outcome === 'replan' || outcome === 'unclear') return
     const end: ProcedureEnd =
       outcome === 'resolved' ? (outcomeId === RESOLVED ? 'resolved-confirmed' : 'resolved-assumed') : outcome === 'answered' ? 'resolved-assumed' : outcome
     this.analytics.record(context, { kind: 'procedure.outcome', procedureId, outcome: end, ...(end === 'referred' ? { where: outcomeId } : {}) })

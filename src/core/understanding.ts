@@ -206,7 +206,7 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
   if (/\b(gemalto|top dl|gx4)\b/.test(said)) facts.cardModel = 'gemalto-top-dl-gx4-144'
   else if (/\b(oberthur|id one 128|v5 5 dual)\b/.test(said)) facts.cardModel = 'oberthur-id-one-128-v5.5-dual'
   const tried = TRIED.filter(([pattern]) => pattern.test(said) && /\b(already|tried|did|cleared|installed|updated|reinstalled|deleted|emptied|wiped|reset)\b/.test(said)).map(([, id]) => id)
-  const correction = /^(actually|sorry|oops|wait|correction|no wait|i meant|my bad|scratch that)\b|\b(actually|i meant|not .{1,20} but|correction)\b/.test(said)
+  const correction = /^(actually|sorry|oops|wait|hold on|hang on|correction|no wait|i meant|my bad|scratch that)\b|\b(actually|i meant|not .{1,20} but|correction)\b/.test(said)
   return { facts, tried, correction }
 }
 
@@ -479,6 +479,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   /** "what's the help desk number?": the page gives none; say so rather than invent one. */
   | { kind: 'contact' }
   | { kind: 'something-else' }
+  /** "ok did that" to a question inside a part (which browser?): did it help? */
+  | { kind: 'done-part' }
   /** "is this a real person?": who is answering, then on as before. */
   | { kind: 'about-bot' }
   | { kind: 'vent' }
@@ -496,6 +498,8 @@ export interface UnderstandingContext {
   running?: readonly string[]
   /** Facts the running procedures ask about: a message giving one ("i registered it just now") is about them. */
   activeSlots?: readonly Slot[]
+  /** The bot's last words asked whether the part just done helped ("ok did that" before). */
+  askedIfDone?: boolean
   /** A PIN was typed (and removed) in this message. */
   typedPin?: boolean
   /** The procedure that ended last, so "still 403" after it goes on to what comes next, not round again. */
@@ -606,7 +610,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const contradicts = (Object.entries(found.facts) as [Slot, string][]).some(
     ([slot, value]) => ctx.facts[slot] !== undefined && ctx.facts[slot] !== value && (ctx.activeSlots ?? []).includes(slot),
   )
-  if (contradicts && midSteps && answer?.kind === 'worked' && !WORKED.test(clean(text).replace(/\bregistered\b/g, ''))) {
+  // "hold on, she never registered the new card" to "does it work now?": the "never" corrects the fact, it is no answer.
+  const answersToo = answer?.kind === 'worked' ? WORKED.test(clean(text).replace(/\bregistered\b/g, '')) : explicit
+  if (contradicts && midSteps && !answersToo) {
     found.correction = true
     return { ...base, kind: 'facts' }
   }
@@ -617,7 +623,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     return pending?.kind === 'check' ? { ...base, kind: 'answer', answer: { kind: 'worked' } } : { ...base, kind: 'worked' }
   }
   // "wait no sorry its edge": a correction, not a "no" to the question on screen.
-  if (found.correction && Object.keys(found.facts).length > 0) return { ...base, kind: 'facts' }
+  if (found.correction && Object.keys(found.facts).length > 0 && !policyIntent) return { ...base, kind: 'facts' }
   // "still 403" after the 403 steps ran: the next documented step, not the same steps again.
   const again = route.kind === 'intent' && ctx.lastProcedure !== undefined && ctx.procedureOf(route.intentId) === ctx.lastProcedure
   if (signals.has('still-broken') && !pending && again) return { ...base, kind: 'still-broken' }
@@ -632,6 +638,20 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "I've cleared the cache 5 times already" while the cache steps run: that part is done, go on past it.
   const triedRunning = found.tried.find((id) => (ctx.running ?? []).includes(id))
   if (triedRunning && !explicit) return { ...base, kind: 'tried-running', procedureId: triedRunning }
+  // "ok did that" or "did it, same error" to "which browser?" in a part run by another step: the user did that part
+  // from its summary, so go on past it (the step that runs it asks whether it helped) rather than ask the browser again.
+  const inner = (ctx.running ?? []).length >= 2 ? ctx.running!.at(-1) : undefined
+  if (inner && pending?.kind === 'ask' && !explicit) {
+    const check = ctx.askedIfDone ? readCheck(clean(text)) : undefined
+    if (check?.kind === 'worked' && !answer) return { ...base, kind: 'worked' }
+    if (check?.kind === 'failed' || (signals.has('still-broken') && /\b(same|still|nothing|didnt|doesnt)\b/.test(clean(text)))) {
+      return { ...base, kind: 'tried-running', procedureId: inner }
+    }
+    // Done, and whether it helped not said: ask that rather than guess either way.
+    if (/\b(did (it|that|this|them|those|all)|done|cleared( it| them)?|deleted( it| them)?|tried (it|that)|i did)\b/.test(clean(text))) {
+      return { ...base, kind: 'done-part' }
+    }
+  }
   // A question about the step ("where is tools? i dont see it") is not a "no", though it has a negation in it.
   if (signals.has('step-help') && (ctx.active || pending?.kind === 'yes-no') && answer?.kind !== 'worked') return { ...base, kind: 'step-help' }
   // "the certificates part, how do i do that" after a list that ended: the procedure it names (the list invites it).

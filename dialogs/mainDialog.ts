@@ -201,9 +201,14 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity(messages.stillQueued)
         return true
       case 'close':
+      case 'small-talk': {
+        // "ok thanks for trying": a polite close; the request stays open unless they cancel it.
+        const how = reading.kind === 'close' ? reading.how : reading.intentId === 'goodbye' ? 'bye' : reading.intentId === 'thanks' ? 'thanks' : undefined
+        if (!how) break
         noteOutcome(context, 'closed')
-        await context.sendActivity(reading.how === 'bye' ? `${messages.goodbye} ${messages.closedWhileWaiting.replace(/^You're welcome\. /, '')}` : messages.closedWhileWaiting)
+        await context.sendActivity(how === 'bye' ? `${messages.goodbye} ${messages.closedWhileWaiting.replace(/^You're welcome\. /, '')}` : messages.closedWhileWaiting)
         return true
+      }
       case 'about-bot':
         await context.sendActivity(messages.aboutBot)
         await context.sendActivity(messages.stillQueued)

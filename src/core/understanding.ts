@@ -217,7 +217,7 @@ const WORKED =
 // Spanish users answer the English buttons in Spanish too: "si", "no se" (I don't know), "ya funciona".
 const YES = /^(yes|yep|yeah|yup|ya|yea|y|si|claro|sure|correct|affirmative|absolutely|definitely|of course|it does|it is|i do|i am|i have|that s right|thats right|right|yes please|please|ok(ay)? please|go ahead|ok sure)\b/
 const NEGATION =
-  /\b(no|nope|nah|not|never|didnt|doesnt|dont|isnt|wasnt|cant|couldnt|wont|still|same|nothing|fail(s|ed)?|broken|no luck|negative|n|neither|nada|worse|error|errors)\b/
+  /\b(no|nope|nah|not|never|didnt|doesnt|dont|isnt|wasnt|cant|couldnt|wont|still|same|nothing|fail(s|ed)?|broken|no luck|negative|n|neither|nada|worse|error|errors|wrong|invalid|incorrect|denied|rejected|keeps (saying|telling|giving|showing))\b/
 const UNSURE = /\b(no (lo )?se|ni idea|no estoy segur[oa]|not sure|unsure|dunno|idk|no idea|no clue|maybe|dont know|don t know|i guess|not certain|cant tell|can t tell|how would i know|how do i (know|tell|check)|how can i (tell|check|know))\b/
 const DONE = /\b(done|did (it|that|this|them|those|all)|i did|ok(ay)?|k|finished|cleared( it| them)?|completed|followed|went through|tried (it|that))\b/
 const ALREADY = /\b(already (did|done|tried|cleared|do|have)|did (that|it|this) already|done that already|tried (that|it|this) already|done it before|did (that|it) before|tried (that|it) before|been there)\b/
@@ -410,7 +410,7 @@ const SIGNALS: [Signal, RegExp][] = [
   ['bye', /^(ok(ay)? |alright )?(bye|goodbye|good bye|see ya|see you|later|cya|im done|i m done|thats all|that s all|nothing else|ttyl|have a good (day|one)|gotta go|got to go)\W*$/],
   ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yep |yeah |yup |ya |yay |omg |nevermind |done (and |but )?|did (it|that) (and )?)*(it |that |which |its |it s )?(just )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in|(i )?can (log ?in|sign in|get in)|(log ?in|login) works)( now)?( thanks?| thank you| ty)?\W*$/],
   ['still-broken', /\b(what else (can|should|could) i (try|do)|anything else (i can|to) (try|do)|(all|everything|none) (of )?(that|those|this|them)?\s?(is|are|s)? ?(fine|good|ok|in place|met|there|missing)|i (have|got|did) (all|everything)( of)?( that| those| them)?|nothing (is )?missing|still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same)|still no (luck|go)|same (thing|error|problem|issue|result)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
-  ['vent', /\b(ridiculous|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it|i give up|giving up|forget it|screw (this|it))\b|[😡🤬😤😠]/u],
+  ['vent', /\b(ridiculous|insane|absurd|crazy|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it|i give up|giving up|forget it|screw (this|it))\b|[😡🤬😤😠]/u],
   ['push-back', /\b(cant you (just )?|can you (just |not )?|why cant (you|i|the help ?desk|they|ako|dko)|couldnt you|can (the |a |an )?(help ?desk( agent| person| tech)?|agent|someone|person|you guys|they) (just )?(reset|unlock|fix|undo|reverse|unrevoke|override|do it)|(there s|theres|there has|there must|has|have|it s|its) (got )?to be (a|some|another|someone|somebody|an?) ?(way|vendor|store|place|site|seller)?|\b(sells?|selling|vendors?|store|amazon|ebay|buy (one|it|them) (somewhere|online|from))|someone (there )?must be able|is there (really )?no (other )?way|just (reset|unlock|undo)|no other way|please just|surely (you|someone)|there must be (a|some) way|what if i (cant|can t) (go|get)|too far|cant get to (the|an|my) id)\b/],
   ['push-back', /\b(cant|can t|couldnt|could|can|wont|would|will) (someone|somebody|anyone|you|they|(the |a )?help ?desk( agent| person| tech| guy)?|an agent|a person|a tech|it)\b.{0,40}\b(just|do it|reset|unlock|fix|undo|unrevoke|remotely|for (me|him|her|them))\b|\b(instead|remotely|online|order (one|it|a)|another way|other way|any way around|workaround|too far|hours? away|hrs away|deployed|so they can (reset|unlock|fix|undo))\b/],
   ['no-admin', /\b(no|dont have|don t have|without|need|needs|lack|not an?) (local )?admin( rights| privileges| access| password)?\b|\b(asks|asking|wants|needs) (for )?(an )?admin(istrator)? (password|rights|approval)\b|\bnot (allowed|permitted) to install\b|\bcant install\b/],
@@ -426,6 +426,9 @@ export function signalsOf(text: string): Set<Signal> {
   const raw = text.slice(0, MAX_UNDERSTOOD_CHARS).trim()
   const found = new Set<Signal>()
   for (const [signal, pattern] of SIGNALS) if (pattern.test(said) || (signal === 'vent' && pattern.test(raw))) found.add(signal)
+  // A whole sentence in capitals is shouting: empathy first, whatever else it says.
+  const letters = raw.replace(/[^A-Za-z]/g, '')
+  if (letters.length >= 15 && letters.replace(/[^A-Z]/g, '').length / letters.length > 0.8 && wordCount(raw) >= 4) found.add('vent')
   if (isOnlyEmoji(raw)) found.add(/[👍🙏😊🙂👌✅🎉❤💯]/u.test(raw) ? 'thanks' : /[😡🤬😤😠😩😫😭]/u.test(raw) ? 'vent' : 'thanks')
   return found
 }
@@ -523,6 +526,9 @@ export interface UnderstandingContext {
   minScore: number
 }
 
+/** The intent of the locked or forgotten PIN rule. */
+const PIN_POLICY = 'pin-locked-or-forgotten'
+
 /** A policy intent scoring at least this is answered even at moderate confidence (its line is always right to give). */
 export const POLICY_SCORE = 0.3
 /** One candidate scoring at least this is acted on with a way out; below it, we ask what the user sees. */
@@ -563,7 +569,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // The facts just read stand for the answer's own (read without a typed PIN's hint, so only when there was none).
   const answer = pending ? readAnswer(text, pending, ctx.facts, ctx.typedPin ? undefined : found.facts) : undefined
   const topIntent = route.kind === 'intent' ? route.intentId : route.kind === 'suggest' ? route.intentIds[0] : undefined
-  const policyIntent = [topIntent, ...(route.kind === 'suggest' ? route.intentIds : [])].find(
+  let policyIntent = [topIntent, ...(route.kind === 'suggest' ? route.intentIds : [])].find(
     // Below the usual score a policy line needs this message to back it up: "my account is locked" is not a locked PIN.
     (id): id is string =>
       id !== undefined && ctx.isPolicy(id) && fits(id) &&
@@ -571,6 +577,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
         ? ctx.scoreOf(id) >= POLICY_SCORE
         : ctx.scoreOf(id) >= ctx.minScore && !ctx.active && !pending),
   )
+  // "will they be able to reset my cac pin too?": whoever is asked about, a PIN reset has one answer (ID card office).
+  const pinReset = /\b(reset|unlock|unblock|recover)\w*\b.{0,30}\bpin\b|\bpin\b.{0,30}\b(reset|unlock|unblock)\w*\b/.test(clean(text)) && facts.pin !== 'known' && !(ctx.denies?.(PIN_POLICY) ?? false)
+  if (!policyIntent && pinReset && ctx.isPolicy(PIN_POLICY)) policyIntent = PIN_POLICY
   const isRunning = (intentId: string) => {
     const procedureId = ctx.procedureOf(intentId)
     return procedureId !== undefined && (procedureId === ctx.active || (ctx.running ?? []).includes(procedureId))

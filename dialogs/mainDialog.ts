@@ -143,6 +143,8 @@ const MEMORY_SCOPES = 'DialogStateManagerConfiguration'
 export class MainDialog extends ComponentDialog {
   private readonly procedureOf: ReadonlyMap<string, string>
   private readonly referOf: ReadonlyMap<string, string>
+  /** Every term knowledge/ explains, whichever procedure declares it. */
+  private readonly terms: { term: string; names: string[]; say: string }[]
   private dialogSet?: { accessor: StatePropertyAccessor<DialogState>; dialogSet: DialogSet }
   private memoryScopes?: DialogStateManagerConfiguration
 
@@ -150,6 +152,7 @@ export class MainDialog extends ComponentDialog {
     super(MAIN_DIALOG)
     this.procedureOf = new Map(deps.intents.filter((i) => i.procedure).map((i) => [i.id, i.procedure!]))
     this.referOf = new Map(deps.intents.filter((i) => i.refer).map((i) => [i.id, i.refer!]))
+    this.terms = [...deps.procedures.values()].flatMap((p) => (p.terms ?? []).map((t) => ({ term: t.term, names: t.aliases, say: t.say })))
     this.addDialog(new AnswerPrompt(ANSWER))
     this.addDialog(deps.procedureDialog)
     this.addDialog(new WaterfallDialog(ROUTE, [this.routeStep.bind(this)]))
@@ -274,6 +277,7 @@ export class MainDialog extends ComponentDialog {
       typedPin: secretsFound(context).includes('pin'),
       lastPolicy: memory.lastPolicy,
       askedIfDone: memory.askedIfDone,
+      terms: this.terms,
       lastProcedure: memory.lastProcedure,
       isPolicy: (id) => this.isPolicy(id),
       denies: (id) => {
@@ -497,6 +501,10 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity(messages.aboutBot)
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
+      case 'term':
+        // A side question about a word: answered, then back to where we were.
+        await context.sendActivity(this.termText(reading.term))
+        return this.resume(innerDc, active !== undefined)
       case 'done-part':
         await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), askedIfDone: true })
         await context.sendActivity(withButtons(messages.didThatHelp, ['Yes', 'No']))
@@ -514,6 +522,10 @@ export class MainDialog extends ComponentDialog {
       default:
         return super.onContinueDialog(innerDc) // unclear: the pending question is asked again, in other words
     }
+  }
+
+  private termText(term: string): string {
+    return this.terms.find((t) => t.term === term)?.say ?? messages.askProblem
   }
 
   /** Whether the innermost running procedure asked the corrected fact before the step it is on. */
@@ -800,6 +812,9 @@ export class MainDialog extends ComponentDialog {
         return step.endDialog()
       case 'about-bot':
         await context.sendActivity(messages.aboutBot)
+        return step.endDialog()
+      case 'term':
+        await context.sendActivity(this.termText(reading.term))
         return step.endDialog()
       case 'small-talk':
         if (reading.intentId === 'human-agent') return step.replaceDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)

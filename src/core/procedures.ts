@@ -96,6 +96,10 @@ export const ProcedureSchema = z
     // Carries a rule the bot must always state, even mid-question (a locked PIN goes to the ID card office...).
     policy: z.boolean().default(false),
     steps: z.array(StepSchema).min(1),
+    // "What's ActivClient?": words its steps use, explained, answered at any point (then back to the step).
+    terms: z
+      .array(z.object({ term: z.string().min(2), aliases: z.array(z.string().min(2)).default([]), say: z.string().min(1), source: SourceSchema }).strict())
+      .optional(),
     outcomes: z.record(kebab, OutcomeSchema).default({}),
     exhausted: TargetSchema.optional(), // where a procedure goes when every step failed; default: end as exhausted
   })
@@ -217,6 +221,7 @@ function checkGraph(procedure: Procedure, seedText: string | undefined): string[
   for (const [id, outcome] of Object.entries(procedure.outcomes)) {
     problems.push(...checkSource(`outcomes.${id}`, outcome.source, seed))
   }
+  procedure.terms?.forEach((t, i) => problems.push(...checkSource(`terms.${i}`, t.source, seed)))
   const reachable = new Set<string>([procedure.steps[0]!.id])
   procedure.steps.forEach((step, index) => {
     if (!reachable.has(step.id)) return

@@ -405,7 +405,7 @@ const SIGNALS: [Signal, RegExp][] = [
   // "ok back to the page thing": the steps we were on, whatever "back to" + a word resembles ("kicked back to the login page").
   ['resume', /^(ok(ay)? |so |alright |now )*(lets )?(go )?back to (the|my|that|it|what|where)\b(?! login)/],
   ['resume', /^((ok |okay )?(go )?back( to (where we were|the steps?|it|that|before|my problem|the other (one|problem|thing)))?|where were we|continue|carry on|resume|lets continue|keep going|lets go back|back to it|ok back to (it|that|my problem))\W*$/],
-  ['step-help', /\b(how (do|can|would|should|am) i (supposed to )?[a-z]+( (up|in|to|into|on|out))? (that|this|it|those|them|there)|how (do|can|would|should) i (get to|find|open|get into) (the )?(settings|tools|menu|options|internet options|advanced|privacy|content( tab)?|user console|activclient|security devices|certificates|start menu)|how do i do (that|this|it)|where (is|are|do i find|can i find|would i find) (the |that |this |it |tools|internet options|user console|activclient|advanced)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any)|what does (that|this|it) mean|what do (you|u) mean( by (that|this|it))?|i dont (get|understand) (it|what you mean)|what am i (looking|supposed to look) for|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot) find (it|the|that|activclient|tools|internet options|it anywhere)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is))\b/],
+  ['step-help', /\b(how (do|can|would|should|am) i (supposed to )?[a-z]+( (up|in|to|into|on|out))? (that|this|it|those|them|there)|how (do|can|would|should) i (get to|find|open|get into) (the )?(settings|tools|menu|options|internet options|advanced|privacy|content( tab)?|user console|activclient|security devices|certificates|start menu)|how do i do (that|this|it)|where (is|are|do i find|can i find|would i find) (the |that |this |it |tools|internet options|user console|activclient|advanced)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any)|what does (that|this|it) mean|what do (you|u) mean( by (that|this|it))?|i dont (get|understand) (it|what you mean)|what am i (looking|supposed to look) for|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot) find (it|the|that|activclient|tools|internet options|it anywhere)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is)|where (on|in|at|under|about|exactly|abouts)\b|which (part|side|line|bit|corner)|(a lot of|so much|loads of|lots of|tons of) (writing|text|words|stuff))\b/],
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again)?( bye| goodbye)?\W*$/],
   ['bye', /^(ok(ay)? |alright )?(bye|goodbye|good bye|see ya|see you|later|cya|im done|i m done|thats all|that s all|nothing else|ttyl|have a good (day|one)|gotta go|got to go)\W*$/],
   ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yep |yeah |yup |ya |yay |omg |nevermind |done (and |but )?|did (it|that) (and )?)*(it |that |which |its |it s )?(just )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in|(i )?can (log ?in|sign in|get in)|(log ?in|login) works)( now)?( thanks?| thank you| ty)?\W*$/],
@@ -482,6 +482,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   /** "what's the help desk number?": the page gives none; say so rather than invent one. */
   | { kind: 'contact' }
   | { kind: 'something-else' }
+  /** "what's activclient?": a word the steps use, explained (then back to the step). */
+  | { kind: 'term'; term: string }
   /** "ok did that" to a question inside a part (which browser?): did it help? */
   | { kind: 'done-part' }
   /** "is this a real person?": who is answering, then on as before. */
@@ -501,6 +503,8 @@ export interface UnderstandingContext {
   running?: readonly string[]
   /** Facts the running procedures ask about: a message giving one ("i registered it just now") is about them. */
   activeSlots?: readonly Slot[]
+  /** Words the steps use that knowledge/ explains ("ActivClient", "PKCS#11"), with the names people use for them. */
+  terms?: readonly { term: string; names: readonly string[] }[]
   /** The bot's last words asked whether the part just done helped ("ok did that" before). */
   askedIfDone?: boolean
   /** A PIN was typed (and removed) in this message. */
@@ -528,6 +532,23 @@ export interface UnderstandingContext {
 
 /** The intent of the locked or forgotten PIN rule. */
 const PIN_POLICY = 'pin-locked-or-forgotten'
+
+/** "what's activclient?", "lol she says what is a pkcs", "never heard of pkcs11": a question about what a word means. */
+const WHAT_IS = /\b(what(?: even| exactly| the heck| the hell| on earth)? (?:s|is|are|does)|whats|wtf is|wth is|what do you mean by|never heard of|no idea what)\b(.*)$/
+
+/** The known term a "what is ..." question asks about, if any. */
+export function termAsked(text: string, terms: readonly { term: string; names: readonly string[] }[]): string | undefined {
+  const match = WHAT_IS.exec(clean(text))
+  if (!match) return undefined
+  const rest = ` ${match[2]!} `
+  const squeezed = rest.replace(/ /g, '')
+  return terms.find(({ term, names }) =>
+    [term, ...names].some((name) => {
+      const said = cleanPhrase(name)
+      return said.length > 0 && (rest.includes(` ${said} `) || rest.includes(` ${said}s `) || squeezed.includes(said.replace(/ /g, '')))
+    }),
+  )?.term
+}
 
 /** A policy intent scoring at least this is answered even at moderate confidence (its line is always right to give). */
 export const POLICY_SCORE = 0.3
@@ -607,6 +628,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const pushBackLike = ctx.lastPolicy && !pending && /\?|\b(so|but|why|what if|how come|really|seriously)\b/.test(clean(text) + (text.includes('?') ? '?' : ''))
   // "where is the ID card office?" gets the truth; "what's the help desk number?" is a request for a person (the rule's human-agent).
   const wantsPerson = route.kind === 'intent' && route.intentId === 'human-agent'
+  const term = ctx.terms && !explicit ? termAsked(text, ctx.terms) : undefined
+  if (term) return { ...base, kind: 'term', term }
   if (signals.has('about-bot') && !explicit && !/\b(want|need|talk|speak|connect|get me|give me)\b/.test(clean(text))) return { ...base, kind: 'about-bot' }
   if (signals.has('contact') && !signals.has('person') && !wantsPerson && !explicit) return { ...base, kind: 'contact' }
   if (signals.has('person') || (route.kind === 'intent' && route.intentId === 'human-agent' && !explicit && words <= 8)) {

@@ -277,6 +277,7 @@ export class MainDialog extends ComponentDialog {
       typedPin: secretsFound(context).includes('pin'),
       lastPolicy: memory.lastPolicy,
       askedIfDone: memory.askedIfDone,
+      paused: memory.paused !== undefined,
       terms: this.terms,
       lastProcedure: memory.lastProcedure,
       isPolicy: (id) => this.isPolicy(id),
@@ -427,8 +428,16 @@ export class MainDialog extends ComponentDialog {
       case 'same-problem':
         await context.sendActivity(messages.sameProblem)
         return this.resume(innerDc, false)
-      case 'resume':
-        return this.resume(innerDc, true)
+      case 'resume': {
+        // "back" with a problem left for this one: that problem again (and this one is left in its place).
+        const { paused } = await this.deps.state.memory.get(context, {})
+        if (!paused || !/\bback\b/.test(clean(context.activity.text ?? ''))) return this.resume(innerDc, true)
+        await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), paused: undefined })
+        if (active !== paused.procedureId) await this.pause(context, innerDc, active)
+        await innerDc.cancelAllDialogs()
+        await context.sendActivity(messages.resuming(paused.title))
+        return innerDc.beginDialog(RUN, { procedureId: paused.procedureId, stepId: paused.stepId } satisfies RunOptions)
+      }
       case 'undo':
         if (!active) return this.resume(innerDc, true)
         setUndo(context)

@@ -396,6 +396,9 @@ const UNDO =
 const SAY_AGAIN =
   /\b((say|read|show|give|send|type) (me )?(that|it|this|the (last )?(step|steps|instructions?|part)) (again|once more|one more time|slower|more slowly)|repeat (that|it|this|the (last )?(step|steps|instructions?|part))|slow(er)? (down|please|pls)|one more time|missed (that|it)|didnt (catch|get|see) (that|it|the (step|steps)))\b/
 
+/** "back to the pin thing", "lets go back to the other problem": the problem left for this one. */
+const BACK_TO = /\b(go |get |come |lets go )?back to (the|my|that) (\w+ )?(thing|one|problem|issue|stuff|steps?|question)\b|\bback to (the )?(other|first|previous|earlier|old) \w+/
+
 const SIGNALS: [Signal, RegExp][] = [
   ['repeat', SAY_AGAIN],
   // "is this a real person or a bot?": a question about who answers, not a request for a person.
@@ -405,7 +408,7 @@ const SIGNALS: [Signal, RegExp][] = [
   // "ok back to the page thing": the steps we were on, whatever "back to" + a word resembles ("kicked back to the login page").
   ['resume', /^(ok(ay)? |so |alright |now )*(lets )?(go )?back to (the|my|that|it|what|where)\b(?! login)/],
   ['resume', /^((ok |okay )?(go )?back( to (where we were|the steps?|it|that|before|my problem|the other (one|problem|thing)))?|where were we|continue|carry on|resume|lets continue|keep going|lets go back|back to it|ok back to (it|that|my problem))\W*$/],
-  ['step-help', /\b(how (do|can|would|should|am) i (supposed to )?[a-z]+( (up|in|to|into|on|out))? (that|this|it|those|them|there)|how (do|can|would|should) i (get to|find|open|get into) (the )?(settings|tools|menu|options|internet options|advanced|privacy|content( tab)?|user console|activclient|security devices|certificates|start menu)|how do i do (that|this|it)|where (is|are|do i find|can i find|would i find) (the |that |this |it |tools|internet options|user console|activclient|advanced)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any)|what does (that|this|it) mean|what do (you|u) mean( by (that|this|it))?|i dont (get|understand) (it|what you mean)|what am i (looking|supposed to look) for|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot) find (it|the|that|activclient|tools|internet options|it anywhere)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is)|where (on|in|at|under|about|exactly|abouts)\b|which (part|side|line|bit|corner)|(a lot of|so much|loads of|lots of|tons of) (writing|text|words|stuff))\b/],
+  ['step-help', /\b(how (do|can|would|should|am) i (supposed to )?[a-z]+( (up|in|to|into|on|out))? (that|this|it|those|them|there)|how (do|can|would|should) i (get to|find|open|get into) (the )?(settings|tools|menu|options|internet options|advanced|privacy|content( tab)?|user console|activclient|security devices|certificates|start menu)|how do i do (that|this|it)|(where (is|are|do i find|can i find|would i find)|wheres|where s) (the |that |this |it |tools|internet options|user console|activclient|advanced)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any|all)|what does (that|this|it) mean|what do (you|u) mean( by (that|this|it))?|i dont (get|understand) (it|what you mean)|what am i (looking|supposed to look) for|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot) find (it|the|that|activclient|tools|internet options|it anywhere)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is)|where (on|in|at|under|about|exactly|abouts)\b|which (part|side|line|bit|corner)|(a lot of|so much|loads of|lots of|tons of) (writing|text|words|stuff))\b/],
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again)?( bye| goodbye)?\W*$/],
   ['bye', /^(ok(ay)? |alright )?(bye|goodbye|good bye|see ya|see you|later|cya|im done|i m done|thats all|that s all|nothing else|ttyl|have a good (day|one)|gotta go|got to go)\W*$/],
   ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yep |yeah |yup |ya |yay |omg |nevermind |done (and |but )?|did (it|that) (and )?)*(it |that |which |its |it s )?(just )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in|(i )?can (log ?in|sign in|get in)|(log ?in|login) works)( now)?( thanks?| thank you| ty)?\W*$/],
@@ -503,6 +506,8 @@ export interface UnderstandingContext {
   running?: readonly string[]
   /** Facts the running procedures ask about: a message giving one ("i registered it just now") is about them. */
   activeSlots?: readonly Slot[]
+  /** A problem was left for this one ("we can come back to it: say back"). */
+  paused?: boolean
   /** Words the steps use that knowledge/ explains ("ActivClient", "PKCS#11"), with the names people use for them. */
   terms?: readonly { term: string; names: readonly string[] }[]
   /** The bot's last words asked whether the part just done helped ("ok did that" before). */
@@ -650,6 +655,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   }
   if (explicit) return { ...base, kind: 'answer', answer: answer! }
   if (SAY_AGAIN.test(clean(text))) return { ...base, kind: 'repeat' }
+  // "ok ill do that later, back to the pin thing": back to the problem left, wherever it is said in the message.
+  if (ctx.paused && BACK_TO.test(clean(text))) return { ...base, kind: 'resume' }
   // "cleared it, the page loads now" while steps run (or just after): solved, whatever step or problem the words name.
   if ((midSteps || ctx.lastProcedure) && !signals.has('undo') && saysSolved(text)) {
     return pending?.kind === 'check' ? { ...base, kind: 'answer', answer: { kind: 'worked' } } : { ...base, kind: 'worked' }
@@ -685,7 +692,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     }
   }
   // A question about the step ("where is tools? i dont see it") is not a "no", though it has a negation in it.
-  if (signals.has('step-help') && (ctx.active || pending?.kind === 'yes-no') && answer?.kind !== 'worked') return { ...base, kind: 'step-help' }
+  // "oh also my password expired, how do i reset that": a new problem said as such, though it asks "how".
+  const alsoNew = otherProblem !== undefined && /\b(also|another|as well|too|separate|different|other (thing|problem|issue|question))\b/.test(clean(text))
+  if (signals.has('step-help') && (ctx.active || pending?.kind === 'yes-no') && answer?.kind !== 'worked' && !alsoNew) return { ...base, kind: 'step-help' }
   // "the certificates part, how do i do that" after a list that ended: the procedure it names (the list invites it).
   const named = route.kind === 'intent' && ctx.procedureOf(route.intentId) !== undefined && ctx.procedureOf(route.intentId) !== ctx.lastProcedure && route.score >= HEDGE_SCORE && !unbacked(route.intentId) && fits(route.intentId)
   if (signals.has('step-help') && !ctx.active && !pending && named && route.kind === 'intent') {
@@ -716,7 +725,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   }
   if (signals.has('repeat')) return { ...base, kind: 'repeat' }
   if (signals.has('resume')) return { ...base, kind: 'resume' }
-  if (signals.has('step-help') && ctx.active) return { ...base, kind: 'step-help' }
+  if (signals.has('step-help') && ctx.active && !alsoNew) return { ...base, kind: 'step-help' }
   if (signals.has('something-else')) return { ...base, kind: 'something-else' }
   // "im on firefox tho": a short statement of a fact the steps depend on is about these steps, whatever it resembles.
   if (aboutActive && words <= 6 && signals.size === 0) return { ...base, kind: 'facts' }

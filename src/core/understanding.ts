@@ -735,7 +735,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     const procedureId = ctx.procedureOf(route.intentId)
     // The procedure running (or the sub-procedure running inside it): a question about where we are.
     if (procedureId && isRunning(route.intentId)) {
-      return ctx.active && procedureId !== ctx.active ? { ...base, kind: 'step-help', about: procedureId } : { ...base, kind: 'same-problem' }
+      // "what's SSL state?" is about that part; "how do i clear the ssl state in firefox" asks for the step on screen.
+      if (ctx.active && procedureId !== ctx.active) return /\bhow\b/.test(clean(text)) ? { ...base, kind: 'step-help' } : { ...base, kind: 'step-help', about: procedureId }
+      return { ...base, kind: 'same-problem' }
     }
     if (procedureId) return { ...base, kind: 'problem', intentId: route.intentId, hedge: route.score < ctx.minScore }
     // "wtf, bye" or "thanks for nothing" while venting is not a polite close.

@@ -213,7 +213,8 @@ export class MainDialog extends ComponentDialog {
         return true
       }
       case 'about-bot':
-        await context.sendActivity(messages.aboutBot)
+      case 'own-info':
+        await context.sendActivity(reading.kind === 'own-info' ? messages.ownInfo : messages.aboutBot)
         await context.sendActivity(messages.stillQueued)
         return true
     }
@@ -514,6 +515,10 @@ export class MainDialog extends ComponentDialog {
         // A side question about a word: answered, then back to where we were.
         await context.sendActivity(this.termText(reading.term))
         return this.resume(innerDc, active !== undefined)
+      case 'own-info':
+        await context.sendActivity(messages.ownInfo)
+        await innerDc.repromptDialog()
+        return Dialog.EndOfTurn
       case 'done-part':
         await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), askedIfDone: true })
         await context.sendActivity(withButtons(messages.didThatHelp, ['Yes', 'No']))
@@ -824,6 +829,9 @@ export class MainDialog extends ComponentDialog {
         return step.endDialog()
       case 'term':
         await context.sendActivity(this.termText(reading.term))
+        return step.endDialog()
+      case 'own-info':
+        await context.sendActivity(`${messages.ownInfo} ${messages.askProblem}`)
         return step.endDialog()
       case 'small-talk':
         if (reading.intentId === 'human-agent') return step.replaceDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)

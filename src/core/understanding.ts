@@ -387,6 +387,7 @@ export type Signal =
   | 'no-admin'
   | 'undo'
   | 'about-bot'
+  | 'own-info'
 
 /** "go back, I picked wrong": the user's last answer was a mistake. A bare "back" is a request to resume. */
 const UNDO =
@@ -400,6 +401,8 @@ const SAY_AGAIN =
 const BACK_TO = /\b(go |get |come |lets go )?back to (the|my|that) (\w+ )?(thing|one|problem|issue|stuff|steps?|question)\b|\bback to (the )?(other|first|previous|earlier|old) \w+/
 
 const SIGNALS: [Signal, RegExp][] = [
+  // "did you get my info?", "do you need my ssn": about personal details, which nobody here needs or keeps.
+  ['own-info', /\b(did|have|do|will|can) (you|u) (get|got|see|receive|received|save|keep|store|need|want)\b.{0,20}\b(info|information|details|data|number|ssn|social|dod id|edipi|dob|birthday|date of birth|address)\b|\b(need|want) (my|his|her) (ssn|social|dod id|edipi|info|information|details)\b/],
   ['repeat', SAY_AGAIN],
   // "is this a real person or a bot?": a question about who answers, not a request for a person.
   ['about-bot', /\b(are (you|u)|is (this|it)|am i (talking|chatting|speaking) (to|with)|r u)( just)? (a |an )?(real |actual |live )?(person|human|bot|robot|machine|ai|computer|automated)\b.{0,30}\??$/],
@@ -489,6 +492,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   | { kind: 'term'; term: string }
   /** "ok did that" to a question inside a part (which browser?): did it help? */
   | { kind: 'done-part' }
+  /** "did you get my info?": personal details are neither needed nor kept. */
+  | { kind: 'own-info' }
   /** "is this a real person?": who is answering, then on as before. */
   | { kind: 'about-bot' }
   | { kind: 'vent' }
@@ -633,6 +638,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const pushBackLike = ctx.lastPolicy && !pending && /\?|\b(so|but|why|what if|how come|really|seriously)\b/.test(clean(text) + (text.includes('?') ? '?' : ''))
   // "where is the ID card office?" gets the truth; "what's the help desk number?" is a request for a person (the rule's human-agent).
   const wantsPerson = route.kind === 'intent' && route.intentId === 'human-agent'
+  if (signals.has('own-info') && !explicit) return { ...base, kind: 'own-info' }
   const term = ctx.terms && !explicit ? termAsked(text, ctx.terms) : undefined
   if (term) return { ...base, kind: 'term', term }
   if (signals.has('about-bot') && !explicit && !/\b(want|need|talk|speak|connect|get me|give me)\b/.test(clean(text))) return { ...base, kind: 'about-bot' }

@@ -1,3 +1,6 @@
+/** A title in quotes, once: some titles quote an error message already ("Page Cannot be Displayed"). */
+const quoted = (title: string) => (title.startsWith('"') ? title : `"${title}"`)
+
 /** The bot's own words (not procedure content, which lives in knowledge/). */
 const contactQuestionText = 'How can the help desk reach you? Type an e-mail address or a phone number (with its area code), or say "I\'ll check back here".'
 
@@ -81,9 +84,9 @@ export const messages = {
   undoFirst: "That's the first question here, so here it is again.",
   sameProblem: "We're already working on that. Here's where we are:",
   soundsLike: (title: string) => `That sounds like: ${title}. (If that's not it, say "something else".)`,
-  pausedNote: (title: string) => `(We can come back to "${title}" afterwards: just say "back".)`,
-  returnOffer: (title: string) => `Earlier we were working on "${title}". Say "back" to return to it.`,
-  resuming: (title: string) => `OK, back to "${title}".`,
+  pausedNote: (title: string) => `(We can come back to ${quoted(title)} afterwards: just say "back".)`,
+  returnOffer: (title: string) => `Earlier we were working on ${quoted(title)}. Say "back" to return to it.`,
+  resuming: (title: string) => `OK, back to ${quoted(title)}.`,
   nothingToResume: "We're not in the middle of any steps. Tell me what's wrong and I'll walk you through the fix.",
   notedFact: 'Got it, thanks.',
   corrected: "Thanks for correcting me. Let's redo that with the right details.",

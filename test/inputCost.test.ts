@@ -5,7 +5,7 @@ import { clean, MAX_UNDERSTOOD_CHARS, signalsOf } from '../src/core/understandin
 import { captureConsole, createLogger } from '../src/core/logger.js'
 import type { Recognizer } from '../src/core/recognizer.js'
 import { jsonDepth } from '../src/server.js'
-import { mainClient, say } from './helpers/conversation.js'
+import { mainClient, recordingQueue, say } from './helpers/conversation.js'
 import { startServer, tempDataDir, type Running } from './helpers/server.js'
 import { sink } from './helpers/sink.js'
 
@@ -103,14 +103,15 @@ describe('what one message may cost', () => {
 })
 
 describe('conversation state', () => {
-  it('keeps at most 50 steps tried however often the user goes round and declines an agent', async () => {
+  it('keeps at most 50 steps tried however often the user goes round with no agent to take it', async () => {
     let trailLength = 0
     let state: ReturnType<typeof mainClient>['state'] | undefined
     const measure = { onTurn: async (context: TurnContext, next: () => Promise<void>) => {
       await next()
       trailLength = (await state!.helpDeskCase.get(context, { errorMessages: [], trail: [] })).trail.length
     } }
-    const made = mainClient({ middlewares: [measure] })
+    // No agent here: the case is never handed over (which would start a fresh one), so the trail only grows.
+    const made = mainClient({ middlewares: [measure], queue: recordingQueue({ staffed: false }) })
     state = made.state
     const lengths: number[] = []
 

@@ -230,7 +230,7 @@ const GONE = /\b(no (more|longer) (errors?|problems?|issues?)|no errors?( now)?|
  */
 const SOLVED =
   /\b(it works|works now|working now|it s working|its working|(that|it|this|which) (worked|did it|did the trick|fixed it)|fixed|solved|(page|it|site|ako|dko) (loads|loaded|opens|opened)|loads now|opens now|((cac )?login|log ?in|sign ?in|it|cac) works|let me in|im in|i m in|got in|logged in|i (can )?see it now|(now )?i can see it|shows up now|pin (is )?changed|changed it)\b/
-const NOT_SOLVED = /\b(until|till|used to|was working|were working|yesterday|last (week|month|time)|before (i|the|my)|if|whether|when it)\b|\?/
+const NOT_SOLVED = /\b(until|till|used to|was working|were working|yesterday|last (week|month|time)|before (i|the|my)|if|whether|when it|but|except|blank|white|empty|loop|back to|login (page|screen)|spins|spinning|hangs|freezes|crash\w*|403|404|forbidden)\b|\?/
 export function saysSolved(text: string): boolean {
   const said = clean(text)
   if (!SOLVED.test(said) || NOT_SOLVED.test(said + (text.includes('?') ? ' ?' : ''))) return false

@@ -19,7 +19,7 @@ const env = {
   DATABASE_SCHEMA: namespace.schema,
   REDIS_URL,
   REDIS_KEY_PREFIX: namespace.redisPrefix,
-  AGENT_ACCOUNTS, // so the procedure ends by offering a person
+  AGENT_ACCOUNTS, // so the procedure ends by opening a case for a person
   SHED_TURN_LATENCY_MS: '0', // slow turns on the loaded test machine must not shed these; test/loadShedding.test.ts does
 }
 
@@ -120,7 +120,7 @@ describe('two bot processes on PostgreSQL + Redis', () => {
     expect(retry.status).toBe(200)
     const resumed = await call(a, 'GET', `/conversations/${conversationId}?watermark=${onB.watermark()}`, token)
     const onA = await openStream(resumed.body.streamUrl, received)
-    await waitUntil(saw(/connect you with a help-desk agent/), 'the step after "no", on A')
+    await waitUntil(saw(/connecting you with a help-desk agent/), 'the step after "no", on A')
     await call(a, 'POST', `/conversations/${conversationId}/activities`, token, message('no'))
     await waitUntil(() => received.filter((x) => x.from.role === 'user').length === 5, 'the last echo')
     await new Promise((r) => setTimeout(r, 300))

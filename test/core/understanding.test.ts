@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import {
   extractFacts,
   readAnswer,
+  saysSolved,
   signalsOf,
+  termAsked,
   understand,
   type PendingQuestion,
   type RouteLike,
@@ -107,6 +109,13 @@ describe('signalsOf', () => {
     { text: '👍', signal: 'thanks' },
     { text: 'ok bye', signal: 'bye' },
     { text: 'nvm it works now', signal: 'worked' },
+    { text: 'are you a real person or a bot?', signal: 'about-bot' },
+    { text: 'did you get my info?', signal: 'own-info' },
+    { text: 'THE SITE KEEPS THROWING ME OUT AGAIN', signal: 'vent' },
+    { text: 'could a help desk tech unlock it for me', signal: 'push-back' },
+    { text: 'surely some vendor sells them', signal: 'push-back' },
+    { text: 'can you read the steps again, more slowly', signal: 'repeat' },
+    { text: 'hmm where on the card', signal: 'step-help' },
   ])('hears $signal in "$text"', ({ text, signal }) => {
     expect(signalsOf(text)).toContain(signal)
   })
@@ -148,10 +157,53 @@ describe('understand', () => {
     expect(understand('where is tools?? i dont see it', context({ kind: 'none' }, { pending: check, active: 'page-cannot-be-displayed' })).kind).toBe('step-help')
   })
 
+  it('takes "it works" said with the step as solved, at any question', () => {
+    expect(understand('ok cleared the ssl state, it works', context({ kind: 'intent', intentId: 'clear-ssl-state', score: 0.9 }, { pending: check, active: 'x' }))).toMatchObject({ kind: 'answer', answer: { kind: 'worked' } })
+    const ask: PendingQuestion = { kind: 'ask', question: 'Which browser?', options: [{ label: 'Edge' }, { label: 'Chrome' }] }
+    expect(understand('cleared it, the page loads now', context({ kind: 'none' }, { pending: ask, active: 'x' })).kind).toBe('worked')
+  })
+
+  it('hears a new problem said as such, though it asks "how"', () => {
+    const reading = understand('oh also my password expired, how do i reset that', context({ kind: 'intent', intentId: 'password-reset', score: 0.97 }, { pending: check, active: 'change-pin', running: ['change-pin'] }))
+    expect(reading).toMatchObject({ kind: 'problem', intentId: 'password-reset' })
+  })
+
+  it('gives the PIN rule to a question about resetting a PIN, whoever is asked', () => {
+    expect(understand('will they be able to reset my pin too?', context({ kind: 'none' }))).toMatchObject({ kind: 'policy', intentId: 'pin-locked-or-forgotten' })
+  })
+
+  it('asks whether a part done from its summary helped, and goes on past it when it did not', () => {
+    const ask: PendingQuestion = { kind: 'ask', question: 'Which browser?', options: [{ label: 'Edge' }, { label: 'Chrome' }] }
+    const inPart = { pending: ask, active: 'page-cannot-be-displayed', running: ['page-cannot-be-displayed', 'clear-cache'] }
+    expect(understand('ok did that', context({ kind: 'none' }, inPart)).kind).toBe('done-part')
+    expect(understand('no', context({ kind: 'none' }, { ...inPart, askedIfDone: true }))).toMatchObject({ kind: 'tried-running', procedureId: 'clear-cache' })
+  })
+
   it('closes on thanks, but not while venting', () => {
     expect(understand('thanks', context({ kind: 'intent', intentId: 'thanks', score: 0.9 }, { pending: check, active: 'x' })).kind).toBe('close')
     expect(understand('thanks for nothing, this is ridiculous', context({ kind: 'intent', intentId: 'thanks', score: 0.9 })).kind).toBe('vent')
   })
+})
+
+describe('saysSolved: "it works" said along with the step', () => {
+  it.each(['ok cleared the cookies, it works', 'got into activclient, pin is changed now', 'oh there it is, i can see it now, thanks', 'deleted my history and the site opens now'])(
+    'hears it in "%s"',
+    (text) => expect(saysSolved(text)).toBe(true),
+  )
+  it.each(['it was working until i got my new card', 'it works on my home pc but not at work', 'does it work in edge?', 'it opens a blank white page now', 'the site loads but then it says 403', 'still not fixed'])(
+    'does not hear it in "%s"',
+    (text) => expect(saysSolved(text)).toBe(false),
+  )
+})
+
+describe('termAsked: what a word the steps use means', () => {
+  const terms = [{ term: 'ActivClient', names: ['active client'] }, { term: 'PKCS#11', names: ['pkcs', 'pkcs11'] }]
+  it.each([
+    ['wait whats activclient?', 'ActivClient'],
+    ['what even is active client', 'ActivClient'],
+    ['lol my kid asks what is a pkcs', 'PKCS#11'],
+  ])('finds the term in "%s"', (text, term) => expect(termAsked(text, terms)).toBe(term))
+  it.each(['open activclient', 'what is my pin', 'whats next'])('finds none in "%s"', (text) => expect(termAsked(text, terms)).toBeUndefined())
 })
 
 describe('every question in knowledge/ reads its own answers back', () => {

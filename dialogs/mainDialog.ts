@@ -206,7 +206,9 @@ export class MainDialog extends ComponentDialog {
       case 'close':
       case 'small-talk': {
         // "ok thanks for trying": a polite close; the request stays open unless they cancel it.
-        const how = reading.kind === 'close' ? reading.how : reading.intentId === 'goodbye' ? 'bye' : reading.intentId === 'thanks' ? 'thanks' : undefined
+        // A bare "ok" the recognizer files under thanks is an acknowledgement of the queue, not a goodbye.
+        const thanked = /\b(thank|thanks|thx|ty|tysm|cheers|appreciate|bye|goodbye|later|cya)\b/.test(clean(text))
+        const how = reading.kind === 'close' ? reading.how : !thanked ? undefined : reading.intentId === 'goodbye' ? 'bye' : reading.intentId === 'thanks' ? 'thanks' : undefined
         if (!how) break
         noteOutcome(context, 'closed')
         await context.sendActivity(how === 'bye' ? `${messages.goodbye} ${messages.closedWhileWaiting.replace(/^You're welcome\. /, '')}` : messages.closedWhileWaiting)

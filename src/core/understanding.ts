@@ -426,6 +426,9 @@ const SIGNALS: [Signal, RegExp][] = [
   ['something-else', /^(no,? )?(thats not it|that s not it|not (that|it|this)|wrong( one| thing)?|something else|neither|none( of (these|those|them))?|no thats wrong|different problem|not what i (meant|asked))\W*$/],
 ]
 
+/** Words that ask the bot to stop what it is doing (not just venting); read as typed, since spelling repair turns "forget" into "forgot". */
+const STOP_WORDS = /\b(stop|cancel|forget (it|this|about it)|never ?mind|nvm|quit|give up|giving up|(i'?m|im) done|enough|leave it|drop it|skip it)\b/
+
 /** Every signal in a message: a person, a repeat, step help, thanks, venting, push-back... */
 export function signalsOf(text: string): Set<Signal> {
   const said = clean(text)
@@ -748,7 +751,10 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     if (procedureId) return { ...base, kind: 'problem', intentId: route.intentId, hedge: route.score < ctx.minScore }
     // "wtf, bye" or "thanks for nothing" while venting is not a polite close.
     // "this is ridiculous, forget it" with nothing running: empathy and the way forward, not "nothing to cancel".
-    if (vent && (['thanks', 'goodbye', 'greeting'].includes(route.intentId) || (route.intentId === 'cancel' && !midSteps))) return { ...base, kind: 'vent' }
+    // Mid-steps only words of stopping cancel: "ugh this is stupid" resembles "forget it" but asks for no stop.
+    if (vent && (['thanks', 'goodbye', 'greeting'].includes(route.intentId) || (route.intentId === 'cancel' && (!midSteps || !STOP_WORDS.test(text.toLowerCase()))))) {
+      return { ...base, kind: 'vent' }
+    }
     if (route.intentId !== 'none') return { ...base, kind: 'small-talk', intentId: route.intentId }
   }
   if (route.kind === 'suggest') {

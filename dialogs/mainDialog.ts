@@ -370,8 +370,13 @@ export class MainDialog extends ComponentDialog {
    */
   private isOneShot(procedureId: string): boolean {
     const procedure = this.deps.procedures.get(procedureId)
-    if (!procedure || !procedure.steps.every((s) => !s.check && !s.ask && !s.run)) return false
+    if (!procedure || !this.onlyStatements(procedureId)) return false
     return Object.values(procedure.outcomes).every((o) => o.kind === 'answered' || o.kind === 'referred')
+  }
+
+  /** A procedure that only says things (no question, check or sub-procedure): its text can be said again whole. */
+  private onlyStatements(procedureId: string): boolean {
+    return this.deps.procedures.get(procedureId)?.steps.every((s) => !s.check && !s.ask && !s.run) ?? false
   }
 
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
@@ -995,6 +1000,10 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity(messages.unclear)
         return step.replaceDialog(OFFER, { reason: 'unclear-answers' } satisfies HandoffOptions)
       case 'handoff':
+        // With nobody here to take the chat, the page's route is the answer: "can you clear it?" gets it again, calmly.
+        if (!this.deps.handoffQueue.staffed && this.onlyStatements(outcome.procedureId)) {
+          await this.deps.state.memory.set(context, { ...memory, lastPolicy: this.intentOf(outcome.procedureId), lastProcedure: outcome.procedureId })
+        }
         return step.replaceDialog(HANDOFF, { reason: 'procedure-escalated' } satisfies HandoffOptions)
       case 'undo': // only a sub-procedure ends so; the top-level one asks its first question again itself
       case 'replan':

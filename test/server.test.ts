@@ -125,6 +125,14 @@ describe('server', () => {
     const login = await fetch(`${running.url}/agent/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'x' }) })
     expect(login.status).toBe(401)
     expect(await login.json()).toEqual({ error: signIn.help })
+
+    // The page's route is the answer when nobody is here: "can you clear it?" gets it again, not the clear-cache steps.
+    await send(running.url, 'conv-no-agents-edipi', 'EDIPI does not match when i register')
+    for (const pushBack of ['can you clear it', 'why cant you fix it']) {
+      const replies = await send(running.url, 'conv-no-agents-edipi', pushBack)
+      expect(replies.join(' ')).toMatch(/Contact the help desk: they can clear the EDIPI from your account\./)
+      expect(replies.join(' ')).not.toMatch(/Which browser|cache|didn.t (quite )?(catch|get) that|not something I can help with/)
+    }
   })
 
   it('never logs or stores what the user typed', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { HelpDeskError } from '../core/errors.js'
 import type { HandoffPacket } from '../core/handoff.js'
-import type { CaseAction, CaseStatus, ClosingReason } from '../core/handoffCase.js'
+import type { CaseAction, CaseState, CaseStatus, ClosingReason } from '../core/handoffCase.js'
 import type { CaseDetails, CaseEvent, CaseQuery, HandoffCase, StoredRating } from '../core/ports.js'
 
 // What every engine stores the same way: ids, rows, errors.
@@ -83,6 +83,22 @@ export function caseSearchWhere(query: CaseQuery, param: (n: number) => string):
   if (query.from) clauses.push(`created_at >= ${add(query.from)}`)
   if (query.to) clauses.push(`created_at < ${add(query.to)}`)
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params }
+}
+
+/**
+ * A case's changed columns after a transition, in the order both engines' UPDATE names them: status, agent, packet
+ * (with a message the user left), updated time, search text, and a closing reason (kept when none is given).
+ */
+export function transitionColumns(current: HandoffCase, state: CaseState, at: string, leftMessage?: string): unknown[] {
+  const packet = leftMessage ? { ...current.packet, leftMessage } : current.packet
+  return [
+    state.status,
+    state.agentId ?? null,
+    JSON.stringify(packet),
+    at,
+    searchTextOf({ ...current, packet, leftMessage: leftMessage ?? current.leftMessage }),
+    state.closingReason ?? null,
+  ]
 }
 
 /** The history entry of a status change: from, to, by which action, and the agent who did it. */

@@ -28,6 +28,7 @@ import {
   statusEvent,
   toCase,
   toCaseEvent,
+  transitionColumns,
   type CaseEventRow,
   type CaseRow,
 } from '../rows.js'
@@ -211,19 +212,10 @@ export class PgHandoffCases implements HandoffCases {
       const current = toCase(row)
       const result = transition({ status: current.status, agentId: current.agentId }, action)
       if (!result.ok || !result.changed) return { ...result, case: current, previous: current.status }
-      const packet = leftMessage ? { ...current.packet, leftMessage } : current.packet
       const at = new Date().toISOString()
       const [updated] = await this.db.query<CaseRow>(
         'UPDATE handoff_requests SET status = $2, agent_id = $3, packet = $4, updated_at = $5, search_text = $6, closing_reason = COALESCE($7, closing_reason) WHERE id = $1 RETURNING *',
-        [
-          id,
-          result.state.status,
-          result.state.agentId ?? null,
-          JSON.stringify(packet),
-          at,
-          searchTextOf({ ...current, packet, leftMessage: leftMessage ?? current.leftMessage }),
-          result.state.closingReason ?? null,
-        ],
+        [id, ...transitionColumns(current, result.state, at, leftMessage)],
       )
       await this.insertEvent(id, statusEvent(current.status, result.state.status, action), at)
       return { ...result, case: toCase(updated!), previous: current.status }

@@ -1,7 +1,7 @@
 import type { HandoffPacket } from '../../core/handoff.js'
 import { OPEN_STATUSES, transition, type CaseAction, type CaseStatus, type TransitionResult } from '../../core/handoffCase.js'
 import type { CaseDetails, CaseEvent, CaseQuery, HandoffCase, HandoffCases } from '../../core/ports.js'
-import { caseSearchWhere, mergeDetails, newCaseId, searchTextOf, statusEvent, toCase, toCaseEvent, type CaseEventRow, type CaseRow } from '../rows.js'
+import { caseSearchWhere, mergeDetails, newCaseId, searchTextOf, statusEvent, toCase, transitionColumns, toCaseEvent, type CaseEventRow, type CaseRow } from '../rows.js'
 import { statementCache, type Db } from './database.js'
 
 /** Handoff cases in the SQLite file; every change is one transaction through core/handoffCase's rules. */
@@ -51,19 +51,10 @@ export class SqliteHandoffCases implements HandoffCases {
       if (!current) return { ok: false as const, reason: 'not-allowed' as const }
       const result = transition({ status: current.status, agentId: current.agentId }, action)
       if (!result.ok || !result.changed) return { ...result, case: current, previous: current.status }
-      const packet = leftMessage ? { ...current.packet, leftMessage } : current.packet
       const at = new Date().toISOString()
       this.sql(
         'UPDATE handoff_requests SET status = ?, agent_id = ?, packet = ?, updated_at = ?, search_text = ?, closing_reason = COALESCE(?, closing_reason) WHERE id = ?',
-      ).run(
-        result.state.status,
-        result.state.agentId ?? null,
-        JSON.stringify(packet),
-        at,
-        searchTextOf({ ...current, packet, leftMessage: leftMessage ?? current.leftMessage }),
-        result.state.closingReason ?? null,
-        id,
-      )
+      ).run(...transitionColumns(current, result.state, at, leftMessage), id)
       this.addEventNow(id, statusEvent(current.status, result.state.status, action), at)
       return { ...result, case: this.getNow(id), previous: current.status }
     })()

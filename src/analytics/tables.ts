@@ -2,10 +2,10 @@
  * The report (core/analytics' computeReport, the same figures `npm run report` prints) as the tables the console's
  * Analytics view shows under its charts and offers as CSV: one place says what each table holds.
  */
-import { computeReport, pct as share, type Report } from '../core/analytics.js'
+import { closingReason, computeReport, meanScore, pct as share, type Report } from '../core/analytics.js'
 import type { AnalyticsEvents } from '../core/ports.js'
 
-export const TABLE_IDS = ['containment', 'procedures', 'recognition', 'handoff'] as const
+export const TABLE_IDS = ['containment', 'trend', 'procedures', 'recognition', 'handoff', 'closing', 'ratings'] as const
 export type TableId = (typeof TABLE_IDS)[number]
 
 export interface Table {
@@ -45,6 +45,12 @@ export function reportTables(r: Report): Table[] {
       ],
     },
     {
+      id: 'trend',
+      title: 'Containment per day (UTC)',
+      columns: ['Day', 'Conversations', 'Solved, confirmed', 'Solved, assumed', 'Referred', 'Handed off', 'Abandoned', 'Other', 'Solved share'],
+      rows: r.trend.map((t) => [t.day, t.conversations, t.confirmed, t.assumed, t.referred, t.handedOff, t.abandoned, t.other, share(t.confirmed + t.assumed, t.conversations)]),
+    },
+    {
       id: 'procedures',
       title: 'Procedures: where they are fixed and where they fail',
       columns: ['Procedure', 'Started', 'Step', 'Step id', 'Reached', 'Fixed there', 'Gave up there'],
@@ -71,7 +77,22 @@ export function reportTables(r: Report): Table[] {
         ['Closed', h.closed],
         ['Median wait for an agent (s)', secondsOrDash(h.waitMedianSeconds)],
         ['p90 wait for an agent (s)', secondsOrDash(h.waitP90Seconds)],
+        ['Cases with an agent reply', h.replied],
+        ['Median time to first agent reply (s)', secondsOrDash(h.firstReplyMedianSeconds)],
+        ['p90 time to first agent reply (s)', secondsOrDash(h.firstReplyP90Seconds)],
       ],
+    },
+    {
+      id: 'closing',
+      title: 'Handoff closing reasons',
+      columns: ['Reason', 'Cases', 'Share'],
+      rows: h.closedReasons.map((c) => [closingReason(c.reason), c.cases, share(c.cases, h.closed)]),
+    },
+    {
+      id: 'ratings',
+      title: 'Ratings',
+      columns: ['Rated after', 'Ratings', 'Mean score'],
+      rows: r.ratings.map((g) => [g.after === 'bot' ? 'The bot' : 'An agent', g.count, meanScore(g.meanScore)]),
     },
   ]
 }

@@ -17,6 +17,7 @@ export type AnalyticsEvent =
   | { kind: 'handoff.queued'; reason: string }
   | { kind: 'handoff.claimed'; waitSeconds: number }
   | { kind: 'handoff.closed'; reason: string }
+  | { kind: 'handoff.replied'; seconds: number }
   /** The user's rating of the help (its comment is user text, so never here). */
   | { kind: 'rating'; score: number; after: 'bot' | 'agent' }
 
@@ -73,8 +74,39 @@ export interface Report {
   containment: { resolved: number; confirmed: number; assumed: number; referred: number; handedOff: number; abandoned: number; other: number }
   procedures: { procedureId: string; started: number; steps: FunnelStep[] }[]
   recognition: { understood: number; clarified: number; outOfScope: number }
-  handoff: { queued: number; claimed: number; closed: number; waitMedianSeconds?: number; waitP90Seconds?: number }
+  handoff: {
+    queued: number
+    claimed: number
+    closed: number
+    waitMedianSeconds?: number
+    waitP90Seconds?: number
+    /** Cases whose agent wrote to the user, and how long after the case opened the first message went. */
+    replied: number
+    firstReplyMedianSeconds?: number
+    firstReplyP90Seconds?: number
+    /** Why cases ended (closed by the agent, cancelled by the user, expired unclaimed…), most frequent first. */
+    closedReasons: { reason: string; cases: number }[]
+  }
+  /** Containment per UTC day of each conversation's first event, every day of the period. */
+  trend: TrendDay[]
+  /** What users rated, after the bot and after an agent. */
+  ratings: { after: 'bot' | 'agent'; count: number; meanScore?: number }[]
 }
+
+export interface TrendDay {
+  /** YYYY-MM-DD (UTC). */
+  day: string
+  conversations: number
+  confirmed: number
+  assumed: number
+  referred: number
+  handedOff: number
+  abandoned: number
+  other: number
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 
 /** The median (mean of the middle two for an even count). */
 export function median(values: readonly number[]): number | undefined {
@@ -106,8 +138,16 @@ export function computeReport(events: readonly StoredAnalyticsEvent[], from: num
   const cutoff = Math.min(to, now) - ABANDONED_AFTER_MS
   const containment = { resolved: 0, confirmed: 0, assumed: 0, referred: 0, handedOff: 0, abandoned: 0, other: 0 }
   const recognition = { understood: 0, clarified: 0, outOfScope: 0 }
-  const handoff = { queued: 0, claimed: 0, closed: 0 } as Report['handoff']
+  const handoff: Report['handoff'] = { queued: 0, claimed: 0, closed: 0, replied: 0, closedReasons: [] }
   const waits: number[] = []
+  const firstReplies: number[] = []
+  const reasons = new Map<string, number>()
+  const scores = { bot: [] as number[], agent: [] as number[] }
+  const trend = new Map<string, TrendDay>()
+  for (let day = Math.floor(from / DAY_MS) * DAY_MS; day < to; day += DAY_MS) {
+    const d = dayOf(day)
+    trend.set(d, { day: d, conversations: 0, confirmed: 0, assumed: 0, referred: 0, handedOff: 0, abandoned: 0, other: 0 })
+  }
   const funnels = new Map<string, { started: number; steps: Map<string, FunnelStep> }>()
   const funnelOf = (procedureId: string) => {
     let f = funnels.get(procedureId)
@@ -170,32 +210,53 @@ export function computeReport(events: readonly StoredAnalyticsEvent[], from: num
           break
         case 'handoff.closed':
           handoff.closed++
+          reasons.set(String(d.reason), (reasons.get(String(d.reason)) ?? 0) + 1)
+          break
+        case 'handoff.replied':
+          handoff.replied++
+          firstReplies.push(Number(d.seconds))
+          break
+        case 'rating':
+          if ((d.after === 'bot' || d.after === 'agent') && Number.isFinite(Number(d.score))) scores[d.after].push(Number(d.score))
           break
       }
     }
     const silent = list.at(-1)!.at <= cutoff
     const abandoned = problem && !handedOff && !confirmed && !assumed && !referred && (open || lastStep.size > 0) && silent
     if (abandoned) for (const [procedureId, stepId] of lastStep) funnelOf(procedureId).steps.get(stepId)!.gaveUp++
-    if (handedOff) containment.handedOff++
-    else if (confirmed || assumed) {
-      containment.resolved++
-      if (confirmed) containment.confirmed++
-      else containment.assumed++
-    } else if (referred) containment.referred++
-    else if (abandoned) containment.abandoned++
-    else containment.other++
+    const outcome = handedOff ? 'handedOff' : confirmed ? 'confirmed' : assumed ? 'assumed' : referred ? 'referred' : abandoned ? 'abandoned' : 'other'
+    if (outcome === 'confirmed' || outcome === 'assumed') containment.resolved++
+    containment[outcome]++
+    const day = trend.get(dayOf(list[0]!.at))
+    if (day) {
+      day.conversations++
+      day[outcome]++
+    }
   }
   handoff.waitMedianSeconds = median(waits)
   handoff.waitP90Seconds = percentile(waits, 90)
+  handoff.firstReplyMedianSeconds = median(firstReplies)
+  handoff.firstReplyP90Seconds = percentile(firstReplies, 90)
+  handoff.closedReasons = [...reasons].map(([reason, cases]) => ({ reason, cases })).sort((a, b) => b.cases - a.cases || a.reason.localeCompare(b.reason))
+  const ratings = (['bot', 'agent'] as const).map((after) => {
+    const given = scores[after]
+    return { after, count: given.length, meanScore: given.length ? given.reduce((a, b) => a + b, 0) / given.length : undefined }
+  })
   const procedures = [...funnels]
     .map(([procedureId, f]) => ({ procedureId, started: f.started, steps: [...f.steps.values()].sort((a, b) => a.step - b.step) }))
     .sort((a, b) => b.started - a.started || a.procedureId.localeCompare(b.procedureId))
-  return { from, to, conversations, containment, procedures, recognition, handoff }
+  return { from, to, conversations, containment, procedures, recognition, handoff, trend: [...trend.values()], ratings }
 }
 
 /** A share as the report shows it: one decimal, '-' of nothing. */
 export const pct = (n: number, of: number): string => (of === 0 ? '-' : `${((100 * n) / of).toFixed(1)}%`)
 const seconds = (s: number | undefined) => (s === undefined ? '-' : `${Math.round(s)} s`)
+/** A mean score as the report shows it: one decimal, '-' of no ratings. */
+export const meanScore = (m: number | undefined): string => (m === undefined ? '-' : m.toFixed(1))
+
+const CLOSING_REASONS: Record<string, string> = { close: 'closed by the agent', cancel: 'cancelled by the user', expire: 'expired unclaimed' }
+/** A `handoff.closed` reason in words. */
+export const closingReason = (reason: string): string => CLOSING_REASONS[reason] ?? reason
 
 /** The report as the terminal shows it. */
 export function formatReport(r: Report): string {
@@ -229,6 +290,14 @@ export function formatReport(r: Report): string {
     'Handoff',
     `  rate ${pct(r.handoff.queued, n)} (${r.handoff.queued} queued), claimed ${r.handoff.claimed}, closed ${r.handoff.closed}`,
     `  wait for an agent: median ${seconds(r.handoff.waitMedianSeconds)}, p90 ${seconds(r.handoff.waitP90Seconds)}`,
+    `  first agent reply after the case opened: median ${seconds(r.handoff.firstReplyMedianSeconds)}, p90 ${seconds(r.handoff.firstReplyP90Seconds)} (${r.handoff.replied} replied)`,
+    `  closing reasons: ${r.handoff.closedReasons.map((c) => `${closingReason(c.reason)} ${c.cases}`).join(', ') || 'none'}`,
+    '',
+    'Ratings',
+    ...r.ratings.map((g) => `  after ${g.after === 'bot' ? 'the bot  ' : 'an agent '} ${g.count} rating${g.count === 1 ? '' : 's'}, mean score ${meanScore(g.meanScore)}`),
+    '',
+    'Containment per day (UTC): conversations / solved confirmed / assumed / referred / handed off / abandoned / other',
+    ...r.trend.map((t) => `  ${t.day}  ${[t.conversations, t.confirmed, t.assumed, t.referred, t.handedOff, t.abandoned, t.other].join(' / ')}`),
   )
   return lines.join('\n')
 }

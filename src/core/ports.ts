@@ -235,6 +235,8 @@ export interface Stores {
   consoleEvents: ConsoleEventLog
   analytics: AnalyticsEvents
   ratings: Ratings
+  notices: ServiceNotices
+  suggestions: TrainingSuggestions
   jobs: ScheduledJobs
   /** Rate limits: in Redis when configured (global), else in this process. */
   limiter: LimiterFactory
@@ -262,6 +264,11 @@ export interface AnalyticsEvents {
   append(event: StoredAnalyticsEvent): Promise<void>
   /** Events with `from <= at < to` (ms), oldest first. */
   query(from: number, to: number): Promise<StoredAnalyticsEvent[]>
+  /**
+   * How many conversations had each problem recognised (not out of scope) with `from <= at < to`: the outage-spike
+   * check's one grouped query.
+   */
+  recognisedConversations(from: number, to: number): Promise<Map<string, number>>
   /** Forgets events and transcripts from before `before` (ms): the retention job. Says how many of each went. */
   deleteBefore(before: number): Promise<{ events: number; transcripts: number }>
 }
@@ -301,5 +308,47 @@ export interface Ratings {
   /** Every request of a conversation, answered or not, oldest first. */
   forConversation(channelId: string, conversationId: string): Promise<StoredRating[]>
   /** Forgets ratings asked before `before` (ms): the retention job, as for transcripts. Says how many went. */
+  deleteBefore(before: number): Promise<number>
+}
+
+/** The outage notice agents set: a banner on the help page and the bot's first message, until it expires. */
+export interface ServiceNotice {
+  /** Plain text, as the agent wrote it (never read as HTML or markdown). */
+  text: string
+  setBy: string
+  /** Milliseconds since the epoch. */
+  setAt: number
+  expiresAt: number
+}
+
+/** The one current service notice, shared by every instance. */
+export interface ServiceNotices {
+  /** Replaces the notice. */
+  set(notice: ServiceNotice): Promise<void>
+  /** The notice, if one is set and has not expired at `now`. */
+  current(now: number): Promise<ServiceNotice | undefined>
+  /** Takes the notice down before it expires. */
+  clear(): Promise<void>
+}
+
+/** An utterance a lead proposes for an intent, from a redacted transcript, for the content owner to review. */
+export interface TrainingSuggestion {
+  id: number
+  text: string
+  intentId: string
+  /** What the bot made of it: out of scope, or clarified (asked which of two). */
+  source: 'out-of-scope' | 'clarified'
+  suggestedBy: string
+  at: number
+}
+
+/** The review store of proposed training utterances: downloaded by the content owner, never read by the recognizer. */
+export interface TrainingSuggestions {
+  add(suggestion: Omit<TrainingSuggestion, 'id'>): Promise<TrainingSuggestion>
+  /** Oldest first. */
+  list(): Promise<TrainingSuggestion[]>
+  /** False when there was no such suggestion. */
+  delete(id: number): Promise<boolean>
+  /** Forgets suggestions from before `before` (ms): the retention job. */
   deleteBefore(before: number): Promise<number>
 }

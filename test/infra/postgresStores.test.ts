@@ -37,7 +37,7 @@ describe('PostgreSQL migrations', () => {
       await client.end()
       for (const instance of instances) await instance.close()
 
-      expect(rows.map((r) => r.name)).toEqual(['1764600000000_initial', '1764610000000_console-events', '1764620000000_analytics-events', '1764630000000_case-history', '1764640000000_transfer-closing-ratings'])
+      expect(rows.map((r) => r.name)).toEqual(['1764600000000_initial', '1764610000000_console-events', '1764620000000_analytics-events', '1764630000000_case-history', '1764640000000_transfer-closing-ratings', '1764650000000_notices-and-suggestions'])
     } finally {
       await fresh.drop()
     }

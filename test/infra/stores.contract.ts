@@ -418,6 +418,55 @@ export function storesContract(name: string, { open, instances, globalLimits = f
     })
   })
 
+  describe(`${name}: outage check, service notice and training suggestions`, () => {
+    it('counts conversations per problem recognised in a period: each conversation once, out of scope not at all', async () => {
+      const { analytics } = await one()
+      const base = Date.UTC(2002, 0, 1) + unique * 60_000
+      const [a, b, c] = [fresh('spike'), fresh('spike'), fresh('spike')]
+      const recognised = (at: number, conversationId: string, intentId: string, outOfScope = false) =>
+        analytics.append({ at, channelId: 'webchat', conversationId, kind: 'intent.recognised', data: { intentId, score: 0.9, clarified: false, outOfScope } })
+      await recognised(base, a, 'access-forbidden-403')
+      await recognised(base + 10, a, 'access-forbidden-403') // the same conversation again
+      await recognised(base + 20, b, 'access-forbidden-403')
+      await recognised(base + 30, b, 'page-cannot-be-displayed')
+      await recognised(base + 40, c, 'none', true)
+      await recognised(base + 1000, c, 'access-forbidden-403') // after the period
+
+      expect(Object.fromEntries(await analytics.recognisedConversations(base, base + 1000))).toEqual({ 'access-forbidden-403': 2, 'page-cannot-be-displayed': 1 })
+    })
+
+    it('keeps one service notice for every instance until it expires or is cleared', async () => {
+      const mine = await one()
+      const other = instances ? await stores() : mine
+      const now = Date.now()
+      expect(await mine.notices.current(now)).toBeUndefined()
+
+      await mine.notices.set({ text: 'Many users report 403 errors.', setBy: 'alice', setAt: now, expiresAt: now + 60_000 })
+      await mine.notices.set({ text: 'Many users report "Page Cannot be Displayed".', setBy: 'bob', setAt: now, expiresAt: now + 900_000 })
+
+      expect(await other.notices.current(now)).toEqual({ text: 'Many users report "Page Cannot be Displayed".', setBy: 'bob', setAt: now, expiresAt: now + 900_000 })
+      expect(await other.notices.current(now + 900_000)).toBeUndefined() // expired by itself
+      await other.notices.clear()
+      expect(await mine.notices.current(now)).toBeUndefined()
+    })
+
+    it('keeps training suggestions until deleted, by id or by age', async () => {
+      const { suggestions } = await one()
+      const text = fresh('my reader blinks red')
+      const old = await suggestions.add({ text: `${text} old`, intentId: 'none', source: 'out-of-scope', suggestedBy: 'carol', at: Date.UTC(1999, 0, 1) })
+      const kept = await suggestions.add({ text, intentId: 'certificate-not-shown', source: 'clarified', suggestedBy: 'carol', at: Date.UTC(2020, 0, 1) })
+      const mine = async () => (await suggestions.list()).filter((s) => s.text.startsWith(text))
+
+      expect(kept).toEqual({ id: expect.any(Number), text, intentId: 'certificate-not-shown', source: 'clarified', suggestedBy: 'carol', at: Date.UTC(2020, 0, 1) })
+      expect((await mine()).map((s) => s.id)).toEqual([old.id, kept.id])
+      expect(await suggestions.deleteBefore(Date.UTC(2000, 0, 1))).toBeGreaterThanOrEqual(1)
+      expect(await mine()).toEqual([kept])
+      expect(await suggestions.delete(kept.id)).toBe(true)
+      expect(await suggestions.delete(kept.id)).toBe(false)
+      expect(await mine()).toEqual([])
+    })
+  })
+
   describe(`${name}: rate limits`, () => {
     it(`allows so many hits a minute per key${globalLimits ? ', on every instance together' : ''}`, async () => {
       const [a, b] = globalLimits ? [await one(), await stores()] : [await one(), await one()]

@@ -23,6 +23,15 @@ export class PgAnalyticsEvents implements AnalyticsEvents {
     return rows.map((r) => ({ at: Number(r.at), channelId: r.channel_id, conversationId: r.conversation_id, kind: r.kind, data: r.data }))
   }
 
+  async recognisedConversations(from: number, to: number): Promise<Map<string, number>> {
+    const rows = await this.db.query<{ intent_id: string; n: string }>(
+      `SELECT data->>'intentId' AS intent_id, COUNT(DISTINCT (channel_id, conversation_id)) AS n FROM analytics_events
+       WHERE kind = 'intent.recognised' AND at >= $1 AND at < $2 AND (data->>'outOfScope')::boolean = false GROUP BY 1`,
+      [from, to],
+    )
+    return new Map(rows.map((r) => [r.intent_id, Number(r.n)]))
+  }
+
   async deleteBefore(before: number): Promise<{ events: number; transcripts: number }> {
     return this.db.transaction(async () => {
       const events = await this.db.query<{ n: string }>('WITH d AS (DELETE FROM analytics_events WHERE at < $1 RETURNING 1) SELECT COUNT(*) AS n FROM d', [before])

@@ -6,6 +6,7 @@ import { createJobs, createPool, migrate, Pg } from './database.js'
 import { PgAnalyticsEvents } from './analyticsEvents.js'
 import { createPgEventBus } from './eventBus.js'
 import { PgRatings } from './ratings.js'
+import { PgServiceNotices, PgTrainingSuggestions } from './reviewStores.js'
 import { PgActivityLog, PgAgentSessions, PgConsoleEvents, PgHandoffCases, PgSettings, PgStateStore, PgTranscriptLog } from './stores.js'
 
 export interface PostgresOptions {
@@ -48,6 +49,8 @@ export async function openPostgresStores({ databaseUrl, schema, redisUrl, redisP
     consoleEvents: new PgConsoleEvents(db),
     analytics: new PgAnalyticsEvents(db),
     ratings: new PgRatings(db),
+    notices: new PgServiceNotices(db),
+    suggestions: new PgTrainingSuggestions(db),
     jobs,
     limiter: createLimiters({
       redis: redis?.client,

@@ -37,6 +37,15 @@ export class SqliteAnalyticsEvents implements AnalyticsEvents {
       .map((r) => ({ at: r.at, channelId: r.channel_id, conversationId: r.conversation_id, kind: r.kind, data: JSON.parse(r.data) as Record<string, unknown> }))
   }
 
+  async recognisedConversations(from: number, to: number): Promise<Map<string, number>> {
+    this.batch.flush()
+    const rows = this.sql<[number, number], { intent_id: string; n: number }>(
+      `SELECT json_extract(data, '$.intentId') AS intent_id, COUNT(DISTINCT channel_id || '|' || conversation_id) AS n FROM analytics_events
+       WHERE kind = 'intent.recognised' AND at >= ? AND at < ? AND json_extract(data, '$.outOfScope') = 0 GROUP BY 1`,
+    ).all(from, to)
+    return new Map(rows.map((r) => [r.intent_id, r.n]))
+  }
+
   async deleteBefore(before: number): Promise<{ events: number; transcripts: number }> {
     this.batch.flush()
     const events = this.sql<[number]>('DELETE FROM analytics_events WHERE at < ?').run(before).changes

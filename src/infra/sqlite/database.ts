@@ -52,6 +52,11 @@ const MIGRATIONS = [
      id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL, agent_id TEXT,
      data TEXT NOT NULL)`,
   `CREATE INDEX case_events_by_case ON case_events (case_id, id)`,
+  `CREATE INDEX analytics_events_by_kind ON analytics_events (kind, at)`,
+  `CREATE TABLE service_notice (id INTEGER PRIMARY KEY CHECK (id = 1), text TEXT NOT NULL, set_by TEXT NOT NULL, set_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
+  `CREATE TABLE training_suggestions (
+     id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, text TEXT NOT NULL, intent_id TEXT NOT NULL, source TEXT NOT NULL,
+     suggested_by TEXT NOT NULL)`,
 ]
 
 /** Opens (creating if needed) the embedded database file in `dataDir` and brings its schema up to date. */

@@ -10,6 +10,7 @@ import { SqliteConsoleEvents } from './consoleEvents.js'
 import { openDatabase, WriteBatch } from './database.js'
 import { SqliteHandoffCases } from './handoffCases.js'
 import { SqliteRatings } from './ratings.js'
+import { SqliteServiceNotices, SqliteTrainingSuggestions } from './reviewStores.js'
 import { SqliteSettings } from './settings.js'
 import { SqliteStateStore } from './stateStore.js'
 import { SqliteTranscriptLog } from './transcriptLog.js'
@@ -34,6 +35,8 @@ export function openSqliteStores(dataDir: string, logger: Logger): Stores {
     consoleEvents: new SqliteConsoleEvents(db),
     analytics: new SqliteAnalyticsEvents(db, batch),
     ratings: new SqliteRatings(db),
+    notices: new SqliteServiceNotices(db),
+    suggestions: new SqliteTrainingSuggestions(db),
     jobs: { claim: async () => true }, // one instance: it does every job
     limiter: createLimiters(),
     afterCommit: (then) => void batch.committed().then(then, () => {}),

@@ -23,6 +23,8 @@ import { PortTranscriptStore } from './handoff/transcripts.js'
 import { openStores } from './infra/index.js'
 import { AnalyticsRecorder } from './core/analytics.js'
 import { scheduleRetention } from './analytics/retention.js'
+import { watchOutages, type OutageWatch } from './analytics/outage.js'
+import { NoticeBoard } from './core/serviceNotice.js'
 import { teamsBehaviour } from './teams/teamsMiddleware.js'
 import { loadCannedReplies, type CannedReply } from './core/cannedReplies.js'
 
@@ -50,6 +52,12 @@ export interface HelpDesk {
   caseView: CaseView
   /** What agents can pick to start a reply (knowledge/canned-replies.json). */
   cannedReplies: readonly CannedReply[]
+  /** The outage notice agents set: the help page's banner and the bot's first message. */
+  notices: NoticeBoard
+  /** Problems reported far above their usual hourly rate, for the console's alert. */
+  outage: OutageWatch
+  /** Every intent's id, for filing a proposed training utterance under one. */
+  intentIds: readonly string[]
   close(): Promise<void>
 }
 
@@ -89,13 +97,19 @@ export async function createHelpDesk(config: Config, logger: Logger): Promise<He
     analytics,
     rating: new RatingFlow(stores.ratings, state.rating, analytics, (caseId) => caseId && handoffQueue.caseChanged(caseId)),
   })
-  const stopRetention = scheduleRetention({ analytics: stores.analytics, jobs: stores.jobs, logger, ratings: stores.ratings }, config.RETENTION_DAYS)
+  const stopRetention = scheduleRetention(
+    { analytics: stores.analytics, suggestions: stores.suggestions, jobs: stores.jobs, logger, ratings: stores.ratings },
+    config.RETENTION_DAYS,
+  )
+  const problems = new Set(intents.filter((i) => i.procedure).map((i) => i.id))
+  const outage = watchOutages({ events: stores.analytics, jobs: stores.jobs, logger, isProblem: (id) => problems.has(id) })
+  const notices = new NoticeBoard(stores.notices)
   logger.info(
     { procedures: procedures.size, intents: intents.length, ms: Math.round(performance.now() - started) },
     'help desk ready',
   )
   return {
-    bot: new HelpDeskBot(conversationState, state, mainDialog, handoffQueue, analytics),
+    bot: new HelpDeskBot(conversationState, state, mainDialog, handoffQueue, { analytics, notices }),
     conversationState,
     // Teams first (a channel message not addressed to us is dropped untouched); the turn's logger (ids only) so the
     // redaction's own event is logged; then redaction: nothing after it, transcripts included, ever sees a secret;
@@ -111,8 +125,12 @@ export async function createHelpDesk(config: Config, logger: Logger): Promise<He
     handoffQueue,
     caseView: createCaseView({ procedures, intents, recognizer }),
     cannedReplies,
+    notices,
+    outage,
+    intentIds: intents.map((i) => i.id),
     close: async () => {
       handoffQueue.stop()
+      outage.stop()
       stopRetention()
       await stopListening()
       await stores.close()

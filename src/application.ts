@@ -67,6 +67,8 @@ export async function createApplication(config: Config, logger: Logger): Promise
     sessions: helpDesk.stores.sessions,
     ratings: helpDesk.stores.ratings,
     cannedReplies: helpDesk.cannedReplies,
+    outage: { watch: helpDesk.outage, notices: helpDesk.notices },
+    review: { suggestions: helpDesk.stores.suggestions, intentIds: helpDesk.intentIds },
     // Signs agents' device cookies; kept with the data, so a cookie from one instance is good on every one.
     signInSecret: Buffer.from(await helpDesk.stores.settings.getOrCreate('agent.signInSecret', () => randomBytes(32).toString('base64url')), 'base64url'),
   }
@@ -77,6 +79,7 @@ export async function createApplication(config: Config, logger: Logger): Promise
     logger,
     directLine,
     agentConsole,
+    notices: helpDesk.notices,
     messages: messagesPolicyOf(config, callers, shedder),
     http: { publicUrl: config.PUBLIC_URL, requestTimeoutSeconds: config.HTTP_REQUEST_TIMEOUT_SECONDS },
     lock: helpDesk.stores.lock,

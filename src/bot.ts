@@ -1,4 +1,4 @@
-import { ActionTypes, ActivityHandler, MessageFactory, type ConversationState, type TurnContext } from 'botbuilder'
+import { ActionTypes, ActivityHandler, ActivityTypes, MessageFactory, type ConversationState, type TurnContext } from 'botbuilder'
 import type { DialogState } from 'botbuilder-dialogs'
 import { markWelcomedThisTurn, type HelpDeskState } from '../dialogs/helpDeskState.js'
 import type { MainDialog } from '../dialogs/mainDialog.js'
@@ -6,6 +6,7 @@ import { messages } from '../dialogs/messages.js'
 import { JOIN_EVENT, JoinValueSchema } from './core/channelInput.js'
 import type { Owner } from './core/handoffCase.js'
 import type { AnalyticsRecorder } from './core/analytics.js'
+import type { ServiceNotice } from './core/ports.js'
 
 /** What the bot needs of the human handoff (the HandoffService). */
 export interface HandoffGate {
@@ -24,7 +25,11 @@ export class HelpDeskBot extends ActivityHandler {
     private readonly state: HelpDeskState,
     private readonly mainDialog: MainDialog,
     private readonly handoff: HandoffGate,
-    private readonly analytics?: AnalyticsRecorder,
+    private readonly extras: {
+      analytics?: AnalyticsRecorder
+      /** The outage notice agents set, said before the welcome while it is in force. */
+      notices?: { current(): Promise<ServiceNotice | undefined> }
+    } = {},
   ) {
     super()
     const dialogState = conversationState.createProperty<DialogState>('DialogState')
@@ -83,7 +88,10 @@ export class HelpDeskBot extends ActivityHandler {
     if (await this.state.welcomed.get(context, false)) return
     await this.state.welcomed.set(context, true)
     markWelcomedThisTurn(context)
-    this.analytics?.record(context, { kind: 'conversation.started' })
+    this.extras.analytics?.record(context, { kind: 'conversation.started' })
+    const notice = await this.extras.notices?.current()
+    // Plain text: an agent's words are never read as markdown or HTML by the user's client.
+    if (notice) await context.sendActivity({ type: ActivityTypes.Message, text: notice.text, textFormat: 'plain' })
     // The most common problems as buttons: one tap on a phone instead of typing.
     const actions = messages.welcomeButtons.map(({ title, value }) => ({ type: ActionTypes.ImBack, title, value }))
     await context.sendActivity(MessageFactory.suggestedActions(actions, messages.welcome))

@@ -7,12 +7,9 @@ import type { Logger } from './core/logger.js'
 import { registerDirectLine, type DirectLineDeps, type OverloadCheck } from './directline/routes.js'
 import { registerHelpPage } from './web/page.js'
 import { registerAgentConsole } from './agent/routes.js'
-import type { AgentDeskTools } from './agent/deskTools.js'
-import type { AgentAuth } from './agent/auth.js'
-import type { CaseView } from './agent/caseView.js'
-import type { HandoffService } from './handoff/service.js'
+import type { NoticeBoard } from './core/serviceNotice.js'
 import type { CallerPolicy } from './core/callers.js'
-import type { AnalyticsEvents, ConversationLock, LimiterFactory, StorageHealth } from './core/ports.js'
+import type { ConversationLock, LimiterFactory, StorageHealth } from './core/ports.js'
 import { WEBCHAT_CHANNEL } from './directline/adapter.js'
 
 export interface ServerDeps {
@@ -22,7 +19,9 @@ export interface ServerDeps {
   /** The website channel; without it only /api/messages and /healthz are served. */
   directLine?: DirectLineDeps
   /** The agent console at /agent. */
-  agentConsole?: { auth: AgentAuth; handoff: HandoffService; view: CaseView; signInSecret?: Buffer; analytics?: AnalyticsEvents } & AgentDeskTools
+  agentConsole?: Omit<Parameters<typeof registerAgentConsole>[1], 'logger' | 'secureCookies' | 'limiter' | 'clientAddress'>
+  /** The outage notice the help page shows. */
+  notices?: NoticeBoard
   /** What /api/messages accepts: who may call, which serviceUrls, and the same limits as the website channel. */
   messages: MessagesPolicy
   /** PUBLIC_URL (https there means HSTS and Secure cookies) and how long a request body may take to arrive. */
@@ -223,6 +222,7 @@ export function createServer({
   logger,
   directLine,
   agentConsole,
+  notices,
   messages,
   http = {},
   lock,
@@ -287,7 +287,7 @@ export function createServer({
   })
   if (directLine) {
     registerDirectLine(server, directLine)
-    registerHelpPage(server, { publicUrl: http.publicUrl, desk: agentConsole?.handoff })
+    registerHelpPage(server, { publicUrl: http.publicUrl, desk: agentConsole?.handoff, notices })
   }
   if (agentConsole) registerAgentConsole(server, { ...agentConsole, logger, secureCookies: https, limiter, clientAddress })
   // Liveness and what answers: 503 only when the database does not (Redis down still serves, per instance).

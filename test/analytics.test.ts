@@ -23,7 +23,7 @@ async function report(...args: string[]) {
 
 describe('analytics: npm run report after scripted conversations', () => {
   it('prints containment, the funnel, recognition and handoff figures of exactly what happened', async () => {
-    await playScriptedConversations(running.url)
+    await playScriptedConversations(running.url, running.helpDesk.stores.analytics)
 
     const db = sqliteFile(data.dir)
     try {
@@ -31,6 +31,9 @@ describe('analytics: npm run report after scripted conversations', () => {
       // No user text in any event: only ids, numbers and labels.
       for (const text of ['cac says', 'passport', 'person', 'chrome']) expect(rows.some((r) => r.data.toLowerCase().includes(text))).toBe(false)
       const wait = JSON.parse(rows.find((r) => r.kind === 'handoff.claimed')!.data).waitSeconds as number
+      // One first reply, though Alice wrote twice.
+      expect(rows.filter((r) => r.kind === 'handoff.replied')).toHaveLength(1)
+      const firstReply = JSON.parse(rows.find((r) => r.kind === 'handoff.replied')!.data).seconds as number
 
       // Within the hour nobody has abandoned yet: the silent conversation is still going.
       expect((await report('--since', '24h')).stdout).toContain('  abandoned                0 (0.0%)\n')
@@ -38,16 +41,19 @@ describe('analytics: npm run report after scripted conversations', () => {
       // Two hours later (the events aged as if so), the silent one is abandoned.
       db.prepare('UPDATE analytics_events SET at = at - 7200000').run()
       const { stdout } = await report('--since', '24h')
+      const { at } = db.prepare('SELECT MIN(at) AS at FROM analytics_events').get() as { at: number }
+      const today = new Date(at).toISOString().slice(0, 10)
+      const days = stdout.split('\n').filter((line) => /^ {2}\d{4}-\d{2}-\d{2} /.test(line))
       expect(stdout.split('\n').slice(1).join('\n')).toBe(
         [
-          'Conversations: 4',
+          'Conversations: 5',
           '',
           'Containment',
-          '  solved without a person  1 (25.0%)  confirmed by the user 1, assumed 0',
+          '  solved without a person  1 (20.0%)  confirmed by the user 1, assumed 0',
           '  referred elsewhere       0 (0.0%)',
-          '  handed off               1 (25.0%)',
-          '  abandoned                1 (25.0%)',
-          '  other or still going     1 (25.0%)',
+          '  handed off               1 (20.0%)',
+          '  abandoned                1 (20.0%)',
+          '  other or still going     2 (40.0%)',
           '',
           'Procedures (steps: reached / fixed there / gave up there)',
           '  access-forbidden-403: started 3',
@@ -55,14 +61,26 @@ describe('analytics: npm run report after scripted conversations', () => {
           '    step 2 (ssl-state): 1 / 1 / 0',
           '',
           'Recognition (problems stated)',
-          '  understood 3 (75.0%), clarified 0 (0.0%), out of scope 1 (25.0%)',
+          '  understood 3 (60.0%), clarified 1 (20.0%), out of scope 1 (20.0%)',
           '',
           'Handoff',
-          '  rate 25.0% (1 queued), claimed 1, closed 1',
+          '  rate 20.0% (1 queued), claimed 1, closed 1',
           `  wait for an agent: median ${wait} s, p90 ${wait} s`,
+          `  first agent reply after the case opened: median ${firstReply} s, p90 ${firstReply} s (1 replied)`,
+          '  closing reasons: closed by the agent 1',
+          '',
+          'Ratings',
+          '  after the bot   1 rating, mean score 5.0',
+          '  after an agent  1 rating, mean score 4.0',
+          '',
+          'Containment per day (UTC): conversations / solved confirmed / assumed / referred / handed off / abandoned / other',
+          // 24 hours span two calendar days: the one with the conversations, and the one before or after it.
+          ...days.map((line) => (line.startsWith(`  ${today} `) ? `  ${today}  5 / 1 / 0 / 0 / 1 / 1 / 2` : `${line.slice(0, 12)}  0 / 0 / 0 / 0 / 0 / 0 / 0`)),
           '',
         ].join('\n'),
       )
+      expect(days).toHaveLength(2)
+      expect(days.filter((line) => line.startsWith(`  ${today} `))).toHaveLength(1)
       // A period before any of it: nothing.
       expect((await report('--from', '2020-01-01', '--to', '2020-01-08')).stdout).toContain('Conversations: 0\n')
     } finally {
@@ -81,7 +99,7 @@ describe('analytics: npm run report after scripted conversations', () => {
     }
   }, 120_000)
 
-  // After the first test: its four conversations, aged two hours, are the last 24 hours' figures.
+  // After the first test: its five conversations, aged two hours, are the last 24 hours' figures.
   it('serves the same figures to the console: JSON for the Analytics view and CSV per table, for leads only', async () => {
     const get = (path: string, cookie?: string) =>
       fetch(`${running.url}/agent/api${path}`, { headers: cookie ? { cookie } : {} }).then(async (r) => ({ status: r.status, type: r.headers.get('content-type'), text: await r.text() }))
@@ -107,25 +125,50 @@ describe('analytics: npm run report after scripted conversations', () => {
     }
     const unknownTable = await get('/analytics/csv/passwords?period=7d', carol.cookie)
     expect(unknownTable.status).toBe(404)
-    expect(JSON.parse(unknownTable.text).error).toBe('There is no such table: the tables are containment, procedures, recognition, handoff.')
+    expect(JSON.parse(unknownTable.text).error).toBe('There is no such table: the tables are containment, trend, procedures, recognition, handoff, closing, ratings.')
 
     const { body } = await carol.call('GET', '/analytics?period=24h')
     expect(body.period).toBe('24h')
     expect(Date.parse(body.to) - Date.parse(body.from)).toBe(24 * 3600 * 1000)
-    expect(body.report.conversations).toBe(4)
-    expect(body.report.containment).toEqual({ resolved: 1, confirmed: 1, assumed: 0, referred: 0, handedOff: 1, abandoned: 1, other: 1 })
-    expect(body.report.recognition).toEqual({ understood: 3, clarified: 0, outOfScope: 1 })
+    expect(body.report.conversations).toBe(5)
+    expect(body.report.containment).toEqual({ resolved: 1, confirmed: 1, assumed: 0, referred: 0, handedOff: 1, abandoned: 1, other: 2 })
+    expect(body.report.recognition).toEqual({ understood: 3, clarified: 1, outOfScope: 1 })
     const wait = body.report.handoff.waitMedianSeconds as number
-    expect(body.report.handoff).toEqual({ queued: 1, claimed: 1, closed: 1, waitMedianSeconds: wait, waitP90Seconds: wait })
+    const reply = body.report.handoff.firstReplyMedianSeconds as number
+    expect(body.report.handoff).toEqual({
+      queued: 1,
+      claimed: 1,
+      closed: 1,
+      waitMedianSeconds: wait,
+      waitP90Seconds: wait,
+      replied: 1,
+      firstReplyMedianSeconds: reply,
+      firstReplyP90Seconds: reply,
+      closedReasons: [{ reason: 'close', cases: 1 }],
+    })
+    expect(body.report.ratings).toEqual([
+      { after: 'bot', count: 1, meanScore: 5 },
+      { after: 'agent', count: 1, meanScore: 4 },
+    ])
     const rows = Object.fromEntries((body.tables as { id: string; rows: unknown[][] }[]).map((t) => [t.id, t.rows]))
     expect(rows.containment).toEqual([
-      ['Solved, confirmed by the user', 1, '25.0%'],
+      ['Solved, confirmed by the user', 1, '20.0%'],
       ['Solved, assumed', 0, '0.0%'],
       ['Referred elsewhere', 0, '0.0%'],
-      ['Handed off', 1, '25.0%'],
-      ['Abandoned', 1, '25.0%'],
-      ['Other or still going', 1, '25.0%'],
-      ['All conversations', 4, '100.0%'],
+      ['Handed off', 1, '20.0%'],
+      ['Abandoned', 1, '20.0%'],
+      ['Other or still going', 2, '40.0%'],
+      ['All conversations', 5, '100.0%'],
+    ])
+    // The day with the conversations, and the other day the 24 hours touch, empty.
+    const day = body.report.trend.find((t: { conversations: number }) => t.conversations > 0).day as string
+    expect(rows.trend).toHaveLength(2)
+    expect(rows.trend).toContainEqual([day, 5, 1, 0, 0, 1, 1, 2, '20.0%'])
+    expect(rows.trend!.filter((r) => r[0] !== day)).toEqual([[expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), 0, 0, 0, 0, 0, 0, 0, '-']])
+    expect(rows.closing).toEqual([['closed by the agent', 1, '100.0%']])
+    expect(rows.ratings).toEqual([
+      ['The bot', 1, '5.0'],
+      ['An agent', 1, '4.0'],
     ])
     expect(rows.procedures).toEqual([
       ['access-forbidden-403', 3, 1, 'registered', 3, 0, 1],
@@ -145,7 +188,8 @@ describe('analytics: npm run report after scripted conversations', () => {
     const handoffCsv = await fetch(`${running.url}/agent/api/analytics/csv/handoff?period=30d`, { headers: { cookie: carol.cookie } })
     expect(handoffCsv.headers.get('content-disposition')).toMatch(/^attachment; filename="helpdesk-handoff-30d-\d{4}-\d{2}-\d{2}\.csv"$/)
     expect(await handoffCsv.text()).toBe(
-      `Measure,Value\r\nHandoff rate,25.0%\r\nQueued,1\r\nClaimed by an agent,1\r\nClosed,1\r\nMedian wait for an agent (s),${Math.round(wait)}\r\np90 wait for an agent (s),${Math.round(wait)}\r\n`,
+      `Measure,Value\r\nHandoff rate,20.0%\r\nQueued,1\r\nClaimed by an agent,1\r\nClosed,1\r\nMedian wait for an agent (s),${Math.round(wait)}\r\np90 wait for an agent (s),${Math.round(wait)}\r\n` +
+        `Cases with an agent reply,1\r\nMedian time to first agent reply (s),${Math.round(reply)}\r\np90 time to first agent reply (s),${Math.round(reply)}\r\n`,
     )
   }, 60_000)
 })

@@ -41,12 +41,12 @@ describe('retention', () => {
 
       // Another instance holds the job: this one deletes nothing.
       const elsewhere: ScheduledJobs = { claim: async () => false }
-      const idle = scheduleRetention({ analytics: stores.analytics, jobs: elsewhere, logger }, 30)
+      const idle = scheduleRetention({ analytics: stores.analytics, suggestions: stores.suggestions, jobs: elsewhere, logger }, 30)
       await new Promise((r) => setTimeout(r, 50))
       idle()
       expect(left()).toEqual({ events: ['old', 'recent'], transcripts: ['old', 'recent'] })
 
-      const stop = scheduleRetention({ analytics: stores.analytics, jobs: stores.jobs, logger }, 30)
+      const stop = scheduleRetention({ analytics: stores.analytics, suggestions: stores.suggestions, jobs: stores.jobs, logger }, 30)
       await until(() => left().events.length === 1)
       stop()
       expect(left()).toEqual({ events: ['recent'], transcripts: ['recent'] })

@@ -10,8 +10,11 @@ import { CASE_STATUSES, type CaseStatus } from '../core/handoffCase.js'
 import { describeContact } from '../core/contact.js'
 import { explainDelivery, historyLines, STATUS_LABELS } from './caseHistory.js'
 import { explainRefusal, type AgentAction, type AgentRefusal, type ConsoleEvent, type HandoffService } from '../handoff/service.js'
-import type { AnalyticsEvents, HandoffCase, LimiterFactory } from '../core/ports.js'
+import type { AnalyticsEvents, HandoffCase, LimiterFactory, TrainingSuggestions } from '../core/ports.js'
 import { PERIODS, reportFor, reportTables, TABLE_IDS, toCsv, type PeriodId } from '../analytics/tables.js'
+import type { OutageWatch } from '../analytics/outage.js'
+import { reviewList, storableUtterance, suggestionSchema, suggestionsJsonl } from '../analytics/review.js'
+import { NoticeInputSchema, type NoticeBoard } from '../core/serviceNotice.js'
 import type { AgentAuth } from './auth.js'
 import type { CaseView } from './caseView.js'
 import { createSignInGuard, DEVICE_COOKIE } from './signInGuard.js'
@@ -93,6 +96,8 @@ export function registerAgentConsole(
     clientAddress = (req) => req.socket.remoteAddress ?? 'unknown',
     signInSecret,
     analytics,
+    outage,
+    review,
     ...tools
   }: AgentDeskTools & {
     auth: AgentAuth
@@ -108,6 +113,10 @@ export function registerAgentConsole(
     signInSecret?: Buffer
     /** The stored analytics events, for the Analytics view (leads only); without them the view is not served. */
     analytics?: AnalyticsEvents
+    /** Outage alerts and the service notice (every agent). */
+    outage?: { watch: OutageWatch; notices: NoticeBoard }
+    /** The review list's suggestions store and the intents a lead may propose an utterance for. */
+    review?: { suggestions: TrainingSuggestions; intentIds: readonly string[] }
   },
 ): void {
   const secure = secureCookies ? '; Secure' : '' // served over https: never sent over plain http
@@ -241,6 +250,78 @@ export function registerAgentConsole(
       'content-disposition': `attachment; filename="helpdesk-${id}-${period}-${stamp}.csv"`,
     })
     res.end(toCsv(reportTables(report).find((t) => t.id === id)!))
+  }))
+
+  // The top out-of-scope and clarified messages (from the redacted transcripts), the intents to file one under, and
+  // what has been proposed so far.
+  server.get('/agent/api/analytics/review', analyticsRoute(async (_req, res, period) => {
+    if (!review) return fail(res, 404, 'The review list is not kept on this server.')
+    const to = Date.now()
+    const items = await reviewList(await analytics!.query(to - PERIODS[period], to), (channelId, conversationId) => handoff.transcript(channelId, conversationId))
+    json(res, 200, {
+      period,
+      items: items.map((i) => ({ ...i, problem: view.problem(i.intentId) })),
+      intents: review.intentIds.map((id) => ({ id, title: view.problem(id) })),
+      suggestions: await review.suggestions.list(),
+    })
+  }))
+
+  // Never automatic: a lead's click files one utterance for the content owner; the running model is not touched.
+  const SuggestionSchema = suggestionSchema(review?.intentIds ?? [])
+  server.post('/agent/api/analytics/suggestions', agentRoute(async (req, res, agent) => {
+    if (agent.role !== 'lead') return fail(res, 403, NOT_A_LEAD)
+    if (!review) return fail(res, 404, 'The review list is not kept on this server.')
+    const parsed = SuggestionSchema.safeParse(req.body)
+    if (!parsed.success) return fail(res, 400, parsed.error.issues[0]!.message)
+    const { text, intentId, source } = parsed.data
+    const suggestion = await review.suggestions.add({ text: storableUtterance(text), intentId, source, suggestedBy: agent.username, at: Date.now() })
+    logger.info({ agentId: agent.username, intentId, source }, 'training utterance suggested')
+    json(res, 201, { suggestion })
+  }))
+
+  server.post('/agent/api/analytics/suggestions/:id/delete', agentRoute(async (req, res, agent) => {
+    if (agent.role !== 'lead') return fail(res, 403, NOT_A_LEAD)
+    const id = z.coerce.number().int().positive().safeParse(req.params?.id).data
+    if (!review || !id || !(await review.suggestions.delete(id))) return fail(res, 404, 'There is no such suggestion: it may have been deleted already.')
+    json(res, 200, { ok: true })
+  }))
+
+  server.get('/agent/api/analytics/suggestions.jsonl', agentRoute(async (_req, res, agent) => {
+    if (agent.role !== 'lead') return fail(res, 403, NOT_A_LEAD)
+    if (!review) return fail(res, 404, 'The review list is not kept on this server.')
+    const body = suggestionsJsonl(await review.suggestions.list())
+    res.writeHead(200, {
+      ...HEADERS,
+      'content-type': 'application/jsonl; charset=utf-8',
+      'content-disposition': `attachment; filename="suggested-utterances-${new Date().toISOString().slice(0, 10)}.jsonl"`,
+    })
+    res.end(body)
+  }))
+
+  // Outage alerts and the service notice: for every agent, who may be the first to see the queue fill up.
+  server.get('/agent/api/outage', agentRoute(async (_req, res) => {
+    if (!outage) return json(res, 200, { spikes: [], notice: null })
+    const [spikes, notice] = await Promise.all([outage.watch.spikes(), outage.notices.current()])
+    json(res, 200, {
+      spikes: spikes.map((s) => ({ ...s, problem: view.problem(s.intentId) })),
+      notice: notice ? { ...notice, setByName: handoff.nameOf(notice.setBy) } : null,
+    })
+  }))
+
+  server.post('/agent/api/notice', agentRoute(async (req, res, agent) => {
+    if (!outage) return fail(res, 404, 'Service notices are not available on this server.')
+    const parsed = NoticeInputSchema.safeParse(req.body)
+    if (!parsed.success) return fail(res, 400, parsed.error.issues[0]!.message)
+    const notice = await outage.notices.set(parsed.data, agent.username)
+    logger.info({ agentId: agent.username, minutes: parsed.data.minutes }, 'service notice set')
+    json(res, 200, { notice: { ...notice, setByName: handoff.nameOf(notice.setBy) } })
+  }))
+
+  server.post('/agent/api/notice/clear', agentRoute(async (_req, res, agent) => {
+    if (!outage) return fail(res, 404, 'Service notices are not available on this server.')
+    await outage.notices.clear()
+    logger.info({ agentId: agent.username }, 'service notice cleared')
+    json(res, 200, { ok: true })
   }))
 
   server.get('/agent/api/queue', agentRoute(async (_req, res) => json(res, 200, { cases: (await handoff.list(QUEUE_STATUSES)).map((c) => summaryOf(c)) })))

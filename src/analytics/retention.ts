@@ -1,12 +1,17 @@
 import type { Logger } from '../core/logger.js'
-import type { AnalyticsEvents, Ratings, ScheduledJobs } from '../core/ports.js'
+import type { AnalyticsEvents, Ratings, ScheduledJobs, TrainingSuggestions } from '../core/ports.js'
 
 export const RETENTION_JOB = 'retention'
 const DAY_MS = 24 * 60 * 60 * 1000
 
-/** Deletes transcripts and analytics events older than `days` before `now`; says how many went. */
-export async function purgeOld(analytics: AnalyticsEvents, days: number, now = Date.now()): Promise<{ events: number; transcripts: number }> {
-  return analytics.deleteBefore(now - days * DAY_MS)
+/** Deletes transcripts, analytics events and training suggestions older than `days` before `now`; says how many went. */
+export async function purgeOld(
+  { analytics, suggestions }: { analytics: AnalyticsEvents; suggestions: TrainingSuggestions },
+  days: number,
+  now = Date.now(),
+): Promise<{ events: number; transcripts: number; suggestions: number }> {
+  const before = now - days * DAY_MS
+  return { ...(await analytics.deleteBefore(before)), suggestions: await suggestions.deleteBefore(before) }
 }
 
 /**
@@ -14,14 +19,14 @@ export async function purgeOld(analytics: AnalyticsEvents, days: number, now = D
  * RETENTION_DAYS. Returns how to stop it.
  */
 export function scheduleRetention(
-  deps: { analytics: AnalyticsEvents; jobs: ScheduledJobs; logger: Logger; ratings?: Ratings },
+  deps: { analytics: AnalyticsEvents; suggestions: TrainingSuggestions; jobs: ScheduledJobs; logger: Logger; ratings?: Ratings },
   days: number,
   intervalMs = 60 * 60 * 1000,
 ): () => void {
   const run = async () => {
     if (!(await deps.jobs.claim(RETENTION_JOB))) return
-    const deleted = await purgeOld(deps.analytics, days)
-    if (deleted.events + deleted.transcripts > 0) deps.logger.info({ ...deleted, days }, 'retention: old transcripts and events deleted')
+    const deleted = await purgeOld(deps, days)
+    if (deleted.events + deleted.transcripts + deleted.suggestions > 0) deps.logger.info({ ...deleted, days }, 'retention: old transcripts and events deleted')
     // Ratings hold comments (user text, redacted): kept no longer than the transcripts.
     const ratings = (await deps.ratings?.deleteBefore(Date.now() - days * DAY_MS)) ?? 0
     if (ratings > 0) deps.logger.info({ ratings, days }, 'retention: old ratings deleted')

@@ -530,9 +530,22 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     if (handoffCase.status !== 'claimed' || handoffCase.agentId !== agentId) return { ok: false, status: 409, reason: 'claim-first' }
     const name = this.nameOf(agentId)
     const helpDeskAgent = { id: agentId, name }
+    const first = this.live.analytics && !(await this.agentHasReplied(handoffCase))
     await this.sendToUser(handoffCase, { type: ActivityTypes.Message, text: handoffText.fromAgent(name, text), channelData: { helpDeskAgent } satisfies AgentMark })
+    if (first) {
+      // Time to first reply counts from the case opening: what the user waited for a person's words.
+      const seconds = Math.max(0, Math.round((Date.now() - Date.parse(handoffCase.createdAt)) / 1000))
+      this.live.analytics!.recordFor(handoffCase.channelId, handoffCase.conversationId, { kind: 'handoff.replied', seconds })
+    }
     this.notify('message', { caseId, activity: consoleActivity({ text, from: { name, role: 'agent' } }) })
     return { ok: true, case: handoffCase }
+  }
+
+  /** Whether an agent has written to the user since this case opened (its transcript holds their marked messages). */
+  private async agentHasReplied(handoffCase: HandoffCase): Promise<boolean> {
+    const opened = Date.parse(handoffCase.createdAt)
+    const transcript = await this.transcripts.all(handoffCase.channelId, handoffCase.conversationId)
+    return transcript.some((a) => agentOf(a) !== undefined && a.timestamp !== undefined && new Date(a.timestamp).getTime() >= opened)
   }
 
   /** Expires cases nobody claimed in time and tells their users they can leave a message. */

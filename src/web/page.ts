@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import type restify from 'restify'
 import { STRICT_HOST } from '../core/callers.js'
+import type { ServiceNotice } from '../core/ports.js'
 
 const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), 'public')
 
@@ -48,7 +49,11 @@ function securityHeaders(req: restify.Request, publicUrl: string | undefined) {
 /** The help page with Web Chat: `/`, and its script, style and the Web Chat bundle under `/static/`. */
 export function registerHelpPage(
   server: restify.Server,
-  { publicUrl, desk }: { publicUrl?: string; desk?: { readonly staffed: boolean } } = {},
+  {
+    publicUrl,
+    desk,
+    notices,
+  }: { publicUrl?: string; desk?: { readonly staffed: boolean }; notices?: { current(): Promise<ServiceNotice | undefined> } } = {},
 ): void {
   // The page promises an agent only while someone can take a chat (the queue's own flag, read per request).
   const html = readFileSync(join(PUBLIC, 'index.html'), 'utf8')
@@ -63,6 +68,16 @@ export function registerHelpPage(
   server.get('/favicon.ico', async (_req, res) => {
     res.writeHead(204, { 'cache-control': 'public, max-age=86400' })
     res.end()
+  })
+  // The outage notice agents set, for the page's banner: its text (shown as text, never as HTML) and how long it has
+  // left (the page hides it then, whatever the visitor's clock says).
+  server.get('/api/notice', async (req, res) => {
+    const notice = await notices?.current()
+    const body = JSON.stringify({
+      notice: notice ? { text: notice.text, expiresInSeconds: Math.max(1, Math.ceil((notice.expiresAt - Date.now()) / 1000)) } : null,
+    })
+    res.writeHead(200, { ...securityHeaders(req, publicUrl), 'content-type': 'application/json', 'cache-control': 'no-store' })
+    res.end(body)
   })
   for (const [path, asIs] of Object.entries(assets)) {
     server.get(path, async (req, res) => {

@@ -1,5 +1,6 @@
 import { expect } from 'vitest'
 import { ALICE, signIn } from './agents.js'
+import type { AnalyticsEvents } from '../../src/core/ports.js'
 
 /** A website user typing into the help page (Direct Line over HTTP). */
 export async function websiteUser(url: string) {
@@ -24,21 +25,30 @@ export async function websiteUser(url: string) {
 }
 
 /**
- * Four conversations as people type them: resolved at step 2 (confirmed), handed off from step 1 (claimed and closed
- * by Alice), silent at step 1 (abandoned once an hour old), out of scope. With the events two hours old the report
- * reads 4 conversations: 1 solved (confirmed), 1 handed off, 1 abandoned, 1 other.
+ * Five conversations as people type them: resolved at step 2 (confirmed, then rated 5 after the bot), handed off from
+ * step 1 (claimed by Alice, who writes once, rated 4 after the agent, closed), silent at step 1 (abandoned once an hour
+ * old), out of scope, and clarified ("Did you mean …?", never answered). With the events two hours old the report reads
+ * 5 conversations: 1 solved (confirmed), 1 handed off, 1 abandoned, 2 other.
+ *
+ * The ratings are stored as the rating prompt records them (its event, through the same port): this branch has no
+ * prompt yet.
  */
-export async function playScriptedConversations(url: string): Promise<void> {
+export async function playScriptedConversations(url: string, events?: AnalyticsEvents): Promise<void> {
   // Resolved at step 2: clearing the SSL state (a sub-procedure of step 2) fixed it, and the user says so.
   const resolved = await websiteUser(url)
   for (const text of ['my cac says 403', 'yes', 'chrome', 'it works now']) await resolved.say(text)
-  // Handed off from step 1, claimed by an agent, closed.
+  await events?.append({ at: Date.now(), channelId: 'webchat', conversationId: resolved.conversationId, kind: 'rating', data: { score: 5, after: 'bot' } })
+  // Handed off from step 1, claimed by an agent, who writes to the user twice (the first is the first reply), closed.
   const handedOff = await websiteUser(url)
   for (const text of ['my cac says 403', 'talk to a person']) await handedOff.say(text)
   const alice = await signIn(url, ALICE)
   const { cases } = (await alice.call('GET', '/queue')).body as { cases: { id: string }[] }
   expect(cases).toHaveLength(1)
   expect((await alice.call('POST', `/cases/${cases[0]!.id}/claim`, {})).status).toBe(200)
+  for (const text of ['Hi, Alice here. Let me look at your account.', 'Try logging in again now.']) {
+    expect((await alice.call('POST', `/cases/${cases[0]!.id}/messages`, { text })).status).toBe(200)
+  }
+  await events?.append({ at: Date.now(), channelId: 'webchat', conversationId: handedOff.conversationId, kind: 'rating', data: { score: 4, after: 'agent' } })
   expect((await alice.call('POST', `/cases/${cases[0]!.id}/close`, { reason: 'resolved' })).status).toBe(200)
   // Abandoned at step 1: the question is never answered.
   const abandoned = await websiteUser(url)
@@ -46,4 +56,7 @@ export async function playScriptedConversations(url: string): Promise<void> {
   // Out of scope, and nothing more.
   const outOfScope = await websiteUser(url)
   await outOfScope.say('can you help me renew my passport')
+  // Two close procedures: the bot asks which, and hears nothing more.
+  const clarified = await websiteUser(url)
+  await clarified.say('EDIPI mismatch when logging in with CAC')
 }

@@ -43,7 +43,7 @@ const tablesOf = (page: Page) =>
 
 describe('the Analytics view in Chromium', () => {
   it('shows a lead the report figures as charts, tables and CSV; agents do not see it', { timeout: 120_000 }, async () => {
-    await playScriptedConversations(running.url)
+    await playScriptedConversations(running.url, running.helpDesk.stores.analytics)
     // Two hours later (the events aged as if so): the silent conversation is abandoned.
     const db = sqliteFile(data.dir)
     db.prepare('UPDATE analytics_events SET at = at - 7200000').run()

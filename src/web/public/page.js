@@ -69,6 +69,25 @@
       .catch(fresh)
   }
 
+  // The outage notice agents set: asked for now and every two minutes, hidden when it runs out. Shown as text only.
+  var notice = document.getElementById('service-notice')
+  var noticeTimer = null
+  function showNotice() {
+    fetch('/api/notice', { cache: 'no-store' })
+      .then(function (response) { return response.ok ? response.json() : { notice: null } })
+      .then(function (body) {
+        clearTimeout(noticeTimer)
+        var current = body && body.notice
+        if (!current) return void (notice.hidden = true)
+        document.getElementById('service-notice-text').textContent = current.text
+        notice.hidden = false
+        noticeTimer = setTimeout(function () { notice.hidden = true }, current.expiresInSeconds * 1000)
+      })
+      .catch(function () { /* the chat matters more than the banner: leave it as it is */ })
+  }
+  showNotice()
+  setInterval(showNotice, 2 * 60 * 1000)
+
   session()
     .then(function (s) {
       remember(s.conversationId, s.token)

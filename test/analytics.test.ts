@@ -193,3 +193,59 @@ describe('analytics: npm run report after scripted conversations', () => {
     )
   }, 60_000)
 })
+
+describe('analytics: the review list and proposed training utterances', () => {
+  // After the first describe: its conversations' events, aged two hours there, are put back at the times of their
+  // transcripts' messages, which the review list joins them to.
+  it('lists the out-of-scope and clarified messages from the redacted transcripts, and files a lead’s proposal for the content owner', async () => {
+    const db = sqliteFile(data.dir)
+    db.prepare('UPDATE analytics_events SET at = at + 7200000').run()
+    db.close()
+    const alice = await signIn(running.url, ALICE)
+    const carol = await signIn(running.url, CAROL)
+    expect((await alice.call('GET', '/analytics/review?period=24h')).status).toBe(403)
+    expect((await carol.call('GET', '/analytics/review?period=1y')).status).toBe(400)
+
+    const { status, body } = await carol.call('GET', '/analytics/review?period=24h')
+
+    expect(status).toBe(200)
+    expect(body.items.map(({ lastAt: _lastAt, ...item }: { lastAt: number }) => item)).toEqual([
+      { source: 'out-of-scope', text: 'can you help me renew my passport', conversations: 1, intentId: 'none', problem: 'Not matched to a problem the bot knows' },
+      { source: 'clarified', text: 'EDIPI mismatch when logging in with CAC', conversations: 1, intentId: expect.any(String), problem: expect.any(String) },
+    ])
+    expect(body.intents).toContainEqual({ id: 'edipi-mismatch', title: expect.any(String) })
+    expect(body.suggestions).toEqual([])
+
+    // Bad proposals: 400 with the reason; nothing stored.
+    const refused = [
+      [{ text: 'EDIPI mismatch when logging in with CAC', intentId: 'no-such-intent', source: 'clarified' }, 'Choose one of the bot’s intents.'],
+      [{ text: ' ', intentId: 'edipi-mismatch', source: 'clarified' }, 'The utterance is empty.'],
+      [{ text: 'x'.repeat(301), intentId: 'edipi-mismatch', source: 'clarified' }, 'An utterance is at most 300 characters.'],
+      [{ text: 'edipi mismatch', intentId: 'edipi-mismatch', source: 'automatic' }, 'source is out-of-scope or clarified'],
+    ] as const
+    for (const [proposal, reason] of refused) {
+      const r = await carol.call('POST', '/analytics/suggestions', proposal)
+      expect(r.status, reason).toBe(400)
+      expect(r.body.error).toBe(reason)
+    }
+    expect((await alice.call('POST', '/analytics/suggestions', { text: 'edipi mismatch', intentId: 'edipi-mismatch', source: 'clarified' })).status).toBe(403)
+
+    const added = await carol.call('POST', '/analytics/suggestions', { text: 'EDIPI mismatch when logging in with CAC', intentId: 'edipi-mismatch', source: 'clarified' })
+    expect(added.status).toBe(201)
+    // A secret typed into a proposal is removed like everywhere else.
+    const pin = await carol.call('POST', '/analytics/suggestions', { text: 'my pin is 4471 and ako says 403', intentId: 'access-forbidden-403', source: 'out-of-scope' })
+    expect(pin.body.suggestion.text).not.toContain('4471')
+
+    const file = await fetch(`${running.url}/agent/api/analytics/suggestions.jsonl`, { headers: { cookie: carol.cookie } })
+    expect(file.headers.get('content-disposition')).toMatch(/^attachment; filename="suggested-utterances-\d{4}-\d{2}-\d{2}\.jsonl"$/)
+    const lines = (await file.text()).trim().split('\n').map((line) => JSON.parse(line))
+    expect(lines.map(({ text, intent, source, suggestedBy }) => ({ text, intent, source, suggestedBy }))).toEqual([
+      { text: 'EDIPI mismatch when logging in with CAC', intent: 'edipi-mismatch', source: 'clarified', suggestedBy: 'carol' },
+      { text: pin.body.suggestion.text, intent: 'access-forbidden-403', source: 'out-of-scope', suggestedBy: 'carol' },
+    ])
+
+    expect((await carol.call('POST', `/analytics/suggestions/${pin.body.suggestion.id}/delete`, {})).status).toBe(200)
+    expect((await carol.call('POST', `/analytics/suggestions/${pin.body.suggestion.id}/delete`, {})).status).toBe(404)
+    expect((await carol.call('GET', '/analytics/review?period=24h')).body.suggestions.map((s: { text: string }) => s.text)).toEqual(['EDIPI mismatch when logging in with CAC'])
+  }, 60_000)
+})

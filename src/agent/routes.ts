@@ -151,6 +151,7 @@ export function registerAgentConsole(
     '/agent/static/console.css': ['console.css', 'text/css; charset=utf-8'],
     '/agent/static/analytics.js': ['analytics.js', 'text/javascript; charset=utf-8'],
     '/agent/static/desk-tools.js': ['desk-tools.js', 'text/javascript; charset=utf-8'],
+    '/agent/static/outage.js': ['outage.js', 'text/javascript; charset=utf-8'],
     '/agent/static/chart.js': [chartJsPath(), 'text/javascript; charset=utf-8'],
   }
   for (const [path, [file, type]] of Object.entries(files)) {

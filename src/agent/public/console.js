@@ -398,6 +398,7 @@
     })
     setInterval(renderQueue, 15000) // wait times move on
     setInterval(refreshQueue, 60000)
+    window.helpDeskOutage.start({ api: api, el: el })
   }
 
   // The queue, the messages, the cases or Analytics (leads only), as the address's #fragment says: a reload stays

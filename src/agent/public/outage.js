@@ -14,7 +14,7 @@
 
   function proposeNotice(problem) {
     $('notice-details').open = true
-    $('notice-text').value = 'Many users are reporting "' + problem + '" right now; we are working on it.'
+    $('notice-text').value = 'Many users are reporting ' + problem.replace(/\.$/, '') + ' right now; we are working on it.'
     $('notice-text').focus()
   }
 

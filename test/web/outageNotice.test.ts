@@ -1,0 +1,95 @@
+import { mkdirSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { botMessages, launchChromium, SCREENSHOTS, seriousViolations } from '../helpers/browser.js'
+import { sqliteFile, startServer, tempDataDir, type Running } from '../helpers/server.js'
+import { AGENT_ACCOUNTS, ALICE } from '../helpers/agents.js'
+import { websiteUser } from '../helpers/analytics.js'
+
+const data = tempDataDir()
+let running: Running
+let browser: Browser
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  running = await startServer(data.dir, { AGENT_ACCOUNTS })
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser?.close()
+  await running?.stop()
+  data.remove()
+})
+
+async function signInAs(page: Page, agent: { username: string; password: string }) {
+  await page.goto(`${running.url}/agent`)
+  await page.getByLabel('Username').fill(agent.username)
+  await page.getByLabel('Password').fill(agent.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.locator('#login').waitFor({ state: 'hidden' })
+}
+
+describe('an outage in Chromium: the console alerts, an agent sets a notice, the help page shows it until it expires', () => {
+  it('raises the alert after many "403" conversations in one hour; the banner and the bot’s first message follow, then expire', { timeout: 180_000 }, async () => {
+    for (let i = 0; i < 9; i++) await (await websiteUser(running.url)).say('my cac says 403 forbidden')
+
+    // The console: the alert names the problem and the count, and proposes a notice.
+    const consolePage = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const problems: string[] = []
+    consolePage.on('pageerror', (err) => problems.push(err.message))
+    await signInAs(consolePage, ALICE)
+    const alert = consolePage.locator('#spike-alerts .spike[data-intent-id="access-forbidden-403"]')
+    await alert.waitFor()
+    expect(await alert.textContent()).toMatch(/^Possible outage: .*403.*\. 9 conversations in the last hour \(usually less than one every ten hours\)\./)
+    expect(await consolePage.locator('#spike-alerts .spike').count()).toBe(1)
+    expect(await seriousViolations(consolePage)).toEqual([])
+
+    await alert.getByRole('button', { name: 'Write a notice about this' }).click()
+    const text = consolePage.getByLabel('Notice (plain text; shown on the help page and said by the bot first)')
+    expect(await text.inputValue()).toMatch(/^Many users are reporting "403 – Access Forbidden" when logging in with your CAC right now; we are working on it\.$/)
+    // Written as the agent likes it: plain text, whatever it looks like.
+    await text.fill('Many users are reporting "403 – Access Forbidden" right now; we are working on it. <img src=x onerror=alert(1)>')
+    await consolePage.getByLabel('Show it for').selectOption('15')
+    await consolePage.getByRole('button', { name: 'Show the notice' }).click()
+    await consolePage.locator('#notice-current:not([hidden])').waitFor()
+    expect(await consolePage.locator('#notice-current-text').textContent()).toMatch(/^Users see until .+ \(set by Alice Smith\): “Many users are reporting/)
+    expect(await seriousViolations(consolePage)).toEqual([])
+    await consolePage.screenshot({ path: `${SCREENSHOTS}/outage-console.png` })
+
+    // The help page: the banner, as text, and the bot says it before its welcome.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    page.on('pageerror', (err) => problems.push(err.message))
+    page.on('dialog', (dialog) => problems.push(`a dialog opened: ${dialog.message()}`))
+    await page.goto(`${running.url}/`)
+    const banner = page.getByRole('status').filter({ hasText: 'Service notice' })
+    await banner.waitFor()
+    expect(await banner.innerText()).toBe('Service notice: Many users are reporting "403 – Access Forbidden" right now; we are working on it. <img src=x onerror=alert(1)>')
+    expect(await page.locator('#service-notice img').count()).toBe(0)
+    await expect.poll(() => botMessages(page).allTextContents(), { timeout: 15_000 }).toEqual([
+      expect.stringMatching(/^Many users are reporting "403 – Access Forbidden" right now; we are working on it\. <img src=x onerror=alert\(1\)>$/),
+      expect.stringMatching(/CAC help-desk bot/),
+    ])
+    expect(await seriousViolations(page)).toEqual([])
+    await page.screenshot({ path: `${SCREENSHOTS}/outage-help-page.png` })
+
+    // It expires by itself: two seconds left (the row aged as if the 15 minutes were nearly up), the open page hides
+    // it on time, and a page loaded after shows none and the bot says none.
+    const db = sqliteFile(data.dir)
+    db.prepare('UPDATE service_notice SET expires_at = ?').run(Date.now() + 2000)
+    db.close()
+    await page.reload()
+    await banner.waitFor()
+    await banner.waitFor({ state: 'hidden', timeout: 10_000 })
+    await page.evaluate(() => localStorage.clear()) // a new visitor
+    await page.reload()
+    await expect.poll(() => botMessages(page).first().textContent(), { timeout: 15_000 }).toMatch(/CAC help-desk bot/)
+    expect(await page.locator('#service-notice').isHidden()).toBe(true)
+    expect(await botMessages(page).filter({ hasText: 'Many users are reporting' }).count()).toBe(0)
+
+    // The console, asked again, shows no notice in force.
+    await consolePage.reload()
+    await consolePage.locator('#spike-alerts .spike').first().waitFor()
+    expect(await consolePage.locator('#notice-current').isHidden()).toBe(true)
+    expect(problems).toEqual([])
+  })
+})

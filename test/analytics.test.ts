@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AGENT_ACCOUNTS, ALICE, CAROL, signIn } from './helpers/agents.js'
-import { playScriptedConversations } from './helpers/analytics.js'
+import { ageConversations, playScriptedConversations } from './helpers/analytics.js'
 import { sqliteFile, startServer, tempDataDir, type Running } from './helpers/server.js'
 
 const run = promisify(execFile)
@@ -38,8 +38,8 @@ describe('analytics: npm run report after scripted conversations', () => {
       // Within the hour nobody has abandoned yet: the silent conversation is still going.
       expect((await report('--since', '24h')).stdout).toContain('  abandoned                0 (0.0%)\n')
 
-      // Two hours later (the events aged as if so), the silent one is abandoned.
-      db.prepare('UPDATE analytics_events SET at = at - 7200000').run()
+      // Two hours later (the events and transcripts aged as if so), the silent one is abandoned.
+      ageConversations(data.dir, 2 * 60 * 60 * 1000)
       const { stdout } = await report('--since', '24h')
       const { at } = db.prepare('SELECT MIN(at) AS at FROM analytics_events').get() as { at: number }
       const today = new Date(at).toISOString().slice(0, 10)
@@ -195,12 +195,8 @@ describe('analytics: npm run report after scripted conversations', () => {
 })
 
 describe('analytics: the review list and proposed training utterances', () => {
-  // After the first describe: its conversations' events, aged two hours there, are put back at the times of their
-  // transcripts' messages, which the review list joins them to.
+  // After the first describe: its conversations, aged two hours, are in the last 24 hours.
   it('lists the out-of-scope and clarified messages from the redacted transcripts, and files a lead’s proposal for the content owner', async () => {
-    const db = sqliteFile(data.dir)
-    db.prepare('UPDATE analytics_events SET at = at + 7200000').run()
-    db.close()
     const alice = await signIn(running.url, ALICE)
     const carol = await signIn(running.url, CAROL)
     expect((await alice.call('GET', '/analytics/review?period=24h')).status).toBe(403)

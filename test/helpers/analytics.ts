@@ -1,6 +1,7 @@
 import { expect } from 'vitest'
 import { ALICE, signIn } from './agents.js'
 import type { AnalyticsEvents } from '../../src/core/ports.js'
+import { sqliteFile } from './server.js'
 
 /** A website user typing into the help page (Direct Line over HTTP). */
 export async function websiteUser(url: string) {
@@ -59,4 +60,24 @@ export async function playScriptedConversations(url: string, events?: AnalyticsE
   // Two close procedures: the bot asks which, and hears nothing more.
   const clarified = await websiteUser(url)
   await clarified.say('EDIPI mismatch when logging in with CAC')
+}
+
+/**
+ * Moves every analytics event and transcript message of the data directory `ms` into the past, as if that much time
+ * had gone by since the conversations (the transcripts keep ISO times, in their column and in each activity).
+ */
+export function ageConversations(dataDir: string, ms: number): void {
+  const db = sqliteFile(dataDir)
+  const earlier = (iso: string) => new Date(Date.parse(iso) - ms).toISOString()
+  try {
+    db.prepare('UPDATE analytics_events SET at = at - ?').run(ms)
+    const update = db.prepare<[string, string, number]>('UPDATE transcripts SET at = ?, activity = ? WHERE id = ?')
+    for (const row of db.prepare('SELECT id, at, activity FROM transcripts').all() as { id: number; at: string; activity: string }[]) {
+      const activity = JSON.parse(row.activity) as { timestamp?: string }
+      if (activity.timestamp) activity.timestamp = earlier(activity.timestamp)
+      update.run(earlier(row.at), JSON.stringify(activity), row.id)
+    }
+  } finally {
+    db.close()
+  }
 }

@@ -2,9 +2,9 @@ import { copyFileSync, mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, SCREENSHOTS, seriousViolations } from '../helpers/browser.js'
-import { sqliteFile, startServer, tempDataDir, type Running } from '../helpers/server.js'
+import { startServer, tempDataDir, type Running } from '../helpers/server.js'
 import { AGENT_ACCOUNTS, ALICE, CAROL } from '../helpers/agents.js'
-import { playScriptedConversations } from '../helpers/analytics.js'
+import { ageConversations, playScriptedConversations } from '../helpers/analytics.js'
 import { reportFor, reportTables } from '../../src/analytics/tables.js'
 
 const data = tempDataDir()
@@ -45,9 +45,7 @@ describe('the Analytics view in Chromium', () => {
   it('shows a lead the report figures as charts, tables and CSV; agents do not see it', { timeout: 120_000 }, async () => {
     await playScriptedConversations(running.url, running.helpDesk.stores.analytics)
     // Two hours later (the events aged as if so): the silent conversation is abandoned.
-    const db = sqliteFile(data.dir)
-    db.prepare('UPDATE analytics_events SET at = at - 7200000').run()
-    db.close()
+    ageConversations(data.dir, 2 * 60 * 60 * 1000)
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     const problems: string[] = []
@@ -69,24 +67,33 @@ describe('the Analytics view in Chromium', () => {
     const shown = await tablesOf(page)
     expect(shown).toEqual(await expected('7d'))
     expect(shown.containment).toEqual([
-      ['Solved, confirmed by the user', '1', '25.0%'],
+      ['Solved, confirmed by the user', '1', '20.0%'],
       ['Solved, assumed', '0', '0.0%'],
       ['Referred elsewhere', '0', '0.0%'],
-      ['Handed off', '1', '25.0%'],
-      ['Abandoned', '1', '25.0%'],
-      ['Other or still going', '1', '25.0%'],
-      ['All conversations', '4', '100.0%'],
+      ['Handed off', '1', '20.0%'],
+      ['Abandoned', '1', '20.0%'],
+      ['Other or still going', '2', '40.0%'],
+      ['All conversations', '5', '100.0%'],
     ])
     expect(shown.procedures).toEqual([
       ['access-forbidden-403', '3', '1', 'registered', '3', '0', '1'],
       ['access-forbidden-403', '3', '2', 'ssl-state', '1', '1', '0'],
     ])
     expect(shown.recognition).toEqual([
-      ['Understood', '3', '75.0%'],
-      ['Clarified', '0', '0.0%'],
-      ['Out of scope', '1', '25.0%'],
+      ['Understood', '3', '60.0%'],
+      ['Clarified', '1', '20.0%'],
+      ['Out of scope', '1', '20.0%'],
     ])
-    expect(shown.handoff!.slice(0, 4)).toEqual([['Handoff rate', '25.0%'], ['Queued', '1'], ['Claimed by an agent', '1'], ['Closed', '1']])
+    expect(shown.handoff!.slice(0, 4)).toEqual([['Handoff rate', '20.0%'], ['Queued', '1'], ['Claimed by an agent', '1'], ['Closed', '1']])
+    expect(shown.handoff![6]).toEqual(['Cases with an agent reply', '1'])
+    expect(shown.closing).toEqual([['closed by the agent', '1', '100.0%']])
+    expect(shown.ratings).toEqual([
+      ['The bot', '1', '5.0'],
+      ['An agent', '1', '4.0'],
+    ])
+    // Seven days: eight calendar days touched, one of them with all five conversations.
+    expect(shown.trend).toHaveLength(8)
+    expect(shown.trend!.filter((row) => row[1] !== '0').map((row) => row.slice(1))).toEqual([['5', '1', '0', '0', '1', '1', '2', '20.0%']])
 
     // Every chart drawn by Chart.js: one per table, one per procedure, and the waits; bars are coloured pixels (the
     // agent claimed at once, so the waits are 0 s: that chart has its axes only).
@@ -100,7 +107,7 @@ describe('the Analytics view in Chromium', () => {
         return { table: canvas.dataset.table, label: canvas.getAttribute('aria-label'), chart: chart !== undefined, width, coloured }
       }),
     )
-    expect(charts.map((c) => c.table)).toEqual(['containment', 'procedures', 'recognition', 'handoff', 'handoff'])
+    expect(charts.map((c) => c.table)).toEqual(['containment', 'trend', 'procedures', 'recognition', 'handoff', 'handoff', 'closing', 'ratings'])
     for (const c of charts) {
       expect(c.chart, c.label!).toBe(true)
       expect(c.width, c.label!).toBeGreaterThan(200)
@@ -109,10 +116,33 @@ describe('the Analytics view in Chromium', () => {
 
     // A CSV link per table, answering with the same figures.
     const links = await page.locator('#analytics-panels a.csv').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href))
-    expect(links.map((href) => new URL(href).pathname)).toEqual(['containment', 'procedures', 'recognition', 'handoff'].map((t) => `/agent/api/analytics/csv/${t}`))
+    expect(links.map((href) => new URL(href).pathname)).toEqual(
+      ['containment', 'trend', 'procedures', 'recognition', 'handoff', 'closing', 'ratings'].map((t) => `/agent/api/analytics/csv/${t}`),
+    )
     const csv = await page.evaluate((href) => fetch(href).then(async (r) => ({ type: r.headers.get('content-type'), text: await r.text() })), links[0]!)
     expect(csv.type).toMatch(/^text\/csv/)
-    expect(csv.text).toContain('"Solved, confirmed by the user",1,25.0%\r\n')
+    expect(csv.text).toContain('"Solved, confirmed by the user",1,20.0%\r\n')
+
+    // The review list: the out-of-scope and the clarified message, read from their redacted transcripts.
+    await page.locator('#review[data-period="7d"]').waitFor()
+    const review = () =>
+      page.evaluate(() => [...document.querySelectorAll<HTMLTableRowElement>('#table-review tbody tr')].map((r) => [...r.cells].slice(0, 3).map((c) => c.textContent)))
+    expect(await review()).toEqual([
+      ['Out of scope', 'can you help me renew my passport', '1'],
+      ['Clarified (asked which)', 'EDIPI mismatch when logging in with CAC', '1'],
+    ])
+    // Nothing is proposed without an intent chosen; with one, it is filed for the content owner.
+    await page.getByRole('button', { name: 'Propose “can you help me renew my passport” as a training utterance' }).click()
+    expect(await page.locator('#review-error').textContent()).toBe('Choose the intent this message should teach first.')
+    await page.getByLabel('Intent to teach with “EDIPI mismatch when logging in with CAC”').selectOption('edipi-mismatch')
+    await page.getByRole('button', { name: 'Propose “EDIPI mismatch when logging in with CAC” as a training utterance' }).click()
+    await expect
+      .poll(() => page.locator('#suggestions li').allTextContents())
+      .toEqual([expect.stringMatching(/^“EDIPI mismatch when logging in with CAC” → .+ \(edipi-mismatch\), proposed by carolDelete$/)])
+    const jsonl = await page.evaluate(() => fetch('/agent/api/analytics/suggestions.jsonl').then((r) => r.text()))
+    expect(jsonl.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
+      { text: 'EDIPI mismatch when logging in with CAC', intent: 'edipi-mismatch', source: 'clarified', suggestedBy: 'carol', at: expect.any(String) },
+    ])
 
     expect(await seriousViolations(page)).toEqual([])
     await page.screenshot({ path: `${SCREENSHOTS}/analytics.png`, fullPage: true })
@@ -123,7 +153,7 @@ describe('the Analytics view in Chromium', () => {
     await page.getByLabel('Period').selectOption('24h')
     await page.locator('#analytics[data-period="24h"]').waitFor()
     expect(await tablesOf(page)).toEqual(await expected('24h'))
-    expect(await page.locator('#analytics-panels canvas').count()).toBe(5)
+    expect(await page.locator('#analytics-panels canvas').count()).toBe(8)
 
     // A reload stays on the view; nothing came from anywhere but this server, and the CSP refused nothing.
     await page.reload()

@@ -48,7 +48,7 @@
     node.id = 'table-' + table.id
     node.appendChild(el('caption', table.title))
     var head = node.appendChild(el('thead')).appendChild(el('tr'))
-    var numeric = function (value) { return typeof value === 'number' || /^(\d+\.\d%|-)$/.test(value) } // counts, shares, "none"
+    var numeric = function (value) { return typeof value === 'number' || /^(\d+\.\d%?|-)$/.test(value) } // counts, shares, means, "none"
     table.columns.forEach(function (c, i) {
       var right = i > 0 && table.rows.length > 0 && numeric(table.rows[0][i])
       head.appendChild(el('th', c, right ? 'number' : null)).setAttribute('scope', 'col')
@@ -106,6 +106,32 @@
         backgroundColor: [COLOURS.understood, COLOURS.clarified, COLOURS.outOfScope],
       }])
     },
+    trend: function (panel, report) {
+      var days = report.trend.map(function (t) { return t.day })
+      var series = [['Solved, confirmed', 'confirmed'], ['Solved, assumed', 'assumed'], ['Referred', 'referred'], ['Handed off', 'handedOff'],
+        ['Abandoned', 'abandoned'], ['Other or still going', 'other']]
+      draw(canvasFor(panel, 'Containment per day: conversations by outcome, stacked', 'trend'), 'bar', days, series.map(function (d) {
+        return { label: d[0], data: report.trend.map(function (t) { return t[d[1]] }), backgroundColor: COLOURS[d[1]] }
+      }), { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } })
+    },
+    closing: function (panel, report, titles, table) {
+      var reasons = report.handoff.closedReasons
+      if (reasons.length === 0) return void panel.appendChild(el('p', 'No handoff ended in this period.', 'muted'))
+      draw(canvasFor(panel, 'Handoff closing reasons: cases per reason', 'closing'), 'bar', table.rows.map(function (r) { return r[0] }), [{
+        label: 'Cases',
+        data: reasons.map(function (r) { return r.cases }),
+        backgroundColor: COLOURS.handedOff,
+      }], { indexAxis: 'y' })
+    },
+    ratings: function (panel, report) {
+      var r = report.ratings
+      if (r.every(function (g) { return g.count === 0 })) return void panel.appendChild(el('p', 'Nobody rated a conversation in this period.', 'muted'))
+      draw(canvasFor(panel, 'Ratings: mean score after the bot and after an agent', 'ratings'), 'bar', ['After the bot', 'After an agent'], [{
+        label: 'Mean score',
+        data: r.map(function (g) { return g.meanScore === undefined ? 0 : g.meanScore }),
+        backgroundColor: [COLOURS.confirmed, COLOURS.referred],
+      }], { indexAxis: 'y', scales: { x: { beginAtZero: true }, y: {} } })
+    },
     handoff: function (panel, report) {
       var h = report.handoff
       draw(canvasFor(panel, 'Handoff: conversations, handed off, claimed by an agent, closed', 'handoff'), 'bar',
@@ -115,11 +141,12 @@
           backgroundColor: [COLOURS.reached, COLOURS.handedOff, COLOURS.referred, COLOURS.fixed],
         }], { indexAxis: 'y' })
       if (h.waitMedianSeconds === undefined) return void panel.appendChild(el('p', 'No agent claimed a handoff in this period: no wait times.', 'muted'))
-      draw(canvasFor(panel, 'Handoff: wait for an agent in seconds, median and p90', 'handoff'), 'bar', ['Median wait (s)', 'p90 wait (s)'], [{
-        label: 'Seconds',
-        data: [h.waitMedianSeconds, h.waitP90Seconds],
-        backgroundColor: [COLOURS.median, COLOURS.p90],
-      }], { indexAxis: 'y' })
+      var seconds = function (s) { return s === undefined ? 0 : s }
+      draw(canvasFor(panel, 'Handoff: wait for an agent and time to the first agent reply, in seconds, median and p90', 'handoff'), 'bar',
+        ['Wait for an agent (s)', 'First agent reply (s)'], [
+          { label: 'Median', data: [h.waitMedianSeconds, seconds(h.firstReplyMedianSeconds)], backgroundColor: COLOURS.median },
+          { label: 'p90', data: [h.waitP90Seconds, seconds(h.firstReplyP90Seconds)], backgroundColor: COLOURS.p90 },
+        ], { indexAxis: 'y' })
     },
   }
 
@@ -135,7 +162,7 @@
       panel.setAttribute('aria-labelledby', 'panel-' + table.id)
       var heading = panel.appendChild(el('h3', table.title))
       heading.id = 'panel-' + table.id
-      if (window.Chart) CHARTS[table.id](panel, data.report, data.titles)
+      if (window.Chart) CHARTS[table.id](panel, data.report, data.titles, table)
       else panel.appendChild(el('p', 'The charts could not be loaded; the figures are in the table.', 'error'))
       panel.appendChild(tableFor(table))
       panel.appendChild(csvLink(table, data.period))
@@ -145,12 +172,88 @@
     $('analytics').dataset.period = data.period
   }
 
+  // The review list: the top out-of-scope and clarified messages, each with the intent to propose it for.
+  var SOURCES = { 'out-of-scope': 'Out of scope', clarified: 'Clarified (asked which)' }
+  var intents = []
+  function titleOf(intentId) {
+    var found = intents.filter(function (i) { return i.id === intentId })[0]
+    return found ? found.title : intentId
+  }
+
+  function renderSuggestions(suggestions) {
+    var list = $('suggestions')
+    list.textContent = ''
+    if (suggestions.length === 0) list.appendChild(el('li', 'None yet.', 'muted'))
+    suggestions.forEach(function (s) {
+      var item = list.appendChild(el('li', '“' + s.text + '” → ' + titleOf(s.intentId) + ' (' + s.intentId + '), proposed by ' + s.suggestedBy))
+      var remove = item.appendChild(el('button', 'Delete'))
+      remove.type = 'button'
+      remove.setAttribute('aria-label', 'Delete the proposal “' + s.text + '”')
+      remove.addEventListener('click', function () {
+        api('POST', '/analytics/suggestions/' + s.id + '/delete', {}).then(loadReview).catch(showReviewError)
+      })
+    })
+  }
+
+  function showReviewError(err) { $('review-error').textContent = err.message }
+
+  function reviewRow(item) {
+    var tr = el('tr')
+    tr.appendChild(el('td', SOURCES[item.source]))
+    tr.appendChild(el('td', item.text, 'message'))
+    tr.appendChild(el('td', item.conversations, 'number'))
+    var choose = el('select')
+    choose.setAttribute('aria-label', 'Intent to teach with “' + item.text + '”')
+    choose.appendChild(el('option', 'Choose an intent…')).value = ''
+    intents.forEach(function (i) {
+      var option = choose.appendChild(el('option', i.title + ' (' + i.id + ')'))
+      option.value = i.id
+    })
+    if (item.intentId !== 'none') choose.value = item.intentId // the bot's closest guess, to confirm or change
+    tr.appendChild(el('td')).appendChild(choose)
+    var propose = el('button', 'Propose')
+    propose.type = 'button'
+    propose.setAttribute('aria-label', 'Propose “' + item.text + '” as a training utterance')
+    propose.addEventListener('click', function () {
+      $('review-error').textContent = ''
+      if (!choose.value) return void showReviewError(new Error('Choose the intent this message should teach first.'))
+      api('POST', '/analytics/suggestions', { text: item.text, intentId: choose.value, source: item.source }).then(loadReview).catch(showReviewError)
+    })
+    tr.appendChild(el('td')).appendChild(propose)
+    return tr
+  }
+
+  function loadReview() {
+    var period = $('period').value
+    delete $('review').dataset.period
+    return api('GET', '/analytics/review?period=' + encodeURIComponent(period)).then(function (data) {
+      intents = data.intents
+      var box = $('review-list')
+      box.textContent = ''
+      if (data.items.length === 0) box.appendChild(el('p', 'Nothing to review in this period.', 'muted'))
+      else {
+        var table = box.appendChild(el('table', null, 'figures'))
+        table.id = 'table-review'
+        table.appendChild(el('caption', 'Top out-of-scope and clarified messages'))
+        var head = table.appendChild(el('thead')).appendChild(el('tr'))
+        ;['What the bot did', 'Message', 'Conversations', 'Intent', 'Action'].forEach(function (c, i) {
+          head.appendChild(el('th', c, i === 2 ? 'number' : null)).setAttribute('scope', 'col')
+        })
+        var body = table.appendChild(el('tbody'))
+        data.items.forEach(function (item) { body.appendChild(reviewRow(item)) })
+      }
+      renderSuggestions(data.suggestions)
+      $('review').dataset.period = period
+    }).catch(showReviewError)
+  }
+
   function load() {
     var period = $('period').value
     var mine = ++loading
     $('analytics-error').textContent = ''
     $('analytics').setAttribute('aria-busy', 'true')
     delete $('analytics').dataset.period
+    loadReview()
     api('GET', '/analytics?period=' + encodeURIComponent(period))
       .then(function (data) { if (mine === loading) render(data) })
       .catch(function (err) { if (mine === loading) $('analytics-error').textContent = err.message })

@@ -20,6 +20,13 @@ describe('the Analytics view tables and their CSV', () => {
       ['Closed', 0],
       ['Median wait for an agent (s)', '-'],
       ['p90 wait for an agent (s)', '-'],
+      ['Cases with an agent reply', 0],
+      ['Median time to first agent reply (s)', '-'],
+      ['p90 time to first agent reply (s)', '-'],
     ])
+    expect(tables.closing).toEqual([])
+    expect(tables.ratings).toEqual([['The bot', 0, '-'], ['An agent', 0, '-']])
+    // The period's one day, with nothing in it.
+    expect(tables.trend).toEqual([['1970-01-01', 0, 0, 0, 0, 0, 0, 0, '-']])
   })
 })

@@ -55,6 +55,43 @@ describe('the report computed from events', () => {
 
 describe('the report period', () => {
   const now = Date.UTC(2026, 11, 1, 12)
+  it('gives containment per UTC day of each conversation’s start, first-reply times, closing reasons and ratings', () => {
+    const day1 = Date.UTC(2026, 10, 28, 23, 30)
+    const day2 = Date.UTC(2026, 10, 29, 9)
+    const events = [
+      // Starts before midnight and is solved after it: counted on its first day.
+      ev('late', day1, 'conversation.started'),
+      ev('late', day1 + HOUR, 'procedure.outcome', { procedureId: 'clear-cache', outcome: 'resolved-confirmed' }),
+      ...['a', 'b', 'c', 'd'].flatMap((id, i) => [
+        ev(id, day2, 'conversation.started'),
+        ev(id, day2, 'handoff.queued', { reason: 'asked-for-human' }),
+        ev(id, day2 + 60_000, 'handoff.replied', { seconds: [30, 90, 45, 600][i] }),
+        ev(id, day2 + 120_000, 'handoff.closed', { reason: ['close', 'expire', 'close', 'cancel'][i] }),
+      ]),
+      ev('late', day1 + HOUR, 'rating', { score: 5, after: 'bot' }),
+      ev('a', day2, 'rating', { score: 4, after: 'agent' }),
+      ev('b', day2, 'rating', { score: 1, after: 'agent' }),
+      ev('c', day2, 'rating', { score: 3, after: 'someone' }), // not a rating this report knows: left out
+    ]
+
+    const r = computeReport(events, Date.UTC(2026, 10, 28, 12), Date.UTC(2026, 10, 30), Date.UTC(2026, 11, 1))
+
+    expect(r.trend).toEqual([
+      { day: '2026-11-28', conversations: 1, confirmed: 1, assumed: 0, referred: 0, handedOff: 0, abandoned: 0, other: 0 },
+      { day: '2026-11-29', conversations: 4, confirmed: 0, assumed: 0, referred: 0, handedOff: 4, abandoned: 0, other: 0 },
+    ])
+    expect(r.handoff).toMatchObject({ replied: 4, firstReplyMedianSeconds: 67.5, firstReplyP90Seconds: 600 })
+    expect(r.handoff.closedReasons).toEqual([
+      { reason: 'close', cases: 2 },
+      { reason: 'cancel', cases: 1 },
+      { reason: 'expire', cases: 1 },
+    ])
+    expect(r.ratings).toEqual([
+      { after: 'bot', count: 1, meanScore: 5 },
+      { after: 'agent', count: 2, meanScore: 2.5 },
+    ])
+  })
+
   it('reads --since in hours or days, and --from/--to as ISO dates', () => {
     expect(periodFromArgs(['--since', '24h'], now)).toEqual({ from: now - 24 * HOUR, to: now })
     expect(periodFromArgs(['--since', '7d'], now)).toEqual({ from: now - 7 * 24 * HOUR, to: now })

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { copyFileSync, mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { botMessages, launchChromium, SCREENSHOTS, seriousViolations } from '../helpers/browser.js'
@@ -54,7 +54,6 @@ describe('an outage in Chromium: the console alerts, an agent sets a notice, the
     await consolePage.locator('#notice-current:not([hidden])').waitFor()
     expect(await consolePage.locator('#notice-current-text').textContent()).toMatch(/^Users see until .+ \(set by Alice Smith\): “Many users are reporting/)
     expect(await seriousViolations(consolePage)).toEqual([])
-    await consolePage.screenshot({ path: `${SCREENSHOTS}/outage-console.png` })
 
     // The help page: the banner, as text, and the bot says it before its welcome.
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
@@ -86,10 +85,21 @@ describe('an outage in Chromium: the console alerts, an agent sets a notice, the
     expect(await page.locator('#service-notice').isHidden()).toBe(true)
     expect(await botMessages(page).filter({ hasText: 'Many users are reporting' }).count()).toBe(0)
 
-    // The console, asked again, shows no notice in force.
+    // The console, asked again, shows no notice in force. The proposed wording, as it is, for an hour; then taken
+    // down early.
     await consolePage.reload()
     await consolePage.locator('#spike-alerts .spike').first().waitFor()
     expect(await consolePage.locator('#notice-current').isHidden()).toBe(true)
+    await alert.getByRole('button', { name: 'Write a notice about this' }).click()
+    await consolePage.getByRole('button', { name: 'Show the notice' }).click()
+    await consolePage.locator('#notice-current:not([hidden])').waitFor()
+    const onPage = () => fetch(`${running.url}/api/notice`).then((r) => r.json())
+    expect((await onPage()).notice.expiresInSeconds).toBeGreaterThan(59 * 60)
+    await consolePage.screenshot({ path: `${SCREENSHOTS}/outage-console.png` })
+    if (process.env.UPDATE_DOCS_SCREENSHOTS) copyFileSync(`${SCREENSHOTS}/outage-console.png`, 'docs/screenshots/outage-console.png')
+    await consolePage.getByRole('button', { name: 'Take the notice down now' }).click()
+    await consolePage.locator('#notice-current').waitFor({ state: 'hidden' })
+    expect(await onPage()).toEqual({ notice: null })
     expect(problems).toEqual([])
   })
 })

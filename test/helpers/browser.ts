@@ -59,3 +59,12 @@ export async function seriousViolations(page: Page): Promise<{ id: string; impac
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
 }
 
+
+/** Signs `agent` in to the agent console at `url` and waits for the sign-in form to go. */
+export async function signInToConsole(page: Page, url: string, agent: { username: string; password: string }): Promise<void> {
+  await page.goto(`${url}/agent`)
+  await page.getByLabel('Username').fill(agent.username)
+  await page.getByLabel('Password').fill(agent.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.locator('#login').waitFor({ state: 'hidden' })
+}

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { launchChromium, SCREENSHOTS, seriousViolations } from '../helpers/browser.js'
+import { launchChromium, SCREENSHOTS, seriousViolations, signInToConsole } from '../helpers/browser.js'
 import { startServer, tempDataDir, type Running } from '../helpers/server.js'
 import { AGENT_ACCOUNTS, ALICE, CAROL } from '../helpers/agents.js'
 import { ageConversations, playScriptedConversations } from '../helpers/analytics.js'
@@ -21,14 +21,6 @@ afterAll(async () => {
   await running?.stop()
   data.remove()
 })
-
-async function signInAs(page: Page, agent: { username: string; password: string }) {
-  await page.goto(`${running.url}/agent`)
-  await page.getByLabel('Username').fill(agent.username)
-  await page.getByLabel('Password').fill(agent.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.locator('#login').waitFor({ state: 'hidden' })
-}
 
 /** Each table of the view as its cells' text, by table id. */
 const tablesOf = (page: Page) =>
@@ -57,7 +49,7 @@ describe('the Analytics view in Chromium', () => {
     page.on('request', (request) => {
       if (!request.url().startsWith(running.url)) elsewhere.push(request.url())
     })
-    await signInAs(page, CAROL)
+    await signInToConsole(page, running.url, CAROL)
     await page.getByRole('link', { name: 'Analytics' }).click()
     await page.locator('#analytics[data-period="7d"]').waitFor()
 
@@ -163,7 +155,7 @@ describe('the Analytics view in Chromium', () => {
 
     // An agent without the lead role has no Analytics link, and the address alone shows the queue.
     const agent = await browser.newPage()
-    await signInAs(agent, ALICE)
+    await signInToConsole(agent, running.url, ALICE)
     expect(await agent.getByRole('link', { name: 'Analytics' }).count()).toBe(0)
     await agent.goto(`${running.url}/agent#analytics`)
     await agent.locator('#desk').waitFor()

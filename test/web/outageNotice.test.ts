@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { botMessages, launchChromium, SCREENSHOTS, seriousViolations } from '../helpers/browser.js'
+import type { Browser } from 'playwright-core'
+import { botMessages, launchChromium, SCREENSHOTS, seriousViolations, signInToConsole } from '../helpers/browser.js'
 import { sqliteFile, startServer, tempDataDir, type Running } from '../helpers/server.js'
 import { AGENT_ACCOUNTS, ALICE } from '../helpers/agents.js'
 import { websiteUser } from '../helpers/analytics.js'
@@ -21,14 +21,6 @@ afterAll(async () => {
   data.remove()
 })
 
-async function signInAs(page: Page, agent: { username: string; password: string }) {
-  await page.goto(`${running.url}/agent`)
-  await page.getByLabel('Username').fill(agent.username)
-  await page.getByLabel('Password').fill(agent.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.locator('#login').waitFor({ state: 'hidden' })
-}
-
 describe('an outage in Chromium: the console alerts, an agent sets a notice, the help page shows it until it expires', () => {
   it('raises the alert after many "403" conversations in one hour; the banner and the bot’s first message follow, then expire', { timeout: 180_000 }, async () => {
     for (let i = 0; i < 9; i++) await (await websiteUser(running.url)).say('my cac says 403 forbidden')
@@ -37,7 +29,7 @@ describe('an outage in Chromium: the console alerts, an agent sets a notice, the
     const consolePage = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     const problems: string[] = []
     consolePage.on('pageerror', (err) => problems.push(err.message))
-    await signInAs(consolePage, ALICE)
+    await signInToConsole(consolePage, running.url, ALICE)
     const alert = consolePage.locator('#spike-alerts .spike[data-intent-id="access-forbidden-403"]')
     await alert.waitFor()
     expect(await alert.textContent()).toMatch(/^Possible outage: .*403.*\. 9 conversations in the last hour \(usually less than one every ten hours\)\./)

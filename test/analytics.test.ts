@@ -23,7 +23,7 @@ async function report(...args: string[]) {
 
 describe('analytics: npm run report after scripted conversations', () => {
   it('prints containment, the funnel, recognition and handoff figures of exactly what happened', async () => {
-    await playScriptedConversations(running.url, running.helpDesk.stores.analytics)
+    await playScriptedConversations(running.url)
 
     const db = sqliteFile(data.dir)
     try {
@@ -67,7 +67,7 @@ describe('analytics: npm run report after scripted conversations', () => {
           '  rate 20.0% (1 queued), claimed 1, closed 1',
           `  wait for an agent: median ${wait} s, p90 ${wait} s`,
           `  first agent reply after the case opened: median ${firstReply} s, p90 ${firstReply} s (1 replied)`,
-          '  closing reasons: closed by the agent 1',
+          '  closing reasons: resolved by the agent 1',
           '',
           'Ratings',
           '  after the bot   1 rating, mean score 5.0',
@@ -144,7 +144,7 @@ describe('analytics: npm run report after scripted conversations', () => {
       replied: 1,
       firstReplyMedianSeconds: reply,
       firstReplyP90Seconds: reply,
-      closedReasons: [{ reason: 'close', cases: 1 }],
+      closedReasons: [{ reason: 'resolved', cases: 1 }],
     })
     expect(body.report.ratings).toEqual([
       { after: 'bot', count: 1, meanScore: 5 },
@@ -165,7 +165,7 @@ describe('analytics: npm run report after scripted conversations', () => {
     expect(rows.trend).toHaveLength(2)
     expect(rows.trend).toContainEqual([day, 5, 1, 0, 0, 1, 1, 2, '20.0%'])
     expect(rows.trend!.filter((r) => r[0] !== day)).toEqual([[expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), 0, 0, 0, 0, 0, 0, 0, '-']])
-    expect(rows.closing).toEqual([['closed by the agent', 1, '100.0%']])
+    expect(rows.closing).toEqual([['resolved by the agent', 1, '100.0%']])
     expect(rows.ratings).toEqual([
       ['The bot', 1, '5.0'],
       ['An agent', 1, '4.0'],

@@ -2,6 +2,7 @@
  * Help-desk analytics: the events a conversation leaves (ids, scores and labels, never what the user typed) and the
  * report computed from them (containment, procedure funnels, recognition, handoff), as a help-desk lead reads them.
  */
+import type { ClosingReason } from './handoffCase.js'
 import type { AnalyticsEvents, StoredAnalyticsEvent } from './ports.js'
 
 /** How a procedure ended. `resolved-confirmed`: the user said it works; `resolved-assumed`: ended solved without saying so. */
@@ -254,9 +255,21 @@ const seconds = (s: number | undefined) => (s === undefined ? '-' : `${Math.roun
 /** A mean score as the report shows it: one decimal, '-' of no ratings. */
 export const meanScore = (m: number | undefined): string => (m === undefined ? '-' : m.toFixed(1))
 
-const CLOSING_REASONS: Record<string, string> = { close: 'closed by the agent', cancel: 'cancelled by the user', expire: 'expired unclaimed' }
+// The reasons an agent chooses (core/handoffCase), and the ends nobody chose: a close without a reason, the user
+// cancelling, nobody claiming in time.
+const CLOSING_REASONS: Record<ClosingReason | 'close' | 'cancel' | 'expire', string> = {
+  resolved: 'resolved by the agent',
+  'referred-id-card-office': 'referred to the ID card office',
+  'referred-local-it': 'referred to local IT',
+  'referred-branch-of-service': 'referred to their branch of service',
+  'no-response': 'no response from the user',
+  other: 'other (agent)',
+  close: 'closed by the agent, no reason given',
+  cancel: 'cancelled by the user',
+  expire: 'expired unclaimed',
+}
 /** A `handoff.closed` reason in words. */
-export const closingReason = (reason: string): string => CLOSING_REASONS[reason] ?? reason
+export const closingReason = (reason: string): string => CLOSING_REASONS[reason as keyof typeof CLOSING_REASONS] ?? reason
 
 /** The report as the terminal shows it. */
 export function formatReport(r: Report): string {

@@ -1,6 +1,5 @@
 import { expect } from 'vitest'
 import { ALICE, signIn } from './agents.js'
-import type { AnalyticsEvents } from '../../src/core/ports.js'
 import { sqliteFile } from './server.js'
 
 /** A website user typing into the help page (Direct Line over HTTP). */
@@ -26,19 +25,15 @@ export async function websiteUser(url: string) {
 }
 
 /**
- * Five conversations as people type them: resolved at step 2 (confirmed, then rated 5 after the bot), handed off from
- * step 1 (claimed by Alice, who writes once, rated 4 after the agent, closed), silent at step 1 (abandoned once an hour
- * old), out of scope, and clarified ("Did you mean …?", never answered). With the events two hours old the report reads
- * 5 conversations: 1 solved (confirmed), 1 handed off, 1 abandoned, 2 other.
- *
- * The ratings are stored as the rating prompt records them (its event, through the same port): this branch has no
- * prompt yet.
+ * Five conversations as people type them: resolved at step 2 (confirmed, then rated 5 when the bot asks), handed off
+ * from step 1 (claimed by Alice, who writes twice, closed as resolved, then rated 4), silent at step 1 (abandoned once
+ * an hour old), out of scope, and clarified ("Did you mean …?", never answered). With the events two hours old the
+ * report reads 5 conversations: 1 solved (confirmed), 1 handed off, 1 abandoned, 2 other.
  */
-export async function playScriptedConversations(url: string, events?: AnalyticsEvents): Promise<void> {
+export async function playScriptedConversations(url: string): Promise<void> {
   // Resolved at step 2: clearing the SSL state (a sub-procedure of step 2) fixed it, and the user says so.
   const resolved = await websiteUser(url)
-  for (const text of ['my cac says 403', 'yes', 'chrome', 'it works now']) await resolved.say(text)
-  await events?.append({ at: Date.now(), channelId: 'webchat', conversationId: resolved.conversationId, kind: 'rating', data: { score: 5, after: 'bot' } })
+  for (const text of ['my cac says 403', 'yes', 'chrome', 'it works now', '5']) await resolved.say(text)
   // Handed off from step 1, claimed by an agent, who writes to the user twice (the first is the first reply), closed.
   const handedOff = await websiteUser(url)
   for (const text of ['my cac says 403', 'talk to a person']) await handedOff.say(text)
@@ -49,8 +44,8 @@ export async function playScriptedConversations(url: string, events?: AnalyticsE
   for (const text of ['Hi, Alice here. Let me look at your account.', 'Try logging in again now.']) {
     expect((await alice.call('POST', `/cases/${cases[0]!.id}/messages`, { text })).status).toBe(200)
   }
-  await events?.append({ at: Date.now(), channelId: 'webchat', conversationId: handedOff.conversationId, kind: 'rating', data: { score: 4, after: 'agent' } })
   expect((await alice.call('POST', `/cases/${cases[0]!.id}/close`, { reason: 'resolved' })).status).toBe(200)
+  await handedOff.say('4')
   // Abandoned at step 1: the question is never answered.
   const abandoned = await websiteUser(url)
   await abandoned.say('my cac says 403')

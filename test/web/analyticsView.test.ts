@@ -35,7 +35,7 @@ const tablesOf = (page: Page) =>
 
 describe('the Analytics view in Chromium', () => {
   it('shows a lead the report figures as charts, tables and CSV; agents do not see it', { timeout: 120_000 }, async () => {
-    await playScriptedConversations(running.url, running.helpDesk.stores.analytics)
+    await playScriptedConversations(running.url)
     // Two hours later (the events aged as if so): the silent conversation is abandoned.
     ageConversations(data.dir, 2 * 60 * 60 * 1000)
 
@@ -78,7 +78,7 @@ describe('the Analytics view in Chromium', () => {
     ])
     expect(shown.handoff!.slice(0, 4)).toEqual([['Handoff rate', '20.0%'], ['Queued', '1'], ['Claimed by an agent', '1'], ['Closed', '1']])
     expect(shown.handoff![6]).toEqual(['Cases with an agent reply', '1'])
-    expect(shown.closing).toEqual([['closed by the agent', '1', '100.0%']])
+    expect(shown.closing).toEqual([['resolved by the agent', '1', '100.0%']])
     expect(shown.ratings).toEqual([
       ['The bot', '1', '5.0'],
       ['An agent', '1', '4.0'],

@@ -98,7 +98,7 @@ export async function createHelpDesk(config: Config, logger: Logger): Promise<He
     rating: new RatingFlow(stores.ratings, state.rating, analytics, (caseId) => caseId && handoffQueue.caseChanged(caseId)),
   })
   const stopRetention = scheduleRetention(
-    { analytics: stores.analytics, suggestions: stores.suggestions, jobs: stores.jobs, logger, ratings: stores.ratings },
+    { analytics: stores.analytics, suggestions: stores.suggestions, jobs: stores.jobs, logger, ratings: stores.ratings, activities: stores.activities, state: stores.state, cases: stores.cases },
     config.RETENTION_DAYS,
   )
   const problems = new Set(intents.filter((i) => i.procedure).map((i) => i.id))

@@ -46,11 +46,31 @@ describe('retention', () => {
       idle()
       expect(left()).toEqual({ events: ['old', 'recent'], transcripts: ['old', 'recent'] })
 
-      const stop = scheduleRetention({ analytics: stores.analytics, suggestions: stores.suggestions, jobs: stores.jobs, logger }, 30)
+      // A website conversation and its state, last active 31 days ago, beside one active now.
+      for (const conversationId of ['dl-old', 'dl-recent']) {
+        await stores.activities.createConversation(conversationId, 'user')
+        await stores.activities.append(conversationId, [{ type: 'message', text: 'hi' }])
+        await stores.state.save(`webchat/conversations/${conversationId}/`, '{}', '*')
+      }
+      await stores.activities.committed()
+      const longAgo = new Date(now - 31 * DAY).toISOString()
+      db.prepare("UPDATE dl_conversations SET created_at = ? WHERE id = 'dl-old'").run(longAgo)
+      db.prepare("UPDATE dl_activities SET created_at = ? WHERE conversation_id = 'dl-old'").run(longAgo)
+      db.prepare("UPDATE state SET updated_at = ? WHERE key LIKE '%dl-old%'").run(longAgo)
+
+      const stop = scheduleRetention(
+        { analytics: stores.analytics, suggestions: stores.suggestions, jobs: stores.jobs, logger, activities: stores.activities, state: stores.state },
+        30,
+      )
       await until(() => left().events.length === 1)
       stop()
       expect(left()).toEqual({ events: ['recent'], transcripts: ['recent'] })
-      expect(logs.lines).toContainEqual(expect.objectContaining({ msg: 'retention: old transcripts and events deleted', events: 1, transcripts: 1, days: 30 }))
+      expect((db.prepare('SELECT id FROM dl_conversations ORDER BY id').all() as { id: string }[]).map((r) => r.id)).toEqual(['dl-recent'])
+      expect((db.prepare('SELECT DISTINCT conversation_id AS c FROM dl_activities').all() as { c: string }[]).map((r) => r.c)).toEqual(['dl-recent'])
+      expect((db.prepare('SELECT key FROM state').all() as { key: string }[]).map((r) => r.key)).toEqual(['webchat/conversations/dl-recent/'])
+      expect(logs.lines).toContainEqual(
+        expect.objectContaining({ msg: 'retention: old transcripts and events deleted', events: 1, transcripts: 1, conversations: 1, states: 1, days: 30 }),
+      )
       db.close()
     } finally {
       await stores.close()

@@ -21,6 +21,8 @@ export interface ConversationStateStore {
    */
   save(key: string, json: string, expected: number | '*'): Promise<number>
   delete(key: string): Promise<void>
+  /** Deletes state not saved since `before` (epoch ms): conversations and users idle past the retention limit. */
+  deleteIdleBefore(before: number): Promise<number>
 }
 
 /** One activity appended to a Direct Line conversation: its id, its watermark and its JSON text as stored. */
@@ -43,6 +45,8 @@ export interface ActivityLog {
   after(conversationId: string, watermark: number, limit?: number): Promise<{ activities: ActivityJson[]; watermark: number }>
   /** The watermark of the newest activity (0 when there is none). */
   lastWatermark(conversationId: string): Promise<number>
+  /** Deletes the conversations with no activity since `before` (epoch ms), with their activities; says how many. */
+  deleteIdleBefore(before: number): Promise<number>
   /** Resolves once everything appended so far is durable (an engine may batch its writes). */
   committed(): Promise<void>
 }
@@ -150,6 +154,8 @@ export interface HandoffCases {
   agentName(agentId: string): Promise<string | undefined>
   /** Cases by status, oldest first: the queue. */
   list(statuses: readonly CaseStatus[]): Promise<HandoffCase[]>
+  /** Deletes ended cases (closed, back with the bot, cancelled, answered) untouched since `before` (epoch ms), with their history. */
+  deleteEndedBefore(before: number): Promise<number>
 }
 
 /** Signed-in agents' sessions; they expire. */

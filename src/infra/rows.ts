@@ -101,6 +101,10 @@ export function transitionColumns(current: HandoffCase, state: CaseState, at: st
   ]
 }
 
+/** Ended cases untouched since a limit (the one parameter, ISO text): what retention deletes, on both engines. */
+export const ENDED_CASES_BEFORE = (param: string) =>
+  `SELECT id FROM handoff_requests WHERE status IN ('closed', 'returned', 'cancelled', 'answered') AND COALESCE(updated_at, created_at) < ${param}`
+
 /** The history entry of a status change: from, to, by which action, and the agent who did it. */
 export const statusEvent = (from: CaseStatus, to: CaseStatus, action: CaseAction): Omit<CaseEvent, 'id' | 'caseId' | 'at'> => ({
   kind: 'status',

@@ -416,6 +416,43 @@ export function storesContract(name: string, { open, instances, globalLimits = f
       expect((await analytics.query(old, limit + 1)).map((e) => e.at)).toEqual([limit])
       expect((await transcripts.page('test', conversationId, 0, 10)).activities).toEqual([{ text: 'kept' }])
     })
+
+    it('deletes ended cases untouched past the limit, with their history, and never an open one', async () => {
+      const { cases } = await one()
+      const ended = await cases.create(packet(fresh('ended')), {}, 'waiting')
+      const open = await cases.create(packet(fresh('open')), {}, 'waiting')
+      await cases.apply(ended.id, { type: 'close', agentId: 'alice', reason: 'resolved' })
+      await cases.addEvent(ended.id, { kind: 'note', agentId: 'alice', data: { text: 'a note' } })
+
+      await cases.deleteEndedBefore(Date.now() - 60_000) // closed a minute ago: kept
+      expect(await cases.get(ended.id)).toMatchObject({ status: 'closed' })
+      expect(await cases.deleteEndedBefore(Date.now() + 60_000)).toBeGreaterThanOrEqual(1)
+      expect(await cases.get(ended.id)).toBeUndefined()
+      expect(await cases.events(ended.id)).toEqual([])
+      expect(await cases.get(open.id)).toMatchObject({ status: 'waiting' })
+    })
+
+    it('deletes Direct Line conversations and state idle past the limit, with their activities, and keeps the active ones', async () => {
+      const { activities, state } = await one()
+      const conversationId = fresh('idle')
+      const key = fresh('idle-state')
+      await activities.createConversation(conversationId, 'user-idle')
+      await activities.append(conversationId, [{ type: 'message', text: 'hello' }])
+      await state.save(key, '{"step":1}', '*')
+      await activities.committed()
+
+      await activities.deleteIdleBefore(Date.now() - 60_000) // active a minute ago: kept
+      await state.deleteIdleBefore(Date.now() - 60_000)
+      expect(await activities.conversation(conversationId)).toMatchObject({ id: conversationId })
+      expect((await activities.after(conversationId, 0)).activities).toHaveLength(1)
+      expect(await state.load(key)).toMatchObject({ version: 1 })
+
+      expect(await activities.deleteIdleBefore(Date.now() + 60_000)).toBeGreaterThanOrEqual(1) // idle by then: gone
+      expect(await state.deleteIdleBefore(Date.now() + 60_000)).toBeGreaterThanOrEqual(1)
+      expect(await activities.conversation(conversationId)).toBeUndefined()
+      expect((await activities.after(conversationId, 0)).activities).toEqual([])
+      expect(await state.load(key)).toBeUndefined()
+    })
   })
 
   describe(`${name}: outage check, service notice and training suggestions`, () => {

@@ -19,6 +19,7 @@ import type {
 import {
   activityId,
   caseSearchWhere,
+  ENDED_CASES_BEFORE,
   clientActivityIdOf,
   CONSOLE_EVENTS_KEPT_MS,
   mergeDetails,
@@ -37,6 +38,11 @@ import type { Pg } from './database.js'
 /** Conversation state in PostgreSQL: the version check is in the UPDATE's WHERE, so it holds across instances. */
 export class PgStateStore implements ConversationStateStore {
   constructor(private readonly db: Pg) {}
+
+  async deleteIdleBefore(before: number): Promise<number> {
+    const rows = await this.db.query('DELETE FROM state WHERE updated_at < $1 RETURNING key', [new Date(before)])
+    return rows.length
+  }
 
   async load(key: string): Promise<{ json: string; version: number } | undefined> {
     const [row] = await this.db.query<{ doc: string; version: string }>('SELECT doc, version FROM state WHERE key = $1', [key])
@@ -68,6 +74,15 @@ export class PgStateStore implements ConversationStateStore {
 /** The Direct Line log in PostgreSQL: the conversation row's counter hands out watermarks under its row lock. */
 export class PgActivityLog implements ActivityLog {
   constructor(private readonly db: Pg) {}
+
+  async deleteIdleBefore(before: number): Promise<number> {
+    // A conversation is idle when neither it nor any of its activities is newer than the limit.
+    const idle = 'SELECT c.id FROM dl_conversations c WHERE c.created_at < $1 AND NOT EXISTS (SELECT 1 FROM dl_activities a WHERE a.conversation_id = c.id AND a.created_at >= $1)'
+    return this.db.transaction(async () => {
+      await this.db.query(`DELETE FROM dl_activities WHERE conversation_id IN (${idle})`, [new Date(before)])
+      return (await this.db.query(`DELETE FROM dl_conversations WHERE id IN (${idle}) RETURNING id`, [new Date(before)])).length
+    })
+  }
 
   async createConversation(id: string, userId: string): Promise<void> {
     await this.db.query('INSERT INTO dl_conversations (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [id, userId])
@@ -173,6 +188,14 @@ export class PgTranscriptLog implements TranscriptLog {
 /** Handoff cases in PostgreSQL: a change locks its row (two agents claiming one case: the second sees it taken). */
 export class PgHandoffCases implements HandoffCases {
   constructor(private readonly db: Pg) {}
+
+  async deleteEndedBefore(before: number): Promise<number> {
+    const limit = new Date(before).toISOString()
+    return this.db.transaction(async () => {
+      await this.db.query(`DELETE FROM case_events WHERE case_id IN (${ENDED_CASES_BEFORE('$1')})`, [limit])
+      return (await this.db.query(`DELETE FROM handoff_requests WHERE id IN (${ENDED_CASES_BEFORE('$1')}) RETURNING id`, [limit])).length
+    })
+  }
 
   async create(packet: HandoffPacket, reference: object, status: 'waiting' | 'expired' = 'waiting'): Promise<HandoffCase> {
     // The partial unique index keeps one open case per conversation, whichever instance asks first.

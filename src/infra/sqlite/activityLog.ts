@@ -16,6 +16,7 @@ export class SqliteActivityLog implements ActivityLog {
   private readonly selectAfter
   private readonly lastSeq
   private readonly selectByClientId
+  private readonly removeIdle
 
   constructor(
     db: Db,
@@ -35,6 +36,14 @@ export class SqliteActivityLog implements ActivityLog {
     this.selectByClientId = db.prepare<[string, string], { seq: number }>(
       'SELECT seq FROM dl_activities WHERE conversation_id = ? AND client_activity_id = ? ORDER BY seq LIMIT 1',
     )
+    // A conversation is idle when neither it nor any of its activities is newer than the limit.
+    const idle = 'SELECT c.id FROM dl_conversations c WHERE c.created_at < ? AND NOT EXISTS (SELECT 1 FROM dl_activities a WHERE a.conversation_id = c.id AND a.created_at >= ?)'
+    const activities = db.prepare<[string, string]>(`DELETE FROM dl_activities WHERE conversation_id IN (${idle})`)
+    const conversations = db.prepare<[string, string]>(`DELETE FROM dl_conversations WHERE id IN (${idle})`)
+    this.removeIdle = db.transaction((limit: string) => {
+      activities.run(limit, limit)
+      return conversations.run(limit, limit).changes
+    })
     batch.add({ write: () => this.write() })
   }
 
@@ -76,6 +85,11 @@ export class SqliteActivityLog implements ActivityLog {
 
   async lastWatermark(conversationId: string): Promise<number> {
     return this.nextSeq.get(conversationId) ?? this.lastSeq.get(conversationId)?.seq ?? 0
+  }
+
+  async deleteIdleBefore(before: number): Promise<number> {
+    this.batch.flush()
+    return this.removeIdle(new Date(before).toISOString())
   }
 
   committed(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { HandoffPacket } from '../../core/handoff.js'
 import { OPEN_STATUSES, transition, type CaseAction, type CaseStatus, type TransitionResult } from '../../core/handoffCase.js'
 import type { CaseDetails, CaseEvent, CaseQuery, HandoffCase, HandoffCases } from '../../core/ports.js'
-import { caseSearchWhere, mergeDetails, newCaseId, searchTextOf, statusEvent, toCase, transitionColumns, toCaseEvent, type CaseEventRow, type CaseRow } from '../rows.js'
+import { caseSearchWhere, ENDED_CASES_BEFORE, mergeDetails, newCaseId, searchTextOf, statusEvent, toCase, transitionColumns, toCaseEvent, type CaseEventRow, type CaseRow } from '../rows.js'
 import { statementCache, type Db } from './database.js'
 
 /** Handoff cases in the SQLite file; every change is one transaction through core/handoffCase's rules. */
@@ -10,6 +10,14 @@ export class SqliteHandoffCases implements HandoffCases {
 
   constructor(private readonly db: Db) {
     this.sql = statementCache(db)
+  }
+
+  async deleteEndedBefore(before: number): Promise<number> {
+    const limit = new Date(before).toISOString()
+    return this.db.transaction(() => {
+      this.sql(`DELETE FROM case_events WHERE case_id IN (${ENDED_CASES_BEFORE('?')})`).run(limit)
+      return this.sql(`DELETE FROM handoff_requests WHERE id IN (${ENDED_CASES_BEFORE('?')})`).run(limit).changes
+    })()
   }
 
   async create(packet: HandoffPacket, reference: object, status: 'waiting' | 'expired' = 'waiting'): Promise<HandoffCase> {

@@ -11,6 +11,7 @@ export class SqliteStateStore implements ConversationStateStore {
   private readonly selectVersion
   private readonly upsert
   private readonly remove
+  private readonly removeIdle
   /** Documents saved this event-loop turn and not yet written (key → JSON and version). */
   private readonly pending = new Map<string, { json: string; version: number }>()
 
@@ -25,6 +26,7 @@ export class SqliteStateStore implements ConversationStateStore {
         'ON CONFLICT(key) DO UPDATE SET doc = excluded.doc, etag = excluded.etag, version = excluded.version, updated_at = excluded.updated_at',
     )
     this.remove = db.prepare<[string]>('DELETE FROM state WHERE key = ?')
+    this.removeIdle = db.prepare<[string]>('DELETE FROM state WHERE updated_at < ?')
     batch.add({
       write: () => {
         const rows = [...this.pending]
@@ -49,6 +51,11 @@ export class SqliteStateStore implements ConversationStateStore {
     this.pending.set(key, { json, version })
     await this.batch.schedule()
     return version
+  }
+
+  async deleteIdleBefore(before: number): Promise<number> {
+    this.batch.flush()
+    return this.removeIdle.run(new Date(before).toISOString()).changes
   }
 
   async delete(key: string): Promise<void> {

@@ -47,13 +47,13 @@ describe('what one message may cost', () => {
     const story = 'my cac says 403 access forbidden and the page cannot be displayed '.repeat(60) // ~4,000 characters
 
     const said = clean(story)
-    const cpu = process.cpuUsage()
-    for (let i = 0; i < 5; i++) signalsOf(`${i} ${story}`) // a new message each time: nothing remembered
-    const ms = (process.cpuUsage(cpu).user + process.cpuUsage(cpu).system) / 1000 / 5
 
     expect(said.length).toBeLessThanOrEqual(MAX_UNDERSTOOD_CHARS)
     expect(said.startsWith('my cac says 403 access forbidden')).toBe(true)
-    expect(ms).toBeLessThan(5) // it was ~7 ms for signals alone on the whole text, and a turn reads it a dozen ways
+    // What lies past the bound is never read (so never paid for): a request for a person there is not seen. The cost
+    // itself is measured by `npm run bench` (the worst allowed message), not by a timed test on a shared machine.
+    expect(signalsOf(`${story} talk to a person`)).toEqual(signalsOf(story))
+    expect(signalsOf('talk to a person').has('person')).toBe(true)
   })
 
   it.each([

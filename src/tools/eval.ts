@@ -6,7 +6,8 @@
  * values fitted there too are printed beside).
  * Options: --corpus FILE (that corpus only), --cac (the CAC sets only), --top N (per-intent rows: default every
  * intent of the CAC sets, the 10 lowest of a corpus),
- * --cv (chooses the decision rule's values on the held-out training data of all of them pooled: the bot's values).
+ * --cv (chooses the decision rule's values on the held-out training data of all of them pooled: the bot's values),
+ * --loo (whether a model should refuse for doubt, from its training data alone: see outOfScopeEvidence).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -27,7 +28,7 @@ import {
 import { decideRoute, thresholdsFrom, type RoutingThresholds } from '../core/routing.js'
 
 const { values } = parseArgs({
-  options: { corpus: { type: 'string' }, cac: { type: 'boolean' }, cv: { type: 'boolean' }, top: { type: 'string' } },
+  options: { corpus: { type: 'string' }, cac: { type: 'boolean' }, cv: { type: 'boolean' }, loo: { type: 'boolean' }, top: { type: 'string' } },
 })
 const config = loadConfig()
 const rule: RoutingThresholds = thresholdsFrom(config)
@@ -289,5 +290,46 @@ function crossValidate(): void {
   for (const g of grid.slice(0, 10)) out(`${g.score.toFixed(4)}  ${JSON.stringify(g.thresholds)}  ${g.per.join(' ')}`)
 }
 
+/** Out-of-scope examples against the mean in-scope intent's: how well a training set shows what it does not cover. */
+function outOfScopeShare(examples: readonly LabelledText[], task: Task): number {
+  const counts = new Map<string, number>()
+  for (const e of examples) counts.set(task.label(e.intent), (counts.get(task.label(e.intent)) ?? 0) + 1)
+  const outOfScope = counts.get(NONE) ?? 0
+  counts.delete(NONE)
+  return outOfScope / ([...counts.values()].reduce((a, b) => a + b, 0) / counts.size)
+}
+
+/**
+ * --loo: should a model trained with few out-of-scope examples still refuse a message for doubt? Scored at the bot's
+ * rule on held-out training data only (leave-one-out on the small corpora, 5-fold on the CAC intents), with refusal
+ * for doubt on and off, and for a cut-off: refuse only when out-of-scope examples number at least `share` times a
+ * mean intent's (each held-out message judged by its own fold's training data).
+ */
+function outOfScopeEvidence(): void {
+  const small = CORPORA.map((c) => corpusTask(`${BENCHMARKS}/${c}`).task).filter((t) => t.examples.length <= 200)
+  const data = [cacTask, ...small].map((task) => {
+    const loo = task.examples.length <= 200
+    const results = outOfFold(task, loo ? task.examples.length : 5, Infinity)
+    // Leave-one-out: the fold lacks only the held-out message; 5-fold (CAC): the whole set's share, 1.3 to 1.5 in every fold.
+    const share = (r: { expected: string }) =>
+      loo ? outOfScopeShare(task.examples.filter((e, i, all) => i !== all.findIndex((x) => task.label(x.intent) === r.expected)), task) : outOfScopeShare(task.examples, task)
+    return { task, results: results.map((r) => ({ ...r, share: share(r) })) }
+  })
+  const scoreAt = (d: (typeof data)[number], refuses: (share: number) => boolean) => {
+    const results = d.results.map((r) => ({ ...r, result: { ...r.result, knowsOutOfScope: refuses(r.share) } }))
+    const strict = results.filter((r) => predict(d.task, r.result, r.expected, rule).predicted === r.expected).length / results.length
+    return { score: ruleScore(d.task, results, rule), strict }
+  }
+  for (const d of data) {
+    const on = scoreAt(d, () => true), off = scoreAt(d, () => false)
+    out(`${d.task.name}: out-of-scope share ${outOfScopeShare(d.task.examples, d.task).toFixed(2)}; refusing for doubt: rule score ${on.score.toFixed(4)}, strict ${pct(on.strict)}; never: ${off.score.toFixed(4)}, ${pct(off.strict)}`)
+  }
+  for (const cut of [0, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5]) {
+    const per = data.map((d) => scoreAt(d, (share) => share >= cut).score)
+    out(`refuse for doubt at a share of ${cut} or more: mean ${(per.reduce((a, b) => a + b, 0) / per.length).toFixed(4)} (${per.map((p) => p.toFixed(4)).join(' ')})`)
+  }
+}
+
 if (values.cv) crossValidate()
+else if (values.loo) outOfScopeEvidence()
 else runEvaluation()

@@ -143,7 +143,7 @@ describe('the case life cycle', () => {
     expect(await user.newActivities()).toEqual([]) // the user is with the bot: no "the help desk has closed this chat"
     expect((await alice.call('POST', `/cases/${handoffCase.id}/close`, { reason: 'resolved' })).status).toBe(200) // closing twice is harmless
     const history = (await alice.call('GET', `/cases/${handoffCase.id}`)).body.history.map((h: { text: string }) => h.text)
-    expect(history).toEqual(['Opened: waiting for an agent.', 'Claimed by Alice Smith.', 'Sent back to the bot by Alice Smith.', 'Closed by Alice Smith.'])
+    expect(history).toEqual(['Opened: waiting for an agent.', 'Claimed by Alice Smith.', 'Sent back to the bot by Alice Smith.', 'Closed by Alice Smith: resolved by the agent.'])
     expect(JSON.stringify(closed.body)).not.toMatch(/case-ended|not-allowed/)
   })
 })

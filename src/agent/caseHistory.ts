@@ -1,3 +1,4 @@
+import { closingReason } from '../core/analytics.js'
 import { describeContact, type Contact } from '../core/contact.js'
 import type { CaseStatus } from '../core/handoffCase.js'
 import type { CaseEvent, HandoffCase } from '../core/ports.js'
@@ -74,6 +75,7 @@ function sentenceOf(
       return data.status === 'expired' ? 'Opened outside help-desk hours: the user was asked to leave a message.' : 'Opened: waiting for an agent.'
     case 'status':
       if (data.action === 'answer') return undefined
+      if (data.action === 'close' && typeof data.reason === 'string') return `Closed by ${agent}: ${closingReason(data.reason)}.`
       if (data.action === 'transfer') {
         return typeof data.toAgent === 'string' ? `Passed by ${agent} to ${nameOf(data.toAgent)}.` : `Passed by ${agent} back to the queue.`
       }

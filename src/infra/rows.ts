@@ -109,7 +109,13 @@ export const ENDED_CASES_BEFORE = (param: string) =>
 export const statusEvent = (from: CaseStatus, to: CaseStatus, action: CaseAction): Omit<CaseEvent, 'id' | 'caseId' | 'at'> => ({
   kind: 'status',
   ...('agentId' in action && { agentId: action.agentId }),
-  data: { from, to, action: action.type, ...(action.type === 'transfer' && action.to && { toAgent: action.to }) },
+  data: {
+    from,
+    to,
+    action: action.type,
+    ...(action.type === 'transfer' && action.to && { toAgent: action.to }),
+    ...(action.type === 'close' && action.reason && { reason: action.reason }),
+  },
 })
 
 /** One row of case_events as both engines store it. */

@@ -13,8 +13,9 @@ describe('a case history in sentences', () => {
       event(1, statusEvent('waiting', 'claimed', { type: 'claim', agentId: 'alice' })),
       event(2, statusEvent('claimed', 'claimed', { type: 'transfer', agentId: 'alice', to: 'bob' })),
       event(3, statusEvent('claimed', 'waiting', { type: 'transfer', agentId: 'bob' })),
+      event(4, statusEvent('waiting', 'closed', { type: 'close', agentId: 'alice', reason: 'referred-id-card-office' })),
     ]
     const lines = historyLines(events, { channelId: 'webchat', details: {} }, (id) => names[id] ?? id)
-    expect(lines.map((l) => l.text)).toEqual(['Claimed by Alice Smith.', 'Passed by Alice Smith to Bob Jones.', 'Passed by Bob Jones back to the queue.'])
+    expect(lines.map((l) => l.text)).toEqual(['Claimed by Alice Smith.', 'Passed by Alice Smith to Bob Jones.', 'Passed by Bob Jones back to the queue.', 'Closed by Alice Smith: referred to the ID card office.'])
   })
 })

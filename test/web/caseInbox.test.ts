@@ -146,7 +146,7 @@ describe('the Cases view and private notes, in Chromium', () => {
       expect.stringMatching(/^Claimed by Alice Smith\./),
       expect.stringMatching(/^Private note by Alice Smith: Checked DEERS: the new card is not linked yet\./),
       expect.stringMatching(/^Sent back to the bot by Alice Smith\./),
-      expect.stringMatching(/^Closed by Alice Smith\./),
+      expect.stringMatching(/^Closed by Alice Smith: resolved by the agent\./),
     ])
     expect(await user.locator('.webchat__basic-transcript').textContent()).not.toContain('DEERS')
     const exported = await bob.evaluate((id) => fetch(`/agent/api/cases/${id}/transcript`).then((r) => r.text()), caseId)

@@ -418,7 +418,7 @@ const SIGNALS: [Signal, RegExp][] = [
   ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yep |yeah |yup |ya |yay |omg |nevermind |done (and |but )?|did (it|that) (and )?)*(it |that |which |its |it s )?(just )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in|(i )?can (log ?in|sign in|get in)|(log ?in|login) works)( now)?( thanks?| thank you| ty)?\W*$/],
   ['still-broken', /\b(what else (can|should|could) i (try|do)|anything else (i can|to) (try|do)|(all|everything|none) (of )?(that|those|this|them)?\s?(is|are|s)? ?(fine|good|ok|in place|met|there|missing)|i (have|got|did) (all|everything)( of)?( that| those| them)?|nothing (is )?missing|still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same)|still no (luck|go)|same (thing|error|problem|issue|result)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
   ['vent', /\b(ridiculous|insane|absurd|crazy|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it|i give up|giving up|forget it|screw (this|it))\b|[😡🤬😤😠]/u],
-  ['push-back', /\b(cant you (just )?|can you (just |not )?|why cant (you|i|the help ?desk|they|ako|dko)|couldnt you|can (the |a |an )?(help ?desk( agent| person| tech)?|agent|someone|person|you guys|they) (just )?(reset|unlock|fix|undo|reverse|unrevoke|override|do it)|(there s|theres|there has|there must|has|have|it s|its) (got )?to be (a|some|another|someone|somebody|an?) ?(way|vendor|store|place|site|seller)?|\b(sells?|selling|vendors?|store|amazon|ebay|buy (one|it|them) (somewhere|online|from))|someone (there )?must be able|is there (really )?no (other )?way|just (reset|unlock|undo)|no other way|please just|surely (you|someone)|there must be (a|some) way|what if i (cant|can t) (go|get)|too far|cant get to (the|an|my) id)\b/],
+  ['push-back', /\b(cant you (just )?|(cant|couldnt|can t|could) (i|we) (not )?just|why not just|can you (just |not )?|why cant (you|i|the help ?desk|they|ako|dko)|couldnt you|can (the |a |an )?(help ?desk( agent| person| tech)?|agent|someone|person|you guys|they) (just )?(reset|unlock|fix|undo|reverse|unrevoke|override|do it)|(there s|theres|there has|there must|has|have|it s|its) (got )?to be (a|some|another|someone|somebody|an?) ?(way|vendor|store|place|site|seller)?|\b(sells?|selling|vendors?|store|amazon|ebay|buy (one|it|them) (somewhere|online|from))|someone (there )?must be able|is there (really )?no (other )?way|just (reset|unlock|undo)|no other way|please just|surely (you|someone)|there must be (a|some) way|what if i (cant|can t) (go|get)|too far|cant get to (the|an|my) id)\b/],
   ['push-back', /\b(cant|can t|couldnt|could|can|wont|would|will) (someone|somebody|anyone|you|they|(the |a )?help ?desk( agent| person| tech| guy)?|an agent|a person|a tech|it)\b.{0,40}\b(just|do it|reset|unlock|fix|undo|unrevoke|remotely|for (me|him|her|them))\b|\b(instead|remotely|online|order (one|it|a)|another way|other way|any way around|workaround|too far|hours? away|hrs away|deployed|so they can (reset|unlock|fix|undo))\b/],
   ['no-admin', /\b(no|dont have|don t have|without|need|needs|lack|not an?) (local )?admin( rights| privileges| access| password)?\b|\b(asks|asking|wants|needs) (for )?(an )?admin(istrator)? (password|rights|approval)\b|\bnot (allowed|permitted) to install\b|\bcant install\b/],
   ['contact', /\b(phone|number|e ?mail|email|address|contact|call|reach|hours|located|location|where is)\b.{0,30}\b(help ?desk|id card office|id office|deers|rapids|them|they)\b|\b(help ?desk|id card office)\b.{0,20}\b(phone|number|email|e mail|address|contact info|hours)\b/],
@@ -546,6 +546,8 @@ export interface UnderstandingContext {
 
 /** The intent of the locked or forgotten PIN rule. */
 const PIN_POLICY = 'pin-locked-or-forgotten'
+/** "it says locked", "now its blocked": locked, without naming what (read as the PIN only while the PIN is in play). */
+const LOCKED_NOW = /\b(says|say|shows|showing|saying|its|it s|it is|is|now|got|gets|getting|went|card) (locked|blocked)\b|\b(locked|blocked) (now|out|up)\b|^(locked|blocked)\b/
 
 /** "what's activclient?", "lol she says what is a pkcs", "never heard of pkcs11": a question about what a word means. */
 const WHAT_IS = /\b(what(?: even| exactly| the heck| the hell| on earth)? (?:s|is|are|does)|whats|wtf is|wth is|what do you mean by|never heard of|no idea what)\b(.*)$/
@@ -615,6 +617,12 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "will they be able to reset my cac pin too?": whoever is asked about, a PIN reset has one answer (ID card office).
   const pinReset = /\b(reset|unlock|unblock|recover)\w*\b.{0,30}\bpin\b|\bpin\b.{0,30}\b(reset|unlock|unblock)\w*\b/.test(clean(text)) && facts.pin !== 'known' && !(ctx.denies?.(PIN_POLICY) ?? false)
   if (!policyIntent && pinReset && ctx.isPolicy(PIN_POLICY)) policyIntent = PIN_POLICY
+  // "now it says locked" while changing a PIN (or once the PIN came up): the PIN, so the locked-PIN rule, not a reprompt.
+  const pinInPlay = (ctx.running ?? []).includes('change-pin') || (ctx.activeSlots ?? []).includes('pin') || ctx.facts.pin !== undefined
+  if (!policyIntent && pinInPlay && LOCKED_NOW.test(clean(text)) && !/\b(account|password|username|user name|not|isnt|no longer)\b/.test(clean(text)) && ctx.isPolicy(PIN_POLICY)) {
+    found.facts.pin = 'locked'
+    policyIntent = PIN_POLICY
+  }
   const isRunning = (intentId: string) => {
     const procedureId = ctx.procedureOf(intentId)
     return procedureId !== undefined && (procedureId === ctx.active || (ctx.running ?? []).includes(procedureId))

@@ -12,3 +12,8 @@ declare module 'natural/lib/natural/stemmers/porter_stemmer_es.js' {
   const stemmer: { stem(token: string): string }
   export default stemmer
 }
+declare module 'natural/lib/natural/phonetics/metaphone.js' {
+  export default class Metaphone {
+    process(token: string): string
+  }
+}

@@ -1,6 +1,7 @@
 // natural is imported through submodules: its package root loads .env, prints to stdout and costs ~150 MB.
 import porterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js'
 import spanishStemmer from 'natural/lib/natural/stemmers/porter_stemmer_es.js'
+import Metaphone from 'natural/lib/natural/phonetics/metaphone.js'
 import Fuse from 'fuse.js'
 import { z } from 'zod'
 import { IntentSchema, NONE, type Intent } from '../../intents/intent.js'
@@ -122,6 +123,52 @@ function memoised(stem: (token: string) => string, limit = 20_000): (token: stri
 }
 const stemEnglish = memoised((token) => porterStemmer.stem(token))
 const stemSpanish = memoised((token) => spanishStemmer.stem(token))
+
+/** Optimal string alignment distance (Damerau-Levenshtein without multi-edits), enough for one-typo words. */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)])
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1)
+      d[i]![j] = best
+    }
+  }
+  return d[a.length]![b.length]!
+}
+
+/**
+ * Words spelled by ear ("sertifikit dosnt sho up wen the sight asks me to pik one"): the word of `words` that sounds
+ * the same (Metaphone) and is at most one edit per `lettersPerEdit` letters away, if any.
+ */
+export function soundAlike(words: Iterable<string>, { lettersPerEdit = 2.5 } = {}): (token: string) => string | undefined {
+  const metaphone = new Metaphone()
+  const bySound = new Map<string, string[]>()
+  for (const word of words) {
+    if (word.length < 3 || /\d/.test(word)) continue
+    const code = metaphone.process(word)
+    bySound.set(code, [...(bySound.get(code) ?? []), word])
+  }
+  return (token) => {
+    if (token.length < 3 || /\d/.test(token)) return undefined
+    const reach = Math.max(1, Math.floor(token.length / lettersPerEdit))
+    let best: [string, number] | undefined
+    for (const word of bySound.get(metaphone.process(token)) ?? []) {
+      const distance = editDistance(token, word)
+      if (distance <= reach && (best === undefined || distance < best[1])) best = [word, distance]
+    }
+    return best?.[0]
+  }
+}
+
+/** Messages respelled by ear to the training words; a word the training data uses keeps its meaning. */
+function soundAlikeSpeller(known: ReadonlySet<string>): (text: string) => string {
+  const near = soundAlike(known)
+  const respelled = memoised((token) => (known.has(token) || SYNONYMS[token] !== undefined ? token : (near(token) ?? token)))
+  return (text) => tokens(text).map(respelled).join(' ')
+}
 
 /** Words after synonym expansion and their stems, with the language they were read in. */
 function wordsOf(text: string): { words: string[]; stems: string[]; language: Language | undefined } {
@@ -402,10 +449,12 @@ export function createRecognizerFromExamples(
     return { scores, withdrawn }
   }
   const knowsOutOfScope = classifier.labels.includes(NONE)
+  const heard = soundAlikeSpeller(new Set(examples.flatMap((e) => tokens(e.text))))
   return {
     recognize(text) {
-      const features = featuresOf(text, featureOptions)
-      const { scores, withdrawn } = classify(text, features)
+      // Read as respelled (words spelled by ear); errors, entities and language are matched as typed.
+      const features = featuresOf(heard(text), featureOptions)
+      const { scores, withdrawn } = classify(heard(text), features)
       const entities = findEntities(text)
       const errorMatches = matchErrors(errors, text).filter((m) => m.score >= 0.7)
       for (const { error, score } of errorMatches) {

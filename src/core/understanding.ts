@@ -1,4 +1,6 @@
-import { normalise, tokens } from './recognizer.js'
+import { editDistance, normalise, soundAlike, tokens } from './recognizer.js'
+
+export { editDistance }
 import type { Slot } from './procedures.js'
 
 /**
@@ -52,21 +54,6 @@ export type AnswerReading =
 
 // ---------------------------------------------------------------------------------------------- typo tolerance
 
-/** Optimal string alignment distance (Damerau-Levenshtein without multi-edits), enough for one-typo words. */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)])
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1)
-      d[i]![j] = best
-    }
-  }
-  return d[a.length]![b.length]!
-}
-
 /** Words the answer patterns below rely on: a one-letter slip in one of them ("wroked", "dosent") is corrected. */
 const VOCABULARY = [
   'worked', 'works', 'working', 'fixed', 'solved', 'sorted', 'doesnt', 'didnt', 'still', 'nothing', 'changed',
@@ -74,8 +61,14 @@ const VOCABULARY = [
   'army', 'navy', 'force', 'marines', 'registered', 'locked', 'forgot', 'forgotten', 'remember', 'know', 'again',
   'person', 'human', 'agent', 'someone', 'ridiculous', 'frustrating', 'perfect', 'awesome', 'great', 'helped',
   'opens', 'opened', 'certificate', 'certificates', 'cache', 'cookies', 'please', 'never', 'nope', 'yeah', 'sure',
-  'isnt', 'wasnt', 'cant', 'wont', 'havent', 'page', 'loads', 'loading', 'error', 'same', 'gemalto', 'oberthur',
+  'isnt', 'wasnt', 'cant', 'wont', 'havent', 'page', 'loads', 'loading', 'error', 'same', 'gemalto', 'oberthur', 'shows',
 ]
+
+/**
+ * "firefoks", "showz": a word spelled by ear, read as the vocabulary word it sounds like. Long words and few edits
+ * only, as every word of a message is tried: "want" is no "wont", "thing" no "thank", "place" no "please".
+ */
+const soundsLikeVocabulary = soundAlike(VOCABULARY.filter((word) => word.length >= 5), { lettersPerEdit: 3 })
 
 /**
  * A message is understood from its first this-many characters, as the recognizer reads only its first
@@ -97,7 +90,7 @@ export function clean(text: string): string {
     .map((word) => {
       if (word.length < 5 || VOCABULARY.includes(word) || /\d/.test(word)) return word
       const near = VOCABULARY.find((v) => Math.abs(v.length - word.length) <= 1 && editDistance(v, word) === 1)
-      return near ?? word
+      return near ?? soundsLikeVocabulary(word) ?? word
     })
     .join(' ')
   last = { text: bounded, said }
@@ -230,13 +223,13 @@ const GONE = /\b(no (more|longer) (errors?|problems?|issues?)|no errors?( now)?|
  * done. Only plain statements: a negation, a question or a past that ended ("it was working until...") is not it.
  */
 const SOLVED =
-  /\b(it works|works now|working now|it s working|its working|(that|it|this|which) (worked|did it|did the trick|fixed it)|fixed|solved|(page|it|site|ako|dko) (?:loads|loaded|opens|opened)(?! (?:the|a|an|my|it|that|this|its|internet|settings|tools|security|module|firefox|chrome|edge|ie|explorer|up|in)\b)|loads now|opens now|((cac )?login|log ?in|sign ?in|it|cac) works|let me in|im in|i m in|got in|logged in|i (can )?see it now|(now )?i can see it|(now )?i (can )?see (my|the) (cac )?(certs?|certificates?)( now)?|shows up now|pin (is )?changed|changed it)\b/
-const NOT_SOLVED = /\b(until|till|used to|was working|were working|yesterday|last (week|month|time)|before (i|the|my)|if|whether|when it|but|except|blank|white|empty|loop|back to|login (page|screen)|spins|spinning|hangs|freezes|crash\w*|403|404|forbidden)\b|\?/
+  /\b(it works|works now|working now|it s working|its working|(that|it|this|which) (worked|did it|did the trick|fixed it)|fixed|solved|(page|it|site|ako|dko) (?:loads|loaded|opens|opened)(?! (?:the|a|an|my|it|that|this|its|internet|settings|tools|security|module|firefox|chrome|edge|ie|explorer|up|in)\b)|loads now|opens now|((cac )?login|log ?in|sign ?in|it|cac) works|let me in|im in|i m in|got in|logged in|i (can )?see it now|(now )?i can see it|(now )?i (can )?see (my|the) (cac )?(certs?|certificates?)( now)?|shows up now|pin (is )?changed|changed it|(now )?(it|they|(my )?(cac |the )?(certs?|certificates?)) (shows?|appears?) up( now)?|i can (pick|select|choose|click) (it|them|my cert\w*)( now)?|(it|that|this|registration|login|log in|it all) went through|(the )?(box|pop ?up|prompt|window|message|warning|error) (is |has |went )?(gone|disappeared|went away)|(my )?(cac|card) (got )?registered)\b/
+const NOT_SOLVED = /\b(until|till|used to|was working|were working|yesterday|last (week|month|time)|before (i|the|my)|if|whether|when it|but|except|blank|white|empty|loop|back to|login (page|screen)|spins|spinning|hangs|freezes|crash\w*|403|404|forbidden|ago|months|years|last year)\b|\?/
 export function saysSolved(text: string): boolean {
   const said = clean(text)
   if (!SOLVED.test(said) || NOT_SOLVED.test(said + (text.includes('?') ? ' ?' : ''))) return false
   const rest = said.replace(GONE, ' ')
-  return !NEGATION.test(rest.replace(/\b(no problem|no worries)\b/g, ' ')) && !UNSURE.test(rest) && !/^(does|did|will|should|would|is|can|could|how|what|why|where)\b/.test(said)
+  return !NEGATION.test(rest.replace(/\b(no problem|no worries)\b/g, ' ')) && !UNSURE.test(rest) && !/^(does|did(?! (that|this|them|those|all|everything)\b)|will|should|would|is|can|could|how|what|why|where)\b/.test(said) // "did that, ..." tells
 }
 
 /** Whether a "did it work?" answer says it worked, failed, was only done, or could not tell. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRecognizer, createRecognizerFromExamples, featuresOf, mainClauseOf, tokens } from '../../src/core/recognizer.js'
+import { createRecognizer, createRecognizerFromExamples, featuresOf, mainClauseOf, soundAlike, tokens } from '../../src/core/recognizer.js'
 import { decideRoute, thresholdsFrom } from '../../src/core/routing.js'
 import { loadConfig } from '../../src/core/config.js'
 import { IntentSchema, intents, type Intent } from '../../intents/index.js'
@@ -223,4 +223,16 @@ describe('recognizer', () => {
       expect(() => createRecognizer([...intents, { ...topic, vocabulary: ['(vpn'] }], { procedures })).toThrow(/out-of-scope-vpn.*vocabulary/)
     })
   })
+})
+
+describe('soundAlike: words spelled by ear', () => {
+  const near = soundAlike(['certificate', 'shows', 'firefox', 'when', 'please', 'thank'])
+  it.each([['sertifikit', 'certificate'], ['showz', 'shows'], ['firefoks', 'firefox'], ['wen', 'when']])('reads "%s" as "%s"', (typed, meant) =>
+    expect(near(typed)).toBe(meant),
+  )
+  // Another sound, or (with the stricter reach every word of an answer gets) too many edits for the length: as typed.
+  const strict = soundAlike(['firefox', 'please', 'thank'], { lettersPerEdit: 3 })
+  it.each(['sit', 'fox', 'ab'])('leaves "%s" alone', (typed) => expect(near(typed)).toBeUndefined())
+  it.each(['place', 'thing'])('leaves "%s" alone at one edit per three letters', (typed) => expect(strict(typed)).toBeUndefined())
+  it('still reads "firefoks" at one edit per three letters', () => expect(strict('firefoks')).toBe('firefox'))
 })

@@ -186,11 +186,13 @@ describe('understand', () => {
 })
 
 describe('saysSolved: "it works" said along with the step', () => {
-  it.each(['ok cleared the cookies, it works', 'got into activclient, pin is changed now', 'oh there it is, i can see it now, thanks', 'deleted my history and the site opens now'])(
+  it.each(['ok cleared the cookies, it works', 'got into activclient, pin is changed now', 'oh there it is, i can see it now, thanks', 'deleted my history and the site opens now',
+    'restarted and it went through', 'did that, the popup went away', 'now they show up, i can select them', 'ok the window is gone and the card registered'])(
     'hears it in "%s"',
     (text) => expect(saysSolved(text)).toBe(true),
   )
-  it.each(['it was working until i got my new card', 'it works on my home pc but not at work', 'does it work in edge?', 'it opens a blank white page now', 'the site loads but then it says 403', 'still not fixed'])(
+  it.each(['it was working until i got my new card', 'it works on my home pc but not at work', 'does it work in edge?', 'it opens a blank white page now', 'the site loads but then it says 403', 'still not fixed',
+    'i went through all the steps', 'my card registered months ago', 'did that fix it', 'the popup is gone but still 403'])(
     'does not hear it in "%s"',
     (text) => expect(saysSolved(text)).toBe(false),
   )

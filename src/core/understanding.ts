@@ -589,8 +589,11 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     ctx.route.kind === 'suggest' ? { kind: 'suggest', intentIds: ctx.route.intentIds.filter(fits) } : ctx.route
   // "it's not my PIN, it's my password": the top intent is denied, so the runner-up is judged on what is left of the
   // probability (its share once the denied one is taken out).
-  if (route.kind === 'intent' && (ctx.denies?.(route.intentId) ?? false)) {
-    const top = route.intentId
+  // "I registered it months ago and now I can't log in": the best reading, sure or not, ruled out by this message's own
+  // facts (what login needs, to someone registered) gives way the same way.
+  const ruledOut = (id: string) => !ctx.typedPin && !(ctx.fits?.(id, found.facts) ?? true)
+  const top = route.kind === 'intent' ? route.intentId : ctx.ranked?.[0]
+  if (top && ((route.kind === 'intent' && (ctx.denies?.(top) ?? false)) || ruledOut(top))) {
     const next = (ctx.ranked ?? []).find((id) => id !== top && fits(id) && ctx.procedureOf(id) !== undefined)
     const left = 1 - ctx.scoreOf(top)
     if (next && left > 0) route = { kind: 'intent', intentId: next, score: Math.min(1, ctx.scoreOf(next) / left) }

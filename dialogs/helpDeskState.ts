@@ -21,6 +21,8 @@ export interface Memory {
   paused?: { procedureId: string; stepId?: string; title: string }
   /** The last procedure that ended, for "it still doesn't work" after it. */
   lastProcedure?: string
+  /** The last procedure ended by sending the user elsewhere (branch of service, local IT), for "they don't know either". */
+  referred?: boolean
   /** Unclear messages in a row with nothing pending. */
   unclear?: number
   /** The bot's last words offered a person (help text, out-of-scope buttons), so "yes please" next accepts. */

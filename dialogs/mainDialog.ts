@@ -279,6 +279,7 @@ export class MainDialog extends ComponentDialog {
       activeSlots: runningProcedures(stack).flatMap((p) => this.slotsOf(p.procedureId)),
       typedPin: secretsFound(context).includes('pin'),
       lastPolicy: memory.lastPolicy,
+      referred: memory.referred,
       askedIfDone: memory.askedIfDone,
       paused: memory.paused !== undefined,
       terms: this.terms,
@@ -811,6 +812,15 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity(memory.lastProcedure ? messages.closedSolved : messages.askProblem)
         if (memory.lastProcedure) await this.askRating(context, memory.lastProcedure)
         return step.endDialog()
+      case 'referral-failed': {
+        // The page's route once more (it was the last thing said), and a person for when that route is a dead end.
+        const route = memory.lastStep ? `${messages.referralFailed} ${memory.lastStep}` : messages.referralFailed
+        await context.sendActivity(route)
+        const actions = [{ type: ActionTypes.ImBack, title: messages.talkToPerson, value: messages.talkToPerson }]
+        await context.sendActivity(MessageFactory.suggestedActions(actions, messages.referralPerson))
+        await this.noteOffered(context)
+        return step.endDialog()
+      }
       case 'still-broken':
         if (memory.lastProcedure) {
           await context.sendActivity(messages.stillBrokenAfter)
@@ -977,7 +987,7 @@ export class MainDialog extends ComponentDialog {
     // The newest steps only: a user who keeps going round must not grow the state without bound.
     await this.deps.state.helpDeskCase.set(context, { ...helpDeskCase, trail: [...helpDeskCase.trail, ...outcome.trail].slice(-MAX_TRAIL) })
     const memory = await this.deps.state.memory.get(context, {})
-    await this.deps.state.memory.set(context, { ...memory, lastProcedure: step.options.procedureId })
+    await this.deps.state.memory.set(context, { ...memory, lastProcedure: step.options.procedureId, referred: outcome.outcome === 'referred' })
     switch (outcome.outcome) {
       case 'resolved':
         return this.solved(step)
@@ -985,7 +995,7 @@ export class MainDialog extends ComponentDialog {
       case 'answered': {
         // The page's answer is the outcome (ID card office, branch of service, local IT): no help desk offered for it.
         noteOutcome(context, 'referred')
-        if (this.isPolicy(outcome.procedureId)) await this.deps.state.memory.set(context, { ...memory, lastPolicy: this.intentOf(outcome.procedureId), lastProcedure: outcome.procedureId })
+        if (this.isPolicy(outcome.procedureId)) await this.deps.state.memory.set(context, { ...memory, lastPolicy: this.intentOf(outcome.procedureId), lastProcedure: outcome.procedureId, referred: true })
         const rule = 'outcomeId' in outcome ? this.policyStatedBy(outcome.procedureId, outcome.outcomeId) : undefined
         if (rule) await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), lastPolicy: rule })
         await this.offerReturn(context)

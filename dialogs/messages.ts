@@ -100,6 +100,8 @@ export const messages = {
     'error message helps) and I\'ll walk you through the fix, or say "talk to a person" for the help desk.',
   closedThanks: "You're welcome! If it's still not working later, come back and tell me where you got to.",
   closedSolved: "Great, I'm glad that's sorted. Come back any time you need help with your CAC.",
+  referralFailed: "Sorry they couldn't help. The help page's route is still this one:",
+  referralPerson: 'If that is a dead end, a help-desk agent can look further: tap below or say "talk to a person".',
   stillBrokenAfter: "Sorry it still isn't working. The steps on the help page are used up, so the help desk is the next step.",
   stepHelp: 'Here it is in more detail:',
   stepHelpGeneric: "Here's that step again, one thing at a time. If you get stuck on it, say \"talk to a person\".",

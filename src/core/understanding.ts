@@ -420,6 +420,10 @@ const SIGNALS: [Signal, RegExp][] = [
   ['something-else', /^(no,? )?(thats not it|that s not it|not (that|it|this)|wrong( one| thing)?|something else|neither|none( of (these|those|them))?|no thats wrong|different problem|not what i (meant|asked))\W*$/],
 ]
 
+/** "the IT guy has no clue", "they couldn't help me": the people the page sent the user to could not help. */
+const NO_HELP =
+  /\b((has|have|had|got) no (clue|idea)|(doesnt|dont|didnt) (know|have a clue|have any idea)|(cant|couldnt|wont|wouldnt|unable to|not able to) help|clueless|never heard of (it|this|that)|no help( at all)?|sent me back (here|to you)|(said|told me) to (ask|contact|call) (you|the help ?desk|someone else))\b/
+
 /** Words that ask the bot to stop what it is doing (not just venting); read as typed, since spelling repair turns "forget" into "forgot". */
 const STOP_WORDS = /\b(stop|cancel|forget (it|this|about it)|never ?mind|nvm|quit|give up|giving up|(i'?m|im) done|enough|leave it|drop it|skip it)\b/
 
@@ -489,6 +493,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   | { kind: 'term'; term: string }
   /** "ok did that" to a question inside a part (which browser?): did it help? */
   | { kind: 'done-part' }
+  /** "their IT has no clue about it": where the page sent them could not help; the route again, and a person offered. */
+  | { kind: 'referral-failed' }
   /** "did you get my info?": personal details are neither needed nor kept. */
   | { kind: 'own-info' }
   /** "is this a real person?": who is answering, then on as before. */
@@ -518,6 +524,8 @@ export interface UnderstandingContext {
   typedPin?: boolean
   /** The procedure that ended last, so "still 403" after it goes on to what comes next, not round again. */
   lastProcedure?: string
+  /** The last procedure ended by sending the user elsewhere (their branch, local IT), so "they have no clue" is about that. */
+  referred?: boolean
   /** The last policy given in this conversation, so a push-back gets it again. */
   lastPolicy?: string
   /** Intents whose procedure states a policy (always answered, even mid-question). */
@@ -687,7 +695,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   }
   if (policyIntent && (words >= 2 || !answer)) return { ...base, kind: 'policy', intentId: policyIntent, pushBack: false }
   if (signals.has('contact') && !explicit) return { ...base, kind: 'contact' }
-  if (signals.has('no-admin') && !explicit) return { ...base, kind: 'no-admin' }
+  // "new CAC, Gemalto, I'm a contractor and have no admin rights" with nothing running: the problem's steps (whose
+  // outcome for a contractor names admin rights and local IT), not the admin line alone.
+  if (signals.has('no-admin') && !explicit && !(otherProblem && !midSteps)) return { ...base, kind: 'no-admin' }
   // "I've cleared the cache 5 times already" while the cache steps run: that part is done, go on past it.
   const triedRunning = found.tried.find((id) => (ctx.running ?? []).includes(id))
   if (triedRunning && !explicit) return { ...base, kind: 'tried-running', procedureId: triedRunning }
@@ -768,6 +778,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     if (ids.length === 1 && !pending) return { ...base, kind: 'vague' }
     if (ids.length > 1) return { ...base, kind: 'clarify', intentIds: ids.slice(0, 2) }
   }
+  if (ctx.referred && !pending && !ctx.active && NO_HELP.test(clean(text))) return { ...base, kind: 'referral-failed' }
   if (Object.keys(found.facts).length > 0 || found.tried.length > 0) return { ...base, kind: 'facts' }
   if (signals.has('worked')) return { ...base, kind: 'worked' }
   if (followUp) return { ...base, kind: 'policy', intentId: ctx.lastPolicy!, pushBack: false }

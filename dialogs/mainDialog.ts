@@ -285,6 +285,8 @@ export class MainDialog extends ComponentDialog {
       terms: this.terms,
       lastProcedure: memory.lastProcedure,
       isPolicy: (id) => this.isPolicy(id),
+      isTopic: (id) => this.referOf.has(id),
+      namedTopics: result.namedTopics?.filter((id) => this.referOf.has(id)),
       denies: (id) => {
         const said = (normalised ??= normalise(text))
         const cues = this.deps.procedures.get(this.procedureOf.get(id) ?? '')?.cues ?? []
@@ -455,7 +457,7 @@ export class MainDialog extends ComponentDialog {
         // A side question the page doesn't cover: who handles it, then back to the step.
         if (!active) return super.onContinueDialog(innerDc)
         await this.noteRecognised(context, { outOfScope: true })
-        await context.sendActivity(await this.outOfScopeText(context, false))
+        await context.sendActivity(await this.outOfScopeText(context, false, reading.topic))
         return this.resume(innerDc, true)
       case 'step-help':
         if (active) await this.explainStep(innerDc, reading.about)
@@ -896,10 +898,10 @@ export class MainDialog extends ComponentDialog {
   }
 
   /** Who handles a topic the page doesn't cover, when we know; `offer`: with the person offer its buttons make. */
-  private async outOfScopeText(context: TurnContext, offer: boolean): Promise<string> {
+  private async outOfScopeText(context: TurnContext, offer: boolean, read?: string): Promise<string> {
     const result = await this.recognize(context)
     const route = this.route(result)
-    const topic = route.kind === 'none' ? route.topic : undefined
+    const topic = read ?? (route.kind === 'none' ? route.topic : undefined)
     turnLogger(context).info({ route: 'none', topic }, 'out of scope')
     const refer = topic ? this.referOf.get(topic) : undefined
     const text = refer ? (offer ? messages.outOfScopeTopic(refer) : messages.outOfScopeAside(refer)) : offer ? messages.outOfScope : messages.outOfScopeAsideUnknown

@@ -41,6 +41,8 @@ export interface RecognizerResult {
    * in intents/intent.ts), with its score before it was withdrawn from `intents`.
    */
   withdrawnTopic?: { intentId: string; score: number }
+  /** The topics whose own words (their `vocabulary`) the message names ("wifi", "vpn"), whatever their scores. */
+  namedTopics?: string[]
   /**
    * Whether the model was trained on out-of-scope examples. Without them a low score says only that two intents
    * are alike, not that the message is about something else (BANKING77 and Braun Chatbot have none).
@@ -473,6 +475,8 @@ export function createRecognizerFromExamples(
         .sort((a, b) => b[1] - a[1])
       const [top, topScore] = ranked[0] ?? [NONE, 1]
       const stems = [...new Set(features.filter((f) => f.startsWith('w:')))]
+      const said = tokens(text).join(' ')
+      const named = [...vocabulary].filter(([, words]) => words.test(said)).map(([id]) => id)
       const language = detectLanguage(tokens(text), text)
       const clause = mainClauseOf(text)
       let mainClause: RecognizerResult['mainClause']
@@ -489,6 +493,7 @@ export function createRecognizerFromExamples(
         coverage: stems.length === 0 ? 0 : Math.round((classifier.known(stems) / stems.length) * 1000) / 1000,
         ...(mainClause && { mainClause }),
         ...(withdrawn && { withdrawnTopic: withdrawn }),
+        ...(named.length > 0 && { namedTopics: named }),
         knowsOutOfScope,
       }
     },

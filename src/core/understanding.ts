@@ -500,7 +500,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   /** "is this a real person?": who is answering, then on as before. */
   | { kind: 'about-bot' }
   | { kind: 'vent' }
-  | { kind: 'out-of-scope' }
+  /** `topic`: the out-of-scope topic read, when the route did not settle on one (an aside). */
+  | { kind: 'out-of-scope'; topic?: string }
   | { kind: 'unclear' }
 )
 
@@ -528,6 +529,10 @@ export interface UnderstandingContext {
   referred?: boolean
   /** The last policy given in this conversation, so a push-back gets it again. */
   lastPolicy?: string
+  /** Out-of-scope topics the page refers elsewhere (VPN and network: local IT). */
+  isTopic?(intentId: string): boolean
+  /** Topics whose own words the message names ("wifi", "vpn"). */
+  namedTopics?: readonly string[]
   /** Intents whose procedure states a policy (always answered, even mid-question). */
   isPolicy(intentId: string): boolean
   /** The procedure an intent leads to, if any. */
@@ -733,8 +738,13 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "still doesn't work" to a check is its answer, whatever problem the words also resemble.
   const plainAnswer = signals.has('still-broken') || signals.has('worked')
   // "what about my email, outlook wont open either": a question on a topic the page doesn't cover, not a "no".
-  const sideTopic = route.kind === 'none' && route.topic !== undefined && ctx.scoreOf(route.topic) >= SWITCH_SCORE && words >= 5 && !plainAnswer && midSteps
-  if (sideTopic && words >= 6 && (answer === undefined || answer.kind === 'failed')) return { ...base, kind: 'out-of-scope' }
+  // Said as an aside ("btw can you also fix my vpn"), a topic needs less to be the reading, even below "none".
+  const aside = /\b(also|btw|by the way|another thing|one more thing|unrelated|while (i have you|im here|youre here))\b/.test(clean(text))
+  // A topic named by its own words ("wifi", "vpn") in an aside is the reading at any score.
+  const asideTopic = aside ? (ctx.namedTopics?.[0] ?? ctx.ranked?.find((id) => ctx.isTopic?.(id) && ctx.scoreOf(id) >= HEDGE_SCORE)) : undefined
+  const topic = route.kind === 'none' ? (route.topic ?? asideTopic) : undefined
+  const sideTopic = topic !== undefined && (ctx.scoreOf(topic) >= SWITCH_SCORE || topic === asideTopic) && words >= 5 && !plainAnswer && midSteps
+  if (sideTopic && words >= 6 && (answer === undefined || answer.kind === 'failed')) return { ...base, kind: 'out-of-scope', topic }
   if (answer && !(otherProblem && words >= 5 && !plainAnswer)) {
     // "ok" to a yes/no question that is not a "did it work" check is a yes; to a check it says only that it was done.
     return { ...base, kind: 'answer', answer }

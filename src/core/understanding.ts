@@ -689,7 +689,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     return pending?.kind === 'check' ? { ...base, kind: 'answer', answer: { kind: 'worked' } } : { ...base, kind: 'worked' }
   }
   // "wait no sorry its edge": a correction, not a "no" to the question on screen.
-  if (found.correction && Object.keys(found.facts).length > 0 && !policyIntent) return { ...base, kind: 'facts' }
+  // "wait where is activclient, it's not on this windows laptop" asks about the step: the facts are kept all the same.
+  if (found.correction && Object.keys(found.facts).length > 0 && !policyIntent && !(signals.has('step-help') && midSteps)) return { ...base, kind: 'facts' }
   // "still 403" after the 403 steps ran: the next documented step, not the same steps again.
   const again = route.kind === 'intent' && ctx.lastProcedure !== undefined && ctx.procedureOf(route.intentId) === ctx.lastProcedure
   if (signals.has('still-broken') && !pending && again) return { ...base, kind: 'still-broken' }

@@ -61,14 +61,5 @@ export const registeredStillFailing = {
     "ya registre mi tarjeta pero sigue sin funcionar el inicio de sesion",
     "registrada pero no me deja iniciar sesion",
     "registered my card already and dko still wont let me in from home",
-    // A past registration told as a story, then the failure now: the registered case, not what login needs.
-    "my card has been registered for a long time but logging in with it fails now",
-    "registration was done ages ago, these days the cac login is refused",
-    "set up my cac on dko back in the spring and now it will not sign me in",
-    "my cac was registered in january, since this week it wont log me in anymore",
-    "registered it last year without trouble, now cac sign in does not work at all",
-    "cac login on ako has been refused since monday even though registration was finished back in 2023, im on edge",
-    "the card is registered to my ako account already, yet logging in with it stopped working, using chrome",
-    "ako accepted my cac registration before, today the cac sign in is denied, firefox user here",
   ],
 } satisfies Intent

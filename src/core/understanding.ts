@@ -167,7 +167,7 @@ const PIN_KNOWN = /\b(i (do )?(know|remember) (my |the |what my )?(current |old 
 
 const REGISTERED_UNSURE = /\b(not sure|dont know|no idea|unsure|idk)\b.{0,25}\bregist/
 const REGISTERED_NO = new RegExp(String.raw`\b(${NOT}|havent|didnt|never|not yet)\b.{0,15}\bregist|\bunregistered\b|\bregist\w* (it )?(yet|at all)\b`)
-const REGISTERED_YES = /\b(is|was|already|it s|its|i|ive|have|already been|been) regist(ered)?\b|\bregistered (it|my cac|already|fine|ok)\b/
+const REGISTERED_YES = /\b(is|was|got|already|it s|its|i|ive|have|already been|been) regist(ered)?\b|\bregistered (it|my cac|already|fine|ok)\b/
 
 const TRIED: [RegExp, string][] = [
   [/\b(cleared|clear|deleted|emptied|wiped|did|tried)\b.{0,25}\b(cache|cookies|temp(orary)? (internet )?files|browsing (data|history)|history)\b/, 'clear-cache'],
@@ -606,8 +606,14 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // facts (what login needs, to someone registered) gives way the same way.
   const ruledOut = (id: string) => !ctx.typedPin && !(ctx.fits?.(id, found.facts) ?? true)
   const top = route.kind === 'intent' ? route.intentId : ctx.ranked?.[0]
+  // A procedure this message's own facts call for (its appliesWhen met: "it's registered" → the registered case).
+  const calledFor = (id: string) => (ctx.backedBy?.(id, found.facts) ?? false) && !(ctx.backedBy?.(id, {}) ?? true)
+  // Unsure between readings, the one the facts call for is the hedge: better than "what problem are you having?".
+  if (route.kind === 'none' && !route.topic && top && calledFor(top) && ctx.scoreOf(top) >= HEDGE_SCORE) route = { kind: 'intent', intentId: top, score: ctx.scoreOf(top) }
   if (top && ((route.kind === 'intent' && (ctx.denies?.(top) ?? false)) || ruledOut(top))) {
-    const next = (ctx.ranked ?? []).find((id) => id !== top && fits(id) && ctx.procedureOf(id) !== undefined)
+    const candidates = (ctx.ranked ?? []).filter((id) => id !== top && fits(id) && ctx.procedureOf(id) !== undefined)
+    // The one this message's facts call for ("registered" → the registered case) before one they merely allow.
+    const next = candidates.find(calledFor) ?? candidates[0]
     const left = 1 - ctx.scoreOf(top)
     if (next && left > 0) route = { kind: 'intent', intentId: next, score: Math.min(1, ctx.scoreOf(next) / left) }
   }

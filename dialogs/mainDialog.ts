@@ -309,7 +309,6 @@ export class MainDialog extends ComponentDialog {
     })
     if (memory.askedIfDone) await this.deps.state.memory.set(context, { ...memory, askedIfDone: undefined }) // answered now or not at all
     const changed = await this.remember(context, reading.found, pending, reading.kind === 'answer')
-    if (process.env.CF_DEBUG) console.log('READING', reading.kind, JSON.stringify(reading).slice(0, 200))
     turnLogger(context).info({ reading: reading.kind, vent: reading.vent, facts: Object.keys(reading.found.facts), changed }, 'understood')
     const read = { reading, changed }
     context.turnState.set(READING, read)

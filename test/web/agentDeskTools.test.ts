@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { mkdirSync } from 'node:fs'
-import { botSays, button, launchChromium, SCREENSHOTS, seriousViolations, type } from '../helpers/browser.js'
+import { botSays, button, launchChromium, SCREENSHOTS, seriousViolations, type, signInToConsole } from '../helpers/browser.js'
 import { sqliteFile, startServer, tempDataDir, type Running } from '../helpers/server.js'
 import { AGENT_ACCOUNTS, ALICE, BOB } from '../helpers/agents.js'
 
@@ -18,14 +18,6 @@ afterAll(async () => {
   await running?.stop()
   data.remove()
 })
-
-async function signInAs(page: Page, agent: { username: string; password: string }): Promise<void> {
-  await page.goto(`${running.url}/agent`)
-  await page.getByLabel('Username').fill(agent.username)
-  await page.getByLabel('Password').fill(agent.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.locator('#login').waitFor({ state: 'hidden' })
-}
 
 /** The ratings stored on disk, as a lead would find them. */
 function storedRatings(): { after: string; score: number | null; comment: string | null; case_id: string | null; procedure_id: string | null }[] {
@@ -46,8 +38,8 @@ describe('desk tools in Chromium: a user on the help page and two agents', () =>
     const user = await browser.newPage({ viewport: { width: 1000, height: 900 } })
     const pageErrors: string[] = []
     for (const page of [user, alice, bob]) page.on('pageerror', (err) => pageErrors.push(err.message))
-    await signInAs(alice, ALICE)
-    await signInAs(bob, BOB)
+    await signInToConsole(alice, running.url, ALICE)
+    await signInToConsole(bob, running.url, BOB)
 
     await user.goto(`${running.url}/`)
     await botSays(user, 'CAC help-desk bot').waitFor({ timeout: 15_000 })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { mkdirSync } from 'node:fs'
-import { botSays, launchChromium, SCREENSHOTS, seriousViolations, type } from '../helpers/browser.js'
+import { botSays, launchChromium, SCREENSHOTS, seriousViolations, type, signInToConsole } from '../helpers/browser.js'
 import { startServer, tempDataDir, type Running } from '../helpers/server.js'
 import { AGENT_ACCOUNTS, ALICE } from '../helpers/agents.js'
 
@@ -39,14 +39,6 @@ const NOTIFICATION_SPY = () => {
   w.Notification = Spy
 }
 
-async function signInAs(page: Page, url: string): Promise<void> {
-  await page.goto(`${url}/agent`)
-  await page.getByLabel('Username').fill(ALICE.username)
-  await page.getByLabel('Password').fill(ALICE.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.locator('#login').waitFor({ state: 'hidden' })
-}
-
 describe('the agent console as an inbox, in Chromium: a user on the website and an agent', () => {
   const data = tempDataDir()
   let running: Running
@@ -67,7 +59,7 @@ describe('the agent console as an inbox, in Chromium: a user on the website and 
     for (const page of [user, agent]) page.on('pageerror', (err) => pageErrors.push(err.message))
 
     // Signed in with an empty queue: no counter, and no permission asked on load.
-    await signInAs(agent, running.url)
+    await signInToConsole(agent, running.url, ALICE)
     await agent.locator('#queue-empty').waitFor()
     expect(await agent.title()).toBe(TITLE)
     expect(await agent.evaluate(() => (window as unknown as { __asks: number }).__asks)).toBe(0)
@@ -139,7 +131,7 @@ describe('the agent console as an inbox, in Chromium: a user on the website and 
   it('tells an agent in a sentence why an ended case cannot be claimed', { timeout: 60_000 }, async () => {
     const agent = await browser.newPage()
     await user0(running.url)
-    await signInAs(agent, running.url)
+    await signInToConsole(agent, running.url, ALICE)
     const queued = (await running.helpDesk.handoffQueue.list(['waiting'])).at(-1)!
     await agent.locator(`#queue button[data-case-id="${queued.id}"]`).click()
     await agent.locator('#case-heading').filter({ hasText: 'The user asked for a person' }).waitFor()

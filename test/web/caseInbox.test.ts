@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { botMessages, botSays, button, launchChromium, SCREENSHOTS, seriousViolations, type } from '../helpers/browser.js'
+import type { Browser } from 'playwright-core'
+import { botMessages, botSays, button, launchChromium, SCREENSHOTS, seriousViolations, type, signInToConsole } from '../helpers/browser.js'
 import { startServer, tempDataDir, type Running } from '../helpers/server.js'
 import { AGENT_ACCOUNTS, ALICE, BOB } from '../helpers/agents.js'
 
@@ -20,14 +20,6 @@ afterAll(async () => {
   await running?.stop()
   data.remove()
 })
-
-async function signInAs(page: Page, agent: { username: string; password: string }): Promise<void> {
-  await page.goto(`${running.url}/agent`)
-  await page.getByLabel('Username').fill(agent.username)
-  await page.getByLabel('Password').fill(agent.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.locator('#login').waitFor({ state: 'hidden' })
-}
 
 /** A user on the website over Direct Line (no browser needed for this one): says each message in turn. */
 async function directLineUser(...texts: string[]): Promise<string> {
@@ -66,7 +58,7 @@ describe('left messages, in Chromium', () => {
     expect(await botSays(user, 'your message is with the help desk').textContent()).toMatch(/answer will appear in this chat: keep this page open, or come back to it in this browser\.\s*$/)
     await user.close() // the user leaves the page
 
-    await signInAs(agent, ALICE)
+    await signInToConsole(agent, running.url, ALICE)
     await agent.getByRole('link', { name: 'Messages' }).click()
     const entry = agent.locator('#messages button').filter({ hasText: 'Message left: My new CAC does not show any certificates' })
     await entry.click()
@@ -118,7 +110,7 @@ describe('the Cases view and private notes, in Chromium', () => {
     const caseId = /request number is (HD-[0-9A-F]{8})/.exec((await botSays(user, 'Your request number is').textContent())!)![1]!
 
     // Alice takes it, writes a private note, sends the user back to the bot, then closes the case: no error on the way.
-    await signInAs(alice, ALICE)
+    await signInToConsole(alice, running.url, ALICE)
     await alice.locator(`#queue button[data-case-id="${caseId}"]`).click()
     await alice.getByRole('button', { name: 'Claim' }).click()
     await botSays(user, 'Alice Smith from the help desk has joined the chat.').waitFor()
@@ -134,7 +126,7 @@ describe('the Cases view and private notes, in Chromium', () => {
     expect(await alice.locator('#case-error').textContent()).toBe('')
 
     // Bob, another agent, sees the note; the user never does.
-    await signInAs(bob, BOB)
+    await signInToConsole(bob, running.url, BOB)
     await bob.getByRole('link', { name: 'Cases' }).click()
     await bob.getByLabel('Case id, problem, error or message words').fill(caseId)
     await bob.getByRole('button', { name: 'Search' }).click()

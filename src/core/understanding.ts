@@ -1,6 +1,5 @@
 import { editDistance, normalise, soundAlike, tokens } from './recognizer.js'
 
-export { editDistance }
 import type { Slot } from './procedures.js'
 
 /**

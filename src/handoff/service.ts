@@ -99,7 +99,8 @@ export interface HandoffLive {
   ratings?: Ratings
 }
 
-export type AgentResult = { ok: true; case: HandoffCase } | { ok: false; status: 404 | 409; reason: AgentRefusal }
+/** `previous`: the status before, when this call changed it. */
+export type AgentResult = { ok: true; case: HandoffCase; previous?: CaseStatus } | { ok: false; status: 404 | 409; reason: AgentRefusal }
 /** Why an agent's action was refused: the console turns each into a sentence. */
 export type AgentRefusal = 'no-such-case' | 'claim-first' | TransitionRefusal
 
@@ -503,9 +504,8 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
 
   /** Closes a case with why; a user who was chatting with an agent is then asked to rate the help. */
   async close(caseId: string, agentId: string, reason: ClosingReason = 'other'): Promise<AgentResult> {
-    const before = await this.store.get(caseId)
     const result = await this.act(caseId, { type: 'close', agentId, reason }, handoffText.closed)
-    if (result.ok && before?.status === 'claimed' && result.case.status === 'closed' && this.live.ratings) {
+    if (result.ok && result.previous === 'claimed' && this.live.ratings) {
       const { channelId, conversationId } = result.case
       await this.live.ratings.ask(newRequest(channelId, conversationId, { after: 'agent', caseId }))
       await this.sendToUser(result.case, ratingPrompt(channelId))
@@ -610,7 +610,7 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
         await this.sendToUser(result.case, { type: ActivityTypes.Message, text: tellUser })
       }
     }
-    return { ok: true, case: result.case }
+    return { ok: true, case: result.case, ...(result.changed && result.previous && { previous: result.previous }) }
   }
 
   /** Sends if the user's chat can still show it; says whether it went. */

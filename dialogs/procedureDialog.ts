@@ -337,8 +337,11 @@ export class ProcedureDialog extends ComponentDialog {
       const outcome = procedure.outcomes[outcomeId]!
       const text = renderContent(this.desk.staffed || !outcome.unstaffed ? outcome : { ...outcome, say: outcome.unstaffed })
       await step.context.sendActivity(text)
-      // "What do I do now?" after the end gets the way forward again.
-      await this.state.memory.set(step.context, { ...(await this.state.memory.get(step.context, {})), lastStep: text })
+      // "What do I do now?" after the end gets the way forward again. An answer that points back at what it listed
+      // ("if one of these is missing…") is repeated with that list, or "these" would mean nothing.
+      const memory = await this.state.memory.get(step.context, {})
+      const again = outcome.kind === 'answered' && memory.lastStep ? `${memory.lastStep}\n\n${text}` : text
+      await this.state.memory.set(step.context, { ...memory, lastStep: again })
       result = { outcome: outcome.kind, procedureId: procedure.id, outcomeId, trail } as ProcedureOutcome
     }
     turnLogger(step.context).info({ procedureId: procedure.id, outcome: result.outcome, outcomeId }, 'procedure finished')

@@ -572,6 +572,17 @@ export function termAsked(text: string, terms: readonly { term: string; names: r
 }
 
 /** A policy intent scoring at least this is answered even at moderate confidence (its line is always right to give). */
+/** Messages that name an action the page does to two different things, and not the thing. */
+const BARE: readonly { said: RegExp; intentIds: readonly string[] }[] = [
+  {
+    said: /^(?:(?:hi|hello|hey|ok|so|um+)\s)?(?:how (?:do|can|would|should) i |how to |i (?:need|want|have) to |help me |can you help me )?(?:register|registering|registration|get registered)(?: please| pls| plz| now| again)?$/,
+    intentIds: ['registration-requirements', 'register-certificates'],
+  },
+]
+
+/** Words that make a message about what this bot covers, whatever else it says. */
+const DOMAIN = /\b(ako|dko|cac|cacs|common access card|log ?in|login|logging in|sign ?in|certs?|certificates?|activclient|middleware|edipi)\b/
+
 export const POLICY_SCORE = 0.3
 /** One candidate scoring at least this is acted on with a way out; below it, we ask what the user sees. */
 export const HEDGE_SCORE = 0.3
@@ -655,6 +666,10 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // Named outright (a button, a label, a fact, a phrase the step declares), not only yes/no in a sentence.
   const explicit = (answer?.kind === 'option' && answer.by !== 'polarity') || ((answer?.kind === 'worked' || answer?.kind === 'failed') && answer.by === 'phrase')
 
+  // "how do i register": the page registers two things (the CAC with the account, the certificates with the browser).
+  // A verb with no object says which of them no better than a guess would: both are offered side by side.
+  const bare = !pending && !ctx.active ? BARE.find(({ said }) => said.test(clean(text))) : undefined
+  if (bare && bare.intentIds.every((id) => ctx.procedureOf(id) !== undefined)) return { ...base, kind: 'clarify', intentIds: [...bare.intentIds] }
   if (signals.has('push-back') && ctx.lastPolicy && !explicit) return { ...base, kind: 'policy', intentId: ctx.lastPolicy, pushBack: true }
   // "this is ridiculous" right after a rule: empathy (said first, for any venting), then the rule and its route again.
   if (vent && ctx.lastPolicy && !pending && !ctx.active && !signals.has('person')) return { ...base, kind: 'policy', intentId: ctx.lastPolicy, pushBack: false }
@@ -803,6 +818,12 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // A weak out-of-scope topic for a message about AKO/DKO or the CAC itself: ask what they see rather than send them away.
   if (route.kind === 'none' && route.topic && ctx.scoreOf(route.topic) < SWITCH_SCORE && /\b(ako|dko|cac|pin|certs?|certificates?|log ?in|login)\b/.test(clean(text)) && !pending) {
     return { ...base, kind: 'vague' }
+  }
+  // No reading, no other topic, but the message is about the CAC and AKO/DKO ("my CAC will not let me into AKO since
+  // this morning"): never "not something I can help with". Just after a list or steps ended ("with ako, first time
+  // ever using it" after what registering needs), it adds to that, so that again; else ask what they see.
+  if (route.kind === 'none' && !route.topic && !pending && DOMAIN.test(clean(text))) {
+    return ctx.lastProcedure && !ctx.active && words <= 12 ? { ...base, kind: 'repeat' } : { ...base, kind: 'vague' }
   }
   if (route.kind === 'none' && !pending && (words > 3 || route.topic)) return { ...base, kind: 'out-of-scope' }
   return { ...base, kind: 'unclear' }

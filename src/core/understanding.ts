@@ -211,9 +211,12 @@ const WORKED =
 const YES = /^(yes|yep|yeah|yup|ya|yea|y|si|claro|sure|correct|affirmative|absolutely|definitely|of course|it does|it is|i do|i am|i have|that s right|thats right|right|yes please|please|ok(ay)? please|go ahead|ok sure)\b/
 const NEGATION =
   /\b(no|nope|nah|not|never|didnt|doesnt|dont|isnt|wasnt|cant|couldnt|wont|still|same|nothing|fail(s|ed)?|broken|no luck|negative|n|neither|nada|worse|error|errors|wrong|invalid|incorrect|denied|rejected|keeps (saying|telling|giving|showing))\b/
-const UNSURE = /\b(no (lo )?se|ni idea|no estoy segur[oa]|not sure|unsure|dunno|idk|no idea|no clue|maybe|dont know|don t know|i guess|not certain|cant tell|can t tell|how would i know|how do i (know|tell|check)|how can i (tell|check|know))\b/
+const UNSURE = /\b(kinda|kind of|sort of|sorta|partly|partially|somewhat|hit or miss|on and off|no (lo )?se|ni idea|no estoy segur[oa]|not sure|unsure|dunno|idk|no idea|no clue|maybe|dont know|don t know|i guess|not certain|cant tell|can t tell|how would i know|how do i (know|tell|check)|how can i (tell|check|know))\b/
 const DONE = /\b(done|did (it|that|this|them|those|all)|i did|ok(ay)?|k|finished|cleared( it| them)?|completed|followed|went through|tried (it|that))\b/
 const ALREADY = /\b(already (did|done|tried|cleared|do|have)|did (that|it|this) already|done that already|tried (that|it|this) already|done it before|did (that|it) before|tried (that|it) before|been there)\b/
+/** "went right back to the error", "then 403 again": it failed, told as what happened (no negation in it). */
+const FAILING_AGAIN =
+  /\b((went|goes|going|sent me|took me|kicked me|put me) (right |straight )?back to (the )?(same )?(error|403|page cannot)|(then|and|but|now) (the )?(same )?(403|error|forbidden)( message| page)? again|(403|error|forbidden) (again|came back|is back))\b/
 /** Negative words that say the problem is gone, not that the step failed: "no more errors". */
 const GONE = /\b(no (more|longer) (errors?|problems?|issues?)|no errors?( now)?|not anymore|error (is )?gone|(errors?|problems?) (is |are )?gone|nothing wrong now)\b/
 
@@ -222,8 +225,8 @@ const GONE = /\b(no (more|longer) (errors?|problems?|issues?)|no errors?( now)?|
  * done. Only plain statements: a negation, a question or a past that ended ("it was working until...") is not it.
  */
 const SOLVED =
-  /\b(it works|works now|working now|it s working|its working|(that|it|this|which) (worked|did it|did the trick|fixed it)|fixed|solved|(page|it|site|ako|dko) (?:loads|loaded|opens|opened)(?! (?:the|a|an|my|it|that|this|its|internet|settings|tools|security|module|firefox|chrome|edge|ie|explorer|up|in)\b)|loads now|opens now|((cac )?login|log ?in|sign ?in|it|cac) works|let me in|im in|i m in|got in|logged in|i (can )?see it now|(now )?i can see it|(now )?i (can )?see (my|the) (cac )?(certs?|certificates?)( now)?|shows up now|pin (is )?changed|changed it|(now )?(it|they|(my )?(cac |the )?(certs?|certificates?)) (shows?|appears?) up( now)?|i can (pick|select|choose|click) (it|them|my cert\w*)( now)?|(it|that|this|registration|login|log in|it all) went through|(the )?(box|pop ?up|prompt|window|message|warning|error) (is |has |went )?(gone|disappeared|went away)|(my )?(cac|card) (got )?registered)\b/
-const NOT_SOLVED = /\b(until|till|used to|was working|were working|yesterday|last (week|month|time)|before (i|the|my)|if|whether|when it|but|except|blank|white|empty|loop|back to|login (page|screen)|spins|spinning|hangs|freezes|crash\w*|403|404|forbidden|ago|months|years|last year)\b|\?/
+  /\b(it works|works now|working now|it s working|its working|(that|it|this|which) (just |finally |suddenly |magically |now )?(worked|did it|did the trick|fixed it)|fixed|solved|(page|it|site|ako|dko) (?:loads|loaded|opens|opened)(?! (?:the|a|an|my|it|that|this|its|internet|settings|tools|security|module|firefox|chrome|edge|ie|explorer|up|in)\b)|loads now|opens now|((cac )?login|log ?in|sign ?in|it|cac) works|let me in|im in|i m in|got in|logged in|i (can )?see it now|(now )?i can see it|(now )?i (can )?see (my|the) (cac )?(certs?|certificates?)( now)?|shows up now|pin (is )?changed|changed it|(now )?(it|they|(my )?(cac |the )?(certs?|certificates?)) (shows?|appears?) up( now)?|i can (pick|select|choose|click) (it|them|my cert\w*)( now)?|(it|that|this|registration|login|log in|it all) went through|(the )?(box|pop ?up|prompt|window|message|warning|error) (is |has |went )?(gone|disappeared|went away)|(my )?(cac|card) (got )?registered)\b/
+const NOT_SOLVED = /\b(until|till|used to|was working|were working|yesterday|last (week|month|time)|before (i|the|my)|if|whether|when it|but|except|blank|white|empty|loop|(?<!(?:^|anyway|ok|okay|so|now|lets|go|come|get) )back to|login (page|screen)|spins|spinning|hangs|freezes|crash\w*|403|404|forbidden|ago|months|years|last year)\b|\?/
 export function saysSolved(text: string): boolean {
   const said = clean(text)
   if (!SOLVED.test(said) || NOT_SOLVED.test(said + (text.includes('?') ? ' ?' : ''))) return false
@@ -242,7 +245,7 @@ export function readCheck(said: string, { worked = [], failed = [] }: { worked?:
   if (UNSURE.test(rest)) return { kind: 'unsure' }
   // "yes please" accepts an offer; it doesn't say the step worked: better ask again than guess.
   if (/\b(please|pls|plz|plse|pleas)\b/.test(rest) && !WORKED.test(rest)) return { kind: 'unsure' }
-  if (NEGATION.test(rest)) return { kind: 'failed', alreadyTried: false }
+  if (NEGATION.test(rest) || FAILING_AGAIN.test(rest)) return { kind: 'failed', alreadyTried: false }
   if (gone || WORKED.test(rest) || YES.test(rest)) return { kind: 'worked' }
   if (DONE.test(rest)) return { kind: 'done-unverified' }
   return undefined
@@ -326,6 +329,8 @@ export function readAnswer(text: string, pending: PendingQuestion, facts?: Facts
     case 'check': {
       // A thumbs-up to "does it work now?" is a yes; a thumbs-down or a sad face is a no.
       if (isOnlyEmoji(text)) {
+        // "👍🙏" is thanks, "👋" goodbye: polite words, not a report that it works (the close says how to come back).
+        if (/[🙏👋]/u.test(text)) return undefined
         if (/[👍👌✅🎉🙌💯😀😃😄😁🙂😊]/u.test(text)) return { kind: 'worked' }
         if (/[👎😞😢😭😩😫😡🤬❌]/u.test(text)) return { kind: 'failed', alreadyTried: false }
       }
@@ -384,11 +389,11 @@ export type Signal =
 
 /** "go back, I picked wrong": the user's last answer was a mistake. A bare "back" is a request to resume. */
 const UNDO =
-  /\b(i (picked|clicked|chose|choose|pressed|hit|tapped|selected|answered|said|put) (the )?wrong|wrong (button|answer|option|choice)|mis ?(clicked|tapped|typed)|fat fingered|pressed the wrong|didnt mean (to (say|pick|click|press|tap|choose|hit)|that( one)?)|meant to (say|pick|click|press|tap|choose|hit)|(go |went )?back (a|one) (step|question)|(previous|last) question|undo( that| it)?|change my (answer|choice)|can i change (that|my answer))\b/
+  /\b(i (picked|clicked|chose|choose|pressed|hit|tapped|selected|answered|said|put) (the )?wrong|wrong (button|answer|option|choice)|mis ?(clicked|tapped|typed)|fat fingered|pressed the wrong|didnt mean (to (say|pick|click|press|tap|choose|hit)|that( one)?)|meant to (say|pick|click|press|tap|choose|hit)|(go |went )?back (a|one) (step|question)|(previous|last) question|undo( that| it)?(?! (the|a|my|his|her|their|this|that|it)\b)|change my (answer|choice)|can i change (that|my answer))\b/
 
 /** "say that again slower pls", "can you repeat the steps": the step again, wherever it is said in the message. */
 const SAY_AGAIN =
-  /\b((say|read|show|give|send|type) (me )?(that|it|this|the (last )?(step|steps|instructions?|part)) (again|once more|one more time|slower|more slowly)|repeat (that|it|this|the (last )?(step|steps|instructions?|part))|slow(er)? (down|please|pls)|one more time|missed (that|it)|didnt (catch|get|see) (that|it|the (step|steps)))\b/
+  /\b((say|read|show|give|send|type) (me )?(that|it|this|the (last )?(step|steps|instructions?|part)) (again|once more|one more time|slower|more slowly)|repeat (that|it|this|the (last )?(step|steps|instructions?|part))|slow(er)? (down|please|pls)|one more time|missed (that|it)|didnt (catch|get|see) (that|it|the (step|steps))|what (was|were|is|are) (the|that|my|those) (last )?(step|steps|instructions?)( again)?|where were we)\b/
 
 /** "back to the pin thing", "lets go back to the other problem": the problem left for this one. */
 const BACK_TO = /\b(go |get |come |lets go )?back to (the|my|that) (\w+ )?(thing|one|problem|issue|stuff|steps?|question)\b|\bback to (the )?(other|first|previous|earlier|old) \w+/
@@ -407,14 +412,18 @@ const SIGNALS: [Signal, RegExp][] = [
   ['step-help', /\b(how (do|can|would|should|am) i (supposed to )?[a-z]+( (up|in|to|into|on|out))? (that|this|it|those|them|there)|how (do|can|would|should) i (get to|find|open|get into) (the )?(settings|tools|menu|options|internet options|advanced|privacy|content( tab)?|user console|activclient|security devices|certificates|start menu)|how do i do (that|this|it)|(where (is|are|do i find|can i find|would i find)|wheres|where s) (the |that |this |it |tools|internet options|user console|activclient|advanced)|where (do|can|would|should) i (get|find|download) (that|this|it|one|those|them)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any|all)|what does (that|this|it) mean|what do (you|u) mean( by (that|this|it))?|i dont (get|understand) (it|what you mean)|what am i (looking|supposed to look) for|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot) find (it|the|that|activclient|tools|internet options|it anywhere)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is)|where (on|in|at|under|about|exactly|abouts)\b|which (part|side|line|bit|corner)|(a lot of|so much|loads of|lots of|tons of) (writing|text|words|stuff))\b/],
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again)?( bye| goodbye)?\W*$/],
   ['bye', /^(ok(ay)? |alright )?(bye|goodbye|good bye|see ya|see you|later|cya|im done|i m done|thats all|that s all|nothing else|ttyl|have a good (day|one)|gotta go|got to go)\W*$/],
-  ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yep |yeah |yup |ya |yay |omg |nevermind |done (and |but )?|did (it|that) (and )?)*(it |that |which |its |it s )?(just )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in|(i )?can (log ?in|sign in|get in)|(log ?in|login) works)( now)?( thanks?| thank you| ty)?\W*$/],
+  // "ok bye, I'll do it tomorrow at the office": leaving for now, whatever follows the goodbye.
+  ['bye', /^(ok(ay)? |alright |thanks |thx |ty )?(bye|goodbye|good bye|gotta go|got to go|ttyl|cya|see ya)\b|\b(i ll|ill|i will|will) (do|try|finish) (it|that|this|them|the rest)( all)? (tomorrow|later|monday|tonight|in the morning|at work|at the office|when i m|when im|when i get)\b/],
+  ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yep |yeah |yup |ya |yay |omg |nevermind |done (and |but )?|did (it|that) (and )?)*(it |that |which |its |it s )?(just |finally |suddenly )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in|(i )?can (log ?in|sign in|get in)|(log ?in|login) works)( now)?( thanks?| thank you| ty)?\W*$/],
   ['still-broken', /\b(what else (can|should|could) i (try|do)|anything else (i can|to) (try|do)|(all|everything|none) (of )?(that|those|this|them)?\s?(is|are|s)? ?(fine|good|ok|in place|met|there|missing)|i (have|got|did) (all|everything)( of)?( that| those| them)?|nothing (is )?missing|still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same)|still no (luck|go)|same (thing|error|problem|issue|result)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
   ['vent', /\b(ridiculous|insane|absurd|crazy|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it|i give up|giving up|forget it|screw (this|it))\b|[😡🤬😤😠]/u],
   ['push-back', /\b(cant you (just )?|(cant|couldnt|can t|could) (i|we) (not )?just|why not just|can you (just |not )?|why cant (you|i|the help ?desk|they|ako|dko)|couldnt you|can (the |a |an )?(help ?desk( agent| person| tech)?|agent|someone|person|you guys|they) (just )?(reset|unlock|fix|undo|reverse|unrevoke|override|do it)|(there s|theres|there has|there must|has|have|it s|its) (got )?to be (a|some|another|someone|somebody|an?) ?(way|vendor|store|place|site|seller)?|\b(sells?|selling|vendors?|store|amazon|ebay|buy (one|it|them) (somewhere|online|from))|someone (there )?must be able|is there (really )?no (other )?way|just (reset|unlock|undo)|no other way|please just|surely (you|someone)|there must be (a|some) way|what if i (cant|can t) (go|get)|too far|cant get to (the|an|my) id)\b/],
   ['push-back', /\b(cant|can t|couldnt|could|can|wont|would|will) (someone|somebody|anyone|you|they|(the |a )?help ?desk( agent| person| tech| guy)?|an agent|a person|a tech|it)\b.{0,40}\b(just|do it|reset|unlock|fix|undo|unrevoke|remotely|for (me|him|her|them))\b|\b(instead|remotely|online|order (one|it|a)|another way|other way|any way around|workaround|too far|hours? away|hrs away|deployed|so they can (reset|unlock|fix|undo))\b/],
+  // "so the help desk can undo the lock if I call them?"
+  ['push-back', /\b(help ?desk|agent|someone|somebody|they|you|u|a person|a tech) (can|could|will|would) (just )?(reset|unlock|unblock|fix|undo|reverse|unrevoke|override|restore|reissue)\b/],
   ['no-admin', /\b(no|dont have|don t have|without|need|needs|lack|not an?) (local )?admin( rights| privileges| access| password)?\b|\b(asks|asking|wants|needs) (for )?(an )?admin(istrator)? (password|rights|approval)\b|\bnot (allowed|permitted) to install\b|\bcant install\b/],
   ['contact', /\b(phone|number|e ?mail|email|address|contact|call|reach|hours|located|location|where is)\b.{0,30}\b(help ?desk|id card office|id office|deers|rapids|them|they)\b|\b(help ?desk|id card office)\b.{0,20}\b(phone|number|email|e mail|address|contact info|hours)\b/],
-  ['other-person', /\b(his|her|their|my (wife|husbands?|husband|spouse|soldiers?|coworkers?|co worker|boss|friends?|son|daughter|mom|dad|subordinates?|airman|sailor|marine|colleague|supervisor)s?|(soldier|coworker|colleague|someone else|somebody else|another (person|user|soldier))(s)?) (cac )?(pin|password|card)\b|\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b.{0,30}\bpin\b|\bpin\b.{0,40}\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b/],
+  ['other-person', /\b(his|her|their|my (wife|husbands?|husband|spouse|soldiers?|coworkers?|co worker|boss|friends?|son|daughter|mom|dad|subordinates?|airman|sailor|marine|colleague|supervisor)s?|(soldier|coworker|colleague|someone else|somebody else|another (person|user|soldier))(s)?) (cac )?(pin|password|card (is |got |has been |s )?(locked|blocked))\b|\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b.{0,30}\bpin\b|\bpin\b.{0,40}\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b/],
   ['undo', UNDO],
   ['something-else', /^(no,? )?(thats not it|that s not it|not (that|it|this)|wrong( one| thing)?|something else|neither|none( of (these|those|them))?|no thats wrong|different problem|not what i (meant|asked))\W*$/],
 ]
@@ -435,7 +444,8 @@ export function signalsOf(text: string): Set<Signal> {
   // A whole sentence in capitals is shouting: empathy first, whatever else it says.
   const letters = raw.replace(/[^A-Za-z]/g, '')
   if (letters.length >= 15 && letters.replace(/[^A-Z]/g, '').length / letters.length > 0.8 && wordCount(raw) >= 4) found.add('vent')
-  if (isOnlyEmoji(raw)) found.add(/[👍🙏😊🙂👌✅🎉❤💯]/u.test(raw) ? 'thanks' : /[😡🤬😤😠😩😫😭]/u.test(raw) ? 'vent' : 'thanks')
+  if (FAILING_AGAIN.test(said)) found.add('still-broken')
+  if (isOnlyEmoji(raw)) found.add(/👋/u.test(raw) ? 'bye' : /[👍🙏😊🙂👌✅🎉❤💯]/u.test(raw) ? 'thanks' : /[😡🤬😤😠😩😫😭]/u.test(raw) ? 'vent' : 'thanks')
   return found
 }
 
@@ -555,7 +565,13 @@ const PIN_POLICY = 'pin-locked-or-forgotten'
 const LOCKED_NOW = /\b(says|say|shows|showing|saying|its|it s|it is|is|now|got|gets|getting|went|card) (locked|blocked)\b|\b(locked|blocked) (now|out|up)\b|^(locked|blocked)\b/
 
 /** "what's activclient?", "lol she says what is a pkcs", "never heard of pkcs11": a question about what a word means. */
-const WHAT_IS = /\b(what(?: even| exactly| the heck| the hell| on earth)? (?:s|is|are|does)|whats|wtf is|wth is|what do you mean by|never heard of|no idea what)\b(.*)$/
+const WHAT_IS = /\b(what(?: even| exactly| the heck| the hell| on earth)? (?:s|is|are|does)|whats|wtf is|wth is|what do you mean(?: by)?|never heard of|no idea what)\b(.*)$/
+
+/** "what does registered mean here", "what do you mean by account": a question about a word, not an answer. */
+const MEANING = /\b(what (does|do|did|would) .{1,40} mean|what do (you|u) mean|mean by|meaning of|as in|like with the)\b/
+
+/** "the help desk told me to talk to the bot", "they sent me here". */
+const SENT_HERE = /\b(told|sent|said|asked|referred|pointed) (me )?(to )?(here|over here|to (you|this|the bot|the chat ?bot|chat)|(talk|chat|speak|go) (to|with) (you|the bot|this( thing| bot| chat)?|the chat ?bot|a bot|the chat)|use (you|the bot|this( thing| bot| chat)?|the chat ?bot))\b/
 
 /** The known term a "what is ..." question asks about, if any. */
 export function termAsked(text: string, terms: readonly { term: string; names: readonly string[] }[]): string | undefined {
@@ -571,7 +587,6 @@ export function termAsked(text: string, terms: readonly { term: string; names: r
   )?.term
 }
 
-/** A policy intent scoring at least this is answered even at moderate confidence (its line is always right to give). */
 /** Messages that name an action the page does to two different things, and not the thing. */
 const BARE: readonly { said: RegExp; intentIds: readonly string[] }[] = [
   {
@@ -581,8 +596,9 @@ const BARE: readonly { said: RegExp; intentIds: readonly string[] }[] = [
 ]
 
 /** Words that make a message about what this bot covers, whatever else it says. */
-const DOMAIN = /\b(ako|dko|cac|cacs|common access card|log ?in|login|logging in|sign ?in|certs?|certificates?|activclient|middleware|edipi)\b/
+const DOMAIN = /\b(ako|dko|cac|cacs|common access card|card|army (website|site|portal|web ?site)|log ?in|login|logging in|sign ?in|certs?|certificates?|activclient|middleware|edipi)\b/
 
+/** A policy intent scoring at least this is answered even at moderate confidence (its line is always right to give). */
 export const POLICY_SCORE = 0.3
 /** One candidate scoring at least this is acted on with a way out; below it, we ask what the user sees. */
 export const HEDGE_SCORE = 0.3
@@ -680,10 +696,16 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "where is the ID card office?" gets the truth; "what's the help desk number?" is a request for a person (the rule's human-agent).
   const wantsPerson = route.kind === 'intent' && route.intentId === 'human-agent'
   if (signals.has('own-info') && !explicit) return { ...base, kind: 'own-info' }
-  const term = ctx.terms && !explicit ? termAsked(text, ctx.terms) : undefined
+  // "wait what does registered even mean here?" names an option's word, but asks what it means: no answer yet.
+  const asksMeaning = MEANING.test(clean(text)) && !/^(yes|yeah|yep|yup|no|nope|nah)\b/.test(clean(text))
+  const term = ctx.terms && (!explicit || asksMeaning) ? termAsked(text, ctx.terms) : undefined
   if (term) return { ...base, kind: 'term', term }
   if (signals.has('about-bot') && !explicit && !/\b(want|need|talk|speak|connect|get me|give me)\b/.test(clean(text))) return { ...base, kind: 'about-bot' }
   if (signals.has('contact') && !signals.has('person') && !wantsPerson && !explicit) return { ...base, kind: 'contact' }
+  // "the help desk told me to talk to the bot": sent here by a person, not asking for one. What do they see?
+  if (SENT_HERE.test(clean(text)) && !signals.has('person') && route.kind === 'intent' && route.intentId === 'human-agent' && !pending && !ctx.active) {
+    return { ...base, kind: 'vague' }
+  }
   if (signals.has('person') || (route.kind === 'intent' && route.intentId === 'human-agent' && !explicit && words <= 8)) {
     return { ...base, kind: 'person' }
   }
@@ -700,6 +722,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     found.correction = true
     return { ...base, kind: 'facts' }
   }
+  // "not sure, and now my pin is locked": the rule this message's own facts call for comes first, even with an answer in it.
+  if (explicit && policyIntent && calledFor(policyIntent) && words >= 4) return { ...base, kind: 'policy', intentId: policyIntent, pushBack: false }
   if (explicit) return { ...base, kind: 'answer', answer: answer! }
   if (SAY_AGAIN.test(clean(text))) return { ...base, kind: 'repeat' }
   // "ok ill do that later, back to the pin thing": back to the problem left, wherever it is said in the message.
@@ -810,21 +834,21 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     if (ids.length > 1) return { ...base, kind: 'clarify', intentIds: ids.slice(0, 2) }
   }
   if (ctx.referred && !pending && !ctx.active && NO_HELP.test(clean(text))) return { ...base, kind: 'referral-failed' }
-  if (Object.keys(found.facts).length > 0 || found.tried.length > 0) return { ...base, kind: 'facts' }
-  if (signals.has('worked')) return { ...base, kind: 'worked' }
-  if (followUp) return { ...base, kind: 'policy', intentId: ctx.lastPolicy!, pushBack: false }
-  if (pushBackLike) return { ...base, kind: 'policy', intentId: ctx.lastPolicy!, pushBack: true }
-  if (vent) return { ...base, kind: 'vent' }
-  // A weak out-of-scope topic for a message about AKO/DKO or the CAC itself: ask what they see rather than send them away.
-  if (route.kind === 'none' && route.topic && ctx.scoreOf(route.topic) < SWITCH_SCORE && /\b(ako|dko|cac|pin|certs?|certificates?|log ?in|login)\b/.test(clean(text)) && !pending) {
-    return { ...base, kind: 'vague' }
-  }
   // No reading, no other topic, but the message is about the CAC and AKO/DKO ("my CAC will not let me into AKO since
   // this morning"): never "not something I can help with". Just after a list or steps ended ("with ako, first time
   // ever using it" after what registering needs), it adds to that, so that again; else ask what they see.
   if (route.kind === 'none' && !route.topic && !pending && DOMAIN.test(clean(text))) {
     return ctx.lastProcedure && !ctx.active && words <= 12 ? { ...base, kind: 'repeat' } : { ...base, kind: 'vague' }
   }
+  // A weak out-of-scope topic for a message about AKO/DKO or the CAC itself: ask what they see rather than send them away.
+  if (route.kind === 'none' && route.topic && ctx.scoreOf(route.topic) < SWITCH_SCORE && (DOMAIN.test(clean(text)) || /\bpin\b/.test(clean(text))) && !pending) {
+    return { ...base, kind: 'vague' }
+  }
+  if (Object.keys(found.facts).length > 0 || found.tried.length > 0) return { ...base, kind: 'facts' }
+  if (signals.has('worked')) return { ...base, kind: 'worked' }
+  if (followUp) return { ...base, kind: 'policy', intentId: ctx.lastPolicy!, pushBack: false }
+  if (pushBackLike) return { ...base, kind: 'policy', intentId: ctx.lastPolicy!, pushBack: true }
+  if (vent) return { ...base, kind: 'vent' }
   if (route.kind === 'none' && !pending && (words > 3 || route.topic)) return { ...base, kind: 'out-of-scope' }
   return { ...base, kind: 'unclear' }
 }

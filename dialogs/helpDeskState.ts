@@ -17,8 +17,8 @@ export interface Memory {
   lastStep?: string
   /** The policy last given (an intent id), so "can't you just reset it?" gets the rule again. */
   lastPolicy?: string
-  /** A procedure left for another problem, to come back to. */
-  paused?: { procedureId: string; stepId?: string; title: string }
+  /** A procedure left for another problem, to come back to (`notStarted`: named with the first problem, not begun). */
+  paused?: { procedureId: string; stepId?: string; title: string; notStarted?: boolean }
   /** The last procedure that ended, for "it still doesn't work" after it. */
   lastProcedure?: string
   /** The last procedure ended by sending the user elsewhere (branch of service, local IT), for "they don't know either". */

@@ -23,7 +23,7 @@ import { summarise, type HandoffPacket, type HandoffQueue } from '../src/core/ha
 import type { Procedure, Slot } from '../src/core/procedures.js'
 import { normalise, type Recognizer, type RecognizerResult } from '../src/core/recognizer.js'
 import { decideRoute, type Route, type RoutingThresholds } from '../src/core/routing.js'
-import { clean, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading } from '../src/core/understanding.js'
+import { clean, HEDGE_SCORE, POLICY_SCORE, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading } from '../src/core/understanding.js'
 import { NONE, type Intent } from '../intents/intent.js'
 import { newCase, wasWelcomedThisTurn, type HelpDeskState, type Profile } from './helpDeskState.js'
 import { messages } from './messages.js'
@@ -445,7 +445,7 @@ export class MainDialog extends ComponentDialog {
         await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), paused: undefined })
         if (active !== paused.procedureId) await this.pause(context, innerDc, active)
         await innerDc.cancelAllDialogs()
-        await context.sendActivity(messages.resuming(paused.title))
+        await context.sendActivity(paused.notStarted ? messages.onTo(paused.title) : messages.resuming(paused.title))
         return innerDc.beginDialog(RUN, { procedureId: paused.procedureId, stepId: paused.stepId } satisfies RunOptions)
       }
       case 'undo':
@@ -472,7 +472,10 @@ export class MainDialog extends ComponentDialog {
         await innerDc.cancelAllDialogs()
         await this.deps.state.helpDeskCase.set(context, newCase())
         noteOutcome(context, 'resolved')
-        await context.sendActivity(messages.closedSolved)
+        // With another problem waiting, not a goodbye: glad, then that problem offered.
+        const waiting = (await this.deps.state.memory.get(context, {})).paused
+        await context.sendActivity(waiting ? messages.glad : messages.closedSolved)
+        await this.offerReturn(context)
         await this.askRating(context, active)
         return innerDc.endDialog()
       }
@@ -495,6 +498,7 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity(reading.hedge ? messages.soundsLike(this.titleOf(reading.intentId)) : messages.switching(this.titleOf(reading.intentId)))
         const paused = (await this.deps.state.memory.get(context, {})).paused
         if (paused && active) await context.sendActivity(messages.pausedNote(paused.title))
+        else await this.keepOtherMatter(context, procedureId)
         await this.startCase(context, reading.intentId)
         await this.noteLanguage(context)
         return innerDc.beginDialog(RUN, { procedureId } satisfies RunOptions)
@@ -635,6 +639,37 @@ export class MainDialog extends ComponentDialog {
     }
   }
 
+  /**
+   * "new CAC won't work, and also I forgot my password": the first problem's steps start, and the second is not
+   * dropped. A rule (a locked PIN, revoked certificates) is given at once, since it needs no steps; another
+   * problem is kept for afterwards, offered when this one ends and reachable with "back" at any time.
+   */
+  private async keepOtherMatter(context: TurnContext, starting: string): Promise<void> {
+    const other = (await this.recognize(context)).otherClause
+    if (!other || other.score < HEDGE_SCORE) return
+    const procedureId = this.procedureOf.get(other.intentId)
+    if (!procedureId || procedureId === starting) return
+    if (this.isPolicy(other.intentId) && other.score >= POLICY_SCORE) {
+      await this.givePolicy(context, other.intentId, false, true)
+      return
+    }
+    if (this.isOneShot(procedureId)) return
+    const memory = await this.deps.state.memory.get(context, {})
+    if (memory.paused) return
+    const title = this.deps.procedures.get(procedureId)?.title ?? procedureId
+    await this.deps.state.memory.set(context, { ...memory, paused: { procedureId, title, notStarted: true } })
+    await context.sendActivity(messages.otherMatterKept(title))
+  }
+
+  /** The other problem with steps a two-part message names beside `intentId` (either part), if one is clear. */
+  private async otherProblemThan(context: TurnContext, intentId: string): Promise<string | undefined> {
+    const result = await this.recognize(context)
+    const candidate = [result.mainClause, result.otherClause].find(
+      (c) => c && c.intentId !== intentId && c.score >= HEDGE_SCORE && this.procedureOf.has(c.intentId) && !this.isOneShot(this.procedureOf.get(c.intentId)!),
+    )
+    return candidate?.intentId
+  }
+
   /** A one-message procedure as one message: its statements and its outcome. */
   private oneShotText(context: TurnContext, procedureId: string): string {
     const procedure = this.deps.procedures.get(procedureId)!
@@ -770,9 +805,15 @@ export class MainDialog extends ComponentDialog {
         if (reading.kind === 'policy') {
           await this.givePolicy(context, reading.intentId, false)
           await this.startCase(context, reading.intentId)
-          return step.endDialog()
+          // "page cannot be displayed, on top of that my pin is locked": the rule, then the other problem's steps.
+          const other = await this.otherProblemThan(context, reading.intentId)
+          if (!other) return step.endDialog()
+          await context.sendActivity(messages.onTo(this.titleOf(other)))
+          await this.startCase(context, other)
+          return step.replaceDialog(RUN, { procedureId: this.procedureOf.get(other)! } satisfies RunOptions)
         }
         if (reading.hedge) await context.sendActivity(messages.soundsLike(this.titleOf(reading.intentId)))
+        await this.keepOtherMatter(context, this.procedureOf.get(reading.intentId)!)
         await this.startCase(context, reading.intentId)
         await this.noteLanguage(context)
         return step.replaceDialog(RUN, { procedureId: this.procedureOf.get(reading.intentId)! } satisfies RunOptions)
@@ -929,7 +970,7 @@ export class MainDialog extends ComponentDialog {
     const memory = await this.deps.state.memory.get(step.context, {})
     const paused = memory.paused!
     await this.deps.state.memory.set(step.context, { ...memory, paused: undefined })
-    await step.context.sendActivity(messages.resuming(paused.title))
+    await step.context.sendActivity(paused.notStarted ? messages.onTo(paused.title) : messages.resuming(paused.title))
     return step.replaceDialog(RUN, { procedureId: paused.procedureId, stepId: paused.stepId } satisfies RunOptions)
   }
 
@@ -1046,7 +1087,7 @@ export class MainDialog extends ComponentDialog {
   /** After a problem ends, the one left for it is offered again. */
   private async offerReturn(context: TurnContext): Promise<void> {
     const { paused } = await this.deps.state.memory.get(context, {})
-    if (paused) await context.sendActivity(messages.returnOffer(paused.title))
+    if (paused) await context.sendActivity(paused.notStarted ? messages.otherMatterOffer(paused.title) : messages.returnOffer(paused.title))
   }
 
   /** The problem is solved: the next one starts a fresh case, so an agent never sees an old problem as the current one. */

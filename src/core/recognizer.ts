@@ -36,6 +36,8 @@ export interface RecognizerResult {
    * Its best intent and score, read alone (routing.ts decides on it).
    */
   mainClause?: { intentId: string; score: number }
+  /** The second matter of a message with two, read alone: kept for after the first (see otherClauseOf). */
+  otherClause?: { intentId: string; score: number }
   /**
    * The out-of-scope topic the classifier leaned to most though the message has none of its words (see `vocabulary`
    * in intents/intent.ts), with its score before it was withdrawn from `intents`.
@@ -368,6 +370,16 @@ export function mainClauseOf(text: string): string | undefined {
   return tokens(before).length >= 3 && tokens(plain.slice(match.index + match[0].length)).length >= 3 ? before : undefined
 }
 
+/** The second matter of a message ("new cac won't work, also I forgot my password": the password), when there is one. */
+export function otherClauseOf(text: string): string | undefined {
+  const plain = stripAccents(normalise(text))
+  if (CORRECTION.test(plain)) return undefined
+  const match = ANOTHER_MATTER.exec(plain)
+  if (!match || match.index === 0) return undefined
+  const after = plain.slice(match.index + match[0].length)
+  return tokens(plain.slice(0, match.index)).length >= 3 && tokens(after).length >= 3 ? after : undefined
+}
+
 /** Sets an intent's score to 0 and spreads it over the others in proportion, so the scores still sum to 1. */
 function withdraw(scores: Record<string, number>, id: string): void {
   const rest = 1 - scores[id]!
@@ -484,6 +496,12 @@ export function createRecognizerFromExamples(
         const [intentId, score] = Object.entries(classify(clause, featuresOf(clause, featureOptions)).scores).reduce((a, b) => (b[1] > a[1] ? b : a))
         mainClause = { intentId, score: Math.round(score * 1000) / 1000 }
       }
+      const other = clause !== undefined ? otherClauseOf(text) : undefined
+      let otherClause: RecognizerResult['otherClause']
+      if (other !== undefined) {
+        const [intentId, score] = Object.entries(classify(other, featuresOf(other, featureOptions)).scores).reduce((a, b) => (b[1] > a[1] ? b : a))
+        otherClause = { intentId, score: Math.round(score * 1000) / 1000 }
+      }
       return {
         text,
         intents: Object.fromEntries(ranked.map(([id, score]) => [id, { score: Math.round(score * 1000) / 1000 }])),
@@ -492,6 +510,7 @@ export function createRecognizerFromExamples(
         ...(language && { language }),
         coverage: stems.length === 0 ? 0 : Math.round((classifier.known(stems) / stems.length) * 1000) / 1000,
         ...(mainClause && { mainClause }),
+        ...(otherClause && { otherClause }),
         ...(withdrawn && { withdrawnTopic: withdrawn }),
         ...(named.length > 0 && { namedTopics: named }),
         knowsOutOfScope,

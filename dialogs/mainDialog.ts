@@ -292,6 +292,11 @@ export class MainDialog extends ComponentDialog {
         const cues = this.deps.procedures.get(this.procedureOf.get(id) ?? '')?.cues ?? []
         return cues.some((cue) => denialOf(cue).test(said))
       },
+      cued: (id) => {
+        const procedure = this.deps.procedures.get(this.procedureOf.get(id) ?? '')
+        return procedure?.policy || !procedure?.cues ? true : procedure.cues.some((cue) => new RegExp(`\\b${cue}`).test(lowered))
+      },
+      errorQuoted: (result.entities.errorMessage?.length ?? 0) > 0,
       backedBy: (id, facts) => {
         const procedure = this.deps.procedures.get(this.procedureOf.get(id) ?? '')
         const cued = procedure?.cues?.some((cue) => lowered.includes(cue)) ?? true
@@ -632,7 +637,9 @@ export class MainDialog extends ComponentDialog {
     noteOutcome(context, 'referred')
     if (!pushBack) await this.noteLanguage(context)
     const text = intentId === 'other-person' ? messages.otherPerson : this.oneShotText(context, this.procedureOf.get(intentId)!)
-    await context.sendActivity(pushBack ? `${messages.pushBack} ${text}` : text)
+    // "can the help desk fix it today?" about a rule whose route IS the help desk (an EDIPI mismatch): no apology.
+    const helpDeskRoute = Object.values(this.deps.procedures.get(this.procedureOf.get(intentId) ?? '')?.outcomes ?? {}).some((o) => o.kind === 'handoff')
+    await context.sendActivity(pushBack ? `${helpDeskRoute ? messages.helpDeskIsTheRoute : messages.pushBack} ${text}` : text)
     if (!midSteps) {
       const memory = await this.deps.state.memory.get(context, {})
       await this.deps.state.memory.set(context, { ...memory, lastStep: text }) // "what now?" gets the way forward again

@@ -88,6 +88,7 @@ export const messages = {
   otherMatterOffer: (title: string) => `You also mentioned ${quoted(title)}. Say "back" to start on it.`,
   pausedNote: (title: string) => `(We can come back to ${quoted(title)} afterwards: just say "back".)`,
   returnOffer: (title: string) => `Earlier we were working on ${quoted(title)}. Say "back" to return to it.`,
+  generalSteps: '(General steps for this browser: the help page points to them but does not list them.)',
   onTo: (title: string) => `OK, on to ${quoted(title)}.`,
   resuming: (title: string) => `OK, back to ${quoted(title)}.`,
   nothingToResume: "We're not in the middle of any steps. Tell me what's wrong and I'll walk you through the fix.",
@@ -109,6 +110,7 @@ export const messages = {
   stepHelp: 'Here it is in more detail:',
   stepHelpGeneric: "Here's that step again, one thing at a time. If you get stuck on it, say \"talk to a person\".",
   whereWeLeftIt: "Here's where we left it:",
+  helpDeskIsTheRoute: 'Yes, this one is for the help desk:',
   pushBack: "I understand that's not what you hoped to hear, and I'm sorry. The help page is clear on this, so here is the way forward again:",
   otherPerson:
     "Only the card holder can sort out their own CAC PIN, and no one should share a PIN. They need to contact their " +

@@ -58,10 +58,15 @@ export type ProcedureOutcome =
 const BROWSER_NAMES: Record<string, string> = { ie: 'Internet Explorer', edge: 'Edge', chrome: 'Chrome', firefox: 'Firefox' }
 
 /** Renders a step or an outcome: the instruction, its numbered sub-steps, then any note. */
-export function renderContent({ say, list, note }: { say: string; list?: string[]; note?: string }, prefix = ''): string {
+export function renderContent(
+  { say, list, note, source }: { say: string; list?: string[]; note?: string; source?: { notFromPage?: string } | { seed: string } },
+  prefix = '',
+): string {
   const parts = [prefix + say]
   if (list) parts.push(list.map((line, i) => `${i + 1}. ${line}`).join('\n'))
   if (note) parts.push(note)
+  // Steps the page only points to are general procedure, and the user is told so (content fidelity).
+  if (list && source && 'notFromPage' in source && source.notFromPage) parts.push(messages.generalSteps)
   return parts.join('\n\n')
 }
 

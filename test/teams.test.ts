@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { messages } from '../dialogs/messages.js'
 import { channelAuthority, type ChannelAuthority } from './helpers/channelAuthority.js'
 import { startServer, tempDataDir, type Running } from './helpers/server.js'
 
@@ -101,6 +102,8 @@ describe('Microsoft Teams', () => {
     expect(card.content.body).toEqual([
       expect.objectContaining({ type: 'TextBlock', weight: 'Bolder', wrap: true, text: expect.stringMatching(/In Firefox:$/) }),
       expect.objectContaining({ type: 'TextBlock', wrap: true, text: expect.stringMatching(/^1\. Press Ctrl\+Shift\+Delete[\s\S]*\n4\. Click Clear/) }),
+      // Not on the help page, and said so (content fidelity), in a quieter line.
+      expect.objectContaining({ type: 'TextBlock', isSubtle: true, text: messages.generalSteps }),
     ])
     expect(JSON.stringify(card)).not.toMatch(/https?:\/\/|"Image"|"url"/i)
   })

@@ -157,7 +157,7 @@ function firstUnnegated(text: string, patterns: readonly [RegExp, string][]): st
   return found.sort((a, b) => a.at - b.at)[0]!.value
 }
 
-const PIN_LOCKED = /\b(pin (is |got |was |has been |has |)(locked|blocked)|locked (my |the |out of my )?pin|too many (wrong |bad |incorrect )?(attempts|tries)|locked (myself )?out|pin\b.{0,40}\b(its|it s|it is|now|got|gets) (locked|blocked)|pin (esta |está |se |)(bloqueado|bloqueó|bloqueo)|bloqu(e|é|ee|eé) (mi |el )?pin)\b/ // Spanish too: the policy line must reach a Spanish speaker mid-steps
+const PIN_LOCKED = /\b(pin (is |got |was |has been |has |)(locked|blocked)|(card|cac) (is |got |was |has been |s |now |)(locked|blocked)|(typed|entered|put in|tried) (it|the pin|my pin|pin|the code) (in )?wrong (\w+ )?(times|tries)|locked (my |the |out of my )?pin|too many (wrong |bad |incorrect )?(attempts|tries)|locked (myself )?out|pin\b.{0,40}\b(its|it s|it is|now|got|gets) (locked|blocked)|pin (esta |está |se |)(bloqueado|bloqueó|bloqueo)|bloqu(e|é|ee|eé) (mi |el )?pin)\b/ // Spanish too: the policy line must reach a Spanish speaker mid-steps
 const PIN_UNKNOWN = new RegExp(
   String.raw`\b(forgot|forgotten|(dont|do not|cant|cannot|no longer) (know|remember|recall)|never (knew|set|had|got|received|made|set up)|no idea (what )?(my |the )?(current |old )?pin|lost)\b.{0,20}\bpin\b|\bpin\b.{0,25}\b(forgot|forgotten|dont (know|remember)|cant remember|never (knew|set))\b|\b(olvide|olvidé|no recuerdo|no me acuerdo de)\b.{0,10}\bpin\b`,
 )
@@ -552,6 +552,10 @@ export interface UnderstandingContext {
   denies?(intentId: string): boolean
   /** Whether this message's own facts back an intent up (a locked-PIN answer needs the PIN said to be locked or forgotten). */
   backedBy?(intentId: string, facts: Facts): boolean
+  /** Whether the message quotes a known error text (the strongest evidence there is). */
+  errorQuoted?: boolean
+  /** Whether the message has one of the intent's procedure's cue words, when it declares some ("new" for a new CAC). */
+  cued?(intentId: string): boolean
   /** The recognizer's score for an intent (0 when it did not score it). */
   scoreOf(intentId: string): number
   /** Every scored intent, best first: the runner-up stands in when the message denies the top one. */
@@ -808,6 +812,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (signals.has('something-else')) return { ...base, kind: 'something-else' }
   // "im on firefox tho": a short statement of a fact the steps depend on is about these steps, whatever it resembles.
   if (aboutActive && words <= 6 && signals.size === 0) return { ...base, kind: 'facts' }
+  // "my cac doesnt work on ako" names no new card: the new-CAC steps would start from a wrong guess, so ask what they see.
+  if (otherProblem && !midSteps && !(ctx.cued?.(otherProblem) ?? true) && !ctx.errorQuoted && ctx.procedureOf(otherProblem) !== ctx.lastProcedure) return { ...base, kind: 'vague' }
   if (otherProblem) return { ...base, kind: 'problem', intentId: otherProblem, hedge: route.kind === 'intent' && route.score < ctx.minScore }
   if (signals.has('still-broken')) return { ...base, kind: 'still-broken' }
   if (route.kind === 'intent' && !unbacked(route.intentId) && sure) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buttons, mainClient, say, sayActivities } from '../helpers/conversation.js'
+import { buttons, mainClient, recordingQueue, say, sayActivities } from '../helpers/conversation.js'
 import type { Recognizer, RecognizerResult } from '../../src/core/recognizer.js'
 import { messages } from '../../dialogs/messages.js'
 
@@ -90,6 +90,16 @@ describe('MainDialog routing', () => {
       question: 'my certificates have been revoked',
       errorMessages: ['certificates have been revoked'],
     })
+  })
+
+  it('answers "can the help desk fix it?" about an EDIPI mismatch without an apology: the help desk is its route', async () => {
+    const { client } = mainClient({ queue: recordingQueue({ staffed: false }) })
+    await say(client, 'ako login says edipi does not match')
+
+    const replies = await say(client, 'so can the help desk fix that for me?')
+
+    expect(replies[0]).toMatch(new RegExp(`^${messages.helpDeskIsTheRoute} .*cleared on your account by the help desk`, 's'))
+    expect(replies.join('\n')).not.toContain(messages.pushBack)
   })
 
   it('records browser, steps tried and the error in the handoff packet after a failed procedure', async () => {

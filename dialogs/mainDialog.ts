@@ -45,6 +45,8 @@ import { turnLogger } from './turnLogger.js'
 export const MAIN_DIALOG = 'main'
 /** Steps tried that a case keeps (what an agent reads; the oldest are dropped). */
 export const MAX_TRAIL = 50
+/** A step longer than this is named, not repeated, when coming back to it after a side topic. */
+const LONG_STEP_CHARS = 400
 const ROUTE = 'main.route'
 const RUN = 'main.run'
 const OFFER = 'main.offer'
@@ -576,7 +578,11 @@ export class MainDialog extends ComponentDialog {
     const { context } = innerDc
     const memory = await this.deps.state.memory.get(context, {})
     if (this.activeProcedure(innerDc.stack) && memory.lastStep) {
-      await context.sendActivity(announce ? `${messages.backTo} ${memory.lastStep}` : memory.lastStep)
+      // After a side topic a long step (a 7-item list) is named, not sent again: a phone screen holds it once.
+      // "Say that again" still gets all of it.
+      const long = memory.lastStep.length > LONG_STEP_CHARS && memory.lastStep.includes('\n')
+      const back = long ? `${memory.lastStep.split('\n')[0]!.trim()} ${messages.seeAbove}` : memory.lastStep
+      await context.sendActivity(announce ? `${messages.backTo} ${back}` : memory.lastStep)
     }
     await innerDc.repromptDialog()
     return Dialog.EndOfTurn

@@ -69,6 +69,7 @@ export const messages = {
   alreadyTried: (title: string) => `You said you've already done this (${title.charAt(0).toLowerCase() + title.slice(1)}), so let's go on.`,
   triedThatStep: "OK, you'd already tried that, so let's go on.",
   backTo: 'Back to where we were:',
+  seeAbove: '(the full list is above; say "say that again" to see it here again)',
   noAdmin:
     "Admin rights on your computer may not let you install or change this yourself. Your local IT team can: ask them " +
     'to do this step for you.',

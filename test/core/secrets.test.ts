@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isOnlySecret, redactSecrets } from '../../src/core/secrets.js'
+import { isOnlySecret, offeredSecrets, redactSecrets, secretsNamed } from '../../src/core/secrets.js'
 
 describe('redactSecrets', () => {
   it.each([
@@ -63,5 +63,44 @@ describe('redactSecrets', () => {
       best = Math.min(best, (used.user + used.system) / 1000 / 10)
     }
     expect(best).toBeLessThan(5)
+  })
+})
+
+describe('offeredSecrets', () => {
+  it.each([
+    { text: 'she told me her pin on the phone, i can just give it to you', kinds: ['pin'] },
+    { text: 'Should I type my password in here?', kinds: ['password'] },
+    { text: 'want me to send you my SSN or my DoD ID number?', kinds: ['ssn', 'edipi'] },
+    { text: 'do you need his PIN to unlock it', kinds: ['pin'] },
+    { text: "my husband's deployed, he'll text you his pw", kinds: ['password'] },
+    { text: 'I could read you the pin off the sticky note', kinds: ['pin'] },
+    { text: 'let me paste my passwrd for you', kinds: ['password'] },
+    { text: 'here is my pin:', kinds: ['pin'] },
+    { text: 'te paso mi contraseña si quieres', kinds: ['password'] },
+  ])('hears an offer of $kinds in "$text"', ({ text, kinds }) => {
+    expect(offeredSecrets(text)).toEqual(kinds)
+  })
+
+  it.each([
+    "i can't give you my pin, it's locked",
+    "I don't want to send my password to anyone",
+    'I typed my PIN into ActivClient and it said wrong',
+    'i can type my pin into the reader just fine',
+    'can i type it in activclient instead',
+    'I can send you the error message',
+    'my reader can read it but the pin fails',
+    'he gave me his card, can you help him',
+    'my pin is locked',
+  ])('hears no offer in "%s"', (text) => {
+    expect(offeredSecrets(text)).toEqual([])
+  })
+
+  it('takes "it" for the secret the last words named, and only an offer of "it"', () => {
+    const before = secretsNamed('Only the card holder can sort out their own CAC PIN, and no one should share a PIN.')
+    expect(before).toEqual(['pin'])
+    expect(offeredSecrets('he told me it, i can just send it to you', { before })).toEqual(['pin'])
+    expect(offeredSecrets('should i type it in here?', { before })).toEqual(['pin'])
+    expect(offeredSecrets('i can send you a screenshot of the error', { before })).toEqual([])
+    expect(offeredSecrets('i can send it to you', { before: [] })).toEqual([])
   })
 })

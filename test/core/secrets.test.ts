@@ -95,6 +95,24 @@ describe('offeredSecrets', () => {
     expect(offeredSecrets(text)).toEqual([])
   })
 
+  // It runs on every message with no secret in it: a 4,000-character message costs well under a millisecond.
+  it.each([
+    ['offers', 'i can just give you his pin, '],
+    ['leads', 'i can i could can i let me '],
+    ['typing', 'type it type it in here '],
+    ['words', 'my cac is locked and the page says invalid credentials. '],
+  ])('reads 4,000 characters of %s in about a millisecond', (_, unit) => {
+    const text = unit.repeat(Math.ceil(4000 / unit.length)).slice(0, 4000)
+    let best = Infinity
+    for (let round = 0; round < 5; round++) {
+      const before = process.cpuUsage()
+      for (let i = 0; i < 10; i++) offeredSecrets(text, { before: ['pin'] })
+      const used = process.cpuUsage(before)
+      best = Math.min(best, (used.user + used.system) / 1000 / 10)
+    }
+    expect(best).toBeLessThan(5)
+  })
+
   it('takes "it" for the secret the last words named, and only an offer of "it"', () => {
     const before = secretsNamed('Only the card holder can sort out their own CAC PIN, and no one should share a PIN.')
     expect(before).toEqual(['pin'])

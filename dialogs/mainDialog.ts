@@ -313,10 +313,11 @@ export class MainDialog extends ComponentDialog {
     }
     // The secret is gone from the text: what is left is read as usual. A typed PIN hints that they know it, but the
     // hint never outweighs the words: "my pin is … and it says wrong, is it locked?" is read first without it, and a
-    // reading of its own about the PIN (its policy line, its state) stands; the hint is used only where they say nothing.
+    // reading that the hint would contradict (a policy line, the PIN refused, locked or forgotten) stands.
     const typedPin = secretsFound(context).includes('pin')
     const plain = typedPin ? understand(text, { ...against, typedPin: false }) : undefined
-    const reading = plain && (plain.kind === 'policy' || plain.found.facts.pin !== undefined) ? plain : understand(text, { ...against, typedPin })
+    const contradicted = plain !== undefined && (plain.kind === 'policy' || (plain.found.facts.pin !== undefined && plain.found.facts.pin !== 'known'))
+    const reading = contradicted ? plain : understand(text, { ...against, typedPin })
     if (memory.askedIfDone) await this.deps.state.memory.set(context, { ...memory, askedIfDone: undefined }) // answered now or not at all
     const changed = await this.remember(context, reading.found, pending, reading.kind === 'answer')
     turnLogger(context).info({ reading: reading.kind, vent: reading.vent, facts: Object.keys(reading.found.facts), changed }, 'understood')

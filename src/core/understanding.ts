@@ -673,8 +673,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     policyIntent = PIN_POLICY
   }
   // "the reader says incorrect pin, did i lock myself out?": this message's own facts are what a policy applies to (its
-  // cue said too), so its line is given however low the recognizer scored it (here it heard "reader").
-  if (!policyIntent) policyIntent = ctx.ranked?.find((id) => ctx.isPolicy(id) && calledFor(id) && fits(id))
+  // cue said too), so its line is given however low the recognizer scored it (here it heard "reader"); unless those
+  // facts answer the question pending ("Do you know your PIN?" "no, the pin doesnt work"): its steps branch on them.
+  if (!policyIntent && !(answer?.kind === 'option' && answer.by === 'fact')) policyIntent = ctx.ranked?.find((id) => ctx.isPolicy(id) && calledFor(id) && fits(id))
   const isRunning = (intentId: string) => {
     const procedureId = ctx.procedureOf(intentId)
     return procedureId !== undefined && (procedureId === ctx.active || (ctx.running ?? []).includes(procedureId))
@@ -734,7 +735,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     return { ...base, kind: 'facts' }
   }
   // "not sure, and now my pin is locked": the rule this message's own facts call for comes first, even with an answer in it.
-  if (explicit && policyIntent && calledFor(policyIntent) && words >= 4) return { ...base, kind: 'policy', intentId: policyIntent, pushBack: false }
+  // Unless those facts are the answer the question asked for ("Do you know your PIN?" "no, it's locked"): its steps branch on them.
+  if (explicit && policyIntent && calledFor(policyIntent) && words >= 4 && !(answer?.kind === 'option' && answer.by === 'fact')) return { ...base, kind: 'policy', intentId: policyIntent, pushBack: false }
   if (explicit) return { ...base, kind: 'answer', answer: answer! }
   if (SAY_AGAIN.test(clean(text))) return { ...base, kind: 'repeat' }
   // "ok ill do that later, back to the pin thing": back to the problem left, wherever it is said in the message.

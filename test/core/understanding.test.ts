@@ -91,6 +91,7 @@ describe('extractFacts', () => {
     { text: 'my pin is [redacted] and the reader keeps saying it is wrong', facts: { pin: 'unknown' } },
     { text: 'pin [redacted] isnt accepted anymore', facts: { pin: 'unknown' } },
     { text: 'the box shows incorrect pin every time', facts: { pin: 'unknown' } },
+    { text: 'activclient keeps refusing my pin', facts: { pin: 'unknown' } },
     { text: 'i typed my pin 3 times and it just doesnt work', facts: { pin: 'unknown' } },
     { text: 'tengo el pin [redacted] pero no funciona', facts: { pin: 'unknown' } },
     { text: 'pin got rejected again, have i locked it?', facts: { pin: 'locked' } },

@@ -23,7 +23,7 @@ import { summarise, type HandoffPacket, type HandoffQueue } from '../src/core/ha
 import type { Procedure, Slot } from '../src/core/procedures.js'
 import { normalise, type Recognizer, type RecognizerResult } from '../src/core/recognizer.js'
 import { decideRoute, type Route, type RoutingThresholds } from '../src/core/routing.js'
-import { clean, HEDGE_SCORE, POLICY_SCORE, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading } from '../src/core/understanding.js'
+import { clean, HEDGE_SCORE, POLICY_SCORE, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading, type UnderstandingContext } from '../src/core/understanding.js'
 import { NONE, type Intent } from '../intents/intent.js'
 import { newCase, wasWelcomedThisTurn, type HelpDeskState, type Profile } from './helpDeskState.js'
 import { messages } from './messages.js'
@@ -36,7 +36,7 @@ import {
   type ProcedureOptions,
 } from './procedureDialog.js'
 import { AnswerPrompt, answerOf, hasReplied, watchReplies, pendingQuestion, questionPrompt, setAnswer, setReplan, setSkip, setTurnFacts, setUndo, withButtons } from './prompts.js'
-import { secretsFound, wasOnlySecret } from './redaction.js'
+import { secretsFound, secretsOffered, wasOnlySecret } from './redaction.js'
 import { noteOutcome, noteProcedure } from './turnReport.js'
 import type { AnalyticsRecorder } from '../src/core/analytics.js'
 import type { RatingFlow } from './rating.js'
@@ -272,14 +272,13 @@ export class MainDialog extends ComponentDialog {
     const text = context.activity.text ?? ''
     let normalised: string | undefined // for denies, once per turn and only if asked
     const lowered = text.toLowerCase()
-    const reading = understand(text, {
+    const against: UnderstandingContext = {
       pending,
       route,
       facts: profile,
       active: this.activeProcedure(stack),
       running: runningProcedures(stack).map((p) => p.procedureId),
       activeSlots: runningProcedures(stack).flatMap((p) => this.slotsOf(p.procedureId)),
-      typedPin: secretsFound(context).includes('pin'),
       lastPolicy: memory.lastPolicy,
       referred: memory.referred,
       askedIfDone: memory.askedIfDone,
@@ -313,7 +312,14 @@ export class MainDialog extends ComponentDialog {
       scoreOf: (id) => result.intents[id]?.score ?? 0,
       ranked: Object.entries(result.intents).sort(([, a], [, b]) => b.score - a.score).map(([id]) => id),
       minScore,
-    })
+    }
+    // The secret is gone from the text: what is left is read as usual. A typed PIN hints that they know it, but the
+    // hint never outweighs the words: "my pin is … and it says wrong, is it locked?" is read first without it, and a
+    // reading that the hint would contradict (a policy line, the PIN refused, locked or forgotten) stands.
+    const typedPin = secretsFound(context).includes('pin')
+    const plain = typedPin ? understand(text, { ...against, typedPin: false }) : undefined
+    const contradicted = plain !== undefined && (plain.kind === 'policy' || (plain.found.facts.pin !== undefined && plain.found.facts.pin !== 'known'))
+    const reading = contradicted ? plain : understand(text, { ...against, typedPin })
     if (memory.askedIfDone) await this.deps.state.memory.set(context, { ...memory, askedIfDone: undefined }) // answered now or not at all
     const changed = await this.remember(context, reading.found, pending, reading.kind === 'answer')
     turnLogger(context).info({ reading: reading.kind, vent: reading.vent, facts: Object.keys(reading.found.facts), changed }, 'understood')
@@ -397,6 +403,12 @@ export class MainDialog extends ComponentDialog {
     }
     const { reading, changed } = await this.read(context, innerDc.stack)
     const active = this.activeProcedure(innerDc.stack)
+    // "can i just give you my ssn so you can look me up?": the "don't send it" line was the answer; with nothing else
+    // read in it, the question again, as after a message that was only a secret (never "didn't catch that").
+    if (secretsOffered(context).length > 0 && (reading.kind === 'unclear' || reading.kind === 'out-of-scope')) {
+      await innerDc.repromptDialog()
+      return Dialog.EndOfTurn
+    }
     if (reading.vent && reading.kind !== 'vent') await context.sendActivity(active ? messages.empathyMidStep : messages.empathy)
     if (await this.takesOffer(context, reading)) {
       await innerDc.cancelAllDialogs()
@@ -804,6 +816,12 @@ export class MainDialog extends ComponentDialog {
       await this.noteQuestion(context)
       return step.replaceDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
     }
+    // "he told me what it is, i can just send it to you so you can fix it" right after a rule: the "don't send it" line
+    // is said, and the offer pushes back on the rule, whatever else its words resemble ("fix it" is no request for help).
+    if (secretsOffered(context).length > 0 && memory.lastPolicy && !['policy', 'person', 'problem', 'clarify'].includes(reading.kind)) {
+      await this.givePolicy(context, memory.lastPolicy, true)
+      return step.endDialog()
+    }
     switch (reading.kind) {
       case 'person':
         await this.noteQuestion(context)
@@ -918,8 +936,8 @@ export class MainDialog extends ComponentDialog {
       case 'out-of-scope': {
         await this.noteQuestion(context)
         await this.noteRecognised(context, { outOfScope: true })
-        if (secretsFound(context).length > 0) {
-          // "my ssn is … if you need it": the warning said it all; what is left is no topic to turn away.
+        if (secretsFound(context).length > 0 || secretsOffered(context).length > 0) {
+          // "my ssn is … if you need it", "want me to send you my ssn?": the warning said it all; what is left is no topic to turn away.
           await context.sendActivity(memory.lastStep ? `${messages.whereWeLeftIt} ${memory.lastStep}` : messages.askProblem)
           return step.endDialog()
         }

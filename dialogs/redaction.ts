@@ -1,5 +1,5 @@
 import { BotState, type Middleware, type Storage, type TurnContext } from 'botbuilder'
-import { isOnlySecret, redactSecrets, type SecretKind } from '../src/core/secrets.js'
+import { isOnlySecret, offeredSecrets, redactSecrets, secretsNamed, type SecretKind } from '../src/core/secrets.js'
 import { turnLogger } from './turnLogger.js'
 
 const SECRETS = Symbol('secrets')
@@ -11,6 +11,14 @@ const NAMES: Record<SecretKind, string> = {
   ssn: 'a Social Security number',
   edipi: 'a DoD ID number (EDIPI)',
 }
+/** What an offered secret is called in "please don't send …" (the one they have in mind, theirs or someone else's). */
+const OFFERED: Record<SecretKind, string> = {
+  pin: 'PIN',
+  password: 'password',
+  ssn: 'Social Security number',
+  edipi: 'DoD ID number',
+}
+const OFFERS = Symbol('offers')
 
 interface Found {
   found: SecretKind[]
@@ -34,6 +42,8 @@ export class LastAskedState extends BotState {
  */
 export function secretRedaction({ lastAsked }: { lastAsked?: BotState } = {}): Middleware {
   const question = lastAsked?.createProperty<string>('question')
+  // The secrets the last words named ("… no one should share a PIN"): what "i can send it to you" offers next.
+  const named = lastAsked?.createProperty<SecretKind[]>('named')
   return {
     async onTurn(context, next) {
       const { activity } = context
@@ -43,6 +53,10 @@ export function secretRedaction({ lastAsked }: { lastAsked?: BotState } = {}): M
           activity.text = text
           context.turnState.set(SECRETS, { found, onlySecret: isOnlySecret(text) } satisfies Found)
           turnLogger(context).warn({ kinds: found }, 'secret redacted')
+        } else {
+          // "I can just give you his PIN": nothing typed yet, and the reply must say not to.
+          const offered = offeredSecrets(activity.text, { before: named ? await named.get(context, []) : [] })
+          if (offered.length > 0) context.turnState.set(OFFERS, offered)
         }
       }
       if (lastAsked && question && activity.conversation?.id) {
@@ -51,6 +65,7 @@ export function secretRedaction({ lastAsked }: { lastAsked?: BotState } = {}): M
           const said = activities.filter((a) => a.type === 'message' && typeof a.text === 'string').at(-1)?.text
           if (said !== undefined) {
             await question.set(ctx, said.includes('?') ? said.slice(0, MAX_QUESTION) : '')
+            await named?.set(ctx, secretsNamed(said))
             await lastAsked.saveChanges(ctx)
           }
           return responses
@@ -76,6 +91,14 @@ export function secretWarning(): Middleware {
             `with anyone, including me or the help desk: nobody needs them to help you. I've removed it from this chat.`,
         )
       }
+      const offered = context.turnState.get(OFFERS) as SecretKind[] | undefined
+      if (offered) {
+        const what = offered.length <= 2 ? `that ${offered.map((kind) => OFFERED[kind]).join(' or ')}` : 'it'
+        await context.sendActivity(
+          `Please don't send or type ${what} here, and never share it with anyone, including the help desk: ` +
+            `nobody needs a PIN, password, Social Security number or DoD ID number to help you.`,
+        )
+      }
       await next()
     },
   }
@@ -89,4 +112,9 @@ export function wasOnlySecret(context: TurnContext): boolean {
 /** The kinds of secret removed from this turn's message (a typed PIN also tells us the user knows it). */
 export function secretsFound(context: TurnContext): readonly SecretKind[] {
   return (context.turnState.get(SECRETS) as { found: SecretKind[] } | undefined)?.found ?? []
+}
+
+/** The kinds of secret this turn's message offered to send, none typed ("I can just give you his PIN"). */
+export function secretsOffered(context: TurnContext): readonly SecretKind[] {
+  return (context.turnState.get(OFFERS) as SecretKind[] | undefined) ?? []
 }

@@ -535,3 +535,59 @@ export function isOnlySecret(redacted: string): boolean {
     .replace(/[^a-zñ]/g, '')
   return rest.length < 3
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Offers: "I can just give it to you", "do you need his PIN?", "te paso mi contraseña". Nothing typed yet, but the
+// user is about to: the reply says plainly not to, before anything else.
+
+// Verbs of handing a value over, to anyone (no one needs it); typing verbs count only towards this chat (typing a PIN
+// into ActivClient or the card reader is how it is used).
+const HAND_OVER = String.raw`(?:give|send|tell|share|text|pass|forward|e-?mail|dm|message|read (?:out|you|it out|them out)|spell(?: out)?|provide|hand over)`
+const TYPE_HERE = String.raw`(?:type|enter|put|paste|post|write|drop)(?:\s+(?:it|them|that|this|mine|his|hers|my|the|his|her|their)){0,2}(?:\s+\S+){0,2}?\s+(?:here|in here|in (?:the |this )?chat|(?:in|into) this|to you|for you|in(?=\s*(?:$|[.,!?]|so |and |for |if |then |now )))`
+const OFFER_LEAD = String.raw`(?:i can|i could|can i|could i|shall i|should i|may i|i will|i ll|ill|i would|i d|i am happy to|i m happy to|im happy to|happy to|let me|i want to|i wanna|i need to|i have to|want me to|i don t mind|i dont mind|i do not mind|if i|i just|i might as well|i m going to|im going to|im gonna|i m gonna|gonna)`
+const OFFER = new RegExp(
+  String.raw`(?<![a-z])(?:` +
+    // "I can just give it to you", "should I type his PIN here?", "let me send you the password"
+    String.raw`${OFFER_LEAD}\s+(?:(?:just|simply|quickly|also|even|maybe)\s+)?(?:${HAND_OVER}|${TYPE_HERE})` +
+    // "do you need my PIN?", "if you need his SSN", "want my password?"
+    String.raw`|(?:do|would|will|did|if)\s+(?:you|u)\s+(?:need|want|require|like)(?:\s+to\s+(?:have|see|know))?\s+(?:my|his|her|their|the|our)\s+(?:cac\s+)?(?:${PIN}|${PW}|${SSN}|${EDIPI})` +
+    // "she can send it to you", "my husband could just tell you his PIN"
+    String.raw`|(?:she|he|they|we|my [a-z]+)\s+(?:can|could|will|would|ll|is going to|s going to|s gonna|is gonna|wants to)\s+(?:just\s+)?${HAND_OVER}\s+(?:(?:it|them|that)\s+(?:to\s+)?)?(?:you|u|it|them|his|her|their)` +
+    String.raw`|(?:here s|heres|here is|this is)\s+(?:my|his|her|their|the)\s+(?:cac\s+)?(?:${PIN}|${PW}|${SSN}|${EDIPI})\s*[:=-]?\s*$` +
+    // Spanish: "te paso mi PIN", "puedo darte su contraseña", "¿quiere que le escriba el PIN?"
+    String.raw`|(?:te|le|se lo|se la)\s+(?:puedo\s+)?(?:doy|paso|mando|envio|escribo|digo|dar|pasar|mandar|enviar|escribir|decir)` +
+    String.raw`|(?:puedo|quiere que|quieres que|quiere|quieres)\s+(?:dar|pasar|mandar|enviar|escribir|decir|darte|pasarte|mandarte|enviarte|escribirte|decirte|darle|pasarle|mandarle|enviarle|escribirle|decirle|le |te )` +
+    String.raw`)(?![a-z])`,
+)
+// "I can just send it to you": the secret is the one the conversation was about (the bot's last words named it).
+const OFFER_PRONOUN = new RegExp(
+  String.raw`(?<![a-z])(?:${OFFER_LEAD}|(?:she|he|they|my [a-z]+)\s+(?:can|could|will|would|ll))\s+(?:(?:just|simply|quickly|also|even|maybe)\s+)?` +
+    String.raw`(?:${HAND_OVER}\s+(?:(?:it|that|them)\s+(?:over\s+)?(?:to\s+)?(?:you|u|here)|(?:you|u)\s+(?:it|that|them))|(?:type|enter|put|paste|post|write)\s+(?:it|that|them)\s+(?:here|in here|in (?:the |this )?chat|for you|in(?=\s*(?:$|[.,!?]|so |and |for |if |then |now ))))(?![a-z])`,
+)
+const OFFER_KINDS: [SecretKind, RegExp][] = [
+  ['pin', new RegExp(String.raw`(?<![a-z])${PIN}(?![a-z])`)],
+  ['password', new RegExp(String.raw`(?<![a-z])${PW}(?![a-z])`)],
+  ['ssn', new RegExp(String.raw`(?<![a-z])${SSN}(?![a-z])`)],
+  ['edipi', new RegExp(String.raw`(?<![a-z])${EDIPI}(?![a-z])`)],
+]
+
+const plainWords = (text: string) => normalise(text.slice(0, 600)).plain.replace(/['’`]/g, ' ').replace(/\s+/g, ' ')
+
+/** The kinds of secret a text names ("PIN", "contraseña", "social"), whether or not it holds one. */
+export function secretsNamed(text: string): SecretKind[] {
+  const plain = plainWords(text)
+  return OFFER_KINDS.filter(([, pattern]) => pattern.test(plain)).map(([kind]) => kind)
+}
+
+/**
+ * The kinds of secret a message offers to hand over, none typed yet: "he told me his PIN, I can just give it to you
+ * and you fix it" names it; "i can send it to you" means the one the bot's last words were about (`before`: the
+ * kinds they named). Empty when it offers none.
+ */
+export function offeredSecrets(text: string, { before = [] }: { before?: readonly SecretKind[] } = {}): SecretKind[] {
+  // "he'll", "I'd", "don't" keep their two words apart ("he ll give"): "can't" is then never "can".
+  const plain = plainWords(text)
+  const named = OFFER_KINDS.filter(([, pattern]) => pattern.test(plain)).map(([kind]) => kind)
+  if (named.length > 0) return OFFER.test(plain) ? named : []
+  return before.length > 0 && OFFER_PRONOUN.test(plain) ? [...before] : []
+}

@@ -157,7 +157,10 @@ function firstUnnegated(text: string, patterns: readonly [RegExp, string][]): st
   return found.sort((a, b) => a.at - b.at)[0]!.value
 }
 
-const PIN_LOCKED = /\b(pin (is |got |was |has been |has |)(locked|blocked)|(card|cac) (is |got |was |has been |s |now |)(locked|blocked)|(typed|entered|put in|tried) (it|the pin|my pin|pin|the code) (in )?wrong (\w+ )?(times|tries)|locked (my |the |out of my )?pin|too many (wrong |bad |incorrect )?(attempts|tries)|locked (myself )?out|pin\b.{0,40}\b(its|it s|it is|now|got|gets) (locked|blocked)|pin (esta |está |se |)(bloqueado|bloqueó|bloqueo)|bloqu(e|é|ee|eé) (mi |el )?pin)\b/ // Spanish too: the policy line must reach a Spanish speaker mid-steps
+const PIN_LOCKED = /\b(pin (is |got |was |has been |has |)(locked|blocked)|(card|cac) (is |got |was |has been |s |now |)(locked|blocked)|(typed|entered|put in|tried) (it|the pin|my pin|pin|the code) (in )?wrong (\w+ )?(times|tries)|locked (my |the |out of my )?pin|too many (wrong |bad |incorrect )?(attempts|tries)|locked (myself )?out|pin\b.{0,40}\b(its|it s|it is|now|got|gets) (locked|blocked)|pin (esta |está |se |)(bloqueado|bloqueó|bloqueo)|bloqu(e|é|ee|eé) (mi |el )?pin|pin\b.{0,60}\b((is|was|has) (it|that) (been |got |gotten |now |already )?(locked|blocked)|(did|have|could|might) i (just |already )?(lock|locked|block|blocked)( it| myself out)?|(lo|la|se|esta|está) bloque\w*))\b/ // Spanish too: the policy line must reach a Spanish speaker mid-steps
+/** "my pin is … and it keeps saying its wrong", "pin not accepted", "no funciona": the PIN typed is refused, so the right one is not known. */
+const PIN_REFUSED =
+  /\bpin\b.{0,50}\b(rejected|refused|declined|(not|isnt|wasnt|never) (being )?(accepted|taken|recognized|recognised)|(keeps |still |always )?(says|said|saying|shows|showing|comes back|came back|reads)( as| that)?( its| it s| it is| the pin is| pin is| it was)? (wrong|incorrect|invalid|bad)|no (funciona|sirve)|(es )?incorrect[oa])\b(?! (password|username|user name|page|site|url|certificate|cert|browser|one))|\bpin( (is|was|number|code|redacted|and|but|it|just|still|now|anymore|simply|i|typed|type|enter|entered|use|\d+|times|twice|again|already|always|like)){0,6} (doesnt|does not|wont|will not|isnt|is not|not) (work|working|accepted|valid)\b|\bpin (is |was )?(wrong|incorrect|invalid)\b|\b(says|said|saying|shows|showing|error|get|getting|got) (an? )?(wrong|incorrect|invalid|bad) pin\b|\b(wrong|incorrect|invalid|bad) pin (error|message|warning|prompt)\b|\b(rejects|rejected|rejecting|refuses|refused|refusing|wont (take|accept)|doesnt (take|accept)|not (taking|accepting)) (my |the |his |her |their )?(cac )?pin\b/
 const PIN_UNKNOWN = new RegExp(
   String.raw`\b(forgot|forgotten|(dont|do not|cant|cannot|no longer) (know|remember|recall)|never (knew|set|had|got|received|made|set up)|no idea (what )?(my |the )?(current |old )?pin|lost)\b.{0,20}\bpin\b|\bpin\b.{0,25}\b(forgot|forgotten|dont (know|remember)|cant remember|never (knew|set))\b|\b(olvide|olvidé|no recuerdo|no me acuerdo de)\b.{0,10}\bpin\b`,
 )
@@ -190,6 +193,7 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
   } else if (PIN_LOCKED.test(said)) facts.pin = 'locked'
   else if (PIN_UNKNOWN.test(said)) facts.pin = 'unknown'
   else if (PIN_KNOWN.test(said) && !PIN_KNOWN_DENIED.test(said)) facts.pin = 'known'
+  else if (PIN_REFUSED.test(said)) facts.pin = 'unknown'
   if (/\bregist/.test(said) && /\b(cac|card|it|its|account|mine|i)\b/.test(said)) {
     if (REGISTERED_UNSURE.test(said)) facts.registered = 'unsure'
     else if (REGISTERED_NO.test(said)) facts.registered = 'no'
@@ -674,6 +678,10 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     found.facts.pin = 'locked'
     policyIntent = PIN_POLICY
   }
+  // "the reader says incorrect pin, did i lock myself out?": this message's own facts are what a policy applies to (its
+  // cue said too), so its line is given however low the recognizer scored it (here it heard "reader"); unless those
+  // facts answer the question pending ("Do you know your PIN?" "no, the pin doesnt work"): its steps branch on them.
+  if (!policyIntent && !(answer?.kind === 'option' && answer.by === 'fact')) policyIntent = ctx.ranked?.find((id) => ctx.isPolicy(id) && calledFor(id) && fits(id))
   const isRunning = (intentId: string) => {
     const procedureId = ctx.procedureOf(intentId)
     return procedureId !== undefined && (procedureId === ctx.active || (ctx.running ?? []).includes(procedureId))
@@ -735,7 +743,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     return { ...base, kind: 'facts' }
   }
   // "not sure, and now my pin is locked": the rule this message's own facts call for comes first, even with an answer in it.
-  if (explicit && policyIntent && calledFor(policyIntent) && words >= 4) return { ...base, kind: 'policy', intentId: policyIntent, pushBack: false }
+  // Unless those facts are the answer the question asked for ("Do you know your PIN?" "no, it's locked"): its steps branch on them.
+  if (explicit && policyIntent && calledFor(policyIntent) && words >= 4 && !(answer?.kind === 'option' && answer.by === 'fact')) return { ...base, kind: 'policy', intentId: policyIntent, pushBack: false }
   if (explicit) return { ...base, kind: 'answer', answer: answer! }
   if (SAY_AGAIN.test(clean(text))) return { ...base, kind: 'repeat' }
   // "ok ill do that later, back to the pin thing": back to the problem left, wherever it is said in the message.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isOnlySecret, redactSecrets } from '../../src/core/secrets.js'
+import { isOnlySecret, offeredSecrets, redactSecrets, secretsNamed } from '../../src/core/secrets.js'
 
 describe('redactSecrets', () => {
   it.each([
@@ -63,5 +63,62 @@ describe('redactSecrets', () => {
       best = Math.min(best, (used.user + used.system) / 1000 / 10)
     }
     expect(best).toBeLessThan(5)
+  })
+})
+
+describe('offeredSecrets', () => {
+  it.each([
+    { text: 'she told me her pin on the phone, i can just give it to you', kinds: ['pin'] },
+    { text: 'Should I type my password in here?', kinds: ['password'] },
+    { text: 'want me to send you my SSN or my DoD ID number?', kinds: ['ssn', 'edipi'] },
+    { text: 'do you need his PIN to unlock it', kinds: ['pin'] },
+    { text: "my husband's deployed, he'll text you his pw", kinds: ['password'] },
+    { text: 'I could read you the pin off the sticky note', kinds: ['pin'] },
+    { text: 'let me paste my passwrd for you', kinds: ['password'] },
+    { text: 'here is my pin:', kinds: ['pin'] },
+    { text: 'te paso mi contraseña si quieres', kinds: ['password'] },
+  ])('hears an offer of $kinds in "$text"', ({ text, kinds }) => {
+    expect(offeredSecrets(text)).toEqual(kinds)
+  })
+
+  it.each([
+    "i can't give you my pin, it's locked",
+    "I don't want to send my password to anyone",
+    'I typed my PIN into ActivClient and it said wrong',
+    'i can type my pin into the reader just fine',
+    'can i type it in activclient instead',
+    'I can send you the error message',
+    'my reader can read it but the pin fails',
+    'he gave me his card, can you help him',
+    'my pin is locked',
+  ])('hears no offer in "%s"', (text) => {
+    expect(offeredSecrets(text)).toEqual([])
+  })
+
+  // It runs on every message with no secret in it: a 4,000-character message costs well under a millisecond.
+  it.each([
+    ['offers', 'i can just give you his pin, '],
+    ['leads', 'i can i could can i let me '],
+    ['typing', 'type it type it in here '],
+    ['words', 'my cac is locked and the page says invalid credentials. '],
+  ])('reads 4,000 characters of %s in about a millisecond', (_, unit) => {
+    const text = unit.repeat(Math.ceil(4000 / unit.length)).slice(0, 4000)
+    let best = Infinity
+    for (let round = 0; round < 5; round++) {
+      const before = process.cpuUsage()
+      for (let i = 0; i < 10; i++) offeredSecrets(text, { before: ['pin'] })
+      const used = process.cpuUsage(before)
+      best = Math.min(best, (used.user + used.system) / 1000 / 10)
+    }
+    expect(best).toBeLessThan(5)
+  })
+
+  it('takes "it" for the secret the last words named, and only an offer of "it"', () => {
+    const before = secretsNamed('Only the card holder can sort out their own CAC PIN, and no one should share a PIN.')
+    expect(before).toEqual(['pin'])
+    expect(offeredSecrets('he told me it, i can just send it to you', { before })).toEqual(['pin'])
+    expect(offeredSecrets('should i type it in here?', { before })).toEqual(['pin'])
+    expect(offeredSecrets('i can send you a screenshot of the error', { before })).toEqual([])
+    expect(offeredSecrets('i can send it to you', { before: [] })).toEqual([])
   })
 })

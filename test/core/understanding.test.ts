@@ -87,6 +87,19 @@ describe('extractFacts', () => {
     { text: 'my cac is registered but still 403', facts: { registered: 'yes' } },
     { text: "it's not my PIN, it's my password", facts: {} },
     { text: 'on my iphone', facts: { os: 'ios' } },
+    // The PIN's state said around a value removed by redaction, or asked about: a typed PIN that is refused is not known.
+    { text: 'my pin is [redacted] and the reader keeps saying it is wrong', facts: { pin: 'unknown' } },
+    { text: 'pin [redacted] isnt accepted anymore', facts: { pin: 'unknown' } },
+    { text: 'the box shows incorrect pin every time', facts: { pin: 'unknown' } },
+    { text: 'activclient keeps refusing my pin', facts: { pin: 'unknown' } },
+    { text: 'i typed my pin 3 times and it just doesnt work', facts: { pin: 'unknown' } },
+    { text: 'tengo el pin [redacted] pero no funciona', facts: { pin: 'unknown' } },
+    { text: 'pin got rejected again, have i locked it?', facts: { pin: 'locked' } },
+    { text: 'it wont take my pin now, is it blocked?', facts: { pin: 'locked' } },
+    { text: 'el pin ya no sirve, creo que lo bloquee', facts: { pin: 'locked' } },
+    { text: 'i know my pin but the site says wrong password', facts: { pin: 'known' } },
+    { text: 'it never asks for my pin and the page doesnt work', facts: {} },
+    { text: 'pin works, then it says invalid certificate', facts: { pin: 'known' } },
   ])('finds $facts in "$text"', ({ text, facts }) => {
     expect(extractFacts(text).facts).toEqual(facts)
   })

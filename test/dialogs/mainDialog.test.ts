@@ -272,6 +272,60 @@ describe('MainDialog secrets', () => {
     expect(replies[1]).toMatch(/^A forgotten or locked PIN/)
   })
 
+  it.each([
+    'pin 662190 keeps getting rejected at the prompt, did i lock it?',
+    'the reader says incorrect pin after i type 662190',
+    'mi pin 662190 ya no funciona',
+  ])('reads the rest of "%s" as if no PIN were typed: the locked-PIN rule', async (text) => {
+    const { client } = mainClient()
+
+    const replies = await say(client, text)
+
+    expect(replies[0]).toMatch(/^That looked like a PIN/)
+    expect(replies.join('\n')).toMatch(/ID card office/)
+    expect(replies.join('\n')).not.toContain('662190')
+    expect(replies).not.toContain(messages.askProblem)
+  })
+
+  it('gives the locked-PIN rule for a typed PIN refused mid-steps, then the question again', async () => {
+    const { client } = mainClient()
+    await say(client, 'i get 403 forbidden on ako')
+
+    const replies = await say(client, 'wait it doesnt take my pin 662190 anymore, is it blocked')
+
+    expect(replies[0]).toMatch(/^That looked like a PIN/)
+    expect(replies.join('\n')).toMatch(/ID card office/)
+    expect(replies.at(-1)).toBe('Is your current CAC registered to your AKO/DKO account?')
+  })
+
+  it('still takes a typed PIN as known when the rest says nothing of its state', async () => {
+    const { client } = mainClient()
+
+    const replies = await say(client, 'i want to change my pin, the current one is 662190')
+
+    expect(replies.join('\n')).toMatch(/You know your current PIN/)
+    expect(replies).not.toContain('Do you know your current PIN?')
+  })
+
+  it('tells someone offering to pass on a PIN not to send it, and gives the rule', async () => {
+    const { client } = mainClient()
+    await say(client, "my wife's cac pin is locked and she is deployed")
+
+    const replies = await say(client, 'she read me her pin, i can send it to you and you unlock it')
+
+    expect(replies[0]).toMatch(/^Please don't send or type that PIN here/)
+    expect(replies.join('\n')).toMatch(/ID card office/)
+  })
+
+  it('answers an offer alone mid-steps with the question again, not "didn\'t catch that"', async () => {
+    const { client } = mainClient()
+    await say(client, 'i get 403 forbidden on ako')
+
+    const replies = await say(client, 'i could just give you my social security number so you can look me up')
+
+    expect(replies).toEqual([expect.stringMatching(/^Please don't send or type that Social Security number here/), 'Is your current CAC registered to your AKO/DKO account?'])
+  })
+
   it('asks the question again when the message was only a secret', async () => {
     const { client } = mainClient()
     await say(client, 'i want to change my pin')

@@ -1,10 +1,10 @@
+import type { NetworkOptions } from './mlp.js'
+
 /**
  * Multinomial logistic regression over sparse features, trained by SGD with a fixed seed.
  * Chosen over natural's Bayes/LogisticRegression classifiers: it trains on CLINC150 in a few seconds and its
  * probabilities are calibrated enough to decide on (see routing.ts).
  */
-import type { NetworkOptions } from './mlp.js'
-
 export interface ClassifierOptions {
   /** Passes over the data; small corpora get more, up to `minUpdates` examples seen in all. */
   epochs?: number

@@ -1,8 +1,8 @@
 /**
  * A one-hidden-layer neural network over the same sparse features as the linear model (classifier.ts): ReLU units,
- * dropout, Adagrad one example at a time (only the input rows of the features an example contains are touched), seeded
- * initialisation and order, and early stopping on a held-out part of the training data. Issue 11 tried it as a
- * model variant a corpus may choose on its own held-out data (see BENCHMARKS.md).
+ * dropout, seeded initialisation and order, early stopping on a held-out part of the training data. Issue 11's fourth
+ * pass tried it alone and averaged with the linear model (`npm run eval -- --network`, on held-out training data): it
+ * did not win within the training bound, so no corpus and not the bot uses it (see BENCHMARKS.md).
  */
 import { seededRandom, shuffle, sparseEncoder, trainClassifier, type Classifier, type ClassifierOptions, type Example, type SparseVector } from './classifier.js'
 
@@ -43,9 +43,10 @@ export interface TrainedMlp extends Classifier {
 }
 
 /**
- * The network's weights and the work on them. Trained one example at a time by Adagrad: each weight's step shrinks
- * with the squares of its past gradients, so the rare features of a sparse input keep large steps and the common
- * ones settle; only the input rows of the features an example contains are touched.
+ * The network's weights and the work on them. The input layer learns one example at a time by Adagrad, on the rows
+ * of the features the example contains only (each weight's step shrinks with the squares of its past gradients, so
+ * rare features keep large steps and common ones settle; Adam's moments for every row would cost a pass over the
+ * whole layer); the output layer and the biases by Adam on batches.
  */
 class Network {
   readonly w1: Float64Array

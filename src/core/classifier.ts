@@ -1,3 +1,5 @@
+import type { NetworkOptions } from './mlp.js'
+
 /**
  * Multinomial logistic regression over sparse features, trained by SGD with a fixed seed.
  * Chosen over natural's Bayes/LogisticRegression classifiers: it trains on CLINC150 in a few seconds and its
@@ -18,6 +20,8 @@ export interface ClassifierOptions {
    * intent's accuracy on CLINC150's validation split (92.2% → 92.8%) and costs Braun Chatbot's two intents.
    */
   idf?: boolean
+  /** Average with a hidden-layer network's probabilities (mlp.ts: trainWithNetwork). */
+  network?: NetworkOptions
 }
 
 export interface Example {
@@ -53,16 +57,22 @@ export function shuffle<T>(items: T[], random: () => number): T[] {
   return items
 }
 
-/** Below this a class's gradient is not applied: after the first epochs most classes are ~0 for most examples. */
-const GRADIENT_FLOOR = 2e-3
+/** A message as a sparse vector: vocabulary ids and their values, L2-normalised. */
+export interface SparseVector {
+  ids: Int32Array
+  values: Float64Array
+}
 
-/** Trains a softmax classifier; every label in `examples` becomes a class. */
-export function trainClassifier(
+/**
+ * The vocabulary of a training set (features seen at least `minCount` times) and the encoding both models share. A
+ * feature given twice weighs twice (featuresOf repeats words to outweigh their many character n-grams); with `idf`,
+ * each is weighed by log((1 + n) / (1 + df)) + 1; the vector is L2-normalised so long messages and short ones score
+ * on the same scale.
+ */
+export function sparseEncoder(
   examples: readonly Example[],
-  { epochs: minEpochs = 5, minUpdates = 30_000, learningRate = 4, l2 = 1e-5, seed = 42, minCount = 1, idf = false }: ClassifierOptions = {},
-): Classifier {
-  const labels = [...new Set(examples.map((e) => e.label))].sort()
-  const labelIndex = new Map(labels.map((l, i) => [l, i]))
+  { minCount = 1, idf = false }: Pick<ClassifierOptions, 'minCount' | 'idf'> = {},
+): { vocabulary: ReadonlyMap<string, number>; encode: (features: readonly string[]) => SparseVector } {
   const counts = new Map<string, number>()
   for (const e of examples) for (const f of new Set(e.features)) counts.set(f, (counts.get(f) ?? 0) + 1)
   const vocabulary = new Map<string, number>()
@@ -72,13 +82,7 @@ export function trainClassifier(
     vocabulary.set(f, vocabulary.size)
     weightOf.push(idf ? Math.log((1 + examples.length) / (1 + n)) + 1 : 1)
   }
-
-  const k = labels.length
-  const weights = new Float64Array((vocabulary.size + 1) * k) // last row: bias
-  const bias = vocabulary.size * k
-  // A feature given twice weighs twice (featuresOf repeats words to outweigh their many character n-grams); the
-  // vector is L2-normalised so long messages and short ones score on the same scale.
-  const encode = (features: readonly string[]) => {
+  const encode = (features: readonly string[]): SparseVector => {
     const tally = new Map<number, number>()
     for (const f of features) {
       const id = vocabulary.get(f)
@@ -92,6 +96,24 @@ export function trainClassifier(
     for (let j = 0; j < values.length; j++) values[j]! *= norm
     return { ids, values }
   }
+  return { vocabulary, encode }
+}
+
+/** Below this a class's gradient is not applied: after the first epochs most classes are ~0 for most examples. */
+const GRADIENT_FLOOR = 2e-3
+
+/** Trains a softmax classifier; every label in `examples` becomes a class. */
+export function trainClassifier(
+  examples: readonly Example[],
+  { epochs: minEpochs = 5, minUpdates = 30_000, learningRate = 4, l2 = 1e-5, seed = 42, minCount = 1, idf = false }: ClassifierOptions = {},
+): Classifier {
+  const labels = [...new Set(examples.map((e) => e.label))].sort()
+  const labelIndex = new Map(labels.map((l, i) => [l, i]))
+  const { vocabulary, encode } = sparseEncoder(examples, { minCount, idf })
+
+  const k = labels.length
+  const weights = new Float64Array((vocabulary.size + 1) * k) // last row: bias
+  const bias = vocabulary.size * k
   const scores = new Float64Array(k)
   const softmax = (ids: Int32Array, values: Float64Array) => {
     for (let c = 0; c < k; c++) scores[c] = weights[bias + c]!

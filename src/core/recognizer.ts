@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { IntentSchema, NONE, type Intent } from '../../intents/intent.js'
 import { HelpDeskError } from './errors.js'
 import { trainClassifier, type Classifier, type ClassifierOptions } from './classifier.js'
+import { trainWithNetwork } from './mlp.js'
 import { detectLanguage, stripAccents, type Language } from './language.js'
 import type { Procedure } from './procedures.js'
 
@@ -438,10 +439,9 @@ export function createRecognizerFromExamples(
     vocabulary?: ReadonlyMap<string, RegExp>
   } = {},
 ): Recognizer {
-  const classifier: Classifier = trainClassifier(
-    examples.map((e) => ({ features: featuresOf(e.text, featureOptions), label: e.intent === 'oos' ? NONE : e.intent })),
-    training,
-  )
+  const labelled = examples.map((e) => ({ features: featuresOf(e.text, featureOptions), label: e.intent === 'oos' ? NONE : e.intent }))
+  const { network } = training
+  const classifier: Classifier = network ? trainWithNetwork(labelled, { ...training, network }) : trainClassifier(labelled, training)
   /**
    * The classifier's probabilities for a message. A topic first or second whose own words are absent cannot be the
    * reading ("new cac isnt working on my work laptop" reads like the network topic but names no network): it is

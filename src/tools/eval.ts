@@ -7,7 +7,8 @@
  * Options: --corpus FILE (that corpus only), --cac (the CAC sets only), --top N (per-intent rows: default every
  * intent of the CAC sets, the 10 lowest of a corpus),
  * --cv (chooses the decision rule's values on the held-out training data of all of them pooled: the bot's values),
- * --loo (whether a model should refuse for doubt, from its training data alone: see outOfScopeEvidence).
+ * --loo (whether a model should refuse for doubt, from its training data alone: see outOfScopeEvidence),
+ * --network (a hidden-layer network alone and averaged with the linear model, on held-out training data: networkEvidence).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -25,10 +26,11 @@ import {
   type RecognizerOptions,
   type RecognizerResult,
 } from '../core/recognizer.js'
+import type { NetworkOptions } from '../core/mlp.js'
 import { decideRoute, thresholdsFrom, type RoutingThresholds } from '../core/routing.js'
 
 const { values } = parseArgs({
-  options: { corpus: { type: 'string' }, cac: { type: 'boolean' }, cv: { type: 'boolean' }, loo: { type: 'boolean' }, top: { type: 'string' } },
+  options: { corpus: { type: 'string' }, cac: { type: 'boolean' }, cv: { type: 'boolean' }, loo: { type: 'boolean' }, network: { type: 'boolean' }, top: { type: 'string' } },
 })
 const config = loadConfig()
 const rule: RoutingThresholds = thresholdsFrom(config)
@@ -175,9 +177,9 @@ function runEvaluation(): void {
  * 100 out-of-scope examples that five folds of its training split would share), else 5-fold cross-validation on the
  * training split. The held-out results are kept for fitting rules.
  */
-function chooseModel(file: string) {
+function chooseModel(file: string, models: readonly { name: string; options: RecognizerOptions }[] = MODELS) {
   const [fits, fitSeconds] = timed(() =>
-    MODELS.map((model) => {
+    models.map((model) => {
       const { task, validation } = corpusTask(file, model.options)
       const results = validation.length > 0 ? validationResults(task, validation) : outOfFoldResults(task)
       return { model, results, ...fitRule(task, results) }
@@ -330,6 +332,54 @@ function outOfScopeEvidence(): void {
   }
 }
 
+/**
+ * The hidden-layer network (src/core/mlp.ts), alone and averaged with the linear model, on top of each variant of
+ * MODELS, scored on the same held-out data as chooseModel (a validation split, else 5-fold cross-validation of the
+ * training split): no test split is read. Issue 11's fourth pass; see BENCHMARKS.md.
+ */
+const NETWORKS: readonly { name: string; network: NetworkOptions }[] = [
+  { name: 'network alone', network: { weight: 1 } },
+  { name: 'averaged with a network (0.3)', network: { weight: 0.3 } },
+  { name: 'averaged with a network of words (0.3)', network: { weight: 0.3, wordsOnly: true } },
+]
+
+function networkEvidence(): void {
+  const cpu = () => {
+    const { user, system } = process.cpuUsage()
+    return (user + system) / 1e6
+  }
+  const files = values.corpus ? [values.corpus] : values.cac ? [] : CORPORA.map((c) => `${BENCHMARKS}/${c}`)
+  const tasks: { task: Task; validation: LabelledRow[]; models: { name: string; options: RecognizerOptions }[] }[] = []
+  if (!values.corpus) {
+    const models = [MODELS[0]!, ...NETWORKS.map((n) => ({ name: `${MODELS[0]!.name}, ${n.name}`, options: { network: n.network } }))]
+    tasks.push({ task: cacTask, validation: [], models })
+  }
+  for (const file of files) {
+    const base = chooseModel(file).chosen.model
+    const models = [base, ...NETWORKS.map((n) => ({ name: `${base.name}, ${n.name}`, options: { ...base.options, network: n.network } }))]
+    tasks.push({ ...corpusTask(file), models })
+  }
+  for (const { task, validation, models } of tasks) {
+    out(`\n== ${task.name} (held out: ${validation.length > 0 ? 'its validation split' : '5-fold cross-validation of its training split'})`)
+    for (const model of models) {
+      const variant: Task =
+        task === cacTask
+          ? { ...cacTask, train: (examples = cacTask.examples) => createRecognizerFromExamples(examples, { ...model.options, minScore: 0 }) }
+          : corpusTask(`${BENCHMARKS}/${task.name}`, model.options).task
+      const started = cpu()
+      variant.train()
+      const trainCpu = cpu() - started
+      const results = validation.length > 0 ? validationResults(variant, validation) : outOfFoldResults(variant)
+      const fit = fitRule(variant, results)
+      const r = evaluate(results.map(({ result, expected }) => predict(variant, result, expected, rule)))
+      const inScope = results.filter((x) => x.expected !== NONE)
+      const top = inScope.filter(({ result, expected }) => Object.keys(result.intents).find((id) => id !== NONE) === expected).length / inScope.length
+      out(`${model.name}: fitted rule score ${fit.score.toFixed(4)}; at the one rule strict ${pct(r.accuracy)} in-scope ${pct(r.inScopeAccuracy)} out-of-scope recall ${pct(r.outOfScopeRecall)}; top in-scope right ${pct(top)}; training ${trainCpu.toFixed(1)} s CPU`)
+    }
+  }
+}
+
 if (values.cv) crossValidate()
+else if (values.network) networkEvidence()
 else if (values.loo) outOfScopeEvidence()
 else runEvaluation()

@@ -119,8 +119,9 @@ export const messages = {
   rephraseProblem: 'OK. Could you describe the problem in other words, or paste the exact error message?',
   clarify: 'Which of these is closer?',
   ownInfo:
-    "I don't need any personal details to help, and I don't keep them: anything that looked like a PIN, password, SSN " +
-    'or DoD ID number was removed from this chat. Nobody here will ask for them.',
+    "I can't see anyone's account from this chat (the help desk can check one), and I don't need personal details to " +
+    "help or keep them: anything that looked like a PIN, password, SSN or DoD ID number was removed from this chat. " +
+    'Nobody here will ask for them.',
   didThatHelp: "OK. Did that fix it: does it work now? If it doesn't, say so and we'll go on to the next step.",
   aboutBot:
     "I'm the CAC help-desk bot, an automated assistant, not a person. I can walk you through the fixes on the AKO/DKO " +

@@ -407,7 +407,8 @@ const BACK_TO = /\b(go |get |come |lets go )?back to (the|my|that) (\w+ )?(thing
 
 const SIGNALS: [Signal, RegExp][] = [
   // "did you get my info?", "do you need my ssn": about personal details, which nobody here needs or keeps.
-  ['own-info', /\b(did|have|do|will|can) (you|u) (get|got|see|receive|received|save|keep|store|need|want)\b.{0,20}\b(info|information|details|data|number|ssn|social|dod id|edipi|dob|birthday|date of birth|address)\b|\b(need|want) (my|his|her) (ssn|social|dod id|edipi|info|information|details)\b/],
+  // "can you check his account? his name is …": nobody's account is visible here.
+  ['own-info', /\b(can|could|will|would) (you|u) (please )?(check|look at|look up|pull up|verify|see|access|find) (my|his|her|their|our|the|this) (account|profile|records?|registration|status|info)\b|\b(did|have|do|will|can) (you|u) (get|got|see|receive|received|save|keep|store|need|want)\b.{0,20}\b(info|information|details|data|number|ssn|social|dod id|edipi|dob|birthday|date of birth|address)\b|\b(need|want) (my|his|her) (ssn|social|dod id|edipi|info|information|details)\b/],
   ['repeat', SAY_AGAIN],
   // "is this a real person or a bot?": a question about who answers, not a request for a person.
   ['about-bot', /\b(are (you|u)|is (this|it)|am i (talking|chatting|speaking) (to|with)|r u)( just)? (a |an )?(real |actual |live )?(person|human|bot|robot|machine|ai|computer|automated)\b.{0,30}\??$/],

@@ -1158,7 +1158,9 @@ export class MainDialog extends ComponentDialog {
 
   /** Nobody can take a chat here: say so and where to turn, rather than offer or queue. */
   private async unstaffed(step: WaterfallStepContext<HandoffOptions>): Promise<DialogTurnResult> {
-    await step.context.sendActivity(messages.noAgentHere)
+    // "what's the help desk's phone number?": the page gives none, said plainly before the way to them.
+    const asksContact = signalsOf(step.context.activity.text ?? '').has('contact')
+    await step.context.sendActivity(asksContact ? `${messages.noContactDetails} ${messages.noAgentHere}` : messages.noAgentHere)
     return step.endDialog()
   }
 

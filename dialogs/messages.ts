@@ -119,9 +119,9 @@ export const messages = {
   rephraseProblem: 'OK. Could you describe the problem in other words, or paste the exact error message?',
   clarify: 'Which of these is closer?',
   ownInfo:
-    "I can't see anyone's account from this chat (the help desk can check one), and I don't need personal details to " +
-    "help or keep them: anything that looked like a PIN, password, SSN or DoD ID number was removed from this chat. " +
-    'Nobody here will ask for them.',
+    "Nobody here needs your PIN, password, SSN or DoD ID number, and anything that looks like one is removed from this " +
+    "chat before it is kept. I can't see anyone's account from here (the help desk can check one), and I don't need " +
+    'personal details to help.',
   didThatHelp: "OK. Did that fix it: does it work now? If it doesn't, say so and we'll go on to the next step.",
   aboutBot:
     "I'm the CAC help-desk bot, an automated assistant, not a person. I can walk you through the fixes on the AKO/DKO " +

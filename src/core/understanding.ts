@@ -407,8 +407,8 @@ const BACK_TO = /\b(go |get |come |lets go )?back to (the|my|that) (\w+ )?(thing
 
 const SIGNALS: [Signal, RegExp][] = [
   // "did you get my info?", "do you need my ssn": about personal details, which nobody here needs or keeps.
-  // "can you check his account? his name is …": nobody's account is visible here.
-  ['own-info', /\b(can|could|will|would) (you|u) (please )?(check|look at|look up|pull up|verify|see|access|find) (my|his|her|their|our|the|this) (account|profile|records?|registration|status|info)\b|\b(did|have|do|will|can) (you|u) (get|got|see|receive|received|save|keep|store|need|want)\b.{0,20}\b(info|information|details|data|number|ssn|social|dod id|edipi|dob|birthday|date of birth|address)\b|\b(need|want) (my|his|her) (ssn|social|dod id|edipi|info|information|details)\b/],
+  // "can you check his account? his name is …": nobody's account is visible here. "is this secure?" gets the same truth.
+  ['own-info', /\b(is|are) (this|it|the|my) (chat|conversation|bot|site|thing)? ?(secure|safe|private|encrypted|monitored|recorded|logged)\b|\bcan (other|others|anyone|someone|people) (see|read) (what|this|my)\b|\b(can|could|will|would) (you|u) (please )?(check|look at|look up|pull up|verify|see|access|find) (my|his|her|their|our|the|this) (account|profile|records?|registration|status|info)\b|\b(did|have|do|will|can) (you|u) (get|got|see|receive|received|save|keep|store|need|want)\b.{0,20}\b(info|information|details|data|number|ssn|social|dod id|edipi|dob|birthday|date of birth|address)\b|\b(need|want) (my|his|her) (ssn|social|dod id|edipi|info|information|details)\b/],
   ['repeat', SAY_AGAIN],
   // "is this a real person or a bot?": a question about who answers, not a request for a person.
   ['about-bot', /\b(are (you|u)|is (this|it)|am i (talking|chatting|speaking) (to|with)|r u)( just)? (a |an )?(real |actual |live )?(person|human|bot|robot|machine|ai|computer|automated)\b.{0,30}\??$/],
@@ -418,6 +418,7 @@ const SIGNALS: [Signal, RegExp][] = [
   ['resume', /^(ok(ay)? |so |alright |now )*(lets )?(go )?back to (the|my|that|it|what|where)\b(?! login)/],
   ['resume', /^((ok |okay )?(go )?back( to (where we were|the steps?|it|that|before|my problem|the other (one|problem|thing)))?|where were we|continue|carry on|resume|lets continue|keep going|lets go back|back to it|ok back to (it|that|my problem))\W*$/],
   ['step-help', /\b(how (do|can|would|should|am) i (supposed to )?[a-z]+( (up|in|to|into|on|out))? (that|this|it|those|them|there)|how (do|can|would|should) i (get to|find|open|get into) (the )?(settings|tools|menu|options|internet options|advanced|privacy|content( tab)?|user console|activclient|security devices|certificates|start menu)|how do i do (that|this|it)|(where (is|are|do i find|can i find|would i find)|wheres|where s) (the |that |this |it |tools|internet options|user console|activclient|advanced)|where (do|can|would|should) i (get|find|download) (that|this|it|one|those|them)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any|all)|what does (that|this|it) mean|what do (you|u) mean( by (that|this|it))?|i dont (get|understand) (it|what you mean)|what am i (looking|supposed to look) for|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot) find (it|the|that|activclient|tools|internet options|it anywhere)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is)|where (on|in|at|under|about|exactly|abouts)\b|which (part|side|line|bit|corner)|(a lot of|so much|loads of|lots of|tons of) (writing|text|words|stuff)|(i (dont|don t|do not) (have|see|get)|(there s|theres|there is|there are|i have|i got|it has|i see) no|no such) (a |an |the |any )?(all programs|start menu|start button|tools( menu)?|internet options|content tab|advanced|activclient|actividentity|user console|gear( icon)?|settings|menu)|should i (type|enter|put|use) .{0,30}\b(in|into|there|on) (it|that|this|there|the (box|window|prompt|pop ?up|site|page))|(is|does) (it|that|this) (still )?(apply|work) (on|for|with) (windows|win) ?\d+)\b/],
+  ['step-help', /\b(no (encuentro|veo|hallo|tengo) (el |la |los |las )?(activclient|menu|herramientas|opciones|todos los programas|inicio)|donde (esta|queda|encuentro)|como (lo|la) (hago|encuentro|abro))\b/],
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again)?( bye| goodbye)?\W*$/],
   ['bye', /^(ok(ay)? |alright )?(bye|goodbye|good bye|see ya|see you|later|cya|im done|i m done|thats all|that s all|nothing else|ttyl|have a good (day|one)|gotta go|got to go)\W*$/],
   // "ok bye, I'll do it tomorrow at the office": leaving for now, whatever follows the goodbye.
@@ -427,12 +428,14 @@ const SIGNALS: [Signal, RegExp][] = [
   ['vent', /\b(ridiculous|insane|absurd|crazy|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it|i give up|giving up|forget it|screw (this|it))\b|[😡🤬😤😠]/u],
   ['push-back', /\b(cant you (just )?|(cant|couldnt|can t|could) (i|we) (not )?just|why not just|can you (just |not )?|why cant (you|i|the help ?desk|they|ako|dko)|couldnt you|can (the |a |an )?(help ?desk( agent| person| tech)?|agent|someone|person|you guys|they) (just )?(reset|unlock|fix|undo|reverse|unrevoke|override|do it)|(there s|theres|there has|there must|has|have|it s|its) (got )?to be (a|some|another|someone|somebody|an?) ?(way|vendor|store|place|site|seller)?|\b(sells?|selling|vendors?|store|amazon|ebay|buy (one|it|them) (somewhere|online|from))|someone (there )?must be able|is there (really )?no (other )?way|just (reset|unlock|undo)|no other way|please just|surely (you|someone)|there must be (a|some) way|what if i (cant|can t) (go|get)|too far|cant get to (the|an|my) id)\b/],
   ['push-back', /\b(cant|can t|couldnt|could|can|wont|would|will) (someone|somebody|anyone|you|they|(the |a )?help ?desk( agent| person| tech| guy)?|an agent|a person|a tech|it)\b.{0,40}\b(just|do it|reset|unlock|fix|undo|unrevoke|remotely|for (me|him|her|them))\b|\b(instead|remotely|online|order (one|it|a)|another way|other way|any way around|workaround|too far|hours? away|hrs away|deployed|so they can (reset|unlock|fix|undo))\b/],
+  // "can't AKO reset it?"
+  ['push-back', /\b(cant|can t|couldnt|cannot|can|could|wont|why cant|why doesnt|why wont) (ako|dko|the (site|portal|website)|army|they|the army)( just)? (reset|unlock|unblock|fix|undo|reverse|unrevoke|do)\b/],
   // "puedes resetearlo?": a push-back in Spanish.
   ['push-back', /\b(puedes|puede|podrias|podria|pueden|podrian|no pueden|no puedes) (tu |usted |ustedes )?(solo |simplemente )?(resetear|reiniciar|desbloquear|arreglar|restablecer|cambiar|quitar|deshacer)\w*/],
   // "so the help desk can undo the lock if I call them?"
   ['push-back', /\b(help ?desk|agent|someone|somebody|they|you|u|a person|a tech) (can|could|will|would) (just )?(reset|unlock|unblock|fix|undo|reverse|unrevoke|override|restore|reissue)\b/],
   ['no-admin', /\b(no|dont have|don t have|without|need|needs|lack|not an?) (local )?admin( rights| privileges| access| password)?\b|\b(asks|asking|wants|needs) (for )?(an )?admin(istrator)? (password|rights|approval)\b|\bnot (allowed|permitted) to install\b|\bcant install\b/],
-  ['contact', /\bwho (is|s) (my |our |the )?local (it|i t|it team|it guys|it people|help ?desk)\b|\b(phone|number|e ?mail|email|address|contact|call|reach|hours|located|location|where is)\b.{0,30}\b(help ?desk|id card office|id office|deers|rapids|them|they)\b|\b(help ?desk|id card office)\b.{0,20}\b(phone|number|email|e mail|address|contact info|hours)\b/],
+  ['contact', /\b(their|the help ?desk s|the help ?desks|the id card office s) (e ?mail|email|phone|number|address|hours)\b|\bwho (is|s) (my |our |the )?local (it|i t|it team|it guys|it people|help ?desk)\b|\b(phone|number|e ?mail|email|address|contact|call|reach|hours|located|location|where is)\b.{0,30}\b(help ?desk|id card office|id office|deers|rapids|them|they|their)\b|\b(help ?desk|id card office)\b.{0,20}\b(phone|number|email|e mail|address|contact info|hours)\b/],
   ['other-person', /\b(his|her|their|my (wife|husbands?|husband|spouse|soldiers?|coworkers?|co worker|boss|friends?|son|daughter|mom|dad|subordinates?|airman|sailor|marine|colleague|supervisor)s?|(soldier|coworker|colleague|someone else|somebody else|another (person|user|soldier))(s)?) (cac )?(pin|password|card (is |got |has been |s )?(locked|blocked))\b|\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b.{0,30}\bpin\b|\bpin\b.{0,40}\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b/],
   ['undo', UNDO],
   ['apology', /^(oh |oops |whoops |ah |ahh )*(oops|whoops|sorry|my bad|my mistake|sry|soz)( (about that|sorry|my bad|lol))?\W*$/],
@@ -730,6 +733,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   }
   if (signals.has('other-person')) return { ...base, kind: 'policy', intentId: 'other-person', pushBack: false }
   if (signals.has('undo') && midSteps && Object.keys(found.facts).length === 0) return { ...base, kind: 'undo' }
+  // "found it", "got it" after step help: on with it, the question again (not a stop, not a yes).
+  if (/^(ok(ay)? |oh |ah )?(found it|got it|i see it|i found it|there it is|ah there it is|ok found it)\W*$/.test(clean(text)) && pending && !explicit) return { ...base, kind: 'ack' }
   // "oops sorry" (after a secret was removed, or a wrong tap): no answer, no confusion either; the question again.
   if (signals.has('apology') && pending && !explicit) return { ...base, kind: 'ack' }
   // "yeah its registered, i did it last week" to "does it work now?": the "yeah" agrees with the fact it corrects (the
@@ -797,7 +802,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     return { ...base, kind: 'problem', intentId: route.intentId, hedge: route.score < ctx.minScore }
   }
   // "how do i do that?" after the steps ended: the last instruction again.
-  if (signals.has('step-help') && !ctx.active && !pending) return { ...base, kind: 'repeat' }
+  if (signals.has('step-help') && !ctx.active && !pending && (ctx.lastProcedure || ctx.lastPolicy)) return { ...base, kind: 'repeat' }
   if (signals.has('worked') && !answer) return { ...base, kind: 'worked' }
   // "i have all of that" to "once it's in place, does it work?": everything is there and it still fails, not a yes.
   const yesOnly = answer?.kind === 'worked' && !WORKED.test(clean(text)) && !GONE.test(clean(text))
@@ -834,6 +839,10 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (otherProblem && !midSteps && !(ctx.cued?.(otherProblem) ?? true) && !ctx.errorQuoted && ctx.procedureOf(otherProblem) !== ctx.lastProcedure) return { ...base, kind: 'vague' }
   if (otherProblem) return { ...base, kind: 'problem', intentId: otherProblem, hedge: route.kind === 'intent' && route.score < ctx.minScore }
   if (signals.has('still-broken')) return { ...base, kind: 'still-broken' }
+  // "I'm a contractor, does that change anything?" after a rule: the rule again, not a goodbye the words resemble.
+  if (ctx.lastPolicy && !pending && !ctx.active && text.includes('?') && !(route.kind === 'intent' && ctx.procedureOf(route.intentId) && route.intentId !== ctx.lastPolicy)) {
+    return { ...base, kind: 'policy', intentId: ctx.lastPolicy, pushBack: false }
+  }
   if (route.kind === 'intent' && !unbacked(route.intentId) && sure) {
     const procedureId = ctx.procedureOf(route.intentId)
     // The procedure running (or the sub-procedure running inside it): a question about where we are.

@@ -127,11 +127,45 @@ const SYSTEMS: [RegExp, string][] = [
   [/\b(mac ?os|macbook|os x|mac|imac)\b/, 'macos'],
   [/\b(linux|ubuntu)\b/, 'linux'],
 ]
+// How people write who they work for: "AF civ", "DA civilian", "USN", "coastie", "ctr". A contractor supporting a branch
+// ("army contractor", "af ctr") is a contractor for the page (local IT), so that reading starts where the branch does
+// and wins the tie. "slow af" is slang: "af" counts only as "af civ/member/here...", "i'm af" or at the very start.
 const BRANCHES: [RegExp, string][] = [
-  [/\b(contractor|ctr|(i m|im|i am) a vendor|vendor (employee|rep)|contract employee|work for a (contractor|vendor))\b/, 'contractor'],
-  [/\b(navy|usn|sailor|air force|usaf|airman|marines?|marine corps|usmc|coast guard|uscg|space force|guardian)\b/, 'other-branch'],
-  [/\b(army|soldier|usar|national guard|arng|da civilian|army civilian|army reserve)\b/, 'army'],
+  [/\b((army|af|usaf|daf|navy|usn|marine|usmc|coast guard|space force|dod|gov|govt|government|defense|federal) (contractor|ctr)|contractor|contractors|ctr|(i m|im|i am) a vendor|vendor (employee|rep)|contract employee|work for a (contractor|vendor))\b/, 'contractor'],
+  [/\b(navy|usn|usnr|sailor|don (civ|civilian)|(dept|department) of the navy|air force|usaf|daf|(dept|department) of the air force|airman|airmen|air national guard|af (civ|civilian|civvie|civil servant|employee|member|personnel|reservist|reserve|guard|active duty|retiree|retired|here|side|user|person|guy|gal|spouse|dependent)|(im|i m|i am|were|we re) (an? )?(af|usaf)|marines?|marine corps|usmc|usmcr|coast guard|uscg|coastie|coasties|space force|ussf|guardian)\b|^(af|usaf)\b/, 'other-branch'],
+  [/\b(army|soldier|usar|national guard|arng|da (civ|civilian|employee)|dac|(dept|department) of the army|army civilian|army reserve)\b/, 'army'],
 ]
+
+// The card models the page names, and makers whose name on the back means it is neither ("IDEMIA", "Thales").
+const CARD_MODELS: [RegExp, string][] = [
+  [/\b(gemalto|top dl|gx4)\b/, 'gemalto-top-dl-gx4-144'],
+  [/\b(oberthur|id one 128|v5 5 dual)\b/, 'oberthur-id-one-128-v5.5-dual'],
+]
+const OTHER_MAKER = /\b(idemia|morpho|giesecke|devrient|g d mobile|thales|safran|sagem|hid global|infineon|nxp)\b/
+/** "doesn't say gemalto or oberthur", "not the oberthur one": a model named only to be denied. */
+const MODEL_DENIED = /\b(not|isnt|doesnt|dont|didnt|no|neither|nor|never|without)\b( (say|says|said|show|shows|have|has|read|reads|see|saw|the|a|an|one|of|those|either|gemalto|oberthur|top|dl|gx4|144|id|128|v5|5|dual|or|nor|it|its|mine|that|is|any))* $/
+/** "not the two names on your page", "neither of the ones listed", "a different brand": neither model, in other words. */
+const NEITHER_MODEL = /\b(not|neither|none|nothing like)( of)? (the |those |these |either of the |any of the |either of |one of the |one of )?(two |2 )?(names|models|ones|brands|makers|listed|you (listed|mentioned|named|said))\b|\bneither of (those|them|these|the)\b|\b(another|some other|other|different|a different) (model|brand|maker|manufacturer|company|name)\b/
+/** Words that put a "neither" about the card's print, not about anything else. */
+const CARD_CONTEXT = /\b(back|yellow|print|printed|writing|written|text|says|reads|model|brand|maker|names?|gemalto|oberthur|strip)\b/
+
+/** The card model a message states: one the page names, or "other" when it is said to be neither. */
+function cardModelOf(said: string): string | undefined {
+  const named: { at: number; value: string; denied: boolean }[] = []
+  for (const [pattern, value] of CARD_MODELS) {
+    for (const match of said.matchAll(globalOf(pattern))) {
+      named.push({ at: match.index, value, denied: MODEL_DENIED.test(said.slice(Math.max(0, match.index - 40), match.index)) })
+    }
+  }
+  const stated = named.filter((n) => !n.denied).sort((a, b) => a.at - b.at)[0]
+  if (stated) return stated.value
+  if (OTHER_MAKER.test(said)) return 'other'
+  // Both named and both denied ("it's not gemalto or oberthur"), or neither said in other words.
+  const denied = new Set(named.map((n) => n.value))
+  if (denied.size === CARD_MODELS.length) return 'other'
+  if (NEITHER_MODEL.test(said) && CARD_CONTEXT.test(said)) return 'other'
+  return undefined
+}
 
 const NEGATED_BEFORE = new RegExp(String.raw`\b${NOT}\b(?: (?:using|use|on|in|with|the|a|an|running|have|got|my))? $`)
 /** Each pattern's global twin, built once (matchAll needs the g flag and copies the regex, so sharing is safe). */
@@ -199,8 +233,8 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
     else if (REGISTERED_NO.test(said)) facts.registered = 'no'
     else if (REGISTERED_YES.test(said)) facts.registered = 'yes'
   }
-  if (/\b(gemalto|top dl|gx4)\b/.test(said)) facts.cardModel = 'gemalto-top-dl-gx4-144'
-  else if (/\b(oberthur|id one 128|v5 5 dual)\b/.test(said)) facts.cardModel = 'oberthur-id-one-128-v5.5-dual'
+  const cardModel = cardModelOf(said)
+  if (cardModel) facts.cardModel = cardModel
   const tried = TRIED.filter(([pattern]) => pattern.test(said) && /\b(already|tried|did|cleared|installed|updated|reinstalled|deleted|emptied|wiped|reset)\b/.test(said)).map(([, id]) => id)
   const correction = /^(actually|sorry|oops|wait|hold on|hang on|correction|no wait|i meant|my bad|scratch that)\b|\b(actually|i meant|not .{1,20} but|correction)\b/.test(said)
   return { facts, tried, correction }

@@ -100,6 +100,23 @@ describe('extractFacts', () => {
     { text: 'i know my pin but the site says wrong password', facts: { pin: 'known' } },
     { text: 'it never asks for my pin and the page doesnt work', facts: {} },
     { text: 'pin works, then it says invalid certificate', facts: { pin: 'known' } },
+    { text: 'AF civ, card is new', facts: { branch: 'other-branch' } },
+    { text: 'im not army, im af', facts: { branch: 'other-branch' } },
+    { text: 'DAF civilian', facts: { branch: 'other-branch' } },
+    { text: 'usn', facts: { branch: 'other-branch' } },
+    { text: 'coastie here', facts: { branch: 'other-branch' } },
+    { text: 'USSF', facts: { branch: 'other-branch' } },
+    { text: 'air national guard', facts: { branch: 'other-branch' } },
+    { text: 'DA civ at the garrison', facts: { branch: 'army' } },
+    { text: 'army contractor', facts: { branch: 'contractor' } },
+    { text: 'af ctr', facts: { branch: 'contractor' } },
+    { text: 'this is slow af', facts: {} },
+    { text: 'back says something like IDEMIA', facts: { cardModel: 'other' } },
+    { text: 'its not gemalto or oberthur', facts: { cardModel: 'other' } },
+    { text: 'the yellow text is not the two names you listed', facts: { cardModel: 'other' } },
+    { text: 'gemalto top dl gx4 144, not the oberthur one', facts: { cardModel: 'gemalto-top-dl-gx4-144' } },
+    { text: 'not working, the back says oberthur', facts: { cardModel: 'oberthur-id-one-128-v5.5-dual' } },
+    { text: 'it doesnt say gemalto', facts: {} },
   ])('finds $facts in "$text"', ({ text, facts }) => {
     expect(extractFacts(text).facts).toEqual(facts)
   })

@@ -454,9 +454,17 @@ export class MainDialog extends ComponentDialog {
       case 'ack':
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
-      case 'same-problem':
+      case 'same-problem': {
+        // The problem said again: we're on it, and the question in other words (the step's own detail) when it has them.
+        const help = this.stepOf(innerDc)?.help
+        if (help) {
+          await context.sendActivity(renderContent(help, `${messages.sameProblemAsk} `))
+          await innerDc.repromptDialog()
+          return Dialog.EndOfTurn
+        }
         await context.sendActivity(messages.sameProblem)
         return this.resume(innerDc, false)
+      }
       case 'resume': {
         // "back" with a problem left for this one: that problem again (and this one is left in its place).
         const { paused } = await this.deps.state.memory.get(context, {})
@@ -601,8 +609,13 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async hasHelp(innerDc: DialogContext): Promise<boolean> {
+    return this.stepOf(innerDc)?.help !== undefined
+  }
+
+  /** The step on screen: the innermost running procedure's. */
+  private stepOf(innerDc: DialogContext): Procedure['steps'][number] | undefined {
     const options = loopsOf(innerDc.stack).at(-1)
-    return this.deps.procedures.get(options?.procedureId ?? '')?.steps.find((s) => s.id === options?.stepId)?.help !== undefined
+    return this.deps.procedures.get(options?.procedureId ?? '')?.steps.find((s) => s.id === options?.stepId)
   }
 
   /** "How do I do that?": the step's own detail if it has one, else the step again, one thing at a time. */

@@ -84,6 +84,7 @@ export const messages = {
   undone: "OK, let's go back to that question.",
   undoFirst: "That's the first question here, so here it is again.",
   sameProblem: "We're already working on that. Here's where we are:",
+  sameProblemAsk: "We're already working on that, and I need one thing from you to go on.",
   soundsLike: (title: string) => `That sounds like: ${title}. (If that's not it, say "something else".)`,
   otherMatterKept: (title: string) => `You also mentioned ${quoted(title)}: we'll do that one next (say "back" to go to it now).`,
   otherMatterOffer: (title: string) => `You also mentioned ${quoted(title)}. Say "back" to start on it.`,

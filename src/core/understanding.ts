@@ -436,8 +436,8 @@ const UNDO =
 const SAY_AGAIN =
   /\b((say|read|show|give|send|type) (me )?(that|it|this|the (last )?(step|steps|instructions?|part)) (again|once more|one more time|slower|more slowly)|repeat (that|it|this|the (last )?(step|steps|instructions?|part))|slow(er)? (down|please|pls)|one more time|missed (that|it)|didnt (catch|get|see) (that|it|the (step|steps))|what (was|were|is|are) (the|that|my|those) (last )?(step|steps|instructions?)( again)?|where were we)\b/
 
-/** "back to the pin thing", "lets go back to the other problem": the problem left for this one. */
-const BACK_TO = /\b(go |get |come |lets go )?back to (the|my|that) (\w+ )?(thing|one|problem|issue|stuff|steps?|question)\b|\bback to (the )?(other|first|previous|earlier|old) \w+/
+/** "back to the pin thing", "lets go back to the other problem", "ok back to mine": the problem left for this one. */
+const BACK_TO = /\b(go |get |come |lets go )?back to (the|my|that) (\w+ )?(thing|one|problem|issue|stuff|steps?|question)\b|\bback to (the )?(other|first|previous|earlier|old) \w+|\bback to (mine|my own|my (new |old )?(card|cac))\b/
 
 const SIGNALS: [Signal, RegExp][] = [
   // "did you get my info?", "do you need my ssn": about personal details, which nobody here needs or keeps.
@@ -449,7 +449,7 @@ const SIGNALS: [Signal, RegExp][] = [
   ['person', /\b((talk|speak|chat|connect|transfer|put) (me )?(to|with) (a |an |the |some )?(real |live |actual )?(person|human|agent|someone|somebody|people|representative|rep|tech|technician|help ?desk)|(real|live|actual) (person|human|agent)|human please|agent please|need (a )?(human|person)|get me (a )?(human|person|agent))\b/],
   ['repeat', /^((sorry|pardon|wait|hm+|uh+|um+|ok|okay|huh|so|and|then|but) )*((can|could) (u|you) )?(please )?(say (that|it) again|repeat (that|it|the step|please)|(say|repeat) (that|it) again|repeat( that| it| the step| please)?|come again|(can you |could you )?(say|repeat) (that|it)( again)?( please)?|what (was|is) (the|that) step( again)?|whats the step( again)?|what (do|should) i do( again| now| next| then)?|what now|now what|whats next|what next|where (do|should) i go( now| then| next)?|who do i (see|contact|go to)( now| then)?|what was that( again)?|sorry what|huh|what|again|what step( am i on| were we on)?)\??$/],
   // "ok back to the page thing": the steps we were on, whatever "back to" + a word resembles ("kicked back to the login page").
-  ['resume', /^(ok(ay)? |so |alright |now )*(lets )?(go )?back to (the|my|that|it|what|where)\b(?! login)/],
+  ['resume', /^(ok(ay)? |so |alright |now )*(lets )?(go )?back to (the|my|mine|that|it|what|where)\b(?! login)/],
   ['resume', /^((ok |okay )?(go )?back( to (where we were|the steps?|it|that|before|my problem|the other (one|problem|thing)))?|where were we|continue|carry on|resume|lets continue|keep going|lets go back|back to it|ok back to (it|that|my problem))\W*$/],
   ['step-help', /\b(how (do|can|would|should|am) i (supposed to )?[a-z]+( (up|in|to|into|on|out))? (that|this|it|those|them|there)|how (do|can|would|should) i (get to|find|open|get into) (the )?(settings|tools|menu|options|internet options|advanced|privacy|content( tab)?|user console|activclient|security devices|certificates|start menu)|how do i do (that|this|it)|(where (is|are|do i find|can i find|would i find)|wheres|where s) (the |that |this |it |tools|internet options|user console|activclient|advanced)|where (do|can|would|should) i (get|find|download) (that|this|it|one|those|them)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any|all)|what does (that|this|it) mean|what do (you|u) mean( by (that|this|it))?|i dont (get|understand) (it|what you mean)|what am i (looking|supposed to look) for|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot) find (it|the|that|activclient|tools|internet options|it anywhere)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is)|where (on|in|at|under|about|exactly|abouts)\b|which (part|side|line|bit|corner)|(a lot of|so much|loads of|lots of|tons of) (writing|text|words|stuff)|(i (dont|don t|do not) (have|see|get)|(there s|theres|there is|there are|i have|i got|it has|i see) no|no such) (a |an |the |any )?(all programs|start menu|start button|tools( menu)?|internet options|content tab|advanced|activclient|actividentity|user console|gear( icon)?|settings|menu)|should i (type|enter|put|use) .{0,30}\b(in|into|there|on) (it|that|this|there|the (box|window|prompt|pop ?up|site|page))|(is|does) (it|that|this) (still )?(apply|work) (on|for|with) (windows|win) ?\d+)\b/],
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again)?( bye| goodbye)?\W*$/],
@@ -807,6 +807,13 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "I've cleared the cache 5 times already" while the cache steps run: that part is done, go on past it.
   const triedRunning = found.tried.find((id) => (ctx.running ?? []).includes(id))
   if (triedRunning && !explicit) return { ...base, kind: 'tried-running', procedureId: triedRunning }
+  // "as I said, the new card doesn't work on ako" while its steps wait for an answer: the problem said again (whatever
+  // score it gets, from a clear one down to a hedge), not an unclear answer, nor a "still broken" after a part not done.
+  const restatedId = route.kind === 'intent' ? route.intentId : route.kind === 'suggest' ? route.intentIds[0] : ctx.ranked?.[0]
+  const restated = restatedId !== undefined && isRunning(restatedId) && ctx.scoreOf(restatedId) >= HEDGE_SCORE && !explicit &&
+    (pending?.kind === 'ask' || pending?.kind === 'choose' || pending?.kind === 'yes-no') && found.tried.length === 0 &&
+    !/\b(did|done|cleared|tried|deleted|already|installed|updated|changed|worked|works|fixed)\b/.test(clean(text))
+  if (restated) return { ...base, kind: 'same-problem' }
   // "ok did that" or "did it, same error" to "which browser?" in a part run by another step: the user did that part
   // from its summary, so go on past it (the step that runs it asks whether it helped) rather than ask the browser again.
   const inner = (ctx.running ?? []).length >= 2 ? ctx.running!.at(-1) : undefined

@@ -209,6 +209,22 @@ describe('understand', () => {
     expect(understand('no', context({ kind: 'none' }, { ...inPart, askedIfDone: true }))).toMatchObject({ kind: 'tried-running', procedureId: 'clear-cache' })
   })
 
+  it('takes the running problem said again as that problem, even at a low score, not as an unclear answer', () => {
+    const model: PendingQuestion = { kind: 'ask', question: 'Does it say Gemalto or Oberthur?', slot: 'cardModel', options: [{ label: 'Yes', values: ['gemalto-top-dl-gx4-144', 'oberthur-id-one-128-v5.5-dual'] }, { label: 'No, something else', values: ['other'] }] }
+    const running = { pending: model, active: 'new-cac-not-working', running: ['new-cac-not-working'] }
+    expect(understand('my cac doesnt work on ako at all, brand new card', context({ kind: 'intent', intentId: 'new-cac-not-working', score: 1 }, running)).kind).toBe('same-problem')
+    expect(understand('the new one still wont go on ako', context({ kind: 'none' }, { ...running, ranked: ['new-cac-not-working'], scoreOf: () => 0.35 })).kind).toBe('same-problem')
+    // Below a hedge it is no reading of that problem; the model named is an answer, not the problem again.
+    expect(understand('the new one still wont go on ako', context({ kind: 'none' }, { ...running, ranked: ['new-cac-not-working'], scoreOf: () => 0.1 })).kind).not.toBe('same-problem')
+    expect(understand('new card, it says gemalto', context({ kind: 'intent', intentId: 'new-cac-not-working', score: 0.9 }, running)).kind).toBe('answer')
+  })
+
+  it('resumes the problem left for a side one on "back to mine"', () => {
+    const ask: PendingQuestion = { kind: 'ask', question: 'Is it registered?', slot: 'registered', options: [{ label: 'Yes', values: ['yes'] }, { label: 'No', values: ['no'] }] }
+    const reading = understand('ok back to mine. it says gemalto top dl gx4 144', context({ kind: 'none' }, { pending: ask, active: 'access-forbidden-403', paused: true }))
+    expect(reading.kind).toBe('resume')
+  })
+
   it('closes on thanks, but not while venting', () => {
     expect(understand('thanks', context({ kind: 'intent', intentId: 'thanks', score: 0.9 }, { pending: check, active: 'x' })).kind).toBe('close')
     expect(understand('thanks for nothing, this is ridiculous', context({ kind: 'intent', intentId: 'thanks', score: 0.9 })).kind).toBe('vent')

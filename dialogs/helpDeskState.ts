@@ -23,6 +23,8 @@ export interface Memory {
   lastProcedure?: string
   /** The last procedure ended by sending the user elsewhere (branch of service, local IT), for "they don't know either". */
   referred?: boolean
+  /** ...and the outcome it ended with, whose other route (`otherwise`) answers "where else can I get it?". */
+  referredOutcome?: string
   /** Unclear messages in a row with nothing pending. */
   unclear?: number
   /** The bot's last words offered a person (help text, out-of-scope buttons), so "yes please" next accepts. */

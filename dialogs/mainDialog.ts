@@ -900,7 +900,12 @@ export class MainDialog extends ComponentDialog {
         return step.endDialog()
       case 'referral-failed': {
         // The page's route once more (it was the last thing said), and a person for when that route is a dead end.
-        const route = memory.lastStep ? `${messages.referralFailed} ${memory.lastStep}` : messages.referralFailed
+        // The page's other route for this referral when it has one (contractors: e-mail for the ActivClient folder).
+        const otherwise = this.deps.procedures.get(memory.lastProcedure ?? '')?.outcomes[memory.referredOutcome ?? '']?.otherwise
+        const lead = reading.failed ? messages.referralFailed : messages.referralAgain
+        const route = otherwise
+          ? `${reading.failed ? `${messages.referralSorry} ` : ''}${this.deps.handoffQueue.staffed || !otherwise.unstaffed ? otherwise.say : otherwise.unstaffed}`
+          : memory.lastStep ? `${lead} ${memory.lastStep}` : lead
         await context.sendActivity(route)
         const actions = [{ type: ActionTypes.ImBack, title: messages.talkToPerson, value: messages.talkToPerson }]
         await context.sendActivity(MessageFactory.suggestedActions(actions, messages.referralPerson))
@@ -1073,7 +1078,8 @@ export class MainDialog extends ComponentDialog {
     // The newest steps only: a user who keeps going round must not grow the state without bound.
     await this.deps.state.helpDeskCase.set(context, { ...helpDeskCase, trail: [...helpDeskCase.trail, ...outcome.trail].slice(-MAX_TRAIL) })
     const memory = await this.deps.state.memory.get(context, {})
-    await this.deps.state.memory.set(context, { ...memory, lastProcedure: step.options.procedureId, referred: outcome.outcome === 'referred' })
+    const referredOutcome = outcome.outcome === 'referred' && 'outcomeId' in outcome ? outcome.outcomeId : undefined
+    await this.deps.state.memory.set(context, { ...memory, lastProcedure: step.options.procedureId, referred: outcome.outcome === 'referred', referredOutcome })
     switch (outcome.outcome) {
       case 'resolved':
         return this.solved(step)

@@ -107,6 +107,8 @@ export const messages = {
   closedThanks: "You're welcome! If it's still not working later, come back and tell me where you got to.",
   closedSolved: "Great, I'm glad that's sorted. Come back any time you need help with your CAC.",
   referralFailed: "Sorry they couldn't help. The help page's route is still this one:",
+  referralAgain: "The help page gives this route for you:",
+  referralSorry: "Sorry they couldn't help.",
   referralPerson: 'If that is a dead end, a help-desk agent can look further: tap below or say "talk to a person".',
   stillBrokenAfter: "Sorry it still isn't working. The steps on the help page are used up, so the help desk is the next step.",
   stepHelp: 'Here it is in more detail:',

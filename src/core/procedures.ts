@@ -78,9 +78,17 @@ const OutcomeSchema = z
     unstaffed: z.string().min(1).optional(),
     list: z.array(z.string().min(1)).optional(),
     source: SourceSchema,
+    // A referral's other route on the page, for "they can't help / where else can I get it?" (contractors without
+    // admin rights: e-mail for the ActivClient folder). Without it the referral itself is said again.
+    otherwise: z
+      .object({ say: z.string().min(1), unstaffed: z.string().min(1).optional(), source: SourceSchema })
+      .strict()
+      .refine((o) => o.unstaffed !== undefined || !/\bagent\b/i.test(o.say), 'an `otherwise` that mentions an agent needs `unstaffed` wording')
+      .optional(),
   })
   .strict()
   .refine((o) => o.unstaffed !== undefined || !/\bagent\b/i.test(o.say), 'an outcome that mentions an agent needs `unstaffed` wording')
+  .refine((o) => !o.otherwise || o.kind === 'referred', '`otherwise` is for a referral')
 
 export const ProcedureSchema = z
   .object({
@@ -220,6 +228,7 @@ function checkGraph(procedure: Procedure, seedText: string | undefined): string[
   })
   for (const [id, outcome] of Object.entries(procedure.outcomes)) {
     problems.push(...checkSource(`outcomes.${id}`, outcome.source, seed))
+    if (outcome.otherwise) problems.push(...checkSource(`outcomes.${id}.otherwise`, outcome.otherwise.source, seed))
   }
   procedure.terms?.forEach((t, i) => problems.push(...checkSource(`terms.${i}`, t.source, seed)))
   const reachable = new Set<string>([procedure.steps[0]!.id])

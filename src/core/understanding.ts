@@ -465,7 +465,7 @@ const SIGNALS: [Signal, RegExp][] = [
   ['push-back', /\b(puedes|puede|podrias|podria|pueden|podrian|no pueden|no puedes) (tu |usted |ustedes )?(solo |simplemente )?(resetear|reiniciar|desbloquear|arreglar|restablecer|cambiar|quitar|deshacer)\w*/],
   // "so the help desk can undo the lock if I call them?"
   ['push-back', /\b(help ?desk|agent|someone|somebody|they|you|u|a person|a tech) (can|could|will|would) (just )?(reset|unlock|unblock|fix|undo|reverse|unrevoke|override|restore|reissue)\b/],
-  ['no-admin', /\b(no|dont have|don t have|without|need|needs|lack|not an?) (local )?admin( rights| privileges| access| password)?\b|\b(asks|asking|wants|needs) (for )?(an )?admin(istrator)? (password|rights|approval)\b|\bnot (allowed|permitted) to install\b|\bcant install\b/],
+  ['no-admin', /\b(no|dont have|don t have|without|need|needs|lack|not an?) (local )?admin( rights| privileges| access| password)?\b|\b(asks|asking|wants|needs) (for )?(an )?admin(istrator)? (password|rights|approval)\b|\bnot (allowed|permitted) to install\b|\bcant install\b|\b(not|never|wont|cant|wont be) (getting|get|given|granted|give me|giving me|allowed)( me)? (local )?admin\b/],
   ['contact', /\bwho (is|s) (my |our |the )?local (it|i t|it team|it guys|it people|help ?desk)\b|\b(phone|number|e ?mail|email|address|contact|call|reach|hours|located|location|where is)\b.{0,30}\b(help ?desk|id card office|id office|deers|rapids|them|they)\b|\b(help ?desk|id card office)\b.{0,20}\b(phone|number|email|e mail|address|contact info|hours)\b/],
   ['other-person', /\b(his|her|their|my (wife|husbands?|husband|spouse|soldiers?|coworkers?|co worker|boss|friends?|son|daughter|mom|dad|subordinates?|airman|sailor|marine|colleague|supervisor)s?|(soldier|coworker|colleague|someone else|somebody else|another (person|user|soldier))(s)?) (cac )?(pin|password|card (is |got |has been |s )?(locked|blocked))\b|\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b.{0,30}\bpin\b|\bpin\b.{0,40}\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b/],
   ['undo', UNDO],
@@ -476,6 +476,9 @@ const SIGNALS: [Signal, RegExp][] = [
 /** "the IT guy has no clue", "they couldn't help me": the people the page sent the user to could not help. */
 const NO_HELP =
   /\b((has|have|had|got) no (clue|idea)|(doesnt|dont|didnt) (know|have a clue|have any idea)|(cant|couldnt|wont|wouldnt|unable to|not able to) help|clueless|never heard of (it|this|that)|no help( at all)?|sent me back (here|to you)|(said|told me) to (ask|contact|call) (you|the help ?desk|someone else))\b/
+
+/** "is there anywhere else I can get it?", "can I get activclient some other way": another source than the one given. */
+const ELSEWHERE = /\b(anywhere|somewhere|someplace|anyplace|where|who) else\b|\b(another|other|different|alternative|any other|some other) (way|place|source|site|route|option|download)s?\b|\belse (can|could|should) i (get|download|find|go)\b/
 
 /** Words that ask the bot to stop what it is doing (not just venting); read as typed, since spelling repair turns "forget" into "forgot". */
 const STOP_WORDS = /\b(stop|cancel|forget (it|this|about it)|never ?mind|nvm|quit|give up|giving up|(i'?m|im) done|enough|leave it|drop it|skip it)\b/
@@ -548,7 +551,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   /** "ok did that" to a question inside a part (which browser?): did it help? */
   | { kind: 'done-part' }
   /** "their IT has no clue about it": where the page sent them could not help; the route again, and a person offered. */
-  | { kind: 'referral-failed' }
+  /** ...or `failed: false`, "is there anywhere else I can get it?": the page's other route asked for, nobody has failed yet. */
+  | { kind: 'referral-failed'; failed: boolean }
   /** "did you get my info?": personal details are neither needed nor kept. */
   | { kind: 'own-info' }
   /** "is this a real person?": who is answering, then on as before. */
@@ -795,6 +799,11 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const again = route.kind === 'intent' && ctx.lastProcedure !== undefined && ctx.procedureOf(route.intentId) === ctx.lastProcedure
   if (signals.has('still-broken') && !pending && again) return { ...base, kind: 'still-broken' }
   if (!pending && !ctx.active && again && /\b(still|again|same)\b/.test(clean(text))) return { ...base, kind: 'still-broken' }
+  // "so I can't just grab it from the resource center like my coworker?" right after the referral: a question about that
+  // route, so the route again (and a person if it is a dead end), not the same steps from the top.
+  if (again && ctx.referred && !pending && !ctx.active && !found.correction && /\?\s*$|^(so|but|then|wait)\b/.test(text.trim().toLowerCase())) {
+    return { ...base, kind: 'referral-failed', failed: false }
+  }
   if ((signals.has('thanks') || signals.has('bye')) && !vent) {
     if (answer?.kind === 'worked') return { ...base, kind: 'answer', answer }
     return { ...base, kind: 'close', how: signals.has('bye') ? 'bye' : 'thanks' }
@@ -803,6 +812,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (signals.has('contact') && !explicit) return { ...base, kind: 'contact' }
   // "new CAC, Gemalto, I'm a contractor and have no admin rights" with nothing running: the problem's steps (whose
   // outcome for a contractor names admin rights and local IT), not the admin line alone.
+  // After a referral (local IT), "they said I don't have admin rights": the route failed, so the page's other route.
+  const afterReferral = ctx.referred && !pending && !ctx.active
+  if (signals.has('no-admin') && !explicit && afterReferral) return { ...base, kind: 'referral-failed', failed: true }
   if (signals.has('no-admin') && !explicit && !(otherProblem && !midSteps)) return { ...base, kind: 'no-admin' }
   // "I've cleared the cache 5 times already" while the cache steps run: that part is done, go on past it.
   const triedRunning = found.tried.find((id) => (ctx.running ?? []).includes(id))
@@ -898,7 +910,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     if (ids.length === 1 && !pending) return { ...base, kind: 'vague' }
     if (ids.length > 1) return { ...base, kind: 'clarify', intentIds: ids.slice(0, 2) }
   }
-  if (ctx.referred && !pending && !ctx.active && NO_HELP.test(clean(text))) return { ...base, kind: 'referral-failed' }
+  if (ctx.referred && !pending && !ctx.active && NO_HELP.test(clean(text))) return { ...base, kind: 'referral-failed', failed: true }
+  if (ctx.referred && !pending && !ctx.active && ELSEWHERE.test(clean(text))) return { ...base, kind: 'referral-failed', failed: false }
   // No reading, no other topic, but the message is about the CAC and AKO/DKO ("my CAC will not let me into AKO since
   // this morning"): never "not something I can help with". Just after a list or steps ended ("with ako, first time
   // ever using it" after what registering needs), it adds to that, so that again; else ask what they see.

@@ -23,7 +23,7 @@ import { summarise, type HandoffPacket, type HandoffQueue } from '../src/core/ha
 import type { Procedure, Slot } from '../src/core/procedures.js'
 import { normalise, type Recognizer, type RecognizerResult } from '../src/core/recognizer.js'
 import { decideRoute, type Route, type RoutingThresholds } from '../src/core/routing.js'
-import { clean, HEDGE_SCORE, POLICY_SCORE, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading, type UnderstandingContext } from '../src/core/understanding.js'
+import { backToPaused, clean, HEDGE_SCORE, POLICY_SCORE, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading, type UnderstandingContext } from '../src/core/understanding.js'
 import { NONE, type Intent } from '../intents/intent.js'
 import { newCase, wasWelcomedThisTurn, type HelpDeskState, type Profile } from './helpDeskState.js'
 import { messages } from './messages.js'
@@ -73,6 +73,9 @@ export interface RunOptions {
   procedureId: string
   /** Where to pick up a procedure left for another problem. */
   stepId?: string
+  /** ...with the steps it had shown and the total it announced then. */
+  shown?: number
+  total?: number
 }
 export interface HandoffOptions {
   reason: HandoffPacket['reason']
@@ -468,12 +471,12 @@ export class MainDialog extends ComponentDialog {
       case 'resume': {
         // "back" with a problem left for this one: that problem again (and this one is left in its place).
         const { paused } = await this.deps.state.memory.get(context, {})
-        if (!paused || !/\bback\b/.test(clean(context.activity.text ?? ''))) return this.resume(innerDc, true)
+        if (!paused || !(/\bback\b/.test(clean(context.activity.text ?? '')) || backToPaused(context.activity.text ?? ''))) return this.resume(innerDc, true)
         await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), paused: undefined })
         if (active !== paused.procedureId) await this.pause(context, innerDc, active)
         await innerDc.cancelAllDialogs()
         await context.sendActivity(paused.notStarted ? messages.onTo(paused.title) : messages.resuming(paused.title))
-        return innerDc.beginDialog(RUN, { procedureId: paused.procedureId, stepId: paused.stepId } satisfies RunOptions)
+        return innerDc.beginDialog(RUN, { procedureId: paused.procedureId, stepId: paused.stepId, shown: paused.shown, total: paused.total } satisfies RunOptions)
       }
       case 'undo':
         if (!active) return this.resume(innerDc, true)
@@ -753,17 +756,15 @@ export class MainDialog extends ComponentDialog {
   /** Remembers the procedure being left for another problem, to offer to come back to it. */
   private async pause(context: TurnContext, innerDc: DialogContext, active: string | undefined): Promise<void> {
     if (!active) return
-    const stepId = this.topStepId(innerDc.stack)
+    const top = loopsOf(innerDc.stack)[0]
+    const stepId = top?.stepId
+    // The step on screen is shown again on return: counted as not shown yet, with the total announced.
+    const shown = top?.at !== undefined ? top.at - 1 : undefined
     const memory = await this.deps.state.memory.get(context, {})
     await this.deps.state.memory.set(context, {
       ...memory,
-      paused: { procedureId: active, stepId, title: this.deps.procedures.get(active)?.title ?? active },
+      paused: { procedureId: active, stepId, title: this.deps.procedures.get(active)?.title ?? active, shown, total: top?.total },
     })
-  }
-
-  /** The step the top-level procedure is on. */
-  private topStepId(stack: readonly DialogInstance[]): string | undefined {
-    return loopsOf(stack)[0]?.stepId
   }
 
   /** The top-level procedure running now, if any. */
@@ -1020,7 +1021,7 @@ export class MainDialog extends ComponentDialog {
     const paused = memory.paused!
     await this.deps.state.memory.set(step.context, { ...memory, paused: undefined })
     await step.context.sendActivity(paused.notStarted ? messages.onTo(paused.title) : messages.resuming(paused.title))
-    return step.replaceDialog(RUN, { procedureId: paused.procedureId, stepId: paused.stepId } satisfies RunOptions)
+    return step.replaceDialog(RUN, { procedureId: paused.procedureId, stepId: paused.stepId, shown: paused.shown, total: paused.total } satisfies RunOptions)
   }
 
   private async offerChoicesStep(step: WaterfallStepContext<ChooseOptions>): Promise<DialogTurnResult> {
@@ -1067,8 +1068,8 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async runStep(step: WaterfallStepContext<RunOptions>): Promise<DialogTurnResult> {
-    const { procedureId, stepId } = step.options
-    return step.beginDialog(PROCEDURE_DIALOG, { procedureId, ...(stepId && { stepId }) } satisfies ProcedureOptions)
+    const { procedureId, stepId, shown, total } = step.options
+    return step.beginDialog(PROCEDURE_DIALOG, { procedureId, ...(stepId && { stepId, shown, total }) } satisfies ProcedureOptions)
   }
 
   private async outcomeStep(step: WaterfallStepContext<RunOptions>): Promise<DialogTurnResult> {

@@ -127,14 +127,22 @@ const SYSTEMS: [RegExp, string][] = [
   [/\b(mac ?os|macbook|os x|mac|imac)\b/, 'macos'],
   [/\b(linux|ubuntu)\b/, 'linux'],
 ]
-// How people write who they work for: "AF civ", "DA civilian", "USN", "coastie", "ctr". A contractor supporting a branch
-// ("army contractor", "af ctr") is a contractor for the page (local IT), so that reading starts where the branch does
-// and wins the tie. "slow af" is slang: "af" counts only as "af civ/member/here...", "i'm af" or at the very start.
+// How people write who they work for: "AF civ", "DA civilian", "USN", "coastie", "ctr", a rank only one branch uses
+// ("SPC", "TSgt"), a defense firm they work for. A contractor supporting a branch ("army contractor", "af ctr") is a
+// contractor for the page (local IT), so that reading starts where the branch does and wins the tie. "slow af" is
+// slang: "af" counts only as "af civ/member/here...", "i'm af" or at the very start.
+const BRANCH_WORDS = String.raw`army|af|usaf|air force|airforce|daf|navy|usn|marine|marines|usmc|coast guard|uscg|space force|ussf`
+const FIRMS = String.raw`leidos|saic|caci|booz allen|gdit|general dynamics|lockheed|raytheon|northrop|peraton|mantech|accenture federal|deloitte`
 const BRANCHES: [RegExp, string][] = [
-  [/\b((army|af|usaf|daf|navy|usn|marine|usmc|coast guard|space force|dod|gov|govt|government|defense|federal) (contractor|ctr)|contractor|contractors|ctr|(i m|im|i am) a vendor|vendor (employee|rep)|contract employee|work for a (contractor|vendor))\b/, 'contractor'],
-  [/\b(navy|usn|usnr|sailor|don (civ|civilian)|(dept|department) of the navy|air force|usaf|daf|(dept|department) of the air force|airman|airmen|air national guard|af (civ|civilian|civvie|civil servant|employee|member|personnel|reservist|reserve|guard|active duty|retiree|retired|here|side|user|person|guy|gal|spouse|dependent)|(im|i m|i am|were|we re) (an? )?(af|usaf)|marines?|marine corps|usmc|usmcr|coast guard|uscg|coastie|coasties|space force|ussf|guardian)\b|^(af|usaf)\b/, 'other-branch'],
-  [/\b(army|soldier|usar|national guard|arng|da (civ|civilian|employee)|dac|(dept|department) of the army|army civilian|army reserve)\b/, 'army'],
+  [new RegExp(String.raw`\b((${BRANCH_WORDS}|dod|gov|govt|government|defense|federal) (contractor|ctr)|contractor|contractors|ctr|(i m|im|i am) a vendor|vendor (employee|rep)|contract (employee|worker)|work for a (contractor|vendor)|(work|working|am|im|i m) (for|at|with) (${FIRMS})|(${FIRMS}) (employee|here))\b`), 'contractor'],
+  [/\b(navy|usn|usnr|sailor|seaman|petty officer|don (civ|civilian)|(dept|department) of the navy|air force|airforce|usaf|daf|(dept|department) of the air force|airman|airmen|air national guard|af (civ|civilian|civvie|civil servant|employee|member|personnel|reservist|reserve|guard|active duty|retiree|retired|here|side|user|person|guy|gal|spouse|dependent)|(im|i m|i am|were|we re) (an? )?(af|usaf)|a1c|sra|ssgt|tsgt|msgt|smsgt|cmsgt|marines?|marine corps|usmc|usmcr|coast guard|uscg|coastie|coasties|space force|ussf|guardian)\b|^(af|usaf)\b/, 'other-branch'],
+  [/\b(army|soldier|usar|national guard|arng|da (civ|civilian|employee)|dac|(dept|department) of the army|army civilian|army reserve|spc|sfc|ssg)\b/, 'army'],
 ]
+/**
+ * Words that name a branch without saying it is the user's: AKO's own name ("Army Knowledge Online", "the army
+ * website"), or someone else's ("my army buddy", "her husband is navy"). Taken out before the branch is read.
+ */
+const NOT_MY_BRANCH = new RegExp(String.raw`\barmy knowledge online\b|\b(the|an?) (${BRANCH_WORDS}) (website|web site|site|portal|page|app)\b|\b(my|his|her|their|our|a|an|the|this) (${BRANCH_WORDS}) (buddy|buddies|friend|coworker|co worker|colleague|husband|wife|spouse|son|daughter|dad|father|mom|mother|brother|sister|boss|supervisor|guy|people|folks|unit|recruiter|neighbor|roommate)s?\b|\b(husband|wife|spouse|son|daughter|dad|father|mom|mother|brother|sister|boss|friend|buddy|he|she) (is|s|was) (in the |an? )?(${BRANCH_WORDS})\b`, 'g')
 
 // The card models the page names, and makers whose name on the back means it is neither ("IDEMIA", "Thales").
 const CARD_MODELS: [RegExp, string][] = [
@@ -145,7 +153,7 @@ const OTHER_MAKER = /\b(idemia|morpho|giesecke|devrient|g d mobile|thales|safran
 /** "doesn't say gemalto or oberthur", "not the oberthur one": a model named only to be denied. */
 const MODEL_DENIED = /\b(not|isnt|doesnt|dont|didnt|no|neither|nor|never|without)\b( (say|says|said|show|shows|have|has|read|reads|see|saw|the|a|an|one|of|those|either|gemalto|oberthur|top|dl|gx4|144|id|128|v5|5|dual|or|nor|it|its|mine|that|is|any))* $/
 /** "not the two names on your page", "neither of the ones listed", "a different brand": neither model, in other words. */
-const NEITHER_MODEL = /\b(not|neither|none|nothing like)( of)? (the |those |these |either of the |any of the |either of |one of the |one of )?(two |2 )?(names|models|ones|brands|makers|listed|you (listed|mentioned|named|said))\b|\bneither of (those|them|these|the)\b|\b(another|some other|other|different|a different) (model|brand|maker|manufacturer|company|name)\b/
+const NEITHER_MODEL = /\b(not|neither|none|nothing like)( of)? (the |those |these |either of the |any of the |either of |one of the |one of )?(two |2 )?(names|models|ones|brands|makers|listed|(those|these)(?! (steps?|instructions?|options?|things?|errors?|messages?|problems?|fixes))|you (listed|mentioned|named|said))\b|\bneither (one|of (those|them|these|the))\b|\b(doesnt|does not|dont|do not|didnt) (match|say|show|have|read) (either|any|one|both) of (those|them|these|the)\b|\b(another|some other|other|different|a different) (model|brand|maker|manufacturer|company|name)\b/
 /** Words that put a "neither" about the card's print, not about anything else. */
 const CARD_CONTEXT = /\b(back|yellow|print|printed|writing|written|text|says|reads|model|brand|maker|names?|gemalto|oberthur|strip)\b/
 
@@ -220,7 +228,7 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
   if (browser) facts.browser = browser
   const os = firstUnnegated(said, SYSTEMS)
   if (os) facts.os = os
-  const branch = firstUnnegated(said, BRANCHES)
+  const branch = firstUnnegated(said.replace(NOT_MY_BRANCH, (m) => ' '.repeat(m.length)), BRANCHES)
   if (branch) facts.branch = branch
   if (/\b(not|isnt|its not) (my|the|a|about( my)?) pin\b/.test(said)) {
     // "it's not my PIN, it's my password": nothing about the PIN
@@ -437,7 +445,9 @@ const SAY_AGAIN =
   /\b((say|read|show|give|send|type) (me )?(that|it|this|the (last )?(step|steps|instructions?|part)) (again|once more|one more time|slower|more slowly)|repeat (that|it|this|the (last )?(step|steps|instructions?|part))|slow(er)? (down|please|pls)|one more time|missed (that|it)|didnt (catch|get|see) (that|it|the (step|steps))|what (was|were|is|are) (the|that|my|those) (last )?(step|steps|instructions?)( again)?|where were we)\b/
 
 /** "back to the pin thing", "lets go back to the other problem", "ok back to mine": the problem left for this one. */
-const BACK_TO = /\b(go |get |come |lets go )?back to (the|my|that) (\w+ )?(thing|one|problem|issue|stuff|steps?|question)\b|\bback to (the )?(other|first|previous|earlier|old) \w+|\bback to (mine|my own|my (new |old )?(card|cac))\b/
+const BACK_TO = /\b(go |get |come |lets go )?back to (the|my|that) (\w+ )?(thing|one|problem|issue|stuff|steps?|question)\b|\bback to (the )?(other|first|previous|earlier|old) \w+|\bback to (mine|my own|my (new |old )?(card|cac))\b|\b(get back|go back|return|returning|as for) (to )?(mine|my own|my (new |old )?(card|cac|problem|issue))\b/
+/** Whether a message asks for the problem left for this one ("back to mine", "as for my card"), not the steps on screen. */
+export const backToPaused = (text: string): boolean => BACK_TO.test(clean(text))
 
 const SIGNALS: [Signal, RegExp][] = [
   // "did you get my info?", "do you need my ssn": about personal details, which nobody here needs or keeps.

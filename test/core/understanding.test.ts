@@ -117,6 +117,14 @@ describe('extractFacts', () => {
     { text: 'gemalto top dl gx4 144, not the oberthur one', facts: { cardModel: 'gemalto-top-dl-gx4-144' } },
     { text: 'not working, the back says oberthur', facts: { cardModel: 'oberthur-id-one-128-v5.5-dual' } },
     { text: 'it doesnt say gemalto', facts: {} },
+    { text: 'I work for Leidos', facts: { branch: 'contractor' } },
+    { text: 'TSgt here', facts: { branch: 'other-branch' } },
+    { text: 'SPC, new card', facts: { branch: 'army' } },
+    { text: 'former marine now DA civ', facts: { branch: 'army' } },
+    { text: "can't get into Army Knowledge Online", facts: {} },
+    { text: 'my army buddy has it working', facts: {} },
+    { text: 'it doesnt match either of those, the back says thales', facts: { cardModel: 'other' } },
+    { text: 'the back shows something, not those steps', facts: {} },
   ])('finds $facts in "$text"', ({ text, facts }) => {
     expect(extractFacts(text).facts).toEqual(facts)
   })

@@ -54,7 +54,13 @@ const StepSchema = z
       .optional(),
     onNo: TargetSchema.optional(),
     ask: z
-      .object({ question: z.string().min(1), slot: SlotSchema.optional(), options: z.array(OptionSchema).min(2).max(4) })
+      .object({
+        question: z.string().min(1),
+        slot: SlotSchema.optional(),
+        options: z.array(OptionSchema).min(2).max(4),
+        // Answers that say too little to pick an option ("I'm a civilian"): the step's help, then the question again.
+        unsure: z.array(z.string().min(1)).optional(),
+      })
       .strict()
       .optional(),
     run: kebab.optional(), // a sub-procedure; its non-exhausted outcome ends this one too (with `check`: asked after it)
@@ -66,6 +72,7 @@ const StepSchema = z
   .refine((s) => [s.check, s.ask, s.run].filter(Boolean).length <= 1 || (s.run && s.check && !s.ask), 'a step has one of check, ask, run (or run then check)')
   .refine((s) => !s.onNo || s.check, 'onNo needs check')
   .refine((s) => !s.answers || s.check, 'answers needs check')
+  .refine((s) => !s.ask?.unsure || s.help, 'ask.unsure needs help (what is said to an unsure answer)')
 
 export const OutcomeKindSchema = z.enum(['resolved', 'referred', 'answered', 'handoff'])
 export type OutcomeKind = z.infer<typeof OutcomeKindSchema>

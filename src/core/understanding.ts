@@ -28,7 +28,8 @@ export interface FactsFound {
 /** A question waiting for its answer, as the dialogs describe it. */
 export type PendingQuestion =
   | { kind: 'check'; question: string; worked?: readonly string[]; failed?: readonly string[] }
-  | { kind: 'ask'; question: string; slot?: Slot; options: readonly AskOption[] }
+  /** `unsure`: answers that say too little to pick an option ("I'm a civilian" to Army / other branch / contractor). */
+  | { kind: 'ask'; question: string; slot?: Slot; options: readonly AskOption[]; unsure?: readonly string[] }
   | { kind: 'yes-no'; question: string }
   | { kind: 'choose'; question: string; options: readonly AskOption[] }
   /** An instruction waiting to be done: "done" goes on. */
@@ -313,7 +314,7 @@ const ORDINALS = ['first', 'second', 'third', 'fourth'].map((o) => new RegExp(`^
 export function readOption(
   text: string,
   options: readonly AskOption[],
-  { slot, facts, said: saidFacts }: { slot?: Slot; facts?: Facts; said?: Facts } = {},
+  { slot, facts, said: saidFacts, unsure }: { slot?: Slot; facts?: Facts; said?: Facts; unsure?: readonly string[] } = {},
 ): AnswerReading | undefined {
   const said = clean(text)
   if (said.length === 0) return undefined
@@ -347,6 +348,8 @@ export function readOption(
     return index >= 0 ? { kind: 'option', index, by: 'phrase' } : { kind: 'unsure' }
   }
   if (best) return { kind: 'option', index: best.index, by: 'phrase' }
+  // "i'm a civilian" to "Army, another branch or contractor?": no option yet, so the question's help, not "didn't catch that".
+  if (unsure?.some((p) => words.includes(` ${cleanPhrase(p)} `))) return { kind: 'unsure' }
   // A bare "ok" acknowledges; it doesn't say "yes, it says Gemalto".
   const polarity = /^(ok|okay|k|kk|ok ok|alright|fine)\b/.test(said) && !YES.test(said.replace(/^(ok|okay|k|kk|alright|fine) /, '')) ? undefined : readPolarity(said)
   if (polarity) {
@@ -397,7 +400,7 @@ export function readAnswer(text: string, pending: PendingQuestion, facts?: Facts
       return polarity === 'unsure' ? { kind: 'unsure' } : undefined
     }
     case 'ask':
-      return readOption(text, pending.options, { slot: pending.slot, facts, said })
+      return readOption(text, pending.options, { slot: pending.slot, facts, said, unsure: pending.unsure })
     case 'done': {
       const said = clean(text)
       if (/^\(?1\)?$/.test(said)) return { kind: 'option', index: 0, by: 'button' }

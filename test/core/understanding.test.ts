@@ -72,6 +72,21 @@ describe('readAnswer to "did it work?"', () => {
   })
 })
 
+describe('readAnswer: answers that say too little', () => {
+  const branch: PendingQuestion = {
+    kind: 'ask',
+    question: 'Are you Army, another branch of service, or a contractor?',
+    slot: 'branch',
+    options: [{ label: 'Army', values: ['army'] }, { label: 'Another branch', values: ['other-branch'] }, { label: 'Contractor', values: ['contractor'] }],
+    unsure: ['civilian', 'gs'],
+  }
+  it('reads a phrase the question declares as unsure, and a branch said with it as the branch', () => {
+    expect(readAnswer("i'm a civilian", branch)).toEqual({ kind: 'unsure' })
+    expect(readAnswer('gs-12 army civilian', branch)).toMatchObject({ kind: 'option', index: 0 })
+    expect(readAnswer('navy civilian', branch)).toMatchObject({ kind: 'option', index: 1 })
+  })
+})
+
 describe('extractFacts', () => {
   it.each([
     { text: 'edge i think', facts: { browser: 'edge' } },

@@ -488,7 +488,10 @@ const SIGNALS: [Signal, RegExp][] = [
 
 /** "the IT guy has no clue", "they couldn't help me": the people the page sent the user to could not help. */
 const NO_HELP =
-  /\b((has|have|had|got) no (clue|idea)|(doesnt|dont|didnt) (know|have a clue|have any idea)|(cant|couldnt|wont|wouldnt|unable to|not able to) help|clueless|never heard of (it|this|that)|no help( at all)?|sent me back (here|to you)|(said|told me) to (ask|contact|call) (you|the help ?desk|someone else))\b/
+  /\b((has|have|had|got) no (clue|idea)|(doesnt|dont|didnt) (know|have a clue|have any idea)|(cant|couldnt|wont|wouldnt|unable to|not able to) help|clueless|never heard of (it|this|that)|no help( at all)?|sent me back (here|to you)|(said|told me) to (ask|contact|call) (you|the help ?desk|someone else)|(doesnt|dont|didnt|do not|does not) have (it|one|that|them|the (update|install|file|files|software|download|folder))|(not|isnt|wasnt) available)\b/
+
+/** "who do I email for that?", "what's the address?" right after a route that names an e-mail: the page gives none. */
+const WHO_TO_WRITE = /\b(who|where|what|which address) (do|should|can|would) i (e ?mail|email|send (it|that|the e ?mail|an e ?mail|a request)|write to|contact)\b|\b(what s|whats|what is) the (e ?mail|email|address|e ?mail address|email address)\b|\b(e ?mail|email) (address|who|whom|where)\b/
 
 /** "is there anywhere else I can get it?", "can I get activclient some other way": another source than the one given. */
 const ELSEWHERE = /\b(anywhere|somewhere|someplace|anyplace|where|who) else\b|\b(another|other|different|alternative|any other|some other) (way|place|source|site|route|option|download)s?\b|\belse (can|could|should) i (get|download|find|go)\b/
@@ -827,7 +830,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // outcome for a contractor names admin rights and local IT), not the admin line alone.
   // After a referral (local IT), "they said I don't have admin rights": the route failed, so the page's other route.
   const afterReferral = ctx.referred && !pending && !ctx.active
-  if (signals.has('no-admin') && !explicit && afterReferral) return { ...base, kind: 'referral-failed', failed: true }
+  if ((signals.has('no-admin') || NO_HELP.test(clean(text))) && !explicit && afterReferral) return { ...base, kind: 'referral-failed', failed: true }
+  if (afterReferral && WHO_TO_WRITE.test(clean(text))) return { ...base, kind: 'contact' }
   if (signals.has('no-admin') && !explicit && !(otherProblem && !midSteps)) return { ...base, kind: 'no-admin' }
   // "I've cleared the cache 5 times already" while the cache steps run: that part is done, go on past it.
   const triedRunning = found.tried.find((id) => (ctx.running ?? []).includes(id))
@@ -835,7 +839,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "as I said, the new card doesn't work on ako" while its steps wait for an answer: the problem said again (whatever
   // score it gets, from a clear one down to a hedge), not an unclear answer, nor a "still broken" after a part not done.
   const restatedId = route.kind === 'intent' ? route.intentId : route.kind === 'suggest' ? route.intentIds[0] : ctx.ranked?.[0]
-  const restated = restatedId !== undefined && isRunning(restatedId) && ctx.scoreOf(restatedId) >= HEDGE_SCORE && !explicit &&
+  const restated = restatedId !== undefined && isRunning(restatedId) && ctx.scoreOf(restatedId) >= HEDGE_SCORE && !explicit && answer?.kind !== 'unsure' &&
     (pending?.kind === 'ask' || pending?.kind === 'choose' || pending?.kind === 'yes-no') && found.tried.length === 0 &&
     !/\b(did|done|cleared|tried|deleted|already|installed|updated|changed|worked|works|fixed)\b/.test(clean(text))
   if (restated) return { ...base, kind: 'same-problem' }
@@ -855,7 +859,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   }
   // A question about the step ("where is tools? i dont see it") is not a "no", though it has a negation in it.
   // "oh also my password expired, how do i reset that": a new problem said as such, though it asks "how".
-  const alsoNew = otherProblem !== undefined && /\b(also|another|as well|too|separate|different|other (thing|problem|issue|question))\b/.test(clean(text))
+  const alsoNew = otherProblem !== undefined && /\b(also|another|as well|too|separate|different|other (thing|problem|issue|question)|side question|unrelated|quick question|btw|by the way|coworker|co worker|colleague|buddy|friend|someone else|next to me|next desk)\b/.test(clean(text))
   if (signals.has('step-help') && (ctx.active || pending?.kind === 'yes-no') && answer?.kind !== 'worked' && !alsoNew) return { ...base, kind: 'step-help' }
   // "the certificates part, how do i do that" after a list that ended: the procedure it names (the list invites it).
   const named = route.kind === 'intent' && ctx.procedureOf(route.intentId) !== undefined && ctx.procedureOf(route.intentId) !== ctx.lastProcedure && route.score >= HEDGE_SCORE && !unbacked(route.intentId) && fits(route.intentId)

@@ -132,7 +132,7 @@ const SYSTEMS: [RegExp, string][] = [
 // ("SPC", "TSgt"), a defense firm they work for. A contractor supporting a branch ("army contractor", "af ctr") is a
 // contractor for the page (local IT), so that reading starts where the branch does and wins the tie. "slow af" is
 // slang: "af" counts only as "af civ/member/here...", "i'm af" or at the very start.
-const BRANCH_WORDS = String.raw`army|af|usaf|air force|airforce|daf|navy|usn|marine|marines|usmc|coast guard|uscg|space force|ussf`
+const BRANCH_WORDS = String.raw`army|af|usaf|air force|airforce|daf|navy|usn|marine|marines|usmc|coast guard|uscg|space force|ussf|contractor`
 const FIRMS = String.raw`leidos|saic|caci|booz allen|gdit|general dynamics|lockheed|raytheon|northrop|peraton|mantech|accenture federal|deloitte`
 const BRANCHES: [RegExp, string][] = [
   [new RegExp(String.raw`\b((${BRANCH_WORDS}|dod|gov|govt|government|defense|federal) (contractor|ctr)|contractor|contractors|ctr|(i m|im|i am) a vendor|vendor (employee|rep)|contract (employee|worker)|work for a (contractor|vendor)|(work|working|am|im|i m) (for|at|with) (${FIRMS})|(${FIRMS}) (employee|here))\b`), 'contractor'],
@@ -229,8 +229,12 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
   if (browser) facts.browser = browser
   const os = firstUnnegated(said, SYSTEMS)
   if (os) facts.os = os
-  const branch = firstUnnegated(said.replace(NOT_MY_BRANCH, (m) => ' '.repeat(m.length)), BRANCHES)
-  if (branch) facts.branch = branch
+  const mine = said.replace(NOT_MY_BRANCH, (m) => ' '.repeat(m.length))
+  const branch = firstUnnegated(mine, BRANCHES)
+  // "I support the Army as a contractor": the page goes by account type, so a contractor is one whichever branch comes
+  // first, unless the message says which one is past or meant ("used to be a contractor, now DA civ").
+  const contractor = branch !== 'contractor' && !/\b(actually|now|switched|instead|meant|used to|former|formerly|previously|no longer|ex)\b/.test(mine) && firstUnnegated(mine, BRANCHES.slice(0, 1))
+  if (branch) facts.branch = contractor || branch
   if (/\b(not|isnt|its not) (my|the|a|about( my)?) pin\b/.test(said)) {
     // "it's not my PIN, it's my password": nothing about the PIN
   } else if (PIN_LOCKED.test(said)) facts.pin = 'locked'

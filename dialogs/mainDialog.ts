@@ -294,7 +294,9 @@ export class MainDialog extends ComponentDialog {
       denies: (id) => {
         const said = (normalised ??= normalise(text))
         const cues = this.deps.procedures.get(this.procedureOf.get(id) ?? '')?.cues ?? []
-        return cues.some((cue) => denialOf(cue).test(said))
+        const denied = cues.filter((cue) => denialOf(cue).test(said))
+        // "new cac, gemalto, not the oberthur one": one of its cues denied while another is said plainly denies no problem.
+        return denied.length > 0 && !cues.some((cue) => !denied.includes(cue) && said.includes(cue))
       },
       cued: (id) => {
         const procedure = this.deps.procedures.get(this.procedureOf.get(id) ?? '')

@@ -18,11 +18,14 @@ export interface Memory {
   /** The policy last given (an intent id), so "can't you just reset it?" gets the rule again. */
   lastPolicy?: string
   /** A procedure left for another problem, to come back to (`notStarted`: named with the first problem, not begun). */
-  paused?: { procedureId: string; stepId?: string; title: string; notStarted?: boolean }
+  /** `shown`/`total`: its step count when left, so it resumes as "Step 2 of 3", not from "Step 1" or "of 2". */
+  paused?: { procedureId: string; stepId?: string; title: string; notStarted?: boolean; shown?: number; total?: number }
   /** The last procedure that ended, for "it still doesn't work" after it. */
   lastProcedure?: string
   /** The last procedure ended by sending the user elsewhere (branch of service, local IT), for "they don't know either". */
   referred?: boolean
+  /** ...and the outcome it ended with, whose other route (`otherwise`) answers "where else can I get it?". */
+  referredOutcome?: string
   /** Unclear messages in a row with nothing pending. */
   unclear?: number
   /** The bot's last words offered a person (help text, out-of-scope buttons), so "yes please" next accepts. */

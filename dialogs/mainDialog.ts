@@ -23,7 +23,7 @@ import { summarise, type HandoffPacket, type HandoffQueue } from '../src/core/ha
 import type { Procedure, Slot } from '../src/core/procedures.js'
 import { normalise, type Recognizer, type RecognizerResult } from '../src/core/recognizer.js'
 import { decideRoute, type Route, type RoutingThresholds } from '../src/core/routing.js'
-import { clean, HEDGE_SCORE, POLICY_SCORE, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading, type UnderstandingContext } from '../src/core/understanding.js'
+import { backToPaused, clean, HEDGE_SCORE, POLICY_SCORE, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading, type UnderstandingContext } from '../src/core/understanding.js'
 import { NONE, type Intent } from '../intents/intent.js'
 import { newCase, wasWelcomedThisTurn, type HelpDeskState, type Profile } from './helpDeskState.js'
 import { messages } from './messages.js'
@@ -73,6 +73,9 @@ export interface RunOptions {
   procedureId: string
   /** Where to pick up a procedure left for another problem. */
   stepId?: string
+  /** ...with the steps it had shown and the total it announced then. */
+  shown?: number
+  total?: number
 }
 export interface HandoffOptions {
   reason: HandoffPacket['reason']
@@ -236,6 +239,12 @@ export class MainDialog extends ComponentDialog {
   async recognize(context: TurnContext): Promise<RecognizerResult> {
     const cached = context.turnState.get(RECOGNIZED) as RecognizerResult | undefined
     if (cached) return cached
+    // "2" typed to "what do you see? [1] … [5]": the button's own words, as a tap would send them.
+    const digit = /^\s*\(?([1-9])\)?\s*$/.exec(context.activity.text ?? '')
+    if (digit && (await this.deps.state.memory.get(context, {})).lastStep === messages.vague) {
+      const button = messages.welcomeButtons[Number(digit[1]) - 1]
+      if (button) context.activity.text = button.value
+    }
     const recognized = this.deps.recognizer.recognize(context.activity.text ?? '')
     // The message's own language, else the conversation's (a bare "ok" or "cac" says nothing).
     if (recognized.language) await this.deps.state.language?.set(context, recognized.language)
@@ -285,13 +294,16 @@ export class MainDialog extends ComponentDialog {
       paused: memory.paused !== undefined,
       terms: this.terms,
       lastProcedure: memory.lastProcedure,
+      askedVague: memory.lastStep === messages.vague,
       isPolicy: (id) => this.isPolicy(id),
       isTopic: (id) => this.referOf.has(id),
       namedTopics: result.namedTopics?.filter((id) => this.referOf.has(id)),
       denies: (id) => {
         const said = (normalised ??= normalise(text))
         const cues = this.deps.procedures.get(this.procedureOf.get(id) ?? '')?.cues ?? []
-        return cues.some((cue) => denialOf(cue).test(said))
+        const denied = cues.filter((cue) => denialOf(cue).test(said))
+        // "new cac, gemalto, not the oberthur one": one of its cues denied while another is said plainly denies no problem.
+        return denied.length > 0 && !cues.some((cue) => !denied.includes(cue) && said.includes(cue))
       },
       cued: (id) => {
         const procedure = this.deps.procedures.get(this.procedureOf.get(id) ?? '')
@@ -454,18 +466,26 @@ export class MainDialog extends ComponentDialog {
       case 'ack':
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
-      case 'same-problem':
+      case 'same-problem': {
+        // The problem said again: we're on it, and the question in other words (the step's own detail) when it has them.
+        const help = this.stepOf(innerDc)?.help
+        if (help) {
+          await context.sendActivity(renderContent(help, `${messages.sameProblemAsk} `))
+          await innerDc.repromptDialog()
+          return Dialog.EndOfTurn
+        }
         await context.sendActivity(messages.sameProblem)
         return this.resume(innerDc, false)
+      }
       case 'resume': {
         // "back" with a problem left for this one: that problem again (and this one is left in its place).
         const { paused } = await this.deps.state.memory.get(context, {})
-        if (!paused || !/\bback\b/.test(clean(context.activity.text ?? ''))) return this.resume(innerDc, true)
+        if (!paused || !(/\bback\b/.test(clean(context.activity.text ?? '')) || backToPaused(context.activity.text ?? ''))) return this.resume(innerDc, true)
         await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), paused: undefined })
         if (active !== paused.procedureId) await this.pause(context, innerDc, active)
         await innerDc.cancelAllDialogs()
         await context.sendActivity(paused.notStarted ? messages.onTo(paused.title) : messages.resuming(paused.title))
-        return innerDc.beginDialog(RUN, { procedureId: paused.procedureId, stepId: paused.stepId } satisfies RunOptions)
+        return innerDc.beginDialog(RUN, { procedureId: paused.procedureId, stepId: paused.stepId, shown: paused.shown, total: paused.total } satisfies RunOptions)
       }
       case 'undo':
         if (!active) return this.resume(innerDc, true)
@@ -601,8 +621,13 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async hasHelp(innerDc: DialogContext): Promise<boolean> {
+    return this.stepOf(innerDc)?.help !== undefined
+  }
+
+  /** The step on screen: the innermost running procedure's. */
+  private stepOf(innerDc: DialogContext): Procedure['steps'][number] | undefined {
     const options = loopsOf(innerDc.stack).at(-1)
-    return this.deps.procedures.get(options?.procedureId ?? '')?.steps.find((s) => s.id === options?.stepId)?.help !== undefined
+    return this.deps.procedures.get(options?.procedureId ?? '')?.steps.find((s) => s.id === options?.stepId)
   }
 
   /** "How do I do that?": the step's own detail if it has one, else the step again, one thing at a time. */
@@ -740,17 +765,15 @@ export class MainDialog extends ComponentDialog {
   /** Remembers the procedure being left for another problem, to offer to come back to it. */
   private async pause(context: TurnContext, innerDc: DialogContext, active: string | undefined): Promise<void> {
     if (!active) return
-    const stepId = this.topStepId(innerDc.stack)
+    const top = loopsOf(innerDc.stack)[0]
+    const stepId = top?.stepId
+    // The step on screen is shown again on return: counted as not shown yet, with the total announced.
+    const shown = top?.at !== undefined ? top.at - 1 : undefined
     const memory = await this.deps.state.memory.get(context, {})
     await this.deps.state.memory.set(context, {
       ...memory,
-      paused: { procedureId: active, stepId, title: this.deps.procedures.get(active)?.title ?? active },
+      paused: { procedureId: active, stepId, title: this.deps.procedures.get(active)?.title ?? active, shown, total: top?.total },
     })
-  }
-
-  /** The step the top-level procedure is on. */
-  private topStepId(stack: readonly DialogInstance[]): string | undefined {
-    return loopsOf(stack)[0]?.stepId
   }
 
   /** The top-level procedure running now, if any. */
@@ -863,11 +886,18 @@ export class MainDialog extends ComponentDialog {
         await this.noteQuestion(context)
         const actions = messages.welcomeButtons.map(({ title, value }) => ({ type: ActionTypes.ImBack, title, value }))
         await context.sendActivity(MessageFactory.suggestedActions(actions, messages.vague))
+        await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), lastStep: messages.vague })
         return step.endDialog()
       }
       case 'repeat':
       case 'resume': {
         if (memory.paused) return this.resumePaused(step)
+        // "huh?" after "what do you see?": that question again, with its buttons.
+        if (reading.kind === 'repeat' && memory.lastStep === messages.vague) {
+          const actions = messages.welcomeButtons.map(({ title, value }) => ({ type: ActionTypes.ImBack, title, value }))
+          await context.sendActivity(MessageFactory.suggestedActions(actions, messages.vagueAgain))
+          return step.endDialog()
+        }
         if (reading.kind === 'repeat' && memory.lastStep) {
           await context.sendActivity(`${messages.whereWeLeftIt} ${memory.lastStep}`)
           return step.endDialog()
@@ -887,7 +917,12 @@ export class MainDialog extends ComponentDialog {
         return step.endDialog()
       case 'referral-failed': {
         // The page's route once more (it was the last thing said), and a person for when that route is a dead end.
-        const route = memory.lastStep ? `${messages.referralFailed} ${memory.lastStep}` : messages.referralFailed
+        // The page's other route for this referral when it has one (contractors: e-mail for the ActivClient folder).
+        const otherwise = this.deps.procedures.get(memory.lastProcedure ?? '')?.outcomes[memory.referredOutcome ?? '']?.otherwise
+        const lead = reading.failed ? messages.referralFailed : messages.referralAgain
+        const route = otherwise
+          ? `${reading.failed ? `${messages.referralSorry} ` : ''}${this.deps.handoffQueue.staffed || !otherwise.unstaffed ? otherwise.say : otherwise.unstaffed}`
+          : memory.lastStep ? `${lead} ${memory.lastStep}` : lead
         await context.sendActivity(route)
         const actions = [{ type: ActionTypes.ImBack, title: messages.talkToPerson, value: messages.talkToPerson }]
         await context.sendActivity(MessageFactory.suggestedActions(actions, messages.referralPerson))
@@ -1002,7 +1037,7 @@ export class MainDialog extends ComponentDialog {
     const paused = memory.paused!
     await this.deps.state.memory.set(step.context, { ...memory, paused: undefined })
     await step.context.sendActivity(paused.notStarted ? messages.onTo(paused.title) : messages.resuming(paused.title))
-    return step.replaceDialog(RUN, { procedureId: paused.procedureId, stepId: paused.stepId } satisfies RunOptions)
+    return step.replaceDialog(RUN, { procedureId: paused.procedureId, stepId: paused.stepId, shown: paused.shown, total: paused.total } satisfies RunOptions)
   }
 
   private async offerChoicesStep(step: WaterfallStepContext<ChooseOptions>): Promise<DialogTurnResult> {
@@ -1049,8 +1084,8 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async runStep(step: WaterfallStepContext<RunOptions>): Promise<DialogTurnResult> {
-    const { procedureId, stepId } = step.options
-    return step.beginDialog(PROCEDURE_DIALOG, { procedureId, ...(stepId && { stepId }) } satisfies ProcedureOptions)
+    const { procedureId, stepId, shown, total } = step.options
+    return step.beginDialog(PROCEDURE_DIALOG, { procedureId, ...(stepId && { stepId, shown, total }) } satisfies ProcedureOptions)
   }
 
   private async outcomeStep(step: WaterfallStepContext<RunOptions>): Promise<DialogTurnResult> {
@@ -1060,7 +1095,8 @@ export class MainDialog extends ComponentDialog {
     // The newest steps only: a user who keeps going round must not grow the state without bound.
     await this.deps.state.helpDeskCase.set(context, { ...helpDeskCase, trail: [...helpDeskCase.trail, ...outcome.trail].slice(-MAX_TRAIL) })
     const memory = await this.deps.state.memory.get(context, {})
-    await this.deps.state.memory.set(context, { ...memory, lastProcedure: step.options.procedureId, referred: outcome.outcome === 'referred' })
+    const referredOutcome = outcome.outcome === 'referred' && 'outcomeId' in outcome ? outcome.outcomeId : undefined
+    await this.deps.state.memory.set(context, { ...memory, lastProcedure: step.options.procedureId, referred: outcome.outcome === 'referred', referredOutcome })
     switch (outcome.outcome) {
       case 'resolved':
         return this.solved(step)

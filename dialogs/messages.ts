@@ -77,6 +77,7 @@ export const messages = {
     'The help page gives no phone number, e-mail or address for the help desk or the ID card office, so I can\'t give ' +
     'you one and won\'t guess.',
   noContactAgent: 'I can connect you with a help-desk agent here instead: just say "talk to a person".',
+  vagueAgain: 'In other words: what happens when you try to log in with your CAC? Type the error you see, or tap the one that fits:',
   vague: 'I want to get you to the right fix. What do you see when it fails? Paste the error message, or pick the closest:',
   tellMeWhenDone: 'Tell me when you\'ve done that, or ask me how.',
   offerExplained:
@@ -84,6 +85,7 @@ export const messages = {
   undone: "OK, let's go back to that question.",
   undoFirst: "That's the first question here, so here it is again.",
   sameProblem: "We're already working on that. Here's where we are:",
+  sameProblemAsk: "We're already working on that, and I need one thing from you to go on.",
   soundsLike: (title: string) => `That sounds like: ${title}. (If that's not it, say "something else".)`,
   otherMatterKept: (title: string) => `You also mentioned ${quoted(title)}: we'll do that one next (say "back" to go to it now).`,
   otherMatterOffer: (title: string) => `You also mentioned ${quoted(title)}. Say "back" to start on it.`,
@@ -106,6 +108,8 @@ export const messages = {
   closedThanks: "You're welcome! If it's still not working later, come back and tell me where you got to.",
   closedSolved: "Great, I'm glad that's sorted. Come back any time you need help with your CAC.",
   referralFailed: "Sorry they couldn't help. The help page's route is still this one:",
+  referralAgain: "The help page gives this route for you:",
+  referralSorry: "Sorry they couldn't help.",
   referralPerson: 'If that is a dead end, a help-desk agent can look further: tap below or say "talk to a person".',
   stillBrokenAfter: "Sorry it still isn't working. The steps on the help page are used up, so the help desk is the next step.",
   stepHelp: 'Here it is in more detail:',

@@ -76,7 +76,7 @@ export function renderContent(
  */
 export function pendingOf(current: Step, procedure?: Procedure, index = 0): PendingQuestion | undefined {
   if (current.check) return { kind: 'check', question: current.check, worked: current.answers?.worked, failed: current.answers?.failed }
-  if (current.ask) return { kind: 'ask', question: current.ask.question, slot: current.ask.slot, options: current.ask.options }
+  if (current.ask) return { kind: 'ask', question: current.ask.question, slot: current.ask.slot, options: current.ask.options, ...(current.ask.unsure && { unsure: current.ask.unsure }) }
   const next = procedure && !current.run ? (current.next ?? defaultNext(procedure, index)) : undefined
   if (current.list && next && 'step' in next) return { kind: 'done', question: messages.tellMeWhenDone }
   return undefined

@@ -54,7 +54,13 @@ const StepSchema = z
       .optional(),
     onNo: TargetSchema.optional(),
     ask: z
-      .object({ question: z.string().min(1), slot: SlotSchema.optional(), options: z.array(OptionSchema).min(2).max(4) })
+      .object({
+        question: z.string().min(1),
+        slot: SlotSchema.optional(),
+        options: z.array(OptionSchema).min(2).max(4),
+        // Answers that say too little to pick an option ("I'm a civilian"): the step's help, then the question again.
+        unsure: z.array(z.string().min(1)).optional(),
+      })
       .strict()
       .optional(),
     run: kebab.optional(), // a sub-procedure; its non-exhausted outcome ends this one too (with `check`: asked after it)
@@ -66,6 +72,7 @@ const StepSchema = z
   .refine((s) => [s.check, s.ask, s.run].filter(Boolean).length <= 1 || (s.run && s.check && !s.ask), 'a step has one of check, ask, run (or run then check)')
   .refine((s) => !s.onNo || s.check, 'onNo needs check')
   .refine((s) => !s.answers || s.check, 'answers needs check')
+  .refine((s) => !s.ask?.unsure || s.help, 'ask.unsure needs help (what is said to an unsure answer)')
 
 export const OutcomeKindSchema = z.enum(['resolved', 'referred', 'answered', 'handoff'])
 export type OutcomeKind = z.infer<typeof OutcomeKindSchema>
@@ -78,9 +85,17 @@ const OutcomeSchema = z
     unstaffed: z.string().min(1).optional(),
     list: z.array(z.string().min(1)).optional(),
     source: SourceSchema,
+    // A referral's other route on the page, for "they can't help / where else can I get it?" (contractors without
+    // admin rights: e-mail for the ActivClient folder). Without it the referral itself is said again.
+    otherwise: z
+      .object({ say: z.string().min(1), unstaffed: z.string().min(1).optional(), source: SourceSchema })
+      .strict()
+      .refine((o) => o.unstaffed !== undefined || !/\bagent\b/i.test(o.say), 'an `otherwise` that mentions an agent needs `unstaffed` wording')
+      .optional(),
   })
   .strict()
   .refine((o) => o.unstaffed !== undefined || !/\bagent\b/i.test(o.say), 'an outcome that mentions an agent needs `unstaffed` wording')
+  .refine((o) => !o.otherwise || o.kind === 'referred', '`otherwise` is for a referral')
 
 export const ProcedureSchema = z
   .object({
@@ -220,6 +235,7 @@ function checkGraph(procedure: Procedure, seedText: string | undefined): string[
   })
   for (const [id, outcome] of Object.entries(procedure.outcomes)) {
     problems.push(...checkSource(`outcomes.${id}`, outcome.source, seed))
+    if (outcome.otherwise) problems.push(...checkSource(`outcomes.${id}.otherwise`, outcome.otherwise.source, seed))
   }
   procedure.terms?.forEach((t, i) => problems.push(...checkSource(`terms.${i}`, t.source, seed)))
   const reachable = new Set<string>([procedure.steps[0]!.id])

@@ -28,7 +28,8 @@ export interface FactsFound {
 /** A question waiting for its answer, as the dialogs describe it. */
 export type PendingQuestion =
   | { kind: 'check'; question: string; worked?: readonly string[]; failed?: readonly string[] }
-  | { kind: 'ask'; question: string; slot?: Slot; options: readonly AskOption[] }
+  /** `unsure`: answers that say too little to pick an option ("I'm a civilian" to Army / other branch / contractor). */
+  | { kind: 'ask'; question: string; slot?: Slot; options: readonly AskOption[]; unsure?: readonly string[] }
   | { kind: 'yes-no'; question: string }
   | { kind: 'choose'; question: string; options: readonly AskOption[] }
   /** An instruction waiting to be done: "done" goes on. */
@@ -127,11 +128,53 @@ const SYSTEMS: [RegExp, string][] = [
   [/\b(mac ?os|macbook|os x|mac|imac)\b/, 'macos'],
   [/\b(linux|ubuntu)\b/, 'linux'],
 ]
+// How people write who they work for: "AF civ", "DA civilian", "USN", "coastie", "ctr", a rank only one branch uses
+// ("SPC", "TSgt"), a defense firm they work for. A contractor supporting a branch ("army contractor", "af ctr") is a
+// contractor for the page (local IT), so that reading starts where the branch does and wins the tie. "slow af" is
+// slang: "af" counts only as "af civ/member/here...", "i'm af" or at the very start.
+const BRANCH_WORDS = String.raw`army|af|usaf|air force|airforce|daf|navy|usn|marine|marines|usmc|coast guard|uscg|space force|ussf|contractor`
+const FIRMS = String.raw`leidos|saic|caci|booz allen|gdit|general dynamics|lockheed|raytheon|northrop|peraton|mantech|accenture federal|deloitte`
 const BRANCHES: [RegExp, string][] = [
-  [/\b(contractor|ctr|(i m|im|i am) a vendor|vendor (employee|rep)|contract employee|work for a (contractor|vendor))\b/, 'contractor'],
-  [/\b(navy|usn|sailor|air force|usaf|airman|marines?|marine corps|usmc|coast guard|uscg|space force|guardian)\b/, 'other-branch'],
-  [/\b(army|soldier|usar|national guard|arng|da civilian|army civilian|army reserve)\b/, 'army'],
+  [new RegExp(String.raw`\b((${BRANCH_WORDS}|dod|gov|govt|government|defense|federal) (contractor|ctr)|contractor|contractors|ctr|(i m|im|i am) a vendor|vendor (employee|rep)|contract (employee|worker)|work for a (contractor|vendor)|(work|working|am|im|i m) (for|at|with) (${FIRMS})|(${FIRMS}) (employee|here))\b`), 'contractor'],
+  [/\b(navy|usn|usnr|sailor|seaman|petty officer|don (civ|civilian)|(dept|department) of the navy|air force|airforce|usaf|daf|(dept|department) of the air force|airman|airmen|air national guard|af (civ|civilian|civvie|civil servant|employee|member|personnel|reservist|reserve|guard|active duty|retiree|retired|here|side|user|person|guy|gal|spouse|dependent)|(im|i m|i am|were|we re) (an? )?(af|usaf)|a1c|sra|ssgt|tsgt|msgt|smsgt|cmsgt|marines?|marine corps|usmc|usmcr|coast guard|uscg|coastie|coasties|space force|ussf|guardian)\b|^(af|usaf)\b/, 'other-branch'],
+  [/\b(army|soldier|usar|national guard|arng|da (civ|civilian|employee)|dac|(dept|department) of the army|army civilian|army reserve|spc|sfc|ssg)\b/, 'army'],
 ]
+/**
+ * Words that name a branch without saying it is the user's: AKO's own name ("Army Knowledge Online", "the army
+ * website"), or someone else's ("my army buddy", "her husband is navy"). Taken out before the branch is read.
+ */
+const NOT_MY_BRANCH = new RegExp(String.raw`\barmy knowledge online\b|\b(the|an?) (${BRANCH_WORDS}) (website|web site|site|portal|page|app)\b|\b(my|his|her|their|our|a|an|the|this) (${BRANCH_WORDS}) (buddy|buddies|friend|coworker|co worker|colleague|husband|wife|spouse|son|daughter|dad|father|mom|mother|brother|sister|boss|supervisor|guy|people|folks|unit|recruiter|neighbor|roommate)s?\b|\b(husband|wife|spouse|son|daughter|dad|father|mom|mother|brother|sister|boss|friend|buddy|he|she) (is|s|was) (in the |an? )?(${BRANCH_WORDS})\b`, 'g')
+
+// The card models the page names, and makers whose name on the back means it is neither ("IDEMIA", "Thales").
+const CARD_MODELS: [RegExp, string][] = [
+  [/\b(gemalto|top dl|gx4)\b/, 'gemalto-top-dl-gx4-144'],
+  [/\b(oberthur|id one 128|v5 5 dual)\b/, 'oberthur-id-one-128-v5.5-dual'],
+]
+const OTHER_MAKER = /\b(idemia|morpho|giesecke|devrient|g d mobile|thales|safran|sagem|hid global|infineon|nxp)\b/
+/** "doesn't say gemalto or oberthur", "not the oberthur one": a model named only to be denied. */
+const MODEL_DENIED = /\b(not|isnt|doesnt|dont|didnt|no|neither|nor|never|without)\b( (say|says|said|show|shows|have|has|read|reads|see|saw|the|a|an|one|of|those|either|gemalto|oberthur|top|dl|gx4|144|id|128|v5|5|dual|or|nor|it|its|mine|that|is|any))* $/
+/** "not the two names on your page", "neither of the ones listed", "a different brand": neither model, in other words. */
+const NEITHER_MODEL = /\b(not|neither|none|nothing like)( of)? (the |those |these |either of the |any of the |either of |one of the |one of )?(two |2 )?(names|models|ones|brands|makers|listed|(those|these)(?! (steps?|instructions?|options?|things?|errors?|messages?|problems?|fixes))|you (listed|mentioned|named|said))\b|\bneither (one|of (those|them|these|the))\b|\b(doesnt|does not|dont|do not|didnt) (match|say|show|have|read) (either|any|one|both) of (those|them|these|the)\b|\b(another|some other|other|different|a different) (model|brand|maker|manufacturer|company|name)\b/
+/** Words that put a "neither" about the card's print, not about anything else. */
+const CARD_CONTEXT = /\b(back|yellow|print|printed|writing|written|text|says|reads|model|brand|maker|names?|gemalto|oberthur|strip)\b/
+
+/** The card model a message states: one the page names, or "other" when it is said to be neither. */
+function cardModelOf(said: string): string | undefined {
+  const named: { at: number; value: string; denied: boolean }[] = []
+  for (const [pattern, value] of CARD_MODELS) {
+    for (const match of said.matchAll(globalOf(pattern))) {
+      named.push({ at: match.index, value, denied: MODEL_DENIED.test(said.slice(Math.max(0, match.index - 40), match.index)) })
+    }
+  }
+  const stated = named.filter((n) => !n.denied).sort((a, b) => a.at - b.at)[0]
+  if (stated) return stated.value
+  if (OTHER_MAKER.test(said)) return 'other'
+  // Both named and both denied ("it's not gemalto or oberthur"), or neither said in other words.
+  const denied = new Set(named.map((n) => n.value))
+  if (denied.size === CARD_MODELS.length) return 'other'
+  if (NEITHER_MODEL.test(said) && CARD_CONTEXT.test(said)) return 'other'
+  return undefined
+}
 
 const NEGATED_BEFORE = new RegExp(String.raw`\b${NOT}\b(?: (?:using|use|on|in|with|the|a|an|running|have|got|my))? $`)
 /** Each pattern's global twin, built once (matchAll needs the g flag and copies the regex, so sharing is safe). */
@@ -186,8 +229,12 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
   if (browser) facts.browser = browser
   const os = firstUnnegated(said, SYSTEMS)
   if (os) facts.os = os
-  const branch = firstUnnegated(said, BRANCHES)
-  if (branch) facts.branch = branch
+  const mine = said.replace(NOT_MY_BRANCH, (m) => ' '.repeat(m.length))
+  const branch = firstUnnegated(mine, BRANCHES)
+  // "I support the Army as a contractor": the page goes by account type, so a contractor is one whichever branch comes
+  // first, unless the message says which one is past or meant ("used to be a contractor, now DA civ").
+  const contractor = branch !== 'contractor' && !/\b(actually|now|switched|instead|meant|used to|former|formerly|previously|no longer|ex)\b/.test(mine) && firstUnnegated(mine, BRANCHES.slice(0, 1))
+  if (branch) facts.branch = contractor || branch
   if (/\b(not|isnt|its not) (my|the|a|about( my)?) pin\b/.test(said)) {
     // "it's not my PIN, it's my password": nothing about the PIN
   } else if (PIN_LOCKED.test(said)) facts.pin = 'locked'
@@ -199,8 +246,8 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
     else if (REGISTERED_NO.test(said)) facts.registered = 'no'
     else if (REGISTERED_YES.test(said)) facts.registered = 'yes'
   }
-  if (/\b(gemalto|top dl|gx4)\b/.test(said)) facts.cardModel = 'gemalto-top-dl-gx4-144'
-  else if (/\b(oberthur|id one 128|v5 5 dual)\b/.test(said)) facts.cardModel = 'oberthur-id-one-128-v5.5-dual'
+  const cardModel = cardModelOf(said)
+  if (cardModel) facts.cardModel = cardModel
   const tried = TRIED.filter(([pattern]) => pattern.test(said) && /\b(already|tried|did|cleared|installed|updated|reinstalled|deleted|emptied|wiped|reset)\b/.test(said)).map(([, id]) => id)
   const correction = /^(actually|sorry|oops|wait|hold on|hang on|correction|no wait|i meant|my bad|scratch that)\b|\b(actually|i meant|not .{1,20} but|correction)\b/.test(said)
   return { facts, tried, correction }
@@ -271,7 +318,7 @@ const ORDINALS = ['first', 'second', 'third', 'fourth'].map((o) => new RegExp(`^
 export function readOption(
   text: string,
   options: readonly AskOption[],
-  { slot, facts, said: saidFacts }: { slot?: Slot; facts?: Facts; said?: Facts } = {},
+  { slot, facts, said: saidFacts, unsure }: { slot?: Slot; facts?: Facts; said?: Facts; unsure?: readonly string[] } = {},
 ): AnswerReading | undefined {
   const said = clean(text)
   if (said.length === 0) return undefined
@@ -305,6 +352,8 @@ export function readOption(
     return index >= 0 ? { kind: 'option', index, by: 'phrase' } : { kind: 'unsure' }
   }
   if (best) return { kind: 'option', index: best.index, by: 'phrase' }
+  // "i'm a civilian" to "Army, another branch or contractor?": no option yet, so the question's help, not "didn't catch that".
+  if (unsure?.some((p) => words.includes(` ${cleanPhrase(p)} `))) return { kind: 'unsure' }
   // A bare "ok" acknowledges; it doesn't say "yes, it says Gemalto".
   const polarity = /^(ok|okay|k|kk|ok ok|alright|fine)\b/.test(said) && !YES.test(said.replace(/^(ok|okay|k|kk|alright|fine) /, '')) ? undefined : readPolarity(said)
   if (polarity) {
@@ -355,7 +404,7 @@ export function readAnswer(text: string, pending: PendingQuestion, facts?: Facts
       return polarity === 'unsure' ? { kind: 'unsure' } : undefined
     }
     case 'ask':
-      return readOption(text, pending.options, { slot: pending.slot, facts, said })
+      return readOption(text, pending.options, { slot: pending.slot, facts, said, unsure: pending.unsure })
     case 'done': {
       const said = clean(text)
       if (/^\(?1\)?$/.test(said)) return { kind: 'option', index: 0, by: 'button' }
@@ -402,8 +451,10 @@ const UNDO =
 const SAY_AGAIN =
   /\b((say|read|show|give|send|type) (me )?(that|it|this|the (last )?(step|steps|instructions?|part)) (again|once more|one more time|slower|more slowly)|repeat (that|it|this|the (last )?(step|steps|instructions?|part))|slow(er)? (down|please|pls)|one more time|missed (that|it)|didnt (catch|get|see) (that|it|the (step|steps))|what (was|were|is|are) (the|that|my|those) (last )?(step|steps|instructions?)( again)?|where were we)\b/
 
-/** "back to the pin thing", "lets go back to the other problem": the problem left for this one. */
-const BACK_TO = /\b(go |get |come |lets go )?back to (the|my|that) (\w+ )?(thing|one|problem|issue|stuff|steps?|question)\b|\bback to (the )?(other|first|previous|earlier|old) \w+/
+/** "back to the pin thing", "lets go back to the other problem", "ok back to mine": the problem left for this one. */
+const BACK_TO = /\b(go |get |come |lets go )?back to (the|my|that) (\w+ )?(thing|one|problem|issue|stuff|steps?|question)\b|\bback to (the )?(other|first|previous|earlier|old) \w+|\bback to (mine|my own|my (new |old )?(card|cac))\b|\b(get back|go back|return|returning|as for) (to )?(mine|my own|my (new |old )?(card|cac|problem|issue))\b/
+/** Whether a message asks for the problem left for this one ("back to mine", "as for my card"), not the steps on screen. */
+export const backToPaused = (text: string): boolean => BACK_TO.test(clean(text))
 
 const SIGNALS: [Signal, RegExp][] = [
   // "did you get my info?", "do you need my ssn": about personal details, which nobody here needs or keeps.
@@ -415,7 +466,7 @@ const SIGNALS: [Signal, RegExp][] = [
   ['person', /\b((talk|speak|chat|connect|transfer|put) (me )?(to|with) (a |an |the |some )?(real |live |actual )?(person|human|agent|someone|somebody|people|representative|rep|tech|technician|help ?desk)|(real|live|actual) (person|human|agent)|human please|agent please|need (a )?(human|person)|get me (a )?(human|person|agent))\b/],
   ['repeat', /^((sorry|pardon|wait|hm+|uh+|um+|ok|okay|huh|so|and|then|but) )*((can|could) (u|you) )?(please )?(say (that|it) again|repeat (that|it|the step|please)|(say|repeat) (that|it) again|repeat( that| it| the step| please)?|come again|(can you |could you )?(say|repeat) (that|it)( again)?( please)?|what (was|is) (the|that) step( again)?|whats the step( again)?|what (do|should) i do( again| now| next| then)?|what now|now what|whats next|what next|where (do|should) i go( now| then| next)?|who do i (see|contact|go to)( now| then)?|what was that( again)?|sorry what|huh|what|again|what step( am i on| were we on)?)\??$/],
   // "ok back to the page thing": the steps we were on, whatever "back to" + a word resembles ("kicked back to the login page").
-  ['resume', /^(ok(ay)? |so |alright |now )*(lets )?(go )?back to (the|my|that|it|what|where)\b(?! login)/],
+  ['resume', /^(ok(ay)? |so |alright |now )*(lets )?(go )?back to (the|my|mine|that|it|what|where)\b(?! login)/],
   ['resume', /^((ok |okay )?(go )?back( to (where we were|the steps?|it|that|before|my problem|the other (one|problem|thing)))?|where were we|continue|carry on|resume|lets continue|keep going|lets go back|back to it|ok back to (it|that|my problem))\W*$/],
   ['step-help', /\b(how (do|can|would|should|am) i (supposed to )?[a-z]+( (up|in|to|into|on|out))? (that|this|it|those|them|there)|how (do|can|would|should) i (get to|find|open|get into) (the )?(settings|tools|menu|options|internet options|advanced|privacy|content( tab)?|user console|activclient|security devices|certificates|start menu)|how do i do (that|this|it)|(where (is|are|do i find|can i find|would i find)|wheres|where s) (the |that |this |it |tools|internet options|user console|activclient|advanced)|where (do|can|would|should) i (get|find|download) (that|this|it|one|those|them)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any|all)|what does (that|this|it) mean|what do (you|u) mean( by (that|this|it))?|i dont (get|understand) (it|what you mean)|what am i (looking|supposed to look) for|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot) find (it|the|that|activclient|tools|internet options|it anywhere)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is)|where (on|in|at|under|about|exactly|abouts)\b|which (part|side|line|bit|corner)|(a lot of|so much|loads of|lots of|tons of) (writing|text|words|stuff)|(i (dont|don t|do not) (have|see|get)|(there s|theres|there is|there are|i have|i got|it has|i see) no|no such) (a |an |the |any )?(all programs|start menu|start button|tools( menu)?|internet options|content tab|advanced|activclient|actividentity|user console|gear( icon)?|settings|menu)|should i (type|enter|put|use) .{0,30}\b(in|into|there|on) (it|that|this|there|the (box|window|prompt|pop ?up|site|page))|(is|does) (it|that|this) (still )?(apply|work) (on|for|with) (windows|win) ?\d+)\b/],
   ['step-help', /\b(no (encuentro|veo|hallo|tengo) (el |la |los |las )?(activclient|menu|herramientas|opciones|todos los programas|inicio)|donde (esta|queda|encuentro)|como (lo|la) (hago|encuentro|abro))\b/],
@@ -434,7 +485,7 @@ const SIGNALS: [Signal, RegExp][] = [
   ['push-back', /\b(puedes|puede|podrias|podria|pueden|podrian|no pueden|no puedes) (tu |usted |ustedes )?(solo |simplemente )?(resetear|reiniciar|desbloquear|arreglar|restablecer|cambiar|quitar|deshacer)\w*/],
   // "so the help desk can undo the lock if I call them?"
   ['push-back', /\b(help ?desk|agent|someone|somebody|they|you|u|a person|a tech) (can|could|will|would) (just )?(reset|unlock|unblock|fix|undo|reverse|unrevoke|override|restore|reissue)\b/],
-  ['no-admin', /\b(no|dont have|don t have|without|need|needs|lack|not an?) (local )?admin( rights| privileges| access| password)?\b|\b(asks|asking|wants|needs) (for )?(an )?admin(istrator)? (password|rights|approval)\b|\bnot (allowed|permitted) to install\b|\bcant install\b/],
+  ['no-admin', /\b(no|dont have|don t have|without|need|needs|lack|not an?) (local )?admin( rights| privileges| access| password)?\b|\b(asks|asking|wants|needs) (for )?(an )?admin(istrator)? (password|rights|approval)\b|\bnot (allowed|permitted) to install\b|\bcant install\b|\b(not|never|wont|cant|wont be) (getting|get|given|granted|give me|giving me|allowed)( me)? (local )?admin\b/],
   ['contact', /\b(their|the help ?desk s|the help ?desks|the id card office s) (e ?mail|email|phone|number|address|hours)\b|\bwho (is|s) (my |our |the )?local (it|i t|it team|it guys|it people|help ?desk)\b|\b(phone|number|e ?mail|email|address|contact|call|reach|hours|located|location|where is)\b.{0,30}\b(help ?desk|id card office|id office|deers|rapids|them|they|their)\b|\b(help ?desk|id card office)\b.{0,20}\b(phone|number|email|e mail|address|contact info|hours)\b/],
   ['other-person', /\b(his|her|their|my (wife|husbands?|husband|spouse|soldiers?|coworkers?|co worker|boss|friends?|son|daughter|mom|dad|subordinates?|airman|sailor|marine|colleague|supervisor)s?|(soldier|coworker|colleague|someone else|somebody else|another (person|user|soldier))(s)?) (cac )?(pin|password|card (is |got |has been |s )?(locked|blocked))\b|\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b.{0,30}\bpin\b|\bpin\b.{0,40}\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b/],
   ['undo', UNDO],
@@ -444,7 +495,13 @@ const SIGNALS: [Signal, RegExp][] = [
 
 /** "the IT guy has no clue", "they couldn't help me": the people the page sent the user to could not help. */
 const NO_HELP =
-  /\b((has|have|had|got) no (clue|idea)|(doesnt|dont|didnt) (know|have a clue|have any idea)|(cant|couldnt|wont|wouldnt|unable to|not able to) help|clueless|never heard of (it|this|that)|no help( at all)?|sent me back (here|to you)|(said|told me) to (ask|contact|call) (you|the help ?desk|someone else))\b/
+  /\b((has|have|had|got) no (clue|idea)|(doesnt|dont|didnt) (know|have a clue|have any idea)|(cant|couldnt|wont|wouldnt|unable to|not able to) help|clueless|never heard of (it|this|that)|no help( at all)?|sent me back (here|to you)|(said|told me) to (ask|contact|call) (you|the help ?desk|someone else)|(doesnt|dont|didnt|do not|does not) have (it|one|that|them|the (update|install|file|files|software|download|folder))|(not|isnt|wasnt) available)\b/
+
+/** "who do I email for that?", "what's the address?" right after a route that names an e-mail: the page gives none. */
+const WHO_TO_WRITE = /\b(who|where|what|which address) (do|should|can|would) i (e ?mail|email|send (it|that|the e ?mail|an e ?mail|a request)|write to|contact)\b|\b(what s|whats|what is) the (e ?mail|email|address|e ?mail address|email address)\b|\b(e ?mail|email) (address|who|whom|where)\b/
+
+/** "is there anywhere else I can get it?", "can I get activclient some other way": another source than the one given. */
+const ELSEWHERE = /\b(anywhere|somewhere|someplace|anyplace|where|who) else\b|\b(another|other|different|alternative|any other|some other) (way|place|source|site|route|option|download)s?\b|\belse (can|could|should) i (get|download|find|go)\b/
 
 /** Words that ask the bot to stop what it is doing (not just venting); read as typed, since spelling repair turns "forget" into "forgot". */
 const STOP_WORDS = /\b(stop|cancel|forget (it|this|about it)|never ?mind|nvm|quit|give up|giving up|(i'?m|im) done|enough|leave it|drop it|skip it)\b/
@@ -517,7 +574,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   /** "ok did that" to a question inside a part (which browser?): did it help? */
   | { kind: 'done-part' }
   /** "their IT has no clue about it": where the page sent them could not help; the route again, and a person offered. */
-  | { kind: 'referral-failed' }
+  /** ...or `failed: false`, "is there anywhere else I can get it?": the page's other route asked for, nobody has failed yet. */
+  | { kind: 'referral-failed'; failed: boolean }
   /** "did you get my info?": personal details are neither needed nor kept. */
   | { kind: 'own-info' }
   /** "is this a real person?": who is answering, then on as before. */
@@ -566,6 +624,8 @@ export interface UnderstandingContext {
   denies?(intentId: string): boolean
   /** Whether this message's own facts back an intent up (a locked-PIN answer needs the PIN said to be locked or forgotten). */
   backedBy?(intentId: string, facts: Facts): boolean
+  /** Whether the bot's last question was "what do you see?" (a bare "?" or "huh" asks it again). */
+  askedVague?: boolean
   /** Whether the message quotes a known error text (the strongest evidence there is). */
   errorQuoted?: boolean
   /** Whether the message has one of the intent's procedure's cue words, when it declares some ("new" for a new CAC). */
@@ -752,7 +812,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // Unless those facts are the answer the question asked for ("Do you know your PIN?" "no, it's locked"): its steps branch on them.
   if (explicit && policyIntent && calledFor(policyIntent) && words >= 4 && !(answer?.kind === 'option' && answer.by === 'fact')) return { ...base, kind: 'policy', intentId: policyIntent, pushBack: false }
   if (explicit) return { ...base, kind: 'answer', answer: answer! }
-  if (SAY_AGAIN.test(clean(text))) return { ...base, kind: 'repeat' }
+  // A bare "?" is "what do you mean?": the last thing said again.
+  if (SAY_AGAIN.test(clean(text)) || (/^\s*\?+\s*$/.test(text) && !pending && (ctx.lastProcedure !== undefined || ctx.lastPolicy !== undefined || ctx.askedVague === true))) return { ...base, kind: 'repeat' }
   // "ok ill do that later, back to the pin thing": back to the problem left, wherever it is said in the message.
   if (ctx.paused && BACK_TO.test(clean(text))) return { ...base, kind: 'resume' }
   // "cleared it, the page loads now" while steps run (or just after): solved, whatever step or problem the words name.
@@ -766,6 +827,11 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const again = route.kind === 'intent' && ctx.lastProcedure !== undefined && ctx.procedureOf(route.intentId) === ctx.lastProcedure
   if (signals.has('still-broken') && !pending && again) return { ...base, kind: 'still-broken' }
   if (!pending && !ctx.active && again && /\b(still|again|same)\b/.test(clean(text))) return { ...base, kind: 'still-broken' }
+  // "so I can't just grab it from the resource center like my coworker?" right after the referral: a question about that
+  // route, so the route again (and a person if it is a dead end), not the same steps from the top.
+  if (again && ctx.referred && !pending && !ctx.active && !found.correction && /\?\s*$|^(so|but|then|wait)\b/.test(text.trim().toLowerCase())) {
+    return { ...base, kind: 'referral-failed', failed: false }
+  }
   if ((signals.has('thanks') || signals.has('bye')) && !vent) {
     if (answer?.kind === 'worked') return { ...base, kind: 'answer', answer }
     return { ...base, kind: 'close', how: signals.has('bye') ? 'bye' : 'thanks' }
@@ -774,10 +840,23 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (signals.has('contact') && !explicit) return { ...base, kind: 'contact' }
   // "new CAC, Gemalto, I'm a contractor and have no admin rights" with nothing running: the problem's steps (whose
   // outcome for a contractor names admin rights and local IT), not the admin line alone.
+  // After a referral (local IT), "they said I don't have admin rights": the route failed, so the page's other route.
+  const afterReferral = ctx.referred && !pending && !ctx.active
+  if ((signals.has('no-admin') || NO_HELP.test(clean(text))) && !explicit && afterReferral) return { ...base, kind: 'referral-failed', failed: true }
+  if (afterReferral && WHO_TO_WRITE.test(clean(text))) return { ...base, kind: 'contact' }
   if (signals.has('no-admin') && !explicit && !(otherProblem && !midSteps)) return { ...base, kind: 'no-admin' }
   // "I've cleared the cache 5 times already" while the cache steps run: that part is done, go on past it.
   const triedRunning = found.tried.find((id) => (ctx.running ?? []).includes(id))
   if (triedRunning && !explicit) return { ...base, kind: 'tried-running', procedureId: triedRunning }
+  // "as I said, the new card doesn't work on ako" while its steps wait for an answer: the problem said again (whatever
+  // score it gets, from a clear one down to a hedge), not an unclear answer, nor a "still broken" after a part not done.
+  const restatedId = route.kind === 'intent' ? route.intentId : route.kind === 'suggest' ? route.intentIds[0] : ctx.ranked?.[0]
+  const restated = restatedId !== undefined && isRunning(restatedId) && ctx.scoreOf(restatedId) >= HEDGE_SCORE && !explicit && answer?.kind !== 'unsure' &&
+    (pending?.kind === 'ask' || pending?.kind === 'choose' || pending?.kind === 'yes-no') && found.tried.length === 0 &&
+    !/\b(did|done|cleared|tried|deleted|already|installed|updated|changed|worked|works|fixed)\b/.test(clean(text)) &&
+    // "whats ssl state even mean" asks about a part, it doesn't say the problem again.
+    !WHAT_IS.test(clean(text)) && !MEANING.test(clean(text)) && !signals.has('step-help')
+  if (restated) return { ...base, kind: 'same-problem' }
   // "ok did that" or "did it, same error" to "which browser?" in a part run by another step: the user did that part
   // from its summary, so go on past it (the step that runs it asks whether it helped) rather than ask the browser again.
   const inner = (ctx.running ?? []).length >= 2 ? ctx.running!.at(-1) : undefined
@@ -794,7 +873,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   }
   // A question about the step ("where is tools? i dont see it") is not a "no", though it has a negation in it.
   // "oh also my password expired, how do i reset that": a new problem said as such, though it asks "how".
-  const alsoNew = otherProblem !== undefined && /\b(also|another|as well|too|separate|different|other (thing|problem|issue|question))\b/.test(clean(text))
+  const alsoNew = otherProblem !== undefined && /\b(also|another|as well|too|separate|different|other (thing|problem|issue|question)|side question|unrelated|quick question|btw|by the way|coworker|co worker|colleague|buddy|friend|someone else|next to me|next desk)\b/.test(clean(text))
   if (signals.has('step-help') && (ctx.active || pending?.kind === 'yes-no') && answer?.kind !== 'worked' && !alsoNew) return { ...base, kind: 'step-help' }
   // "the certificates part, how do i do that" after a list that ended: the procedure it names (the list invites it).
   const named = route.kind === 'intent' && ctx.procedureOf(route.intentId) !== undefined && ctx.procedureOf(route.intentId) !== ctx.lastProcedure && route.score >= HEDGE_SCORE && !unbacked(route.intentId) && fits(route.intentId)
@@ -866,7 +945,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     if (ids.length === 1 && !pending) return { ...base, kind: 'vague' }
     if (ids.length > 1) return { ...base, kind: 'clarify', intentIds: ids.slice(0, 2) }
   }
-  if (ctx.referred && !pending && !ctx.active && NO_HELP.test(clean(text))) return { ...base, kind: 'referral-failed' }
+  if (ctx.referred && !pending && !ctx.active && NO_HELP.test(clean(text))) return { ...base, kind: 'referral-failed', failed: true }
+  if (ctx.referred && !pending && !ctx.active && ELSEWHERE.test(clean(text))) return { ...base, kind: 'referral-failed', failed: false }
   // No reading, no other topic, but the message is about the CAC and AKO/DKO ("my CAC will not let me into AKO since
   // this morning"): never "not something I can help with". Just after a list or steps ended ("with ako, first time
   // ever using it" after what registering needs), it adds to that, so that again; else ask what they see.

@@ -72,6 +72,21 @@ describe('readAnswer to "did it work?"', () => {
   })
 })
 
+describe('readAnswer: answers that say too little', () => {
+  const branch: PendingQuestion = {
+    kind: 'ask',
+    question: 'Are you Army, another branch of service, or a contractor?',
+    slot: 'branch',
+    options: [{ label: 'Army', values: ['army'] }, { label: 'Another branch', values: ['other-branch'] }, { label: 'Contractor', values: ['contractor'] }],
+    unsure: ['civilian', 'gs'],
+  }
+  it('reads a phrase the question declares as unsure, and a branch said with it as the branch', () => {
+    expect(readAnswer("i'm a civilian", branch)).toEqual({ kind: 'unsure' })
+    expect(readAnswer('gs-12 army civilian', branch)).toMatchObject({ kind: 'option', index: 0 })
+    expect(readAnswer('navy civilian', branch)).toMatchObject({ kind: 'option', index: 1 })
+  })
+})
+
 describe('extractFacts', () => {
   it.each([
     { text: 'edge i think', facts: { browser: 'edge' } },
@@ -100,6 +115,34 @@ describe('extractFacts', () => {
     { text: 'i know my pin but the site says wrong password', facts: { pin: 'known' } },
     { text: 'it never asks for my pin and the page doesnt work', facts: {} },
     { text: 'pin works, then it says invalid certificate', facts: { pin: 'known' } },
+    { text: 'AF civ, card is new', facts: { branch: 'other-branch' } },
+    { text: 'im not army, im af', facts: { branch: 'other-branch' } },
+    { text: 'DAF civilian', facts: { branch: 'other-branch' } },
+    { text: 'usn', facts: { branch: 'other-branch' } },
+    { text: 'coastie here', facts: { branch: 'other-branch' } },
+    { text: 'USSF', facts: { branch: 'other-branch' } },
+    { text: 'air national guard', facts: { branch: 'other-branch' } },
+    { text: 'DA civ at the garrison', facts: { branch: 'army' } },
+    { text: 'army contractor', facts: { branch: 'contractor' } },
+    { text: 'af ctr', facts: { branch: 'contractor' } },
+    { text: 'this is slow af', facts: {} },
+    { text: 'back says something like IDEMIA', facts: { cardModel: 'other' } },
+    { text: 'its not gemalto or oberthur', facts: { cardModel: 'other' } },
+    { text: 'the yellow text is not the two names you listed', facts: { cardModel: 'other' } },
+    { text: 'gemalto top dl gx4 144, not the oberthur one', facts: { cardModel: 'gemalto-top-dl-gx4-144' } },
+    { text: 'not working, the back says oberthur', facts: { cardModel: 'oberthur-id-one-128-v5.5-dual' } },
+    { text: 'it doesnt say gemalto', facts: {} },
+    { text: 'I work for Leidos', facts: { branch: 'contractor' } },
+    { text: 'I support the Army as a contractor', facts: { branch: 'contractor' } },
+    { text: "used to be a contractor, now I'm DA civ", facts: { branch: 'army' } },
+    { text: "my contractor coworker has it working, I'm navy", facts: { branch: 'other-branch' } },
+    { text: 'TSgt here', facts: { branch: 'other-branch' } },
+    { text: 'SPC, new card', facts: { branch: 'army' } },
+    { text: 'former marine now DA civ', facts: { branch: 'army' } },
+    { text: "can't get into Army Knowledge Online", facts: {} },
+    { text: 'my army buddy has it working', facts: {} },
+    { text: 'it doesnt match either of those, the back says thales', facts: { cardModel: 'other' } },
+    { text: 'the back shows something, not those steps', facts: {} },
   ])('finds $facts in "$text"', ({ text, facts }) => {
     expect(extractFacts(text).facts).toEqual(facts)
   })
@@ -190,6 +233,22 @@ describe('understand', () => {
     const inPart = { pending: ask, active: 'page-cannot-be-displayed', running: ['page-cannot-be-displayed', 'clear-cache'] }
     expect(understand('ok did that', context({ kind: 'none' }, inPart)).kind).toBe('done-part')
     expect(understand('no', context({ kind: 'none' }, { ...inPart, askedIfDone: true }))).toMatchObject({ kind: 'tried-running', procedureId: 'clear-cache' })
+  })
+
+  it('takes the running problem said again as that problem, even at a low score, not as an unclear answer', () => {
+    const model: PendingQuestion = { kind: 'ask', question: 'Does it say Gemalto or Oberthur?', slot: 'cardModel', options: [{ label: 'Yes', values: ['gemalto-top-dl-gx4-144', 'oberthur-id-one-128-v5.5-dual'] }, { label: 'No, something else', values: ['other'] }] }
+    const running = { pending: model, active: 'new-cac-not-working', running: ['new-cac-not-working'] }
+    expect(understand('my cac doesnt work on ako at all, brand new card', context({ kind: 'intent', intentId: 'new-cac-not-working', score: 1 }, running)).kind).toBe('same-problem')
+    expect(understand('the new one still wont go on ako', context({ kind: 'none' }, { ...running, ranked: ['new-cac-not-working'], scoreOf: () => 0.35 })).kind).toBe('same-problem')
+    // Below a hedge it is no reading of that problem; the model named is an answer, not the problem again.
+    expect(understand('the new one still wont go on ako', context({ kind: 'none' }, { ...running, ranked: ['new-cac-not-working'], scoreOf: () => 0.1 })).kind).not.toBe('same-problem')
+    expect(understand('new card, it says gemalto', context({ kind: 'intent', intentId: 'new-cac-not-working', score: 0.9 }, running)).kind).toBe('answer')
+  })
+
+  it('resumes the problem left for a side one on "back to mine"', () => {
+    const ask: PendingQuestion = { kind: 'ask', question: 'Is it registered?', slot: 'registered', options: [{ label: 'Yes', values: ['yes'] }, { label: 'No', values: ['no'] }] }
+    const reading = understand('ok back to mine. it says gemalto top dl gx4 144', context({ kind: 'none' }, { pending: ask, active: 'access-forbidden-403', paused: true }))
+    expect(reading.kind).toBe('resume')
   })
 
   it('closes on thanks, but not while venting', () => {

@@ -15,6 +15,9 @@ export type Profile = Facts & { hinted?: Slot[]; tried?: string[] }
 export interface Memory {
   /** The step last shown, as it was shown ("Step 2 of 3: ..."). */
   lastStep?: string
+  /** Turns read so far, and the turn empathy was last said in (said again only after a few calm turns). */
+  turns?: number
+  empathyAt?: number
   /** The policy last given (an intent id), so "can't you just reset it?" gets the rule again. */
   lastPolicy?: string
   /** A procedure left for another problem, to come back to (`notStarted`: named with the first problem, not begun). */

@@ -47,6 +47,8 @@ export const MAIN_DIALOG = 'main'
 export const MAX_TRAIL = 50
 /** A step longer than this is named, not repeated, when coming back to it after a side topic. */
 const LONG_STEP_CHARS = 400
+/** Empathy is said again only after this many turns since it was last said. */
+const EMPATHY_EVERY_TURNS = 4
 const ROUTE = 'main.route'
 const RUN = 'main.run'
 const OFFER = 'main.offer'
@@ -332,7 +334,8 @@ export class MainDialog extends ComponentDialog {
     const plain = typedPin ? understand(text, { ...against, typedPin: false }) : undefined
     const contradicted = plain !== undefined && (plain.kind === 'policy' || (plain.found.facts.pin !== undefined && plain.found.facts.pin !== 'known'))
     const reading = contradicted ? plain : understand(text, { ...against, typedPin })
-    if (memory.askedIfDone) await this.deps.state.memory.set(context, { ...memory, askedIfDone: undefined }) // answered now or not at all
+    // answered now or not at all; and one more turn counted (empathy is spaced by it)
+    await this.deps.state.memory.set(context, { ...memory, askedIfDone: undefined, turns: (memory.turns ?? 0) + 1 })
     const changed = await this.remember(context, reading.found, pending, reading.kind === 'answer')
     turnLogger(context).info({ reading: reading.kind, vent: reading.vent, facts: Object.keys(reading.found.facts), changed }, 'understood')
     const read = { reading, changed }
@@ -421,7 +424,7 @@ export class MainDialog extends ComponentDialog {
       await innerDc.repromptDialog()
       return Dialog.EndOfTurn
     }
-    if (reading.vent && reading.kind !== 'vent') await context.sendActivity(active ? messages.empathyMidStep : messages.empathy)
+    if (reading.vent && reading.kind !== 'vent' && (await this.empathyDue(context))) await context.sendActivity(active ? messages.empathyMidStep : messages.empathy)
     if (await this.takesOffer(context, reading)) {
       await innerDc.cancelAllDialogs()
       return innerDc.beginDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
@@ -720,6 +723,18 @@ export class MainDialog extends ComponentDialog {
     return candidate?.intentId
   }
 
+  /**
+   * Whether a word of empathy is due: someone typing in capitals or venting every turn hears it once, then again only
+   * after a few calm turns, not before every reply.
+   */
+  private async empathyDue(context: TurnContext): Promise<boolean> {
+    const memory = await this.deps.state.memory.get(context, {})
+    const turn = (memory.turns ?? 0)
+    const due = memory.empathyAt === undefined || turn - memory.empathyAt >= EMPATHY_EVERY_TURNS
+    if (due) await this.deps.state.memory.set(context, { ...memory, empathyAt: turn })
+    return due
+  }
+
   /** A one-message procedure as one message: its statements and its outcome. */
   private oneShotText(context: TurnContext, procedureId: string): string {
     const procedure = this.deps.procedures.get(procedureId)!
@@ -832,7 +847,7 @@ export class MainDialog extends ComponentDialog {
     await this.deps.state.memory.set(context, reading.kind !== 'unclear' ? { ...memory, unclear: 0 } : memory)
     // The answer to "how helpful was this chat?" (or its comment); anything else goes on as usual.
     if (await this.deps.rating?.take(context, reading)) return step.endDialog()
-    if (reading.vent && reading.kind !== 'vent') await context.sendActivity(messages.empathy)
+    if (reading.vent && reading.kind !== 'vent' && (await this.empathyDue(context))) await context.sendActivity(messages.empathy)
     // "yes please" right after a person was offered takes the offer, whatever else "yes" could mean with nothing pending.
     const accepts = ['unclear', 'small-talk', 'ack', 'worked'].includes(reading.kind) && wordCount(context.activity.text ?? '') <= 5 && readPolarity(clean(context.activity.text ?? '')) === 'yes'
     if (offeredPerson && accepts) {

@@ -241,9 +241,13 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
   else if (PIN_UNKNOWN.test(said)) facts.pin = 'unknown'
   else if (PIN_KNOWN.test(said) && !PIN_KNOWN_DENIED.test(said)) facts.pin = 'known'
   else if (PIN_REFUSED.test(said)) facts.pin = 'unknown'
+  // "how do I check if it's registered?" asks; it says nothing of whether it is.
+  const asksIfRegistered = /\b(if|whether)\b.{0,30}\bregist|^(how|what|where|is|does|do|can|should|did|would|will)\b/.test(said)
   if (/\bregist/.test(said) && /\b(cac|card|it|its|account|mine|i)\b/.test(said)) {
     if (REGISTERED_UNSURE.test(said)) facts.registered = 'unsure'
-    else if (REGISTERED_NO.test(said)) facts.registered = 'no'
+    else if (asksIfRegistered) {
+      // a question about it: nothing known
+    } else if (REGISTERED_NO.test(said)) facts.registered = 'no'
     else if (REGISTERED_YES.test(said)) facts.registered = 'yes'
   }
   const cardModel = cardModelOf(said)
@@ -863,9 +867,12 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (inner && pending?.kind === 'ask' && !explicit) {
     const check = ctx.askedIfDone ? readCheck(clean(text)) : undefined
     if (check?.kind === 'worked' && !answer) return { ...base, kind: 'worked' }
-    if (check?.kind === 'failed' || (signals.has('still-broken') && /\b(same|still|nothing|didnt|doesnt)\b/.test(clean(text)))) {
+    // "still 403" alone, before that part's steps were shown, says the problem is there, not that the part was done.
+    if (check?.kind === 'failed' || (signals.has('still-broken') && /\b(same|still|nothing|didnt|doesnt)\b/.test(clean(text)) && /\b(did|done|tried|cleared|already|deleted|followed|that|it|them|those)\b/.test(clean(text)))) {
       return { ...base, kind: 'tried-running', procedureId: inner }
     }
+    // "STILL DOESNT WORK" before this part's steps were shown: the problem is still there, and this question is how on.
+    if (signals.has('still-broken')) return { ...base, kind: 'same-problem' }
     // Done, and whether it helped not said: ask that rather than guess either way.
     if (/\b(did (it|that|this|them|those|all)|done|cleared( it| them)?|deleted( it| them)?|tried (it|that)|i did)\b/.test(clean(text))) {
       return { ...base, kind: 'done-part' }

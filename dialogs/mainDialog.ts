@@ -23,7 +23,7 @@ import { summarise, type HandoffPacket, type HandoffQueue } from '../src/core/ha
 import type { Procedure, Slot } from '../src/core/procedures.js'
 import { normalise, type Recognizer, type RecognizerResult } from '../src/core/recognizer.js'
 import { decideRoute, type Route, type RoutingThresholds } from '../src/core/routing.js'
-import { backToPaused, clean, HEDGE_SCORE, POLICY_SCORE, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading, type UnderstandingContext } from '../src/core/understanding.js'
+import { backToPaused, clean, EXPIRED, HEDGE_SCORE, POLICY_SCORE, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading, type UnderstandingContext } from '../src/core/understanding.js'
 import { NONE, type Intent } from '../intents/intent.js'
 import { newCase, wasWelcomedThisTurn, type HelpDeskState, type Profile } from './helpDeskState.js'
 import { messages } from './messages.js'
@@ -682,7 +682,13 @@ export class MainDialog extends ComponentDialog {
     await this.deps.state.memory.set(context, { ...memory, lastPolicy: intentId })
     noteOutcome(context, 'referred')
     if (!pushBack) await this.noteLanguage(context)
-    const text = intentId === 'other-person' ? messages.otherPerson : this.oneShotText(context, this.procedureOf.get(intentId)!)
+    const full = intentId === 'other-person' ? messages.otherPerson : this.oneShotText(context, this.procedureOf.get(intentId)!)
+    // Said again (a push-back, a follow-up): the rule and the way forward, without the notes between them.
+    // A note the message asks about ("what about the card reader?") stays.
+    const paragraphs = full.split('\n\n')
+    const asked = new Set(clean(context.activity.text ?? '').split(' ').filter((w) => w.length >= 5))
+    const kept = paragraphs.filter((p, i) => i === 0 || i === paragraphs.length - 1 || clean(p).split(' ').some((w) => asked.has(w) || asked.has(`${w}s`) || asked.has(w.replace(/s$/, ''))))
+    const text = memory.lastPolicy === intentId ? kept.join('\n\n') : full
     // "can the help desk fix it today?" about a rule whose route IS the help desk (an EDIPI mismatch): no apology.
     const helpDeskRoute = Object.values(this.deps.procedures.get(this.procedureOf.get(intentId) ?? '')?.outcomes ?? {}).some((o) => o.kind === 'handoff')
     await context.sendActivity(pushBack ? `${helpDeskRoute ? messages.helpDeskIsTheRoute : messages.pushBack} ${text}` : text)
@@ -991,10 +997,12 @@ export class MainDialog extends ComponentDialog {
           await context.sendActivity(memory.lastStep ? `${messages.whereWeLeftIt} ${memory.lastStep}` : messages.askProblem)
           return step.endDialog()
         }
+        // An expired card: the page's first requirement says why, before who renews it.
+        if (EXPIRED.test(clean(context.activity.text ?? ''))) await context.sendActivity(messages.expiredCard)
         await context.sendActivity(
           MessageFactory.suggestedActions(
             [messages.talkToPerson, messages.whatCanYouDo].map((title) => ({ type: ActionTypes.ImBack, title, value: title })),
-            await this.outOfScopeText(context, true),
+            await this.outOfScopeText(context, true, reading.topic),
           ),
         )
         await this.noteOffered(context)

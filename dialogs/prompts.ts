@@ -31,6 +31,8 @@ function otherWords(pending: PendingQuestion, reading: AnswerReading | undefined
   if (pending.kind === 'check') {
     // Only "ok did that" says the step was done; after anything else, don't claim it was.
     if (reading?.kind === 'done-unverified') return `${REASK_DONE} now that you've done that step, is the problem fixed? Say "yes, it works" or "no, still not working".`
+    // "kinda", "sort of": understood, just not a yes or a no; no "didn't get that" for it.
+    if (reading?.kind === 'unsure') return `${REASK_DONE} ${pending.question} Say "yes, it works" or "no, still not working".`
     return `${REASK} ${pending.question} Say "yes, it works" or "no, still not working".`
   }
   if (pending.kind === 'done') return `${REASK} ${pending.question}`

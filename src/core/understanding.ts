@@ -212,7 +212,7 @@ const PIN_KNOWN = /\b(i (do )?(know|remember) (my |the |what my )?(current |old 
 
 const REGISTERED_UNSURE = /\b(not sure|dont know|no idea|unsure|idk)\b.{0,25}\bregist/
 const REGISTERED_NO = new RegExp(String.raw`\b(${NOT}|havent|didnt|never|not yet)\b.{0,15}\bregist|\bunregistered\b|\bregist\w* (it )?(yet|at all)\b`)
-const REGISTERED_YES = /\b(is|was|got|already|it s|its|i|ive|have|already been|been) regist(ered)?\b|\bregistered (it|my cac|already|fine|ok)\b/
+const REGISTERED_YES = /\b(is|was|got|already|it s|its|i|ive|have|already been|been) regist(ered)?\b|\b(did|he|she|they|we) (did |has |have |had )?regist(er|ered)( it| his| her| their| the)?\b|\bregistered (it|my cac|already|fine|ok)\b/
 
 const TRIED: [RegExp, string][] = [
   [/\b(cleared|clear|deleted|emptied|wiped|did|tried)\b.{0,25}\b(cache|cookies|temp(orary)? (internet )?files|browsing (data|history)|history)\b/, 'clear-cache'],
@@ -272,6 +272,8 @@ const ALREADY = /\b(already (did|done|tried|cleared|do|have)|did (that|it|this) 
 /** "went right back to the error", "then 403 again": it failed, told as what happened (no negation in it). */
 const FAILING_AGAIN =
   /\b(still (a |the )?(403|404|forbidden|error|page cannot|blank|nothing)|(went|goes|going|sent me|took me|kicked me|put me) (right |straight )?back to (the )?(same )?(error|403|page cannot)|(then|and|but|now) (the )?(same )?(403|error|forbidden)( message| page)? again|(403|error|forbidden) (again|came back|is back))\b/
+/** "it loads but it's blank", "white screen": still failing, said as what is seen. */
+const BLANK = /\b((blank|empty|white) (page|screen)|(loads|opens|loaded|opened|comes up|came up) but (it s |its |it is |is |just |only )?(blank|empty|white))\b/
 /** Negative words that say the problem is gone, not that the step failed: "no more errors". */
 const GONE = /\b(no (more|longer) (errors?|problems?|issues?)|no errors?( now)?|not anymore|error (is )?gone|(errors?|problems?) (is |are )?gone|nothing wrong now)\b/
 
@@ -299,6 +301,8 @@ export function readCheck(said: string, { worked = [], failed = [] }: { worked?:
   if (ALREADY.test(said)) return { kind: 'failed', alreadyTried: true }
   const gone = GONE.test(said)
   const rest = gone ? said.replace(GONE, ' ') : said
+  // "partially, the page loads but it's blank": a blank page is the failure, however hedged.
+  if (BLANK.test(rest)) return { kind: 'failed', alreadyTried: false }
   if (UNSURE.test(rest)) return { kind: 'unsure' }
   // "yes please" accepts an offer; it doesn't say the step worked: better ask again than guess.
   if (/\b(please|pls|plz|plse|pleas)\b/.test(rest) && !WORKED.test(rest)) return { kind: 'unsure' }
@@ -669,6 +673,10 @@ export function termAsked(text: string, terms: readonly { term: string; names: r
   )?.term
 }
 
+/** A CAC said to be expired (not "password expired"). */
+export const EXPIRED = /\b(cac|card|id)( is| has| s|s| has been| got)? expired\b|\bexpired (cac|card|id)\b/
+const ID_CARD_OFFICE = 'out-of-scope-id-card-office'
+
 /** Messages that name an action the page does to two different things, and not the thing. */
 const BARE: readonly { said: RegExp; intentIds: readonly string[] }[] = [
   {
@@ -788,6 +796,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (term) return { ...base, kind: 'term', term }
   if (signals.has('about-bot') && !explicit && !/\b(want|need|talk|speak|connect|get me|give me)\b/.test(clean(text))) return { ...base, kind: 'about-bot' }
   if (signals.has('contact') && !signals.has('person') && !wantsPerson && !explicit) return { ...base, kind: 'contact' }
+  // "my cac expired last week, can I still log in?": a valid (unexpired) CAC is the first thing the page requires,
+  // and only the ID card office renews one; no login steps can help.
+  if (EXPIRED.test(clean(text)) && !pending && !explicit && (ctx.isTopic?.(ID_CARD_OFFICE) ?? false)) return { ...base, kind: 'out-of-scope', topic: ID_CARD_OFFICE }
   // "the help desk told me to talk to the bot": sent here by a person, not asking for one. What do they see?
   if (SENT_HERE.test(clean(text)) && !signals.has('person') && route.kind === 'intent' && route.intentId === 'human-agent' && !pending && !ctx.active) {
     return { ...base, kind: 'vague' }

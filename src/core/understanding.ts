@@ -275,14 +275,14 @@ const FAILING_AGAIN =
 /** "it loads but it's blank", "white screen": still failing, said as what is seen. */
 const BLANK = /\b((blank|empty|white) (page|screen)|(loads|opens|loaded|opened|comes up|came up) but (it s |its |it is |is |just |only )?(blank|empty|white))\b/
 /** Negative words that say the problem is gone, not that the step failed: "no more errors". */
-const GONE = /\b(no (more|longer) (errors?|problems?|issues?)|no errors?( now)?|not anymore|error (is )?gone|(errors?|problems?) (is |are )?gone|nothing wrong now)\b/
+const GONE = /\b(no (more )?(box|pop ?up|popup|prompt|login box|password box|username box)( this time| anymore| now)|no (more|longer) (errors?|problems?|issues?)|no errors?( now)?|not anymore|error (is )?gone|(errors?|problems?) (is |are )?gone|nothing wrong now)\b/
 
 /**
  * "ok cleared the ssl state, it works", "found it, pin changed": the problem is gone, said along with the step
  * done. Only plain statements: a negation, a question or a past that ended ("it was working until...") is not it.
  */
 const SOLVED =
-  /\b(it works|works now|working now|it s working|its working|(that|it|this|which) (just |finally |suddenly |magically |now )?(worked|did it|did the trick|fixed it)|fixed|solved|(page|it|site|ako|dko) (?:loads|loaded|opens|opened)(?! (?:the|a|an|my|it|that|this|its|internet|settings|tools|security|module|firefox|chrome|edge|ie|explorer|up|in)\b)|loads now|opens now|((cac )?login|log ?in|sign ?in|it|cac) works|let me in|im in|i m in|got in|logged in|i (can )?see it now|(now )?i can see it|(now )?i (can )?see (my|the) (cac )?(certs?|certificates?)( now)?|shows up now|pin (is )?changed|changed it|(now )?(it|they|(my )?(cac |the )?(certs?|certificates?)) (shows?|appears?) up( now)?|i can (pick|select|choose|click) (it|them|my cert\w*)( now)?|(it|that|this|registration|login|log in|it all) went through|(the )?(box|pop ?up|prompt|window|message|warning|error) (is |has |went )?(gone|disappeared|went away)|(my )?(cac|card) (got )?registered)\b/
+  /\b(it works|works now|working now|it s working|its working|(that|it|this|which) (just |finally |suddenly |magically |now )?(worked|did it|did the trick|fixed it)|fixed|solved|(page|it|site|ako|dko) (?:loads|loaded|opens|opened)(?! (?:the|a|an|my|it|that|this|its|internet|settings|tools|security|module|firefox|chrome|edge|ie|explorer|up|in)\b)|loads now|opens now|((cac )?login|log ?in|sign ?in|it|cac) works|let me in|im in|i m in|got in|logged in|i (can )?see it now|(now )?i can see it|(now )?i (can )?see (my|the) (cac )?(certs?|certificates?)( now)?|shows up now|pin (is )?changed|changed it|(now )?(it|they|(my )?(cac |the )?(certs?|certificates?)) (shows?|appears?) up( now)?|i can (pick|select|choose|click) (it|them|my cert\w*)( now)?|(it|that|this|registration|login|log in|it all) went (through|thru)|(the )?(box|pop ?up|prompt|window|message|warning|error) (is |has |went )?(gone|disappeared|went away)|(my )?(cac|card) (got )?registered)\b/
 const NOT_SOLVED = /\b(until|till|used to|was working|were working|yesterday|last (week|month|time)|before (i|the|my)|if|whether|when it|but|except|blank|white|empty|loop|(?<!(?:^|anyway|ok|okay|so|now|lets|go|come|get) )back to|login (page|screen)|spins|spinning|hangs|freezes|crash\w*|403|404|forbidden|ago|months|years|last year)\b|\?/
 export function saysSolved(text: string): boolean {
   const said = clean(text)
@@ -480,8 +480,8 @@ const SIGNALS: [Signal, RegExp][] = [
   ['step-help', /\b(no (encuentro|veo|hallo|tengo) (el |la |los |las )?(activclient|menu|herramientas|opciones|todos los programas|inicio)|donde (esta|queda|encuentro)|como (lo|la) (hago|encuentro|abro))\b/],
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again)?( bye| goodbye)?\W*$/],
   ['bye', /^(ok(ay)? |alright )?(bye|goodbye|good bye|see ya|see you|later|cya|im done|i m done|thats all|that s all|nothing else|ttyl|have a good (day|one)|gotta go|got to go)\W*$/],
-  // "ok bye, I'll do it tomorrow at the office": leaving for now, whatever follows the goodbye.
-  ['bye', /^(ok(ay)? |alright |thanks |thx |ty )?(bye|goodbye|good bye|gotta go|got to go|ttyl|cya|see ya)\b|\b(i ll|ill|i will|will) (do|try|finish) (it|that|this|them|the rest)( all)? (tomorrow|later|monday|tonight|in the morning|at work|at the office|when i m|when im|when i get)\b/],
+  // "ok bye, I'll do it tomorrow at the office": leaving for now, whatever follows the goodbye; "…, thanks for the help, bye" too.
+  ['bye', /\b(thanks|thank you|thx|ty)( (so much|a lot))?( for (the|your|all the) help)?,? (bye|goodbye|cya|see ya)\W*$|^(ok(ay)? |alright |thanks |thx |ty )?(bye|goodbye|good bye|gotta go|got to go|ttyl|cya|see ya)\b|\b(i ll|ill|i will|will) (do|try|finish) (it|that|this|them|the rest)( all)? (tomorrow|later|monday|tonight|in the morning|at work|at the office|when i m|when im|when i get)\b/],
   ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yep |yeah |yup |ya |yay |omg |nevermind |done (and |but )?|did (it|that) (and )?)*(it |that |which |its |it s )?(just |finally |suddenly )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in|(i )?can (log ?in|sign in|get in)|(log ?in|login) works)( now)?( thanks?| thank you| ty)?\W*$/],
   ['still-broken', /\b(what else (can|should|could) i (try|do)|anything else (i can|to) (try|do)|(all|everything|none) (of )?(that|those|this|them)?\s?(is|are|s)? ?(fine|good|ok|in place|met|there|missing)|i (have|got|did) (all|everything)( of)?( that| those| them)?|nothing (is )?missing|still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same)|still no (luck|go)|same (thing|error|problem|issue|result)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
   ['vent', /\b(ridiculous|insane|absurd|crazy|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it|i give up|giving up|forget it|screw (this|it))\b|[😡🤬😤😠]/u],
@@ -786,7 +786,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // After a policy line, a follow-up we can't otherwise place ("so i cant order one online?") is about that rule.
   // "how do i get a new one then?" after the rule: the route again (not a push-back, so without the apology).
   const followUp = ctx.lastPolicy && !pending && !ctx.active && /\b(how do i|how can i|how would i|where do i|where can i|what do i do|what should i do|so what now|then what)\b/.test(clean(text))
-  const pushBackLike = ctx.lastPolicy && !pending && /\?|\b(so|but|why|what if|how come|really|seriously)\b/.test(clean(text) + (text.includes('?') ? '?' : ''))
+  const pushBackLike = ctx.lastPolicy && !pending && /\?|\b(so|but|why|what if|how come|really|seriously)\b|^(can|could|cant|is there|isnt there|there must be|would) (i|we|anyone|someone|somebody|a way|no way)\b/.test(clean(text) + (text.includes('?') ? '?' : ''))
   // "where is the ID card office?" gets the truth; "what's the help desk number?" is a request for a person (the rule's human-agent).
   const wantsPerson = route.kind === 'intent' && route.intentId === 'human-agent'
   if (signals.has('own-info') && !explicit) return { ...base, kind: 'own-info' }
@@ -810,6 +810,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (signals.has('undo') && midSteps && Object.keys(found.facts).length === 0) return { ...base, kind: 'undo' }
   // "found it", "got it" after step help: on with it, the question again (not a stop, not a yes).
   if (/^(ok(ay)? |oh |ah )?(found it|got it|i see it|i found it|there it is|ah there it is|ok found it)\W*$/.test(clean(text)) && pending && !explicit) return { ...base, kind: 'ack' }
+  // "hang on let me grab the card from him": a moment asked for; the question waits (no "didn't get that").
+  if (/^(ok |okay |sure |yeah |yes )?(hang on|hold on|one sec|one second|one moment|just a (sec|second|minute|moment)|give me a (sec|second|minute|moment)|brb|be right back|wait a (sec|second|minute))?( ?let me (check|look|grab|get|find|see|go get)( \w+){0,5})?$/.test(clean(text)) && /\b(hang on|hold on|sec|second|moment|minute|brb|be right back|let me)\b/.test(clean(text)) && pending && !explicit) return { ...base, kind: 'ack' }
   // "oops sorry" (after a secret was removed, or a wrong tap): no answer, no confusion either; the question again.
   if (signals.has('apology') && pending && !explicit) return { ...base, kind: 'ack' }
   // "yeah its registered, i did it last week" to "does it work now?": the "yeah" agrees with the fact it corrects (the
@@ -818,7 +820,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     ([slot, value]) => ctx.facts[slot] !== undefined && ctx.facts[slot] !== value && (ctx.activeSlots ?? []).includes(slot),
   )
   // "hold on, she never registered the new card" to "does it work now?": the "never" corrects the fact, it is no answer.
-  const answersToo = answer?.kind === 'worked' ? WORKED.test(clean(text).replace(/\bregistered\b/g, '')) : explicit
+  // "ok registered it with the cac login option, still 403 tho": done as asked, and the answer is no.
+  const answersToo = answer?.kind === 'worked' ? WORKED.test(clean(text).replace(/\bregistered\b/g, '')) : explicit || (answer?.kind === 'failed' && signals.has('still-broken'))
   if (contradicts && midSteps && !answersToo) {
     found.correction = true
     return { ...base, kind: 'facts' }
@@ -831,6 +834,10 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (SAY_AGAIN.test(clean(text)) || (/^\s*\?+\s*$/.test(text) && !pending && (ctx.lastProcedure !== undefined || ctx.lastPolicy !== undefined || ctx.askedVague === true))) return { ...base, kind: 'repeat' }
   // "ok ill do that later, back to the pin thing": back to the problem left, wherever it is said in the message.
   if (ctx.paused && BACK_TO.test(clean(text))) return { ...base, kind: 'resume' }
+  // "oh wait nvm it just worked, reader wasnt plugged in all the way": solved, whatever the reason given after it.
+  if ((midSteps || ctx.lastProcedure) && /^((oh|wait|ok|okay|actually|update|hey|nvm|never ?mind|omg|lol)\s)*(nvm |never ?mind )?(it|that|its) (just |finally |suddenly |now )?(worked|works|is working)\b/.test(clean(text)) && !/\b(not|didnt|doesnt|until|till|but then)\b/.test(clean(text).split(/\b(worked|works|is working)\b/)[0] ?? '')) {
+    return pending?.kind === 'check' ? { ...base, kind: 'answer', answer: { kind: 'worked' } } : { ...base, kind: 'worked' }
+  }
   // "cleared it, the page loads now" while steps run (or just after): solved, whatever step or problem the words name.
   if ((midSteps || ctx.lastProcedure) && !signals.has('undo') && saysSolved(text)) {
     return pending?.kind === 'check' ? { ...base, kind: 'answer', answer: { kind: 'worked' } } : { ...base, kind: 'worked' }
@@ -945,7 +952,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     // The procedure running (or the sub-procedure running inside it): a question about where we are.
     if (procedureId && isRunning(route.intentId)) {
       // "what's SSL state?" is about that part; "how do i clear the ssl state in firefox" asks for the step on screen.
-      if (ctx.active && procedureId !== ctx.active) return /\bhow\b/.test(clean(text)) ? { ...base, kind: 'step-help' } : { ...base, kind: 'step-help', about: procedureId }
+      if (ctx.active && procedureId !== ctx.active) return /\b(how|where|find|which)\b/.test(clean(text)) ? { ...base, kind: 'step-help' } : { ...base, kind: 'step-help', about: procedureId }
       return { ...base, kind: 'same-problem' }
     }
     if (procedureId) return { ...base, kind: 'problem', intentId: route.intentId, hedge: route.score < ctx.minScore }
@@ -969,10 +976,19 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // this morning"): never "not something I can help with". Just after a list or steps ended ("with ako, first time
   // ever using it" after what registering needs), it adds to that, so that again; else ask what they see.
   if (route.kind === 'none' && !route.topic && !pending && DOMAIN.test(clean(text))) {
-    return ctx.lastProcedure && !ctx.active && words <= 12 ? { ...base, kind: 'repeat' } : { ...base, kind: 'vague' }
+    if (ctx.lastProcedure && !ctx.active && words <= 12) return { ...base, kind: 'repeat' }
+    // The likeliest reading is one of our problems, only not sure enough: that one, with a way out.
+    const likeliest = ctx.ranked?.[0]
+    if (likeliest && ctx.procedureOf(likeliest) !== undefined && !ctx.isPolicy(likeliest) && ctx.scoreOf(likeliest) >= HEDGE_SCORE && fits(likeliest) && !ctx.active && (ctx.cued?.(likeliest) ?? true)) {
+      return { ...base, kind: 'problem', intentId: likeliest, hedge: true }
+    }
+    return { ...base, kind: 'vague' }
   }
   // A weak out-of-scope topic for a message about AKO/DKO or the CAC itself: ask what they see rather than send them away.
   if (route.kind === 'none' && route.topic && ctx.scoreOf(route.topic) < SWITCH_SCORE && (DOMAIN.test(clean(text)) || /\bpin\b/.test(clean(text))) && !pending) {
+    // "the reader is on my work desktop, my certificate doesnt show up": the reader is where, the certificate is what.
+    const behind = (ctx.ranked ?? []).find((id) => ctx.procedureOf(id) !== undefined && !ctx.isPolicy(id) && ctx.scoreOf(id) >= HEDGE_SCORE && fits(id))
+    if (behind && !ctx.active) return { ...base, kind: 'problem', intentId: behind, hedge: true }
     return { ...base, kind: 'vague' }
   }
   if (Object.keys(found.facts).length > 0 || found.tried.length > 0) return { ...base, kind: 'facts' }

@@ -17,6 +17,8 @@ export interface Memory {
   lastStep?: string
   /** Turns read so far, and the turn empathy was last said in (said again only after a few calm turns). */
   turns?: number
+  /** The user was told once that the page's steps are written for Windows (they said they're on a Mac). */
+  macNoted?: boolean
   empathyAt?: number
   /** The policy last given (an intent id), so "can't you just reset it?" gets the rule again. */
   lastPolicy?: string

@@ -77,6 +77,9 @@ export const messages = {
     'The help page gives no phone number, e-mail or address for the help desk or the ID card office, so I can\'t give ' +
     'you one and won\'t guess.',
   noContactAgent: 'I can connect you with a help-desk agent here instead: just say "talk to a person".',
+  macNote:
+    "You're on a Mac: the help page's steps are written for Windows computers (Internet Explorer and ActivClient) and it " +
+    'says nothing about a Mac. Try them on a Windows computer if you can; for a Mac, your local IT team is the one to ask.',
   expiredCard: 'To register or log in to AKO/DKO with your CAC, the CAC must be valid (not expired), so an expired card has to be renewed first.',
   vagueAgain: 'In other words: what happens when you try to log in with your CAC? Type the error you see, or tap the one that fits:',
   vague: 'I want to get you to the right fix. What do you see when it fails? Paste the error message, or pick the closest:',

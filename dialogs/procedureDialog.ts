@@ -163,6 +163,14 @@ export class ProcedureDialog extends ComponentDialog {
     step.options.stepId = current.id
     // The last step of a branch shorter than the count first announced: "Last step", never "Step 2 of 2" after "of 3".
     const last = shown + 1 < total && stepsRemaining(procedure, index) === 1
+    // Said to be on a Mac (not merely reading the page on one): the page's steps are for Windows, and it says so once.
+    if (current.list && profile.os === 'macos' && !profile.hinted?.includes('os')) {
+      const noted = await this.state.memory.get(step.context, {})
+      if (!noted.macNoted) {
+        await step.context.sendActivity(messages.macNote)
+        await this.state.memory.set(step.context, { ...noted, macNoted: true })
+      }
+    }
     const text = renderContent(current, this.prefix(options, procedure, last))
     noteProcedure(step.context, procedure.id, shown + 1)
     if (!options.nested) this.analytics?.record(step.context, { kind: 'step.shown', procedureId: procedure.id, stepId: current.id, step: shown + 1 })

@@ -35,7 +35,7 @@ import {
   type ProcedureOutcome,
   type ProcedureOptions,
 } from './procedureDialog.js'
-import { AnswerPrompt, answerOf, hasReplied, watchReplies, pendingQuestion, questionPrompt, setAnswer, setReplan, setSkip, setTurnFacts, setUndo, withButtons } from './prompts.js'
+import { AnswerPrompt, answerOf, hasReplied, watchReplies, pendingQuestion, questionPrompt, setAnswer, setReplan, setSkip, setTurnFacts, setUndo, withButtons, withProblemButtons } from './prompts.js'
 import { secretsFound, secretsOffered, wasOnlySecret } from './redaction.js'
 import { noteOutcome, noteProcedure } from './turnReport.js'
 import type { AnalyticsRecorder } from '../src/core/analytics.js'
@@ -144,6 +144,9 @@ const FRESH_FACTS = Symbol('freshFacts')
 /** "not my PIN": a procedure's cue denied. Built once per cue (cues are the procedures' own, a fixed set). */
 const denials = new Map<string, RegExp>()
 const denialOf = (cue: string) => denials.get(cue) ?? denials.set(cue, new RegExp(`\\b(not|isnt|its not) (my|the|a|about( my)?) ${cue}`)).get(cue)!
+/** A cue said, from a word's start ("new" in "brand new", not in "renew"'s middle). Built once per cue, like denials. */
+const cues = new Map<string, RegExp>()
+const cueOf = (cue: string) => cues.get(cue) ?? cues.set(cue, new RegExp(`\\b${cue.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)).get(cue)!
 /** botbuilder-dialogs' turn-state key for its memory scopes and path resolvers. */
 const MEMORY_SCOPES = 'DialogStateManagerConfiguration'
 
@@ -309,7 +312,7 @@ export class MainDialog extends ComponentDialog {
       },
       cued: (id) => {
         const procedure = this.deps.procedures.get(this.procedureOf.get(id) ?? '')
-        return procedure?.policy || !procedure?.cues ? true : procedure.cues.some((cue) => new RegExp(`\\b${cue}`).test(lowered))
+        return procedure?.policy || !procedure?.cues ? true : procedure.cues.some((cue) => cueOf(cue).test(lowered))
       },
       errorQuoted: (result.entities.errorMessage?.length ?? 0) > 0,
       backedBy: (id, facts) => {
@@ -905,8 +908,7 @@ export class MainDialog extends ComponentDialog {
         return step.endDialog()
       case 'vague': {
         await this.noteQuestion(context)
-        const actions = messages.welcomeButtons.map(({ title, value }) => ({ type: ActionTypes.ImBack, title, value }))
-        await context.sendActivity(MessageFactory.suggestedActions(actions, messages.vague))
+        await context.sendActivity(withProblemButtons(messages.vague))
         await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), lastStep: messages.vague })
         return step.endDialog()
       }
@@ -915,8 +917,7 @@ export class MainDialog extends ComponentDialog {
         if (memory.paused) return this.resumePaused(step)
         // "huh?" after "what do you see?": that question again, with its buttons.
         if (reading.kind === 'repeat' && memory.lastStep === messages.vague) {
-          const actions = messages.welcomeButtons.map(({ title, value }) => ({ type: ActionTypes.ImBack, title, value }))
-          await context.sendActivity(MessageFactory.suggestedActions(actions, messages.vagueAgain))
+          await context.sendActivity(withProblemButtons(messages.vagueAgain))
           return step.endDialog()
         }
         if (reading.kind === 'repeat' && memory.lastStep) {

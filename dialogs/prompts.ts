@@ -1,5 +1,6 @@
 import { ActionTypes, MessageFactory, type Activity, type TurnContext } from 'botbuilder'
 import { Dialog, TextPrompt, type DialogContext, type DialogTurnResult, type PromptOptions, type PromptValidatorContext } from 'botbuilder-dialogs'
+import { messages } from './messages.js'
 import { readAnswer, type AnswerReading, type Facts, type PendingQuestion } from '../src/core/understanding.js'
 
 /** What the answer prompt needs: the question as the understanding reads it, and how often to ask again. */
@@ -9,6 +10,11 @@ export interface AnswerValidations {
 }
 
 /** A message with one button per label (suggested actions vanish once used, so old buttons can't be re-clicked). */
+/** `text` with the most common problems as buttons (the welcome, and "what do you see?"), each sending its own words. */
+export function withProblemButtons(text: string): Partial<Activity> {
+  return MessageFactory.suggestedActions(messages.welcomeButtons.map(({ title, value }) => ({ type: ActionTypes.ImBack, title, value })), text)
+}
+
 export function withButtons(text: string, labels: readonly string[]): Partial<Activity> {
   return MessageFactory.suggestedActions(
     labels.map((title) => ({ type: ActionTypes.ImBack, title, value: title })),

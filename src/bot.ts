@@ -1,8 +1,9 @@
-import { ActionTypes, ActivityHandler, ActivityTypes, MessageFactory, type ConversationState, type TurnContext } from 'botbuilder'
+import { ActivityHandler, ActivityTypes, type ConversationState, type TurnContext } from 'botbuilder'
 import type { DialogState } from 'botbuilder-dialogs'
 import { markWelcomedThisTurn, type HelpDeskState } from '../dialogs/helpDeskState.js'
 import type { MainDialog } from '../dialogs/mainDialog.js'
 import { messages } from '../dialogs/messages.js'
+import { withProblemButtons } from '../dialogs/prompts.js'
 import { JOIN_EVENT, JoinValueSchema } from './core/channelInput.js'
 import type { Owner } from './core/handoffCase.js'
 import type { AnalyticsRecorder } from './core/analytics.js'
@@ -93,8 +94,7 @@ export class HelpDeskBot extends ActivityHandler {
     // Plain text: an agent's words are never read as markdown or HTML by the user's client.
     if (notice) await context.sendActivity({ type: ActivityTypes.Message, text: notice.text, textFormat: 'plain' })
     // The most common problems as buttons: one tap on a phone instead of typing.
-    const actions = messages.welcomeButtons.map(({ title, value }) => ({ type: ActionTypes.ImBack, title, value }))
-    await context.sendActivity(MessageFactory.suggestedActions(actions, messages.welcome))
+    await context.sendActivity(withProblemButtons(messages.welcome))
   }
 
   override async run(context: TurnContext): Promise<void> {

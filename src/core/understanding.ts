@@ -220,6 +220,9 @@ const TRIED: [RegExp, string][] = [
   [/\b(installed|updated|reinstalled|have|got)\b.{0,20}\bactivclient\b/, 'activclient'],
 ]
 
+/** A message that starts as a question ("how do i reset it", "is it registered?"): it asks, it doesn't tell. */
+const ASKS = /^(how|what|where|why|when|which|can|could|do|does|did|should|is|will|would)\b/
+
 /** Browser, OS, branch, PIN, registration, card model and steps tried, from any message. */
 export function extractFacts(text: string, { typedPin = false }: { typedPin?: boolean } = {}): FactsFound {
   const said = clean(text)
@@ -242,7 +245,7 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
   else if (PIN_KNOWN.test(said) && !PIN_KNOWN_DENIED.test(said)) facts.pin = 'known'
   else if (PIN_REFUSED.test(said)) facts.pin = 'unknown'
   // "how do I check if it's registered?" asks; it says nothing of whether it is.
-  const asksIfRegistered = /\b(if|whether)\b.{0,30}\bregist|^(how|what|where|is|does|do|can|should|did|would|will)\b/.test(said)
+  const asksIfRegistered = /\b(if|whether)\b.{0,30}\bregist/.test(said) || ASKS.test(said)
   if (/\bregist/.test(said) && /\b(cac|card|it|its|account|mine|i)\b/.test(said)) {
     if (REGISTERED_UNSURE.test(said)) facts.registered = 'unsure'
     else if (asksIfRegistered) {
@@ -295,7 +298,7 @@ export function saysSolved(text: string): boolean {
 export function readCheck(said: string, { worked = [], failed = [] }: { worked?: readonly string[]; failed?: readonly string[] } = {}): AnswerReading | undefined {
   const phrase = (list: readonly string[]) => list.some((p) => ` ${said} `.includes(` ${cleanPhrase(p)} `))
   // "how do i reset it" holds "i reset it": a question about the step says nothing of how it went.
-  const asks = /^(how|what|where|why|when|which|can|could|do|does|did|should|is|will|would)\b/.test(said)
+  const asks = ASKS.test(said)
   if (!asks && phrase(failed)) return { kind: 'failed', alreadyTried: false, by: 'phrase' }
   if (!asks && phrase(worked)) return { kind: 'worked', by: 'phrase' }
   if (ALREADY.test(said)) return { kind: 'failed', alreadyTried: true }

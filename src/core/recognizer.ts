@@ -349,6 +349,23 @@ function matchErrors(errors: readonly ErrorString[], text: string): { error: Err
   return found.sort((a, b) => b.score - a.score)
 }
 
+/** "…page cannot be displayed, cleared stuff, now it's 403": what follows the last of these words is what happens now. */
+const NOW_SAYS = /\b(?:now|this time|instead|anymore|these days|today|changed (?:in)?to|turned (?:in)?to|switched to|then it)\b/g
+
+/**
+ * Two of the page's errors quoted in one story: the one said after "now" ("…then it changed to 403") is the one to fix,
+ * so only it counts as quoted. With no such word, or none of the errors after it, all of them do.
+ */
+function latestErrors(errors: readonly ErrorString[], text: string, found: { error: ErrorString; score: number }[]): typeof found {
+  if (new Set(found.map((m) => m.error.intentId)).size < 2) return found
+  const plain = normalise(text)
+  const last = [...plain.matchAll(NOW_SAYS)].at(-1)
+  if (!last) return found
+  const later = new Set(matchErrors(errors, plain.slice(last.index + last[0].length)).filter((m) => m.score >= 0.7).map((m) => m.error.intentId))
+  const now = found.filter((m) => later.has(m.error.intentId))
+  return now.length > 0 ? now : found
+}
+
 /** Words that add a second matter to a message: what precedes the first of them is the first-named problem. */
 const ANOTHER_MATTER = /(?:^|[,.;:!?]|\s)\s*(?:and\s+)?(?:also|plus|btw|by the way|another thing|one more thing|on top of that|oh and|separately|tambien|ademas)\b/
 /** "(it's) not my PIN, it's my password …": what follows the correction is what is meant. */
@@ -470,7 +487,7 @@ export function createRecognizerFromExamples(
       const features = featuresOf(heard(text), featureOptions)
       const { scores, withdrawn } = classify(heard(text), features)
       const entities = findEntities(text)
-      const errorMatches = matchErrors(errors, text).filter((m) => m.score >= 0.7)
+      const errorMatches = latestErrors(errors, text, matchErrors(errors, text).filter((m) => m.score >= 0.7))
       for (const { error, score } of errorMatches) {
         // A quoted error message is the strongest evidence there is: it outranks the classifier. The others
         // shrink in proportion, so the scores still sum to 1 and margins stay comparable.

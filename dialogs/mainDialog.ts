@@ -472,6 +472,10 @@ export class MainDialog extends ComponentDialog {
       case 'ack':
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
+      case 'hurry':
+        await context.sendActivity(messages.hurry)
+        await innerDc.repromptDialog()
+        return Dialog.EndOfTurn
       case 'same-problem': {
         // The problem said again: we're on it, and the question in other words (the step's own detail) when it has them.
         const help = this.stepOf(innerDc)?.help

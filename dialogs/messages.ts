@@ -100,6 +100,7 @@ export const messages = {
   resuming: (title: string) => `OK, back to ${quoted(title)}.`,
   nothingToResume: "We're not in the middle of any steps. Tell me what's wrong and I'll walk you through the fix.",
   notedFact: 'Got it, thanks.',
+  hurry: "I'll keep it short: the right fix depends on your answer to this one question.",
   corrected: "Thanks for correcting me. Let's redo that with the right details.",
   newFact: 'Thanks, that changes the steps for you.',
   empathy: "I'm sorry, this is frustrating, especially when you just need to get in. Let's get it sorted.",

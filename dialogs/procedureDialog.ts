@@ -154,6 +154,12 @@ export class ProcedureDialog extends ComponentDialog {
       return this.goTo(step, procedure, current.next ?? defaultNext(procedure, index), skipped)
     }
 
+    // The procedure's own step, already done before the user came ("I already reset my password, still can't get in"):
+    // not asked whether it worked, but on to what the page says comes when it doesn't.
+    if (current.check && profile.tried?.includes(procedure.id) && index === 0 && !options.nested && options.shown === undefined) {
+      await step.context.sendActivity(messages.alreadyTried(procedure.title))
+      return this.goTo(step, procedure, current.onNo ?? defaultNext(procedure, index), this.record(options, current, 'already tried (user said so)'))
+    }
     const shown = options.shown ?? 0
     const total = Math.max(options.total ?? 0, shown + stepsRemaining(procedure, index))
     options.total = total

@@ -559,10 +559,12 @@ const OFFER = new RegExp(
     String.raw`|(?:puedo|quiere que|quieres que|quiere|quieres)\s+(?:dar|pasar|mandar|enviar|escribir|decir|darte|pasarte|mandarte|enviarte|escribirte|decirte|darle|pasarle|mandarle|enviarle|escribirle|decirle|le |te )` +
     String.raw`)(?![a-z])`,
 )
+// What stands for the secret named just before: "it", "mine", "my old one" (after "Were you able to reset your password?").
+const THE_ONE = String.raw`(?:it|that|them|mine|(?:my|his|her|their|the)\s+(?:old\s+|current\s+|new\s+|real\s+|actual\s+)?one)`
 // "I can just send it to you": the secret is the one the conversation was about (the bot's last words named it).
 const OFFER_PRONOUN = new RegExp(
   String.raw`(?<![a-z])(?:${OFFER_LEAD}|(?:she|he|they|my [a-z]+)\s+(?:can|could|will|would|ll))\s+(?:(?:just|simply|quickly|also|even|maybe)\s+)?` +
-    String.raw`(?:${HAND_OVER}\s+(?:(?:it|that|them)\s+(?:over\s+)?(?:to\s+)?(?:you|u|here)|(?:you|u)\s+(?:it|that|them))|(?:type|enter|put|paste|post|write)\s+(?:it|that|them)\s+(?:here|in here|in (?:the |this )?chat|for you|in(?=\s*(?:$|[.,!?]|so |and |for |if |then |now ))))(?![a-z])`,
+    String.raw`(?:${HAND_OVER}\s+(?:${THE_ONE}\s+(?:over\s+)?(?:to\s+)?(?:you|u|here)|(?:you|u)\s+${THE_ONE})|(?:type|enter|put|paste|post|write)\s+${THE_ONE}\s+(?:here|in here|in (?:the |this )?chat|for you|in(?=\s*(?:$|[.,!?]|so |and |for |if |then |now ))))(?![a-z])`,
 )
 const OFFER_KINDS: [SecretKind, RegExp][] = [
   ['pin', new RegExp(String.raw`(?<![a-z])${PIN}(?![a-z])`)],

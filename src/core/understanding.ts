@@ -218,6 +218,8 @@ const TRIED: [RegExp, string][] = [
   [/\b(cleared|clear|deleted|emptied|wiped|did|tried)\b.{0,25}\b(cache|cookies|temp(orary)? (internet )?files|browsing (data|history)|history)\b/, 'clear-cache'],
   [/\b(cleared|clear|did|tried|reset)\b.{0,15}\bssl( state| cache)?\b/, 'clear-ssl-state'],
   [/\b(installed|updated|reinstalled|have|got)\b.{0,20}\bactivclient\b/, 'activclient'],
+  // "i already reset my password and still cant get in", "cant reset my pw": the reset was tried (not "i need to reset it").
+  [/\b(i|ive|i ve|already|just|we|he|she|they|did)( already| just| did| have| had)? (reset|changed|tried (to reset|resetting|reseting|changing))\b.{0,20}\b(password|passwd|pw|pwd)\b|\b(password|passwd|pw|pwd) (was|got|has been|is) (already )?(reset|changed)\b|\b(cant|can t|couldnt|unable to|not able to) (reset|change)\b.{0,20}\b(password|passwd|pw|pwd)\b/, 'password-reset'],
 ]
 
 /** A message that starts as a question ("how do i reset it", "is it registered?"): it asks, it doesn't tell. */
@@ -255,7 +257,7 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
   }
   const cardModel = cardModelOf(said)
   if (cardModel) facts.cardModel = cardModel
-  const tried = TRIED.filter(([pattern]) => pattern.test(said) && /\b(already|tried|did|cleared|installed|updated|reinstalled|deleted|emptied|wiped|reset)\b/.test(said)).map(([, id]) => id)
+  const tried = ASKS.test(said) ? [] : TRIED.filter(([pattern]) => pattern.test(said) && /\b(already|tried|did|cleared|installed|updated|reinstalled|deleted|emptied|wiped|reset|changed)\b/.test(said)).map(([, id]) => id)
   const correction = /^(actually|sorry|oops|wait|hold on|hang on|correction|no wait|i meant|my bad|scratch that)\b|\b(actually|i meant|not .{1,20} but|correction)\b/.test(said)
   return { facts, tried, correction }
 }
@@ -453,6 +455,7 @@ export type Signal =
   | 'about-bot'
   | 'own-info'
   | 'apology'
+  | 'hurry'
 
 /** "go back, I picked wrong": the user's last answer was a mistake. A bare "back" is a request to resume. */
 const UNDO =
@@ -500,6 +503,7 @@ const SIGNALS: [Signal, RegExp][] = [
   ['contact', /\b(their|the help ?desk s|the help ?desks|the id card office s) (e ?mail|email|phone|number|address|hours)\b|\bwho (is|s) (my |our |the )?local (it|i t|it team|it guys|it people|help ?desk)\b|\b(phone|number|e ?mail|email|address|contact|call|reach|hours|located|location|where is)\b.{0,30}\b(help ?desk|id card office|id office|deers|rapids|them|they|their)\b|\b(help ?desk|id card office)\b.{0,20}\b(phone|number|email|e mail|address|contact info|hours)\b/],
   ['other-person', /\b(his|her|their|my (wife|husbands?|husband|spouse|soldiers?|coworkers?|co worker|boss|friends?|son|daughter|mom|dad|subordinates?|airman|sailor|marine|colleague|supervisor)s?|(soldier|coworker|colleague|someone else|somebody else|another (person|user|soldier))(s)?) (cac )?(pin|password|card (is |got |has been |s )?(locked|blocked))\b|\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b.{0,30}\bpin\b|\bpin\b.{0,40}\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b/],
   ['undo', UNDO],
+  ['hurry', /\b(skip (all )?(that|this|the (questions?|steps?|chit ?chat|small talk))|just (give|tell|show|send) me (the )?(fix|answer|solution|steps|instructions)|just tell me what to do|(get|come) to the point|cut to the chase|no time for (this|questions|all this)|i dont have time( for (this|all this|questions))?|hurry( up)?|quick(ly)? (please|pls)|asap)\b/],
   ['apology', /^(oh |oops |whoops |ah |ahh )*(oops|whoops|sorry|my bad|my mistake|sry|soz)( (about that|sorry|my bad|lol))?\W*$/],
   ['something-else', /^(no,? )?(thats not it|that s not it|not (that|it|this)|wrong( one| thing)?|something else|neither|none( of (these|those|them))?|no thats wrong|different problem|not what i (meant|asked))\W*$/],
 ]
@@ -571,6 +575,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   | { kind: 'vague' }
   /** "yeah", "ok" to a question that isn't yes/no: an acknowledgement; the question is simply asked again. */
   | { kind: 'ack' }
+  /** "skip all that, just give me the fix" while a question waits: the fix depends on it, so it is asked again, briefly. */
+  | { kind: 'hurry' }
   /** The problem we are already working on, said again. */
   | { kind: 'same-problem' }
   /** "I don't have admin rights": the page's answer is the local IT team. */
@@ -833,6 +839,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // Unless those facts are the answer the question asked for ("Do you know your PIN?" "no, it's locked"): its steps branch on them.
   if (explicit && policyIntent && calledFor(policyIntent) && words >= 4 && !(answer?.kind === 'option' && answer.by === 'fact')) return { ...base, kind: 'policy', intentId: policyIntent, pushBack: false }
   if (explicit) return { ...base, kind: 'answer', answer: answer! }
+  if (signals.has('hurry') && pending && !signals.has('person')) return { ...base, kind: 'hurry' }
   // A bare "?" is "what do you mean?": the last thing said again.
   if (SAY_AGAIN.test(clean(text)) || (/^\s*\?+\s*$/.test(text) && !pending && (ctx.lastProcedure !== undefined || ctx.lastPolicy !== undefined || ctx.askedVague === true))) return { ...base, kind: 'repeat' }
   // "ok ill do that later, back to the pin thing": back to the problem left, wherever it is said in the message.

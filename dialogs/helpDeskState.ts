@@ -37,6 +37,8 @@ export interface Memory {
   offeredPerson?: boolean
   /** "ok did that" at a question inside a part: the bot asked whether it helped, so "no" next goes on past that part. */
   askedIfDone?: boolean
+  /** Turns in a row that left the question waiting without an answer ("ok", "one sec", "just give me the fix"). */
+  stalled?: number
 }
 
 /** The case being worked on in this conversation, for the agent if it is handed over. Redacted text only. */

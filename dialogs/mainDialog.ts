@@ -43,6 +43,9 @@ import type { RatingFlow } from './rating.js'
 import { turnLogger } from './turnLogger.js'
 
 export const MAIN_DIALOG = 'main'
+/** Turns in a row that leave a question waiting ("ok", "ok"...) before a person is offered with it. */
+const STALLS_BEFORE_OFFER = 3
+
 /** Steps tried that a case keeps (what an agent reads; the oldest are dropped). */
 export const MAX_TRAIL = 50
 /** A step longer than this is named, not repeated, when coming back to it after a side topic. */
@@ -338,7 +341,9 @@ export class MainDialog extends ComponentDialog {
     const contradicted = plain !== undefined && (plain.kind === 'policy' || (plain.found.facts.pin !== undefined && plain.found.facts.pin !== 'known'))
     const reading = contradicted ? plain : understand(text, { ...against, typedPin })
     // answered now or not at all; and one more turn counted (empathy is spaced by it)
-    await this.deps.state.memory.set(context, { ...memory, askedIfDone: undefined, turns: (memory.turns ?? 0) + 1 })
+    // Turns in a row that left the question waiting ("ok", "ok", "ok"): counted, so the third leads to a person.
+    const stalled = (reading.kind === 'ack' && !reading.away) || reading.kind === 'hurry' ? (memory.stalled ?? 0) + 1 : undefined
+    await this.deps.state.memory.set(context, { ...memory, askedIfDone: undefined, turns: (memory.turns ?? 0) + 1, stalled })
     const changed = await this.remember(context, reading.found, pending, reading.kind === 'answer')
     turnLogger(context).info({ reading: reading.kind, vent: reading.vent, facts: Object.keys(reading.found.facts), changed }, 'understood')
     const read = { reading, changed }
@@ -470,12 +475,16 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity(messages.noAdmin)
         return this.resume(innerDc, false)
       case 'ack':
+      case 'hurry': {
+        if (reading.kind === 'hurry') await context.sendActivity(messages.hurry)
+        if (reading.kind === 'ack' && reading.away) await context.sendActivity(messages.takeYourTime)
+        // The same question waiting a third time: not a loop; a person is offered with it.
+        if (((await this.deps.state.memory.get(context, {})).stalled ?? 0) >= STALLS_BEFORE_OFFER) {
+          await context.sendActivity(messages.stuckOffer) // not noted as an offer: a "yes" next answers the question
+        }
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
-      case 'hurry':
-        await context.sendActivity(messages.hurry)
-        await innerDc.repromptDialog()
-        return Dialog.EndOfTurn
+      }
       case 'same-problem': {
         // The problem said again: we're on it, and the question in other words (the step's own detail) when it has them.
         const help = this.stepOf(innerDc)?.help

@@ -100,6 +100,8 @@ export const messages = {
   resuming: (title: string) => `OK, back to ${quoted(title)}.`,
   nothingToResume: "We're not in the middle of any steps. Tell me what's wrong and I'll walk you through the fix.",
   notedFact: 'Got it, thanks.',
+  stuckOffer: 'We seem to be stuck on this question. If you\'d rather, a help-desk agent can take it from here: say "talk to a person". Or answer it in your own words.',
+  takeYourTime: "Sure, take your time. I'll be here: when you've tried it, tell me how it went.",
   hurry: "I'll keep it short: the right fix depends on your answer to this one question.",
   corrected: "Thanks for correcting me. Let's redo that with the right details.",
   newFact: 'Thanks, that changes the steps for you.',

@@ -64,6 +64,14 @@ const VOCABULARY = [
   'isnt', 'wasnt', 'cant', 'wont', 'havent', 'page', 'loads', 'loading', 'error', 'same', 'gemalto', 'oberthur', 'shows',
 ]
 
+/** Real words one letter away from a vocabulary word: never "corrected" ("mixed that up" is not "fixed", "tired" not "tried"). */
+const REAL_WORDS = new Set([
+  'mixed', 'think', 'thinks', 'tired', 'looked', 'looking', 'charged', 'loans', 'roads', 'leads', 'words', 'forks', 'shoes',
+  'shops', 'slows', 'snows', 'skill', 'stall', 'treat', 'greet', 'cried', 'fried', 'lever', 'fever', 'newer', 'ported',
+  'worded', 'noting', 'explored', 'yelped', 'wording', 'sported', 'shown', 'chose', 'force', 'forge', 'worse', 'forced',
+  'pages', 'games', 'tries', 'knows', 'agents', 'persons', 'worker', 'workers',
+])
+
 /**
  * "firefoks", "showz": a word spelled by ear, read as the vocabulary word it sounds like. Long words and few edits
  * only, as every word of a message is tried: "want" is no "wont", "thing" no "thank", "place" no "please".
@@ -88,7 +96,7 @@ export function clean(text: string): string {
   const words = tokens(bounded.replace(/[\u{1F300}-\u{1FAFF}\u{2600}-\u{27BF}]/gu, ' '))
   const said = words
     .map((word) => {
-      if (word.length < 5 || VOCABULARY.includes(word) || /\d/.test(word)) return word
+      if (word.length < 5 || VOCABULARY.includes(word) || REAL_WORDS.has(word) || /\d/.test(word)) return word
       const near = VOCABULARY.find((v) => Math.abs(v.length - word.length) <= 1 && editDistance(v, word) === 1)
       return near ?? soundsLikeVocabulary(word) ?? word
     })
@@ -150,6 +158,8 @@ const CARD_MODELS: [RegExp, string][] = [
   [/\b(gemalto|top dl|gx4)\b/, 'gemalto-top-dl-gx4-144'],
   [/\b(oberthur|id one 128|v5 5 dual)\b/, 'oberthur-id-one-128-v5.5-dual'],
 ]
+/** Typing for the card holder: their facts are the ones the steps need. */
+const ON_BEHALF = /\b(typing|asking|writing|messaging|chatting|here|on here) (this )?(for|on behalf of) (my|a|our) \w+|\b(helping|help) (my|a|our) (husband|wife|spouse|son|daughter|dad|father|mom|mother|brother|sister|soldier|coworker|colleague)\b/
 const OTHER_MAKER = /\b(idemia|morpho|giesecke|devrient|g d mobile|thales|safran|sagem|hid global|infineon|nxp)\b/
 /** "doesn't say gemalto or oberthur", "not the oberthur one": a model named only to be denied. */
 const MODEL_DENIED = /\b(not|isnt|doesnt|dont|didnt|no|neither|nor|never|without)\b( (say|says|said|show|shows|have|has|read|reads|see|saw|the|a|an|one|of|those|either|gemalto|oberthur|top|dl|gx4|144|id|128|v5|5|dual|or|nor|it|its|mine|that|is|any))* $/
@@ -234,7 +244,8 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
   if (browser) facts.browser = browser
   const os = firstUnnegated(said, SYSTEMS)
   if (os) facts.os = os
-  const mine = said.replace(NOT_MY_BRANCH, (m) => ' '.repeat(m.length))
+  // Someone else's branch is not the user's: unless the card is theirs ("typing for my husband, he is Navy, his new CAC…").
+  const mine = ON_BEHALF.test(said) ? said : said.replace(NOT_MY_BRANCH, (m) => ' '.repeat(m.length))
   const branch = firstUnnegated(mine, BRANCHES)
   // "I support the Army as a contractor": the page goes by account type, so a contractor is one whichever branch comes
   // first, unless the message says which one is past or meant ("used to be a contractor, now DA civ").
@@ -478,7 +489,7 @@ const SIGNALS: [Signal, RegExp][] = [
   // "is this a real person or a bot?": a question about who answers, not a request for a person.
   ['about-bot', /\b(are (you|u)|is (this|it)|am i (talking|chatting|speaking) (to|with)|r u)( just)? (a |an )?(real |actual |live )?(person|human|bot|robot|machine|ai|computer|automated)\b.{0,30}\??$/],
   ['person', /\b((talk|speak|chat|connect|transfer|put) (me )?(to|with) (a |an |the |some )?(real |live |actual )?(person|human|agent|someone|somebody|people|representative|rep|tech|technician|help ?desk)|(real|live|actual) (person|human|agent)|human please|agent please|need (a )?(human|person)|get me (a )?(human|person|agent))\b/],
-  ['repeat', /^((sorry|pardon|wait|hm+|uh+|um+|ok|okay|huh|so|and|then|but) )*((can|could) (u|you) )?(please )?(say (that|it) again|repeat (that|it|the step|please)|(say|repeat) (that|it) again|repeat( that| it| the step| please)?|come again|(can you |could you )?(say|repeat) (that|it)( again)?( please)?|what (was|is) (the|that) step( again)?|whats the step( again)?|what (do|should) i do( again| now| next| then)?|what now|now what|whats next|what next|where (do|should) i go( now| then| next)?|who do i (see|contact|go to)( now| then)?|what was that( again)?|sorry what|huh|what|again|what step( am i on| were we on)?)\??$/],
+  ['repeat', /^((sorry|pardon|wait|hm+|uh+|um+|ok|okay|huh|so|and|then|but) )*((can|could) (u|you) )?(please )?(say (that|it) again|repeat (that|it|the step|please)|(say|repeat) (that|it) again|repeat( that| it| the step| please)?|come again|(can you |could you )?(say|repeat) (that|it)( again)?( please)?|what (was|is) (the|that) step( again)?|whats the step( again)?|what (do|should) i do( again| now| next| then)?|what now|now what|whats next|what next|where (do|should) i go( now| then| next)?|who (do|should|can) i (see|contact|go to|ask|talk to|speak to|call|ask about (it|this|that))( now| then| instead)?|what was that( again)?|sorry what|huh|what|again|what step( am i on| were we on)?)\??$/],
   // "ok back to the page thing": the steps we were on, whatever "back to" + a word resembles ("kicked back to the login page").
   ['resume', /^(ok(ay)? |so |alright |now )*(lets )?(go )?back to (the|my|mine|that|it|what|where)\b(?! login)/],
   ['resume', /^((ok |okay )?(go )?back( to (where we were|the steps?|it|that|before|my problem|the other (one|problem|thing)))?|where were we|continue|carry on|resume|lets continue|keep going|lets go back|back to it|ok back to (it|that|my problem))\W*$/],
@@ -489,7 +500,7 @@ const SIGNALS: [Signal, RegExp][] = [
   // "ok bye, I'll do it tomorrow at the office": leaving for now, whatever follows the goodbye; "…, thanks for the help, bye" too.
   ['bye', /(^|\b(ok|okay|thanks|thank you|thx|ty|tomorrow|later|monday|then|now|home|work)\b.{0,3})\b(bye|goodbye|good bye|cya|see ya|ttyl)\W*$|\b(thanks|thank you|thx|ty)( (so much|a lot))?( for (the|your|all the) help)?,? (bye|goodbye|cya|see ya)\W*$|^(ok(ay)? |alright |thanks |thx |ty )?(bye|goodbye|good bye|gotta go|got to go|ttyl|cya|see ya)\b|\b(i ll|ill|i will|will) (do|try|finish) (it|that|this|them|the rest)( all)? (tomorrow|later|monday|tonight|in the morning|at work|at the office|when i m|when im|when i get)\b/],
   ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yep |yeah |yup |ya |yay |omg |nevermind |done (and |but )?|did (it|that) (and )?)*(it |that |which |its |it s )?(just |finally |suddenly )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in|(i )?can (log ?in|sign in|get in)|(log ?in|login) works)( now)?( thanks?| thank you| ty)?\W*$/],
-  ['still-broken', /\b(what else (can|should|could) i (try|do)|anything else (i can|to) (try|do)|(all|everything|none) (of )?(that|those|this|them)?\s?(is|are|s)? ?(fine|good|ok|in place|met|there|missing)|i (have|got|did) (all|everything)( of)?( that| those| them)?|nothing (is )?missing|still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same)|still no (luck|go)|same (thing|error|problem|issue|result)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
+  ['still-broken', /\b(what else (can|should|could) i (try|do)|anything else (i can|to) (try|do)|(all|everything|none) (of )?(that|those|this|them)?\s?(is|are|s)? ?(fine|good|ok|in place|met|there|missing)|i (have|got|did) (all|everything)( of)?( that| those| them)?|nothing (is )?missing|still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same)|still no (luck|go)|same (thing|error|problem|issue|result)(?! as\b)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
   ['vent', /\b(ridiculous|insane|absurd|crazy|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it|i give up|giving up|forget it|screw (this|it))\b|[😡🤬😤😠]/u],
   ['push-back', /\b(cant you (just )?|(cant|couldnt|can t|could) (i|we) (not )?just|why not just|can you (just |not )?|why cant (you|i|the help ?desk|they|ako|dko)|couldnt you|can (the |a |an )?(help ?desk( agent| person| tech)?|agent|someone|person|you guys|they) (just )?(reset|unlock|fix|undo|reverse|unrevoke|override|do it)|(there s|theres|there has|there must|has|have|it s|its) (got )?to be (a|some|another|someone|somebody|an?) ?(way|vendor|store|place|site|seller)?|\b(sells?|selling|vendors?|store|amazon|ebay|buy (one|it|them) (somewhere|online|from))|someone (there )?must be able|is there (really )?no (other )?way|just (reset|unlock|undo)|no other way|please just|surely (you|someone)|there must be (a|some) way|what if i (cant|can t) (go|get)|too far|cant get to (the|an|my) id)\b/],
   ['push-back', /\b(cant|can t|couldnt|could|can|wont|would|will) (someone|somebody|anyone|you|they|(the |a )?help ?desk( agent| person| tech| guy)?|an agent|a person|a tech|it)\b.{0,40}\b(just|do it|reset|unlock|fix|undo|unrevoke|remotely|for (me|him|her|them))\b|\b(instead|remotely|online|order (one|it|a)|another way|other way|any way around|workaround|too far|hours? away|hrs away|deployed|so they can (reset|unlock|fix|undo))\b/],
@@ -510,7 +521,7 @@ const SIGNALS: [Signal, RegExp][] = [
 
 /** "the IT guy has no clue", "they couldn't help me": the people the page sent the user to could not help. */
 const NO_HELP =
-  /\b((has|have|had|got) no (clue|idea)|(doesnt|dont|didnt) (know|have a clue|have any idea)|(cant|couldnt|wont|wouldnt|unable to|not able to) help|clueless|never heard of (it|this|that)|no help( at all)?|sent me back (here|to you)|(said|told me) to (ask|contact|call) (you|the help ?desk|someone else)|(doesnt|dont|didnt|do not|does not) have (it|one|that|them|the (update|install|file|files|software|download|folder))|(not|isnt|wasnt) available)\b/
+  /\b((and |but |what |so )?if (they|it|local it|the it( team| guys| people| dept| department)?|my it( team| guys)?|them|he|she|that) (cant|can t|couldnt|wont|won t|doesnt|dont|don t|say no|says no|said no|refuse|refuses|wont help|cannot help|is no help)|(they|it|local it|it team|it guys|he|she) (said|says|say) no|(they|he|she) (refused|declined|turned me down)|(has|have|had|got) no (clue|idea)|(doesnt|dont|didnt) (know|have a clue|have any idea)|(cant|couldnt|wont|wouldnt|unable to|not able to) help|clueless|never heard of (it|this|that)|no help( at all)?|sent me back (here|to you)|(said|told me) to (ask|contact|call) (you|the help ?desk|someone else)|(doesnt|dont|didnt|do not|does not) have (it|one|that|them|the (update|install|file|files|software|download|folder))|(not|isnt|wasnt) available)\b/
 
 /** "who do I email for that?", "what's the address?" right after a route that names an e-mail: the page gives none. */
 const WHO_TO_WRITE = /\b(who|where|what|which address) (do|should|can|would) i (e ?mail|email|send (it|that|the e ?mail|an e ?mail|a request)|write to|contact)\b|\b(what s|whats|what is) the (e ?mail|email|address|e ?mail address|email address)\b|\b(e ?mail|email) (address|who|whom|where)\b/
@@ -574,7 +585,7 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   /** Too vague to act on even with a hedge: ask what they see, with the common problems as buttons. */
   | { kind: 'vague' }
   /** "yeah", "ok" to a question that isn't yes/no: an acknowledgement; the question is simply asked again. */
-  | { kind: 'ack' }
+  | { kind: 'ack'; away?: boolean }
   /** "skip all that, just give me the fix" while a question waits: the fix depends on it, so it is asked again, briefly. */
   | { kind: 'hurry' }
   /** The problem we are already working on, said again. */
@@ -669,10 +680,15 @@ const MEANING = /\b(what (does|do|did|would) .{1,40} mean|what do (you|u) mean|m
 const SENT_HERE = /\b(told|sent|said|asked|referred|pointed) (me )?(to )?(here|over here|to (you|this|the bot|the chat ?bot|chat)|(talk|chat|speak|go) (to|with) (you|the bot|this( thing| bot| chat)?|the chat ?bot|a bot|the chat)|use (you|the bot|this( thing| bot| chat)?|the chat ?bot))\b/
 
 /** The known term a "what is ..." question asks about, if any. */
+/** "is ako the same thing as dko?", "difference between AKO and DKO": a question about two words at once. */
+const SAME_AS = /\b((is|are|isnt|arent) (.{1,40}) (the )?same( thing)? as (.{1,40})|(difference|different) between (.{1,60}))$/
+
 export function termAsked(text: string, terms: readonly { term: string; names: readonly string[] }[]): string | undefined {
-  const match = WHAT_IS.exec(clean(text))
-  if (!match) return undefined
-  const rest = ` ${match[2]!} `
+  const said = clean(text)
+  const match = WHAT_IS.exec(said)
+  const compared = match ? undefined : SAME_AS.exec(said)
+  if (!match && !compared) return undefined
+  const rest = ` ${match ? match[2]! : compared![0]} `
   const squeezed = rest.replace(/ /g, '')
   return terms.find(({ term, names }) =>
     [term, ...names].some((name) => {
@@ -681,6 +697,9 @@ export function termAsked(text: string, terms: readonly { term: string; names: r
     }),
   )?.term
 }
+
+/** Going away to do the step now ("brb", "heading to my desk", "gonna try it now"): not an answer yet. */
+const AWAY = /\b(brb|be right back|(going|gonna go|heading|walking|running|off) (over |back )?to (the|my) (pc|computer|desk|desktop|laptop|office|work ?station|other (pc|computer|laptop))|let me (go )?(try|check|do|test) (it|that|this|now)|(gonna|going to|will|ill|i ll|i will) (try|test|do) (it|that|this)( now| real quick| rn| right now)?\W*$|trying (it|that) now)\b/
 
 /** A CAC said to be expired (not "password expired"). */
 export const EXPIRED = /\b(cac|card|id)( is| has| s|s| has been| got)? expired\b|\bexpired (cac|card|id)\b/
@@ -821,6 +840,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (/^(ok(ay)? |oh |ah )?(found it|got it|i see it|i found it|there it is|ah there it is|ok found it)\W*$/.test(clean(text)) && pending && !explicit) return { ...base, kind: 'ack' }
   // "hang on let me grab the card from him": a moment asked for; the question waits (no "didn't get that").
   if (/^(ok |okay |sure |yeah |yes )?(hang on|hold on|one sec|one second|one moment|just a (sec|second|minute|moment)|give me a (sec|second|minute|moment)|brb|be right back|wait a (sec|second|minute))?( ?let me (check|look|grab|get|find|see|go get)( \w+){0,5})?$/.test(clean(text)) && /\b(hang on|hold on|sec|second|moment|minute|brb|be right back|let me)\b/.test(clean(text)) && pending && !explicit) return { ...base, kind: 'ack' }
+  // "going to the pc now brb", "ok gonna try it now": away to do it; the question waits for them.
+  if (AWAY.test(clean(text)) && pending && !explicit && !signals.has('bye') && !signals.has('thanks') && !signals.has('still-broken') && !signals.has('worked')) return { ...base, kind: 'ack', away: true }
   // "oops sorry" (after a secret was removed, or a wrong tap): no answer, no confusion either; the question again.
   if (signals.has('apology') && pending && !explicit) return { ...base, kind: 'ack' }
   // "yeah its registered, i did it last week" to "does it work now?": the "yeah" agrees with the fact it corrects (the
@@ -874,7 +895,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // outcome for a contractor names admin rights and local IT), not the admin line alone.
   // After a referral (local IT), "they said I don't have admin rights": the route failed, so the page's other route.
   const afterReferral = ctx.referred && !pending && !ctx.active
-  if ((signals.has('no-admin') || NO_HELP.test(clean(text))) && !explicit && afterReferral) return { ...base, kind: 'referral-failed', failed: true }
+  // "and if local IT says no?" asks what then: the other route, without "sorry they couldn't help".
+  if ((signals.has('no-admin') || NO_HELP.test(clean(text))) && !explicit && afterReferral) return { ...base, kind: 'referral-failed', failed: !/^(and |but |so )?(what )?if\b/.test(clean(text)) }
   if (afterReferral && WHO_TO_WRITE.test(clean(text))) return { ...base, kind: 'contact' }
   if (signals.has('no-admin') && !explicit && !(otherProblem && !midSteps)) return { ...base, kind: 'no-admin' }
   // "I've cleared the cache 5 times already" while the cache steps run: that part is done, go on past it.

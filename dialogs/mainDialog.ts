@@ -157,7 +157,7 @@ export class MainDialog extends ComponentDialog {
   private readonly procedureOf: ReadonlyMap<string, string>
   private readonly referOf: ReadonlyMap<string, string>
   /** Every term knowledge/ explains, whichever procedure declares it. */
-  private readonly terms: { term: string; names: string[]; say: string }[]
+  private readonly terms: { term: string; names: string[]; asked: RegExp[]; say: string }[]
   private dialogSet?: { accessor: StatePropertyAccessor<DialogState>; dialogSet: DialogSet }
   private memoryScopes?: DialogStateManagerConfiguration
 
@@ -165,7 +165,7 @@ export class MainDialog extends ComponentDialog {
     super(MAIN_DIALOG)
     this.procedureOf = new Map(deps.intents.filter((i) => i.procedure).map((i) => [i.id, i.procedure!]))
     this.referOf = new Map(deps.intents.filter((i) => i.refer).map((i) => [i.id, i.refer!]))
-    this.terms = [...deps.procedures.values()].flatMap((p) => (p.terms ?? []).map((t) => ({ term: t.term, names: t.aliases, say: t.say })))
+    this.terms = [...deps.procedures.values()].flatMap((p) => (p.terms ?? []).map((t) => ({ term: t.term, names: t.aliases, asked: t.asked.map((a) => new RegExp(`\\b(?:${a})\\b`)), say: t.say })))
     this.addDialog(new AnswerPrompt(ANSWER))
     this.addDialog(deps.procedureDialog)
     this.addDialog(new WaterfallDialog(ROUTE, [this.routeStep.bind(this)]))

@@ -97,6 +97,15 @@ const OutcomeSchema = z
   .refine((o) => o.unstaffed !== undefined || !/\bagent\b/i.test(o.say), 'an outcome that mentions an agent needs `unstaffed` wording')
   .refine((o) => !o.otherwise || o.kind === 'referred', '`otherwise` is for a referral')
 
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern)
+    return true
+  } catch {
+    return false
+  }
+}
+
 export const ProcedureSchema = z
   .object({
     id: kebab,
@@ -113,7 +122,18 @@ export const ProcedureSchema = z
     steps: z.array(StepSchema).min(1),
     // "What's ActivClient?": words its steps use, explained, answered at any point (then back to the step).
     terms: z
-      .array(z.object({ term: z.string().min(2), aliases: z.array(z.string().min(2)).default([]), say: z.string().min(1), source: SourceSchema }).strict())
+      .array(
+        z
+          .object({
+            term: z.string().min(2),
+            aliases: z.array(z.string().min(2)).default([]),
+            // Questions it answers in their own words, as patterns over the cleaned message ("should i type my password in it").
+            asked: z.array(z.string().min(3).refine(compiles, 'not a valid regular expression')).default([]),
+            say: z.string().min(1),
+            source: SourceSchema,
+          })
+          .strict(),
+      )
       .optional(),
     outcomes: z.record(kebab, OutcomeSchema).default({}),
     exhausted: TargetSchema.optional(), // where a procedure goes when every step failed; default: end as exhausted

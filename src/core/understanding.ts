@@ -218,7 +218,7 @@ const PIN_UNKNOWN = new RegExp(
   String.raw`\b(forgot|forgotten|(dont|do not|cant|cannot|no longer) (know|remember|recall)|never (knew|set|had|got|received|made|set up)|no idea (what )?(my |the )?(current |old )?pin|lost)\b.{0,20}\bpin\b|\bpin\b.{0,25}\b(forgot|forgotten|dont (know|remember)|cant remember|never (knew|set))\b|\b(olvide|olvidé|no recuerdo|no me acuerdo de)\b.{0,10}\bpin\b`,
 )
 const PIN_KNOWN_DENIED = new RegExp(String.raw`\b${NOT}\b.{0,6}\b(know|remember)`)
-const PIN_KNOWN = /\b(i (do )?(know|remember) (my |the |what my )?(current |old )?(pin|one)|pin (works|is fine|is ok|is good)|i have my pin|know it|i do know)\b/
+const PIN_KNOWN = /\b(i (do )?(know|remember) (my |the |what my )?(current |old )?(pin|one)|i (do )?(remember|know) it\b(?! (worked|working|was|were|being|used|said|says|saying|showed|showing|is|did|had|would|will))|pin (works|is fine|is ok|is good)|i have my pin|know it|i do know)\b/
 
 const REGISTERED_UNSURE = /\b(not sure|dont know|no idea|unsure|idk)\b.{0,25}\bregist/
 const REGISTERED_NO = new RegExp(String.raw`\b(${NOT}|havent|didnt|never|not yet)\b.{0,15}\bregist|\bunregistered\b|\bregist\w* (it )?(yet|at all)\b`)
@@ -291,7 +291,7 @@ const FAILING_AGAIN =
 /** "it loads but it's blank", "white screen": still failing, said as what is seen. */
 const BLANK = /\b((blank|empty|white) (page|screen)|(loads|opens|loaded|opened|comes up|came up) but (it s |its |it is |is |just |only )?(blank|empty|white))\b/
 /** Negative words that say the problem is gone, not that the step failed: "no more errors". */
-const GONE = /\b(no (more )?(box|pop ?up|popup|prompt|login box|password box|username box)( this time| anymore| now)|no (more|longer) (errors?|problems?|issues?)|no errors?( now)?|not anymore|error (is )?gone|(errors?|problems?) (is |are )?gone|nothing wrong now)\b/
+const GONE = /\b((the |that |this )?(box|pop ?up|popup|prompt|login box|password box|username box|window) (didnt|did not|doesnt|does not|hasnt|has not|never|wont) (come|pop|show|came)( up)? (back|again|anymore)|(the |that |this )?(error|message|error message|403|warning) (didnt|did not|doesnt|does not|hasnt|has not|never|wont) (come|pop|show|came)( up)?( back| again| anymore)?|(dont|do not|no longer|not) (get|getting|see|seeing) (the|that|this|any) (error|box|pop ?up|popup|prompt|message)( anymore| now| again| this time)|no (more )?(box|pop ?up|popup|prompt|login box|password box|username box)( this time| anymore| now)|no (more|longer) (errors?|problems?|issues?)|no errors?( now)?|not anymore|error (is )?gone|(errors?|problems?) (is |are )?gone|nothing wrong now)\b/
 
 /**
  * "ok cleared the ssl state, it works", "found it, pin changed": the problem is gone, said along with the step
@@ -496,6 +496,8 @@ const SIGNALS: [Signal, RegExp][] = [
   ['step-help', /\b(how (do|can|would|should|am) i (supposed to )?[a-z]+( (up|in|to|into|on|out))? (that|this|it|those|them|there)|how (do|can|would|should) i (get to|find|open|get into) (the )?(settings|tools|menu|options|internet options|advanced|privacy|content( tab)?|user console|activclient|security devices|certificates|start menu)|how do i do (that|this|it)|(where (is|are|do i find|can i find|would i find)|wheres|where s) (the |that |this |it |tools|internet options|user console|activclient|advanced)|where (do|can|would|should) i (get|find|download) (that|this|it|one|those|them)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any|all)|what does (that|this|it) mean|what do (you|u) mean( by (that|this|it))?|i dont (get|understand) (it|what you mean)|what am i (looking|supposed to look) for|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot) find (it|the|that|activclient|tools|internet options|it anywhere)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is)|where (on|in|at|under|about|exactly|abouts)\b|which (part|side|line|bit|corner)|(a lot of|so much|loads of|lots of|tons of) (writing|text|words|stuff)|(i (dont|don t|do not) (have|see|get)|(there s|theres|there is|there are|i have|i got|it has|i see) no|no such) (a |an |the |any )?(all programs|start menu|start button|tools( menu)?|internet options|content tab|advanced|activclient|actividentity|user console|gear( icon)?|settings|menu)|should i (type|enter|put|use) .{0,30}\b(in|into|there|on) (it|that|this|there|the (box|window|prompt|pop ?up|site|page))|(is|does) (it|that|this) (still )?(apply|work) (on|for|with) (windows|win) ?\d+)\b/],
   ['step-help', /\b(no (encuentro|veo|hallo|tengo) (el |la |los |las )?(activclient|menu|herramientas|opciones|todos los programas|inicio)|donde (esta|queda|encuentro)|como (lo|la) (hago|encuentro|abro))\b/],
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again)?( bye| goodbye)?\W*$/],
+  // "ok ill go to the id card office tomorrow. thanks": a plan and thanks, with nothing still wrong in it.
+  ['thanks', /^(?!.*\b(but|still|doesnt|didnt|cant|wont|not|error|403|how|what|where|why)\b)(ok(ay)?|alright|got it|will do|understood|makes sense|sounds good|fine|great|perfect|cool)\b.{0,80}\b(thanks|thank (you|u)|thx|ty)( (so|very) much| a lot| again| for (the|your) help)?\W*$/],
   ['bye', /^(ok(ay)? |alright )?(bye|goodbye|good bye|see ya|see you|later|cya|im done|i m done|thats all|that s all|nothing else|ttyl|have a good (day|one)|gotta go|got to go)\W*$/],
   // "ok bye, I'll do it tomorrow at the office": leaving for now, whatever follows the goodbye; "…, thanks for the help, bye" too.
   ['bye', /(^|\b(ok|okay|thanks|thank you|thx|ty|tomorrow|later|monday|then|now|home|work)\b.{0,3})\b(bye|goodbye|good bye|cya|see ya|ttyl)\W*$|\b(thanks|thank you|thx|ty)( (so much|a lot))?( for (the|your|all the) help)?,? (bye|goodbye|cya|see ya)\W*$|^(ok(ay)? |alright |thanks |thx |ty )?(bye|goodbye|good bye|gotta go|got to go|ttyl|cya|see ya)\b|\b(i ll|ill|i will|will) (do|try|finish) (it|that|this|them|the rest)( all)? (tomorrow|later|monday|tonight|in the morning|at work|at the office|when i m|when im|when i get)\b/],
@@ -627,7 +629,7 @@ export interface UnderstandingContext {
   /** A problem was left for this one ("we can come back to it: say back"). */
   paused?: boolean
   /** Words the steps use that knowledge/ explains ("ActivClient", "PKCS#11"), with the names people use for them. */
-  terms?: readonly { term: string; names: readonly string[] }[]
+  terms?: readonly { term: string; names: readonly string[]; asked?: readonly RegExp[] }[]
   /** The bot's last words asked whether the part just done helped ("ok did that" before). */
   askedIfDone?: boolean
   /** A PIN was typed (and removed) in this message. */
@@ -683,8 +685,11 @@ const SENT_HERE = /\b(told|sent|said|asked|referred|pointed) (me )?(to )?(here|o
 /** "is ako the same thing as dko?", "difference between AKO and DKO": a question about two words at once. */
 const SAME_AS = /\b((is|are|isnt|arent) (.{1,40}) (the )?same( thing)? as (.{1,40})|(difference|different) between (.{1,60}))$/
 
-export function termAsked(text: string, terms: readonly { term: string; names: readonly string[] }[]): string | undefined {
+export function termAsked(text: string, terms: readonly { term: string; names: readonly string[]; asked?: readonly RegExp[] }[]): string | undefined {
   const said = clean(text)
+  // A question the knowledge answers in its own words ("do i have to do this for each of them?").
+  const asked = terms.find((t) => t.asked?.some((pattern) => pattern.test(said)))
+  if (asked) return asked.term
   const match = WHAT_IS.exec(said)
   const compared = match ? undefined : SAME_AS.exec(said)
   if (!match && !compared) return undefined
@@ -697,6 +702,9 @@ export function termAsked(text: string, terms: readonly { term: string; names: r
     }),
   )?.term
 }
+
+/** Another fix proposed in place of the one a rule gives ("what about clearing the cache", "would reinstalling it help?"). */
+const FIX_PROPOSED = /^((so|but|ok|okay|well|and|hmm|um|then) )*(what about|how about|what if i|cant i just|couldnt i just)\b|\b(to (fix|solve|sort|get around) (it|this|that|the (problem|issue|error|revocation|revoked)( \w+)?)|(fix|solve) (it|this) that way|instead|(would|will|could|does|wouldnt|wont|cant) (that|it|this|(clearing|reinstalling|installing|updating|resetting|registering|re ?registering|changing)\b.{0,30}) (help|work|fix (it|this|that)))\b/
 
 /** Going away to do the step now ("brb", "heading to my desk", "gonna try it now"): not an answer yet. */
 const AWAY = /\b(brb|be right back|(going|gonna go|heading|walking|running|off) (over |back )?to (the|my) (pc|computer|desk|desktop|laptop|office|work ?station|other (pc|computer|laptop))|let me (go )?(try|check|do|test) (it|that|this|now)|(gonna|going to|will|ill|i ll|i will) (try|test|do) (it|that|this)( now| real quick| rn| right now)?\W*$|trying (it|that) now)\b/
@@ -761,6 +769,12 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     const left = 1 - ctx.scoreOf(top)
     if (next && left > 0) route = { kind: 'intent', intentId: next, score: Math.min(1, ctx.scoreOf(next) / left) }
   }
+  // "wait no i remember it, i just want to change it" after the forgotten-PIN rule: the fact the rule stood on is
+  // corrected, so the problem is read again with it (here: changing a known PIN), not "what problem are you having?".
+  if (ctx.lastPolicy && !ctx.pending && !ctx.active && Object.keys(found.facts).length > 0 && !(ctx.fits?.(ctx.lastPolicy, facts) ?? true)) {
+    const meant = (ctx.ranked ?? []).find((id) => id !== ctx.lastPolicy && ctx.procedureOf(id) !== undefined && !ctx.isPolicy(id) && fits(id) && ctx.scoreOf(id) >= 0.1)
+    if (meant) return { ...base, kind: 'problem', intentId: meant, hedge: true }
+  }
   const { pending } = ctx
   // The facts just read stand for the answer's own (read without a typed PIN's hint, so only when there was none).
   const answer = pending ? readAnswer(text, pending, ctx.facts, ctx.typedPin ? undefined : found.facts) : undefined
@@ -809,6 +823,11 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const bare = !pending && !ctx.active ? BARE.find(({ said }) => said.test(clean(text))) : undefined
   if (bare && bare.intentIds.every((id) => ctx.procedureOf(id) !== undefined)) return { ...base, kind: 'clarify', intentIds: [...bare.intentIds] }
   if (signals.has('push-back') && ctx.lastPolicy && !explicit) return { ...base, kind: 'policy', intentId: ctx.lastPolicy, pushBack: true }
+  // "what about clearing the cache?", "can i reinstall activclient to fix it?" right after a rule (revoked certificates: a
+  // new CAC is the only way): another fix proposed is a push-back on the rule, not a new problem to start.
+  if (ctx.lastPolicy && !pending && !ctx.active && FIX_PROPOSED.test(clean(text)) && !/\b(also|another|as well|too|separate|different|other (thing|problem|issue)|btw|by the way)\b/.test(clean(text))) {
+    return { ...base, kind: 'policy', intentId: ctx.lastPolicy, pushBack: true }
+  }
   // "this is ridiculous" right after a rule: empathy (said first, for any venting), then the rule and its route again.
   if (vent && ctx.lastPolicy && !pending && !ctx.active && !signals.has('person')) return { ...base, kind: 'policy', intentId: ctx.lastPolicy, pushBack: false }
   // After a policy line, a follow-up we can't otherwise place ("so i cant order one online?") is about that rule.
@@ -860,7 +879,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // Unless those facts are the answer the question asked for ("Do you know your PIN?" "no, it's locked"): its steps branch on them.
   if (explicit && policyIntent && calledFor(policyIntent) && words >= 4 && !(answer?.kind === 'option' && answer.by === 'fact')) return { ...base, kind: 'policy', intentId: policyIntent, pushBack: false }
   if (explicit) return { ...base, kind: 'answer', answer: answer! }
-  if (signals.has('hurry') && pending && !signals.has('person')) return { ...base, kind: 'hurry' }
+  if (signals.has('hurry') && pending && !signals.has('person') && !policyIntent && !otherProblem) return { ...base, kind: 'hurry' }
   // A bare "?" is "what do you mean?": the last thing said again.
   if (SAY_AGAIN.test(clean(text)) || (/^\s*\?+\s*$/.test(text) && !pending && (ctx.lastProcedure !== undefined || ctx.lastPolicy !== undefined || ctx.askedVague === true))) return { ...base, kind: 'repeat' }
   // "ok ill do that later, back to the pin thing": back to the problem left, wherever it is said in the message.

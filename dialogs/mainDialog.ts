@@ -460,6 +460,11 @@ export class MainDialog extends ComponentDialog {
         }
         // A fact that answers nothing pending is kept (and used later); the question stays.
         // Only a typed PIN's "you know it" was found: the warning was the reply; "Got it, thanks" would thank them for it.
+        // A value the question has no option for ("safari" to "which browser?"), or a Mac: said so, not "Got it, thanks".
+        if (await this.noOptionFor(innerDc, reading)) {
+          await innerDc.repromptDialog()
+          return Dialog.EndOfTurn
+        }
         if (this.thanksForFacts(context, reading)) await context.sendActivity(messages.notedFact)
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
@@ -673,6 +678,28 @@ export class MainDialog extends ComponentDialog {
    * Whether "Got it, thanks" fits the facts just noted: not after venting (the empathy line came first), and not when
    * the only fact is that they know their PIN because they typed it (the warning was the reply).
    */
+  /**
+   * "safari" (or "i'm on a mac") to "Which browser are you using?": the page's steps don't cover it, said plainly once,
+   * with where to turn, rather than thanks and the same question. Whether it said so.
+   */
+  private async noOptionFor(innerDc: DialogContext, reading: Reading): Promise<boolean> {
+    const { context } = innerDc
+    const pending = pendingQuestion(innermost(innerDc.stack).at(-1)?.state)
+    if (pending?.kind !== 'ask' || pending.slot !== 'browser') return false
+    const { browser, os } = reading.found.facts
+    const uncovered = browser !== undefined && !pending.options.some((o) => o.values?.includes(browser))
+    if (!uncovered && os !== 'macos') return false
+    const memory = await this.deps.state.memory.get(context, {})
+    if (memory.macNoted && !uncovered) return false
+    if (uncovered) {
+      await context.sendActivity(messages.browserNotCovered(browser === 'safari' ? 'Safari' : browser!))
+      return true
+    }
+    await context.sendActivity(messages.macNote)
+    await this.deps.state.memory.set(context, { ...memory, macNoted: true })
+    return true
+  }
+
   private thanksForFacts(context: TurnContext, reading: Reading): boolean {
     if (reading.vent) return false
     return !(secretsFound(context).length > 0 && Object.keys(reading.found.facts).every((slot) => slot === 'pin'))

@@ -77,6 +77,10 @@ export const messages = {
     'The help page gives no phone number, e-mail or address for the help desk or the ID card office, so I can\'t give ' +
     'you one and won\'t guess.',
   noContactAgent: 'I can connect you with a help-desk agent here instead: just say "talk to a person".',
+  browserNotCovered: (name: string) =>
+    `The help page's steps don't cover ${name}: they are written for Internet Explorer on Windows (Edge, Chrome and Firefox ` +
+    'get general browser steps here). If the computer with your CAC reader has one of those, pick it; otherwise your ' +
+    'local IT team is the one to ask.',
   macNote:
     "You're on a Mac: the help page's steps are written for Windows computers (Internet Explorer and ActivClient) and it " +
     'says nothing about a Mac. Try them on a Windows computer if you can; for a Mac, your local IT team is the one to ask.',

@@ -23,7 +23,7 @@ import { summarise, type HandoffPacket, type HandoffQueue } from '../src/core/ha
 import type { Procedure, Slot } from '../src/core/procedures.js'
 import { normalise, type Recognizer, type RecognizerResult } from '../src/core/recognizer.js'
 import { decideRoute, type Route, type RoutingThresholds } from '../src/core/routing.js'
-import { backToPaused, clean, EXPIRED, HEDGE_SCORE, POLICY_SCORE, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading, type UnderstandingContext } from '../src/core/understanding.js'
+import { backToPaused, clean, EXPIRED, extractFacts, HEDGE_SCORE, POLICY_SCORE, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading, type UnderstandingContext } from '../src/core/understanding.js'
 import { NONE, type Intent } from '../intents/intent.js'
 import { newCase, wasWelcomedThisTurn, type HelpDeskState, type Profile } from './helpDeskState.js'
 import { messages } from './messages.js'
@@ -726,6 +726,8 @@ export class MainDialog extends ComponentDialog {
     noteOutcome(context, 'referred')
     if (!pushBack) await this.noteLanguage(context)
     const full = intentId === 'other-person' ? messages.otherPerson : this.oneShotText(context, this.procedureOf.get(intentId)!)
+    // Someone else's locked or forgotten PIN: the locked-PIN rule, said for a third person (counted as that procedure).
+    if (intentId === 'other-person' && extractFacts(context.activity.text ?? '').facts.pin !== undefined) noteProcedure(context, 'pin-locked-or-forgotten')
     // Said again (a push-back, a follow-up): the rule and the way forward, without the notes between them.
     // A note the message asks about ("what about the card reader?") stays.
     const paragraphs = full.split('\n\n')

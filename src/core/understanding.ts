@@ -192,16 +192,21 @@ const globals = new Map<RegExp, RegExp>()
 const globalOf = (pattern: RegExp) => globals.get(pattern) ?? globals.set(pattern, new RegExp(pattern.source, 'g')).get(pattern)!
 
 /** The first value whose pattern matches and is not negated just before ("not on chrome", "i dont use ie"). */
+/** A browser told by its icon ("the blue e", "the orange fox"), not by name. */
+const DESCRIBED = /\b(blue|green|red|orange|yellow|wave|fox|ring|circle|ball)\b/
+
 function firstUnnegated(text: string, patterns: readonly [RegExp, string][]): string | undefined {
-  const found: { at: number; value: string }[] = []
+  let found: { at: number; value: string; described: boolean }[] = []
   for (const [pattern, value] of patterns) {
     for (const match of text.matchAll(globalOf(pattern))) {
       const before = text.slice(Math.max(0, match.index - 24), match.index)
       if (NEGATED_BEFORE.test(before)) continue
-      found.push({ at: match.index, value })
+      found.push({ at: match.index, value, described: DESCRIBED.test(match[0]) })
     }
   }
   if (found.length === 0) return undefined
+  // "umm the blue e one? edge i think": a name said outright beats an icon described.
+  if (new Set(found.map((f) => f.value)).size > 1 && found.some((f) => !f.described)) found = found.filter((f) => !f.described)
   // "actually im on edge, chrome is my home pc": the one said as in use wins.
   const inUse = found.filter((f) => /\b(on|using|use|in|with|its|it s|im on|i m on)\s*$/.test(text.slice(Math.max(0, f.at - 12), f.at)))
   if (inUse.length === 1) return inUse[0]!.value
@@ -210,7 +215,7 @@ function firstUnnegated(text: string, patterns: readonly [RegExp, string][]): st
   return found.sort((a, b) => a.at - b.at)[0]!.value
 }
 
-const PIN_LOCKED = /\b(pin (is |got |was |has been |has |)(locked|blocked)|(card|cac) (is |got |was |has been |s |now |)(locked|blocked)|(typed|entered|put in|tried) (it|the pin|my pin|pin|the code) (in )?wrong (\w+ )?(times|tries)|locked (my |the |out of my )?pin|too many (wrong |bad |incorrect )?(attempts|tries)|locked (myself )?out|pin\b.{0,40}\b(its|it s|it is|now|got|gets) (locked|blocked)|pin (esta |está |se |)(bloqueado|bloqueó|bloqueo)|bloqu(e|é|ee|eé) (mi |el )?pin|pin\b.{0,60}\b((is|was|has) (it|that) (been |got |gotten |now |already )?(locked|blocked)|(did|have|could|might) i (just |already )?(lock|locked|block|blocked)( it| myself out)?|(lo|la|se|esta|está) bloque\w*))\b/ // Spanish too: the policy line must reach a Spanish speaker mid-steps
+const PIN_LOCKED = /\b(pin (is |got |was |has been |has |)(locked|blocked)|(card|cac) (is |got |was |has been |s |now |)(locked|blocked)|(typed|entered|put in|tried) (it|the pin|my pin|pin|the code) (in )?wrong (\w+ )?(times|tries)|locked (my |the |his |her |their |out of my |out of his |out of her )?(cac )?pin|too many (wrong |bad |incorrect )?(attempts|tries)|locked (myself )?out|pin\b.{0,40}\b(its|it s|it is|now|got|gets) (locked|blocked)|pin (esta |está |se |)(bloqueado|bloqueó|bloqueo)|bloqu(e|é|ee|eé) (mi |el )?pin|pin\b.{0,60}\b((is|was|has) (it|that) (been |got |gotten |now |already )?(locked|blocked)|(did|have|could|might) i (just |already )?(lock|locked|block|blocked)( it| myself out)?|(lo|la|se|esta|está) bloque\w*))\b/ // Spanish too: the policy line must reach a Spanish speaker mid-steps
 /** "my pin is … and it keeps saying its wrong", "pin not accepted", "no funciona": the PIN typed is refused, so the right one is not known. */
 const PIN_REFUSED =
   /\bpin\b.{0,50}\b(rejected|refused|declined|(not|isnt|wasnt|never) (being )?(accepted|taken|recognized|recognised)|(keeps |still |always )?(says|said|saying|shows|showing|comes back|came back|reads)( as| that)?( its| it s| it is| the pin is| pin is| it was)? (wrong|incorrect|invalid|bad)|no (funciona|sirve)|(es )?incorrect[oa])\b(?! (password|username|user name|page|site|url|certificate|cert|browser|one))|\bpin( (is|was|number|code|redacted|and|but|it|just|still|now|anymore|simply|i|typed|type|enter|entered|use|\d+|times|twice|again|already|always|like)){0,6} (doesnt|does not|wont|will not|isnt|is not|not) (work|working|accepted|valid)\b|\bpin (is |was )?(wrong|incorrect|invalid)\b|\b(says|said|saying|shows|showing|error|get|getting|got) (an? )?(wrong|incorrect|invalid|bad) pin\b|\b(wrong|incorrect|invalid|bad) pin (error|message|warning|prompt)\b|\b(rejects|rejected|rejecting|refuses|refused|refusing|wont (take|accept)|doesnt (take|accept)|not (taking|accepting)) (my |the |his |her |their )?(cac )?pin\b/
@@ -513,7 +518,7 @@ const SIGNALS: [Signal, RegExp][] = [
   // "so the help desk can undo the lock if I call them?"
   ['push-back', /\b(help ?desk|agent|someone|somebody|they|you|u|a person|a tech) (can|could|will|would) (just )?(reset|unlock|unblock|fix|undo|reverse|unrevoke|override|restore|reissue)\b/],
   ['no-admin', /\b(no|dont have|don t have|without|need|needs|lack|not an?) (local )?admin( rights| privileges| access| password)?\b|\b(asks|asking|wants|needs) (for )?(an )?admin(istrator)? (password|rights|approval)\b|\bnot (allowed|permitted) to install\b|\bcant install\b|\b(not|never|wont|cant|wont be) (getting|get|given|granted|give me|giving me|allowed)( me)? (local )?admin\b/],
-  ['contact', /\b(their|the help ?desk s|the help ?desks|the id card office s) (e ?mail|email|phone|number|address|hours)\b|\bwho (is|s) (my |our |the )?local (it|i t|it team|it guys|it people|help ?desk)\b|\b(phone|number|e ?mail|email|address|contact|call|reach|hours|located|location|where is)\b.{0,30}\b(help ?desk|id card office|id office|deers|rapids|them|they|their)\b|\b(help ?desk|id card office)\b.{0,20}\b(phone|number|email|e mail|address|contact info|hours)\b/],
+  ['contact', /\b(their|the help ?desk s|the help ?desks|the id card office s) (e ?mail|email|phone|number|address|hours)\b|\bwho (is|s) (my |our |the )?local (it|i t|it team|it guys|it people|help ?desk)\b|\b(phone|number|e ?mail|email|address|contact|call|reach|hours|located|location|where is)\b.{0,30}\b(help ?desk|id card office|id office|deers|rapids)\b|\b(their|them|they) (phone|number|e ?mail|email|address|hours|contact)|\b(how|where|who) (do|can|should|would) i (call|reach|contact|e ?mail|email|find|get hold of|get a hold of) (them|they)\b|\b(phone|number|e ?mail|email|address|hours) (for|of|do i (call|use|write|e ?mail|email|reach)( to)?) (them|they)\b|\b(call|reach|contact|email|e ?mail) them (on|at)\b|\b(help ?desk|id card office)\b.{0,20}\b(phone|number|email|e mail|address|contact info|hours)\b/],
   ['other-person', /\b(his|her|their|my (wife|husbands?|husband|spouse|soldiers?|coworkers?|co worker|boss|friends?|son|daughter|mom|dad|subordinates?|airman|sailor|marine|colleague|supervisor)s?|(soldier|coworker|colleague|someone else|somebody else|another (person|user|soldier))(s)?) (cac )?(pin|password|card (is |got |has been |s )?(locked|blocked))\b|\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b.{0,30}\bpin\b|\bpin\b.{0,40}\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b/],
   ['undo', UNDO],
   ['hurry', /\b(skip (all )?(that|this|the (questions?|steps?|chit ?chat|small talk))|just (give|tell|show|send) me (the )?(fix|answer|solution|steps|instructions)|just tell me what to do|(get|come) to the point|cut to the chase|no time for (this|questions|all this)|i dont have time( for (this|all this|questions))?|hurry( up)?|quick(ly)? (please|pls)|asap)\b/],
@@ -533,6 +538,45 @@ const ELSEWHERE = /\b(anywhere|somewhere|someplace|anyplace|where|who) else\b|\b
 
 /** Words that ask the bot to stop what it is doing (not just venting); read as typed, since spelling repair turns "forget" into "forgot". */
 const STOP_WORDS = /\b(stop|cancel|forget (it|this|about it)|never ?mind|nvm|quit|give up|giving up|(i'?m|im) done|enough|leave it|drop it|skip it)\b/
+
+const FORWARDED = /^\s*(-{2,}\s*)?(forwarded message|original message|begin forwarded message)|^\s*(from|sent|to|cc|subject|date)\s*:/i
+const SEPARATOR = /^\s*([-_=*~]\s*){3,}$/
+/** "> quoted", "SSN: …", "Action: contact helpdesk": a line of someone else's text or of a form. */
+const QUOTED_LINE = /^\s*>|^\s*[A-Za-z][A-Za-z /]{0,24}:\s*\S/
+
+/**
+ * The user's own words in a pasted e-mail or form ("pasting what my unit sent me: … so what do i do"): without the
+ * forwarded block (up to a separator line) and quoted or "Key: value" lines. What someone else wrote ("contact the
+ * help desk") is no request of the user's; its error text still counts, as the whole message is recognized.
+ */
+export function ownWords(text: string): string {
+  const lines = text.split(/\r?\n/)
+  if (lines.length < 3) return text
+  const own: string[] = []
+  let forwarded = false
+  let afterForward: string[] = []
+  for (const line of lines) {
+    if (FORWARDED.test(line)) {
+      forwarded = true
+      afterForward = []
+      continue
+    }
+    if (forwarded) {
+      if (SEPARATOR.test(line)) forwarded = false
+      else afterForward.push(line)
+      continue
+    }
+    if (SEPARATOR.test(line) || QUOTED_LINE.test(line)) continue
+    own.push(line)
+  }
+  // A forwarded block never closed: its last paragraph, after a blank line, is taken as the user's comment.
+  if (forwarded) {
+    const blank = afterForward.map((line) => line.trim() === '').lastIndexOf(true)
+    if (blank >= 0) own.push(...afterForward.slice(blank + 1).filter((line) => !QUOTED_LINE.test(line)))
+  }
+  const said = own.join('\n').trim()
+  return said.length > 0 ? said : text
+}
 
 /** Every signal in a message: a person, a repeat, step help, thanks, venting, push-back... */
 export function signalsOf(text: string): Set<Signal> {
@@ -741,7 +785,7 @@ export const SWITCH_SCORE = 0.5
  */
 export function understand(text: string, ctx: UnderstandingContext): Reading {
   const found = extractFacts(text, { typedPin: ctx.typedPin })
-  const signals = signalsOf(text)
+  const signals = signalsOf(ownWords(text))
   // "i picked wrong, it's chrome": a correction of what was answered, with the right value.
   if (signals.has('undo') && Object.keys(found.facts).length > 0) found.correction = true
   const vent = signals.has('vent')

@@ -91,21 +91,52 @@ const rl = createInterface({ input: process.stdin, output: tty ? process.stdout 
 rl.setPrompt('you> ')
 const prompt = () => (tty ? (process.stdout.write('\n'), rl.prompt()) : process.stdout.write('\nyou> '))
 prompt()
-try {
-  // Iterating (rather than rl.question) keeps lines that arrive while the bot is still answering, e.g. when piped.
-  for await (const raw of rl) {
-    const line = raw.trim()
-    if (line === 'quit' || line === 'exit') break
-    if (line) {
-      if (!tty) process.stdout.write(`${line}\n`)
-      const button = /^\d$/.test(line) ? adapter.buttons[Number(line) - 1] : undefined
-      adapter.buttons = []
-      await adapter.send(activity({ type: ActivityTypes.Message, text: button ?? line }), (c) => helpDesk.bot.run(c))
-    }
-    prompt()
+
+/** Lines that arrive together on a terminal are one pasted message (an e-mail, an error page), as in Web Chat. */
+const PASTE_MS = 25
+let lines: string[] = []
+let timer: NodeJS.Timeout | undefined
+let turns = Promise.resolve()
+let quitting = false
+
+async function say(text: string): Promise<void> {
+  if (quitting) return
+  if (text === 'quit' || text === 'exit') {
+    quitting = true
+    rl.close()
+    return
   }
-} finally {
-  rl.close()
-  await helpDesk.close()
-  process.stdout.write('\n')
+  if (text) {
+    if (!tty) process.stdout.write(`${text}\n`)
+    const button = /^\d$/.test(text) ? adapter.buttons[Number(text) - 1] : undefined
+    adapter.buttons = []
+    await adapter.send(activity({ type: ActivityTypes.Message, text: button ?? text }), (c) => helpDesk.bot.run(c))
+  }
+  prompt()
 }
+
+function flush(): void {
+  const text = lines.join('\n').trim()
+  lines = []
+  // One turn at a time, in order, even when lines arrive while the bot is still answering (piped input).
+  turns = turns.then(() => say(text))
+}
+
+rl.on('line', (raw) => {
+  if (tty) {
+    lines.push(raw)
+    clearTimeout(timer)
+    timer = setTimeout(flush, PASTE_MS)
+  } else if (raw.endsWith('\\')) {
+    lines.push(raw.slice(0, -1)) // piped: a line ending in a backslash goes on on the next line
+  } else {
+    lines.push(raw)
+    flush()
+  }
+})
+await new Promise<void>((resolve) => rl.once('close', resolve))
+clearTimeout(timer)
+if (lines.length > 0 && !quitting) flush()
+await turns
+await helpDesk.close()
+process.stdout.write('\n')

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   extractFacts,
+  ownWords,
   readAnswer,
   saysSolved,
   signalsOf,
@@ -295,5 +296,26 @@ describe('every question in knowledge/ reads its own answers back', () => {
         expect(reading, `"${phrase}"`).toMatchObject({ kind: 'option', index })
       }
     })
+  })
+})
+
+describe("ownWords: the user's own words in a pasted e-mail or form", () => {
+  it('drops a forwarded block up to its separator and keeps the comment after it', () => {
+    const text = '---------- Forwarded message ----------\nFrom: S6\nSubject: RE: CAC\n\nPlease contact the helpdesk.\n\n---\nthats what they sent, i still get 403'
+    expect(ownWords(text)).toBe('thats what they sent, i still get 403')
+  })
+  it('drops quoted and "Key: value" lines, keeps the lines around them', () => {
+    const text = 'pasting what my unit sent me:\n> SM: SPC Rivera\nIssue: EDIPI does not match\nAction: contact helpdesk\nso what do i do'
+    expect(ownWords(text)).toBe('pasting what my unit sent me:\nso what do i do')
+  })
+  it('takes the last paragraph of a forwarded block that never closes as the comment', () => {
+    const text = 'From: S6\nSubject: CAC\nCall the help desk.\n\nwhat does this mean'
+    expect(ownWords(text)).toBe('what does this mean')
+  })
+  it('leaves a message of one or two lines alone', () => {
+    expect(ownWords('Subject: help\nmy cac is locked')).toBe('Subject: help\nmy cac is locked')
+  })
+  it('reads no request for contact details from what someone else wrote', () => {
+    expect(signalsOf(ownWords('From: S6\nSubject: x\nemail the help desk for their number\n---\nit still says 403')).has('contact')).toBe(false)
   })
 })

@@ -39,6 +39,8 @@ export interface Memory {
   askedIfDone?: boolean
   /** Turns in a row that left the question waiting without an answer ("ok", "one sec", "just give me the fix"). */
   stalled?: number
+  /** The step ("procedure/step") whose help was last given, so asking again offers a person instead of the same words. */
+  helpedWith?: string
 }
 
 /** The case being worked on in this conversation, for the agent if it is handed over. Redacted text only. */

@@ -485,7 +485,8 @@ export class MainDialog extends ComponentDialog {
         if (reading.kind === 'ack' && reading.away) await context.sendActivity(messages.takeYourTime)
         // The same question waiting a third time: not a loop; a person is offered with it.
         if (((await this.deps.state.memory.get(context, {})).stalled ?? 0) >= STALLS_BEFORE_OFFER) {
-          await context.sendActivity(messages.stuckOffer) // not noted as an offer: a "yes" next answers the question
+          await context.sendActivity(messages.stuckOffer)
+          await this.noteOffered(context) // another "ok" takes it; a "yes" to a yes/no question still answers it
         }
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
@@ -665,6 +666,15 @@ export class MainDialog extends ComponentDialog {
       if (first) await innerDc.context.sendActivity(`${this.deps.procedures.get(about)!.title}: ${first.say}`)
       return
     }
+    // Asked again about the same step after its help: that is all the page has, so a person rather than a loop.
+    const memory = await this.deps.state.memory.get(innerDc.context, {})
+    const step = current ? `${procedure!.id}/${current.id}` : undefined
+    if (step && memory.helpedWith === step) {
+      await innerDc.context.sendActivity(messages.stepHelpAgain)
+      await this.noteOffered(innerDc.context)
+      return
+    }
+    if (step) await this.deps.state.memory.set(innerDc.context, { ...memory, helpedWith: step })
     if (current?.help) {
       await innerDc.context.sendActivity(renderContent(current.help, `${messages.stepHelp} `))
       return
@@ -674,10 +684,6 @@ export class MainDialog extends ComponentDialog {
     if (current) await innerDc.context.sendActivity(renderContent(current))
   }
 
-  /**
-   * Whether "Got it, thanks" fits the facts just noted: not after venting (the empathy line came first), and not when
-   * the only fact is that they know their PIN because they typed it (the warning was the reply).
-   */
   /**
    * "safari" (or "i'm on a mac") to "Which browser are you using?": the page's steps don't cover it, said plainly once,
    * with where to turn, rather than thanks and the same question. Whether it said so.
@@ -700,6 +706,10 @@ export class MainDialog extends ComponentDialog {
     return true
   }
 
+  /**
+   * Whether "Got it, thanks" fits the facts just noted: not after venting (the empathy line came first), and not when
+   * the only fact is that they know their PIN because they typed it (the warning was the reply).
+   */
   private thanksForFacts(context: TurnContext, reading: Reading): boolean {
     if (reading.vent) return false
     return !(secretsFound(context).length > 0 && Object.keys(reading.found.facts).every((slot) => slot === 'pin'))

@@ -106,6 +106,7 @@ export const messages = {
   notedFact: 'Got it, thanks.',
   stuckOffer: 'We seem to be stuck on this question. If you\'d rather, a help-desk agent can take it from here: say "talk to a person". Or answer it in your own words.',
   takeYourTime: "Sure, take your time. I'll be here: when you've tried it, tell me how it went.",
+  stepHelpAgain: 'That is all the help page says about this step. A help-desk agent can walk you through it: say "talk to a person". Or tell me what you see on your screen.',
   hurry: "I'll keep it short: the right fix depends on your answer to this one question.",
   corrected: "Thanks for correcting me. Let's redo that with the right details.",
   newFact: 'Thanks, that changes the steps for you.',

@@ -182,7 +182,7 @@ export class ProcedureDialog extends ComponentDialog {
     if (!options.nested) this.analytics?.record(step.context, { kind: 'step.shown', procedureId: procedure.id, stepId: current.id, step: shown + 1 })
     await step.context.sendActivity(text)
     const memory = await this.state.memory.get(step.context, {})
-    await this.state.memory.set(step.context, { ...memory, lastStep: text })
+    await this.state.memory.set(step.context, { ...memory, lastStep: text, helpedWith: undefined })
     if (current.run) {
       const parent = options.nested && options.parent ? options.parent : { at: shown + 1, total, last }
       return step.beginDialog(LOOP, { procedureId: current.run, trail: [], nested: true, parent } satisfies ProcedureOptions)

@@ -750,6 +750,9 @@ export function termAsked(text: string, terms: readonly { term: string; names: r
 /** Another fix proposed in place of the one a rule gives ("what about clearing the cache", "would reinstalling it help?"). */
 const FIX_PROPOSED = /^((so|but|ok|okay|well|and|hmm|um|then) )*(what about|how about|what if i|cant i just|couldnt i just)\b|\b(to (fix|solve|sort|get around) (it|this|that|the (problem|issue|error|revocation|revoked)( \w+)?)|(fix|solve) (it|this) that way|instead|(would|will|could|does|wouldnt|wont|cant) (that|it|this|(clearing|reinstalling|installing|updating|resetting|registering|re ?registering|changing)\b.{0,30}) (help|work|fix (it|this|that)))\b/
 
+/** "its broken", "not working" with nothing else said: at a CAC help desk, about the CAC; what do they see? */
+const BROKEN = /^(ugh |hi |hello |hey |help |so )*(it s |its |it is |everything s |everything is |this is |it |mine is |mine s )?(all )?(still )?(broken|not working|doesnt work|wont work|stopped working|messed up|busted|dead|acting up)( again)?$/
+
 /** Going away to do the step now ("brb", "heading to my desk", "gonna try it now"): not an answer yet. */
 const AWAY = /\b(brb|be right back|(going|gonna go|heading|walking|running|off) (over |back )?to (the|my) (pc|computer|desk|desktop|laptop|office|work ?station|other (pc|computer|laptop))|let me (go )?(try|check|do|test) (it|that|this|now)|(gonna|going to|will|ill|i ll|i will) (try|test|do) (it|that|this)( now| real quick| rn| right now)?\W*$|trying (it|that) now)\b/
 
@@ -796,6 +799,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // Candidates that contradict a fact are dropped: "I know my PIN, I want a new one" is not a forgotten PIN.
   let route: RouteLike =
     ctx.route.kind === 'suggest' ? { kind: 'suggest', intentIds: ctx.route.intentIds.filter(fits) } : ctx.route
+  // A bare "no", "yes", "idk" with no question waiting names no problem ("no" reads like "no certificate"): none is started.
+  const bareReply = !ctx.pending && !ctx.active && words <= 2 && /^(no|nope|nah|n|yes|yeah|yep|y|idk|dunno|maybe|ok|okay|k|sure)( (man|dude|sir|maam|thanks|lol|idk))?$/.test(clean(text))
+  if (bareReply && ((route.kind === 'intent' && ctx.procedureOf(route.intentId) !== undefined) || route.kind === 'suggest')) route = { kind: 'none' }
   // "it's not my PIN, it's my password": the top intent is denied, so the runner-up is judged on what is left of the
   // probability (its share once the denied one is taken out).
   // "I registered it months ago and now I can't log in": the best reading, sure or not, ruled out by this message's own
@@ -856,7 +862,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "still there", "no luck" mid-steps are about this problem, whatever else the words resemble.
   const aboutThis = (signals.has('still-broken') || signals.has('worked')) && words <= 5 && midSteps
   const otherProblem =
-    !aboutThis && sure && route.kind === 'intent' && ctx.procedureOf(route.intentId) && !isRunning(route.intentId) && !aboutActive && !unbacked(route.intentId)
+    !aboutThis && !bareReply && sure && route.kind === 'intent' && ctx.procedureOf(route.intentId) && !isRunning(route.intentId) && !aboutActive && !unbacked(route.intentId)
       ? route.intentId
       : undefined
   // Named outright (a button, a label, a fact, a phrase the step declares), not only yes/no in a sentence.
@@ -1063,7 +1069,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     // "cancel" is read only from words of stopping: "i dont want that either" is no request to stop anything.
     if (route.intentId !== 'none' && !(route.intentId === 'cancel' && !STOP_WORDS.test(text.toLowerCase()) && words > 2)) return { ...base, kind: 'small-talk', intentId: route.intentId }
   }
-  if (route.kind === 'suggest') {
+  if (route.kind === 'suggest' && !bareReply) {
     const ids = route.intentIds.filter((id) => ctx.procedureOf(id) !== ctx.active && !unbacked(id))
     if (ids.length === 1 && ctx.scoreOf(ids[0]!) >= HEDGE_SCORE) return { ...base, kind: 'problem', intentId: ids[0]!, hedge: true }
     if (ids.length === 1 && !pending) return { ...base, kind: 'vague' }
@@ -1074,7 +1080,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // No reading, no other topic, but the message is about the CAC and AKO/DKO ("my CAC will not let me into AKO since
   // this morning"): never "not something I can help with". Just after a list or steps ended ("with ako, first time
   // ever using it" after what registering needs), it adds to that, so that again; else ask what they see.
-  if (route.kind === 'none' && !route.topic && !pending && DOMAIN.test(clean(text))) {
+  if (route.kind === 'none' && !route.topic && !pending && (DOMAIN.test(clean(text)) || (BROKEN.test(clean(text)) && !ctx.lastProcedure && !ctx.lastPolicy))) {
     if (ctx.lastProcedure && !ctx.active && words <= 12) return { ...base, kind: 'repeat' }
     // The likeliest reading is one of our problems, only not sure enough: that one, with a way out.
     const likeliest = ctx.ranked?.[0]

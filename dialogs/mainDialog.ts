@@ -229,7 +229,7 @@ export class MainDialog extends ComponentDialog {
       }
       case 'about-bot':
       case 'own-info':
-        await context.sendActivity(reading.kind === 'own-info' ? messages.ownInfo : messages.aboutBot)
+        await context.sendActivity(reading.kind === 'own-info' ? (reading.need ? messages.whatTheyNeed : messages.ownInfo) : messages.aboutBot)
         await context.sendActivity(messages.stillQueued)
         return true
     }
@@ -593,7 +593,7 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity(this.termText(reading.term))
         return this.resume(innerDc, active !== undefined)
       case 'own-info':
-        await context.sendActivity(messages.ownInfo)
+        await context.sendActivity(reading.need ? messages.whatTheyNeed : messages.ownInfo)
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
       case 'done-part':
@@ -721,11 +721,11 @@ export class MainDialog extends ComponentDialog {
   }
 
   /** Thanks or goodbye at any point: a polite close, never "didn't catch that". */
-  private async close(context: TurnContext, how: 'thanks' | 'bye'): Promise<DialogTurnResult> {
+  private async close(context: TurnContext, how: 'thanks' | 'bye' | 'ok'): Promise<DialogTurnResult> {
     noteOutcome(context, 'closed')
     // Closing in the middle of steps: say how to come back if it still fails.
     const during = context.turnState.get(CLOSING_DURING) === true
-    await context.sendActivity(how === 'bye' ? messages.goodbye : during ? messages.closedThanks : messages.thanks)
+    await context.sendActivity(how === 'bye' ? messages.goodbye : how === 'ok' ? messages.closedOk : during ? messages.closedThanks : messages.thanks)
     return Dialog.EndOfTurn
   }
 
@@ -1030,7 +1030,7 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity(this.termText(reading.term))
         return step.endDialog()
       case 'own-info':
-        await context.sendActivity(`${messages.ownInfo} ${messages.askProblem}`)
+        await context.sendActivity(reading.need ? messages.whatTheyNeed : `${messages.ownInfo} ${messages.askProblem}`)
         return step.endDialog()
       case 'small-talk':
         if (reading.intentId === 'human-agent') return step.replaceDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)

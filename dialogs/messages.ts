@@ -25,6 +25,7 @@ export const messages = {
     'Describe your problem or paste the error message. At any time you can say "start over", "cancel" or "talk to a person".',
   greeting: 'Hello! What problem are you having with your CAC or AKO/DKO? You can paste the error message.',
   thanks: "You're welcome. If anything else goes wrong with your CAC, just tell me.",
+  closedOk: 'OK. If anything else goes wrong with your CAC, just tell me.',
   goodbye: 'Goodbye, and good luck. Come back any time you need help with your CAC.',
   nothingToCancel: "There's nothing to cancel. Tell me what's wrong whenever you're ready.",
   cancelled: "OK, I've stopped. Tell me what's wrong whenever you're ready, or say \"help\" to see what I can do.",
@@ -134,6 +135,9 @@ export const messages = {
     'local ID card office themselves: AKO/DKO does not have the ability to reset a PIN.',
   rephraseProblem: 'OK. Could you describe the problem in other words, or paste the exact error message?',
   clarify: 'Which of these is closer?',
+  whatTheyNeed:
+    "The help page doesn't say what they will ask for. Tell them what you see (the exact error) and what you already " +
+    'tried here. Never give anyone your PIN or password: nobody needs them to help you.',
   ownInfo:
     "Nobody here needs your PIN, password, SSN or DoD ID number, and anything that looks like one is removed from this " +
     "chat before it is kept. I can't see anyone's account from here (the help desk can check one), and I don't need " +

@@ -494,7 +494,7 @@ const SIGNALS: [Signal, RegExp][] = [
   // "is this a real person or a bot?": a question about who answers, not a request for a person.
   ['about-bot', /\b(are (you|u)|is (this|it)|am i (talking|chatting|speaking) (to|with)|r u)( just)? (a |an )?(real |actual |live )?(person|human|bot|robot|machine|ai|computer|automated)\b.{0,30}\??$/],
   ['person', /\b((talk|speak|chat|connect|transfer|put) (me )?(to|with) (a |an |the |some )?(real |live |actual )?(person|human|agent|someone|somebody|people|representative|rep|tech|technician|help ?desk)|(real|live|actual) (person|human|agent)|human please|agent please|need (a )?(human|person)|get me (a )?(human|person|agent)|(dont|do not|dont even) want (a |to (talk|chat|speak) (to|with) (a |the |this )?)?(bot|robot|machine|computer|chat ?bot)|no (more )?(bots?|robots?)( please| pls)?$|not (a|another|this) (stupid )?(bot|robot|chat ?bot)|stop being a bot)\b/],
-  ['repeat', /^((sorry|pardon|wait|hm+|uh+|um+|ok|okay|huh|so|and|then|but) )*((can|could) (u|you) )?(please )?(say (that|it) again|repeat (that|it|the step|please)|(say|repeat) (that|it) again|repeat( that| it| the step| please)?|come again|(can you |could you )?(say|repeat) (that|it)( again)?( please)?|what (was|is) (the|that) step( again)?|whats the step( again)?|what (do|should) i do( again| now| next| then)?|what now|now what|whats next|what next|where (do|should) i go( now| then| next)?|who (do|should|can) i (see|contact|go to|ask|talk to|speak to|call|ask about (it|this|that))( now| then| instead)?|what was that( again)?|sorry what|huh|what|again|what step( am i on| were we on)?)\??$/],
+  ['repeat', /^((sorry|pardon|wait|hm+|uh+|um+|ok|okay|huh|so|and|then|but|nope|no|nah|still nope|still no) )*((can|could) (u|you) )?(please )?(say (that|it) again|repeat (that|it|the step|please)|(say|repeat) (that|it) again|repeat( that| it| the step| please)?|come again|(can you |could you )?(say|repeat) (that|it)( again)?( please)?|what (was|is) (the|that) step( again)?|whats the step( again)?|what (do|should) i do( again| now| next| then)?|what now|now what|whats next|what next|where (do|should) i go( now| then| next)?|who (do|should|can) i (see|contact|go to|ask|talk to|speak to|call|ask about (it|this|that))( now| then| instead)?|what was that( again)?|sorry what|huh|what|again|what step( am i on| were we on)?)\??$/],
   // "ok back to the page thing": the steps we were on, whatever "back to" + a word resembles ("kicked back to the login page").
   ['resume', /^(ok(ay)? |so |alright |now )*(lets )?(go )?back to (the|my|mine|that|it|what|where)\b(?! login)/],
   ['resume', /^((ok |okay )?(go )?back( to (where we were|the steps?|it|that|before|my problem|the other (one|problem|thing)))?|where were we|continue|carry on|resume|lets continue|keep going|lets go back|back to it|ok back to (it|that|my problem))\W*$/],
@@ -507,9 +507,9 @@ const SIGNALS: [Signal, RegExp][] = [
   // "ok bye, I'll do it tomorrow at the office": leaving for now, whatever follows the goodbye; "…, thanks for the help, bye" too.
   ['bye', /(^|\b(ok|okay|thanks|thank you|thx|ty|tomorrow|later|monday|then|now|home|work)\b.{0,3})\b(bye|goodbye|good bye|cya|see ya|ttyl)\W*$|\b(thanks|thank you|thx|ty)( (so much|a lot))?( for (the|your|all the) help)?,? (bye|goodbye|cya|see ya)\W*$|^(ok(ay)? |alright |thanks |thx |ty )?(bye|goodbye|good bye|gotta go|got to go|ttyl|cya|see ya)\b|\b(i ll|ill|i will|will) (do|try|finish) (it|that|this|them|the rest)( all)? (tomorrow|later|monday|tonight|in the morning|at work|at the office|when i m|when im|when i get)\b/],
   ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yep |yeah |yup |ya |yay |omg |nevermind |done (and |but )?|did (it|that) (and )?)*(it |that |which |its |it s )?(just |finally |suddenly )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in|(i )?can (log ?in|sign in|get in)|(log ?in|login) works)( now)?( thanks?| thank you| ty)?\W*$/],
-  ['still-broken', /\b(what else (can|should|could) i (try|do)|anything else (i can|to) (try|do)|(all|everything|none) (of )?(that|those|this|them)?\s?(is|are|s)? ?(fine|good|ok|in place|met|there|missing)|i (have|got|did) (all|everything)( of)?( that| those| them)?|nothing (is )?missing|still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same)|still no (luck|go)|same (thing|error|problem|issue|result)(?! as\b)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
+  ['still-broken', /\b(what else (can|should|could) i (try|do)|anything else (i can|to) (try|do)|(all|everything|none) (of )?(that|those|this|them)?\s?(is|are|s)? ?(fine|good|ok|in place|met|there|missing)|i (have|got|did) (all|everything)( of)?( that| those| them)?|nothing (is )?missing|still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same|nope|no|nothing|nada|no good)|still no (luck|go)|same (thing|error|problem|issue|result)(?! as\b)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
   ['vent', /\b(ridiculous|insane|absurd|crazy|dumb|pointless|garbage|a joke|bs|bullshit|hopeless|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it|i give up|giving up|forget it|screw (this|it))\b|[😡🤬😤😠]/u],
-  ['push-back', /\b(cant you (just )?|(cant|couldnt|can t|could) (i|we) (not )?just|why not just|can you (just |not )?|why cant (you|i|the help ?desk|they|ako|dko)|couldnt you|can (the |a |an )?(help ?desk( agent| person| tech)?|agent|someone|person|you guys|they) (just )?(reset|unlock|fix|undo|reverse|unrevoke|override|do it)|(there s|theres|there has|there must|has|have|it s|its) (got )?to be (a|some|another|someone|somebody|an?) ?(way|vendor|store|place|site|seller)?|\b(sells?|selling|vendors?|store|amazon|ebay|buy (one|it|them) (somewhere|online|from))|someone (there )?must be able|is there (really )?no (other )?way|just (reset|unlock|undo)|no other way|please just|surely (you|someone)|there must be (a|some) way|what if i (cant|can t) (go|get)|too far|cant get to (the|an|my) id)\b/],
+  ['push-back', /\b(cant you (just )?|(cant|couldnt|can t|could) (i|we) (not )?just|why not just|can you (just |not )?|why cant (you|i|the help ?desk|they|ako|dko)|couldnt you|can (the |a |an )?(help ?desk( agent| person| tech)?|agent|someone|person|you guys|they) (just )?(reset|unlock|fix|undo|reverse|unrevoke|override|do it)|(there s|theres|there has|there must|has|have|it s|its) (got )?to be (a|some|another|someone|somebody|an?) ?(way|vendor|store|place|site|seller)?|\b(sells?|selling|vendors?|store|amazon|ebay|buy (one|it|them) (somewhere|online|from))|someone (there )?must be able|(is there |isnt there )?(anyone|anybody|someone|somebody) (else )?(who |that )?(can|could) (unlock|reset|unblock|fix|undo|unrevoke|sort) (it|this|that|my|the)|is there (really )?no (other )?way|just (reset|unlock|undo)|no other way|please just|surely (you|someone)|there must be (a|some) way|what if i (cant|can t) (go|get)|too far|cant get to (the|an|my) id)\b/],
   ['push-back', /\b(cant|can t|couldnt|could|can|wont|would|will) (someone|somebody|anyone|you|they|(the |a )?help ?desk( agent| person| tech| guy)?|an agent|a person|a tech|it)\b.{0,40}\b(just|do it|reset|unlock|fix|undo|unrevoke|remotely|for (me|him|her|them))\b|\b(instead|remotely|online|order (one|it|a)|another way|other way|any way around|workaround|too far|hours? away|hrs away|deployed|so they can (reset|unlock|fix|undo))\b/],
   // "can't AKO reset it?"
   ['push-back', /\b(cant|can t|couldnt|cannot|can|could|wont|why cant|why doesnt|why wont) (ako|dko|the (site|portal|website)|army|they|the army)( just)? (reset|unlock|unblock|fix|undo|reverse|unrevoke|do)\b/],
@@ -620,7 +620,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   | { kind: 'undo' }
   /** `about`: the (sub-)procedure the question names ("what's SSL state?"), rather than the question on screen. */
   | { kind: 'step-help'; about?: string }
-  | { kind: 'close'; how: 'thanks' | 'bye' }
+  /** `ok`: "fine", "ok then" after a rule or the steps' end: accepted, nothing more asked. */
+  | { kind: 'close'; how: 'thanks' | 'bye' | 'ok' }
   | { kind: 'worked' }
   | { kind: 'still-broken' }
   | { kind: 'policy'; intentId: string; pushBack: boolean }
@@ -651,7 +652,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   /** ...or `failed: false`, "is there anywhere else I can get it?": the page's other route asked for, nobody has failed yet. */
   | { kind: 'referral-failed'; failed: boolean }
   /** "did you get my info?": personal details are neither needed nor kept. */
-  | { kind: 'own-info' }
+  /** `need`: "what do they need from me?" about the people the bot sent them to. */
+  | { kind: 'own-info'; need?: boolean }
   /** "is this a real person?": who is answering, then on as before. */
   | { kind: 'about-bot' }
   | { kind: 'vent' }
@@ -749,6 +751,12 @@ export function termAsked(text: string, terms: readonly { term: string; names: r
 
 /** Another fix proposed in place of the one a rule gives ("what about clearing the cache", "would reinstalling it help?"). */
 const FIX_PROPOSED = /^((so|but|ok|okay|well|and|hmm|um|then) )*(what about|how about|what if i|cant i just|couldnt i just)\b|\b(to (fix|solve|sort|get around) (it|this|that|the (problem|issue|error|revocation|revoked)( \w+)?)|(fix|solve) (it|this) that way|instead|(would|will|could|does|wouldnt|wont|cant) (that|it|this|(clearing|reinstalling|installing|updating|resetting|registering|re ?registering|changing)\b.{0,30}) (help|work|fix (it|this|that)))\b/
+
+/** "so what do they need from me", "what should i bring": what the help desk or ID card office will ask for. */
+const WHAT_THEY_NEED = /\b(what|which (info|information|details|documents|papers))( (info|information|details|documents|papers|stuff))? (do|does|will|would|should) (they|the help ?desk|the id card office|the office) (need|want|require|ask for|ask)\b|\bwhat (should|do) i (bring|have ready|tell them|say to them)\b/
+
+/** "fine", "ok then", "fair enough": what was said is taken, with nothing more asked. */
+const OK_THEN = /^(ok(ay)? |well |alright |hmm |ugh )?(fine|ok fine|alright then|ok then|okay then|fine then|fine whatever|whatever|understood|i see|makes sense|i guess|guess so|ok i guess|fair enough|noted|will do|roger|roger that|copy|k then)\W*$/
 
 /** "its broken", "not working" with nothing else said: at a CAC help desk, about the CAC; what do they see? */
 const BROKEN = /^(ugh |hi |hello |hey |help |so )*(it s |its |it is |everything s |everything is |this is |it |mine is |mine s )?(all )?(still )?(broken|not working|doesnt work|wont work|stopped working|messed up|busted|dead|acting up)( again)?$/
@@ -887,6 +895,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "where is the ID card office?" gets the truth; "what's the help desk number?" is a request for a person (the rule's human-agent).
   const wantsPerson = route.kind === 'intent' && route.intentId === 'human-agent'
   if (signals.has('own-info') && !explicit) return { ...base, kind: 'own-info' }
+  if (WHAT_THEY_NEED.test(clean(text)) && !explicit) return { ...base, kind: 'own-info', need: true }
   // "wait what does registered even mean here?" names an option's word, but asks what it means: no answer yet.
   const asksMeaning = MEANING.test(clean(text)) && !/^(yes|yeah|yep|yup|no|nope|nah)\b/.test(clean(text))
   const term = ctx.terms && (!explicit || asksMeaning) ? termAsked(text, ctx.terms) : undefined
@@ -932,6 +941,12 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (signals.has('hurry') && pending && !signals.has('person') && !policyIntent && !otherProblem) return { ...base, kind: 'hurry' }
   // A bare "?" is "what do you mean?": the last thing said again.
   if (SAY_AGAIN.test(clean(text)) || (/^\s*\?+\s*$/.test(text) && !pending && (ctx.lastProcedure !== undefined || ctx.lastPolicy !== undefined || ctx.askedVague === true))) return { ...base, kind: 'repeat' }
+  // "fine", "ok then" just after a rule or the end of the steps: accepted (not "what problem are you having?").
+  if (!pending && !ctx.active && (ctx.lastPolicy || ctx.lastProcedure) && OK_THEN.test(clean(text))) return { ...base, kind: 'close', how: 'ok' }
+  // "back" alone, with a problem left for this one: that problem (the bot said "just say back").
+  if (ctx.paused && signals.has('resume') && /\bback\b/.test(clean(text)) && words <= 4) return { ...base, kind: 'resume' }
+  // "still nope" just after the steps ended: still broken after them (the person they lead to), not a new problem.
+  if (signals.has('still-broken') && words <= 4 && !pending && !ctx.active && ctx.lastProcedure && !ctx.referred) return { ...base, kind: 'still-broken' }
   // "ok ill do that later, back to the pin thing": back to the problem left, wherever it is said in the message.
   if (ctx.paused && BACK_TO.test(clean(text))) return { ...base, kind: 'resume' }
   // "oh wait nvm it just worked, reader wasnt plugged in all the way": solved, whatever the reason given after it.
@@ -974,7 +989,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "as I said, the new card doesn't work on ako" while its steps wait for an answer: the problem said again (whatever
   // score it gets, from a clear one down to a hedge), not an unclear answer, nor a "still broken" after a part not done.
   const restatedId = route.kind === 'intent' ? route.intentId : route.kind === 'suggest' ? route.intentIds[0] : ctx.ranked?.[0]
-  const restated = restatedId !== undefined && isRunning(restatedId) && ctx.scoreOf(restatedId) >= HEDGE_SCORE && !explicit && answer?.kind !== 'unsure' &&
+  const restated = restatedId !== undefined && !signals.has('resume') && isRunning(restatedId) && ctx.scoreOf(restatedId) >= HEDGE_SCORE && !explicit && answer?.kind !== 'unsure' &&
     (pending?.kind === 'ask' || pending?.kind === 'choose' || pending?.kind === 'yes-no') && found.tried.length === 0 &&
     !/\b(did|done|cleared|tried|deleted|already|installed|updated|changed|worked|works|fixed)\b/.test(clean(text)) &&
     // "whats ssl state even mean" asks about a part, it doesn't say the problem again.

@@ -483,6 +483,7 @@ export class MainDialog extends ComponentDialog {
       case 'hurry': {
         if (reading.kind === 'hurry') await context.sendActivity(messages.hurry)
         if (reading.kind === 'ack' && reading.away) await context.sendActivity(messages.takeYourTime)
+        if (reading.kind === 'ack' && reading.language) await context.sendActivity(/\b(hablo|entiendo|ingl[eé]s|poco)\b/i.test(context.activity.text ?? '') ? messages.spanishSteps : messages.simpleAnswers)
         // The same question waiting a third time: not a loop; a person is offered with it.
         if (((await this.deps.state.memory.get(context, {})).stalled ?? 0) >= STALLS_BEFORE_OFFER) {
           await context.sendActivity(messages.stuckOffer)

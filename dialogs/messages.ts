@@ -38,6 +38,7 @@ export const messages = {
   outOfScopeAsideUnknown: "That's outside what I can help with here: I only know the AKO/DKO CAC help page.",
   outOfScopeTopic: (refer: string) => `Sorry, that's not something I can help with. ${refer} If you'd rather ask a person, choose "Talk to a person".`,
   spanishSteps: 'Entiendo su problema. Por ahora los pasos están solo en inglés; responda con los botones o con "yes" / "no".',
+  simpleAnswers: 'No problem: tap a button, or answer with one word such as "yes" or "no".',
   spanishOutOfScope: 'Por ahora solo puedo responder en inglés.',
   didYouMean: 'I want to be sure I send you to the right steps. Did you mean one of these?',
   neither: 'Neither',

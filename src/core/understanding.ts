@@ -227,7 +227,7 @@ const PIN_KNOWN = /\b(i (do )?(know|remember) (my |the |what my )?(current |old 
 
 const REGISTERED_UNSURE = /\b(not sure|dont know|no idea|unsure|idk)\b.{0,25}\bregist/
 const REGISTERED_NO = new RegExp(String.raw`\b(${NOT}|havent|didnt|never|not yet)\b.{0,15}\bregist|\bunregistered\b|\bregist\w* (it )?(yet|at all)\b`)
-const REGISTERED_YES = /\b(is|was|got|already|it s|its|i|ive|have|already been|been) regist(ered)?\b|\b(did|he|she|they|we) (did |has |have |had )?regist(er|ered)( it| his| her| their| the)?\b|\bregistered (it|my cac|already|fine|ok)\b/
+const REGISTERED_YES = /\bya (la |lo )?registr(e|é|ado|ada)\b|\b(esta|está) registrad[ao]\b|\b(is|was|got|already|it s|its|i|ive|have|already been|been) regist(ered)?\b|\b(did|he|she|they|we) (did |has |have |had )?regist(er|ered)( it| his| her| their| the)?\b|\bregistered (it|my cac|already|fine|ok)\b/
 
 const TRIED: [RegExp, string][] = [
   [/\b(cleared|clear|deleted|emptied|wiped|did|tried)\b.{0,25}\b(cache|cookies|temp(orary)? (internet )?files|browsing (data|history)|history)\b/, 'clear-cache'],
@@ -264,7 +264,7 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
   else if (PIN_REFUSED.test(said)) facts.pin = 'unknown'
   // "how do I check if it's registered?" asks; it says nothing of whether it is.
   const asksIfRegistered = /\b(if|whether)\b.{0,30}\bregist/.test(said) || ASKS.test(said)
-  if (/\bregist/.test(said) && /\b(cac|card|it|its|account|mine|i)\b/.test(said)) {
+  if (/\bregist/.test(said) && /\b(cac|card|it|its|account|mine|i|la|lo|ya)\b/.test(said)) {
     if (REGISTERED_UNSURE.test(said)) facts.registered = 'unsure'
     else if (asksIfRegistered) {
       // a question about it: nothing known
@@ -479,7 +479,7 @@ const UNDO =
 
 /** "say that again slower pls", "can you repeat the steps": the step again, wherever it is said in the message. */
 const SAY_AGAIN =
-  /\b((say|read|show|give|send|type) (me )?(that|it|this|the (last )?(step|steps|instructions?|part)) (again|once more|one more time|slower|more slowly)|repeat (that|it|this|the (last )?(step|steps|instructions?|part))|slow(er)? (down|please|pls)|one more time|missed (that|it)|didnt (catch|get|see) (that|it|the (step|steps))|what (was|were|is|are) (the|that|my|those) (last )?(step|steps|instructions?)( again)?|where were we)\b/
+  /\b((say|read|show|give|send|type) (me )?(that|it|this|the (last )?(step|steps|instructions?|part)) (again|once more|one more time|slower|more slowly)|repeat (that|it|this|the (last )?(step|steps|instructions?|part))|slow(er)? (down|please|pls)|one more time|missed (that|it)|didnt (catch|get|see) (that|it|the (step|steps))|what (was|were|is|are) (the|that|my|those) (last )?(step|steps|instructions?)( again)?|what (was|is) (step|part) (\d|one|two|three|four)( again)?|(step|part) (\d|one|two|three|four) again|where were we)\b/
 
 /** "back to the pin thing", "lets go back to the other problem", "ok back to mine": the problem left for this one. */
 const BACK_TO = /\b(go |get |come |lets go )?back to (the|my|that) (\w+ )?(thing|one|problem|issue|stuff|steps?|question)\b|\bback to (the )?(other|first|previous|earlier|old) \w+|\bback to (mine|my own|my (new |old )?(card|cac))\b|\b(get back|go back|return|returning|as for) (to )?(mine|my own|my (new |old )?(card|cac|problem|issue))\b/
@@ -632,7 +632,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   /** Too vague to act on even with a hedge: ask what they see, with the common problems as buttons. */
   | { kind: 'vague' }
   /** "yeah", "ok" to a question that isn't yes/no: an acknowledgement; the question is simply asked again. */
-  | { kind: 'ack'; away?: boolean }
+  /** `language`: "no hablo bien inglés", "my english not good": no answer, but how to answer simply. */
+  | { kind: 'ack'; away?: boolean; language?: boolean }
   /** "skip all that, just give me the fix" while a question waits: the fix depends on it, so it is asked again, briefly. */
   | { kind: 'hurry' }
   /** The problem we are already working on, said again. */
@@ -760,6 +761,9 @@ const OK_THEN = /^(ok(ay)? |well |alright |hmm |ugh )?(fine|ok fine|alright then
 
 /** "its broken", "not working" with nothing else said: at a CAC help desk, about the CAC; what do they see? */
 const BROKEN = /^(ugh |hi |hello |hey |help |so )*(it s |its |it is |everything s |everything is |this is |it |mine is |mine s )?(all )?(still )?(broken|not working|doesnt work|wont work|stopped working|messed up|busted|dead|acting up)( again)?$/
+
+/** The user says their English is weak (in Spanish or English). */
+const NO_ENGLISH = /\b(no hablo (bien |mucho |muy bien )?(el )?ingl[eé]s|no entiendo (bien |mucho )?(el )?(ingl[eé]s)?$|no (se|sé) (mucho |bien )?ingl[eé]s|(dont|don t|do not|cant|can t) (speak|understand|read) (good |much |well |very well )?english|my english (is )?(not|isnt|no) (good|so good|very good|great)|english (is )?(not|isnt) my first language|poco ingl[eé]s)\b/
 
 /** Going away to do the step now ("brb", "heading to my desk", "gonna try it now"): not an answer yet. */
 const AWAY = /\b(brb|be right back|(going|gonna go|heading|walking|running|off) (over |back )?to (the|my) (pc|computer|desk|desktop|laptop|office|work ?station|other (pc|computer|laptop))|let me (go )?(try|check|do|test) (it|that|this|now)|(gonna|going to|will|ill|i ll|i will) (try|test|do) (it|that|this)( now| real quick| rn| right now)?\W*$|trying (it|that) now)\b/
@@ -918,6 +922,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (/^(ok(ay)? |oh |ah )?(found it|got it|i see it|i found it|there it is|ah there it is|ok found it)\W*$/.test(clean(text)) && pending && !explicit) return { ...base, kind: 'ack' }
   // "hang on let me grab the card from him": a moment asked for; the question waits (no "didn't get that").
   if (/^(ok |okay |sure |yeah |yes )?(hang on|hold on|one sec|one second|one moment|just a (sec|second|minute|moment)|give me a (sec|second|minute|moment)|brb|be right back|wait a (sec|second|minute))?( ?let me (check|look|grab|get|find|see|go get)( \w+){0,5})?$/.test(clean(text)) && /\b(hang on|hold on|sec|second|moment|minute|brb|be right back|let me)\b/.test(clean(text)) && pending && !explicit) return { ...base, kind: 'ack' }
+  // "no hablo bien ingles" is not a "no" to the question: how to answer it simply, and the question again.
+  if (NO_ENGLISH.test(clean(text)) && pending) return { ...base, kind: 'ack', language: true }
   // "going to the pc now brb", "ok gonna try it now": away to do it; the question waits for them.
   if (AWAY.test(clean(text)) && pending && !explicit && !signals.has('bye') && !signals.has('thanks') && !signals.has('still-broken') && !signals.has('worked')) return { ...base, kind: 'ack', away: true }
   // "oops sorry" (after a secret was removed, or a wrong tap): no answer, no confusion either; the question again.
@@ -982,6 +988,11 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "and if local IT says no?" asks what then: the other route, without "sorry they couldn't help".
   if ((signals.has('no-admin') || NO_HELP.test(clean(text))) && !explicit && afterReferral) return { ...base, kind: 'referral-failed', failed: !/^(and |but |so )?(what )?if\b|\b(dont|do not|no|there is no|there s no)\b( \w+){0,3} (it|i t)\b/.test(clean(text)) }
   if (afterReferral && WHO_TO_WRITE.test(clean(text))) return { ...base, kind: 'contact' }
+  // "can i just download it from the army site anyway?" after being sent to their branch: the route again (the page
+  // says why), with a person for a dead end; not "what do you see?".
+  if (afterReferral && !explicit && (signals.has('push-back') || FIX_PROPOSED.test(clean(text)) || /\b(anyway|anyways|regardless|even so|still)\b.{0,20}$|^(can|could|cant|couldnt) i (just|still|not)\b/.test(clean(text)))) {
+    return { ...base, kind: 'referral-failed', failed: false }
+  }
   if (signals.has('no-admin') && !explicit && !(otherProblem && !midSteps)) return { ...base, kind: 'no-admin' }
   // "I've cleared the cache 5 times already" while the cache steps run: that part is done, go on past it.
   const triedRunning = found.tried.find((id) => (ctx.running ?? []).includes(id))

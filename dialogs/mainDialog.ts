@@ -1052,11 +1052,13 @@ export class MainDialog extends ComponentDialog {
           return step.endDialog()
         }
         // An expired card: the page's first requirement says why, before who renews it.
-        if (EXPIRED.test(clean(context.activity.text ?? ''))) await context.sendActivity(messages.expiredCard)
+        // Answered in part already (the card must be valid), so the office that renews it follows without "Sorry, not something I can help with".
+        const expired = EXPIRED.test(clean(context.activity.text ?? ''))
+        if (expired) await context.sendActivity(messages.expiredCard)
         await context.sendActivity(
           MessageFactory.suggestedActions(
             [messages.talkToPerson, messages.whatCanYouDo].map((title) => ({ type: ActionTypes.ImBack, title, value: title })),
-            await this.outOfScopeText(context, true, reading.topic),
+            await this.outOfScopeText(context, true, reading.topic, !expired),
           ),
         )
         await this.noteOffered(context)
@@ -1081,13 +1083,17 @@ export class MainDialog extends ComponentDialog {
   }
 
   /** Who handles a topic the page doesn't cover, when we know; `offer`: with the person offer its buttons make. */
-  private async outOfScopeText(context: TurnContext, offer: boolean, read?: string): Promise<string> {
+  private async outOfScopeText(context: TurnContext, offer: boolean, read?: string, apologise = true): Promise<string> {
     const result = await this.recognize(context)
     const route = this.route(result)
     const topic = read ?? (route.kind === 'none' ? route.topic : undefined)
     turnLogger(context).info({ route: 'none', topic }, 'out of scope')
     const refer = topic ? this.referOf.get(topic) : undefined
-    const text = refer ? (offer ? messages.outOfScopeTopic(refer) : messages.outOfScopeAside(refer)) : offer ? messages.outOfScope : messages.outOfScopeAsideUnknown
+    const text = refer
+      ? offer
+        ? apologise ? messages.outOfScopeTopic(refer) : messages.referTopic(refer)
+        : messages.outOfScopeAside(refer)
+      : offer ? messages.outOfScope : messages.outOfScopeAsideUnknown
     return (result.language === 'es' ? `${messages.spanishOutOfScope}\n\n` : '') + text
   }
 

@@ -36,6 +36,7 @@ export const messages = {
     'with your CAC, certificates, PINs and passwords). A person at the help desk may be able to help.',
   outOfScopeAside: (refer: string) => `That's outside what I can help with here. ${refer}`,
   outOfScopeAsideUnknown: "That's outside what I can help with here: I only know the AKO/DKO CAC help page.",
+  referTopic: (refer: string) => `${refer} If you'd rather ask a person, choose "Talk to a person".`,
   outOfScopeTopic: (refer: string) => `Sorry, that's not something I can help with. ${refer} If you'd rather ask a person, choose "Talk to a person".`,
   spanishSteps: 'Entiendo su problema. Por ahora los pasos están solo en inglés; responda con los botones o con "yes" / "no".',
   simpleAnswers: 'No problem: tap a button, or answer with one word such as "yes" or "no".',

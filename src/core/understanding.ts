@@ -720,7 +720,7 @@ const PIN_POLICY = 'pin-locked-or-forgotten'
 const LOCKED_NOW = /\b(says|say|shows|showing|saying|its|it s|it is|is|now|got|gets|getting|went|card) (locked|blocked)\b|\b(locked|blocked) (now|out|up)\b|^(locked|blocked)\b/
 
 /** "what's activclient?", "lol she says what is a pkcs", "never heard of pkcs11": a question about what a word means. */
-const WHAT_IS = /\b(^what(?= \w+(?: \w+)?(?: \w+)?$)|what(?: even| exactly| the heck| the hell| on earth)? (?:s|is|are|does)|whats|wtf is|wth is|what do you mean(?: by)?|never heard of|no idea what)\b(.*)$/
+const WHAT_IS = /\b(^(?:what|wat|wut|wht)(?= \w+(?: \w+)?(?: \w+)?$)|(?:what|wat|wut|wht)(?: even| exactly| the heck| the hell| on earth)? (?:s|is|are|does)|whats|wats|wuts|wtf is|wth is|what do you mean(?: by)?|never heard of|no idea what)\b(.*)$/
 
 /** "what does registered mean here", "what do you mean by account": a question about a word, not an answer. */
 const MEANING = /\b(what (does|do|did|would) .{1,40} mean|what do (you|u) mean|mean by|meaning of|as in|like with the)\b/

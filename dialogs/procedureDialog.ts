@@ -241,7 +241,10 @@ export class ProcedureDialog extends ComponentDialog {
     if (undoOf(step.context)) return this.undo(step, procedure)
     if (skipOf(step.context) === procedure.id) {
       await step.context.sendActivity(messages.alreadyTried(procedure.title))
-      return this.finish(step, procedure, EXHAUSTED, this.record(step.options, current, 'already tried (user said so)'))
+      const tried = this.record(step.options, current, 'already tried (user said so)')
+      // A step whose "no" leads to the page's outcome ("if you can't reset your password, contact the help desk"): that.
+      if (current.check && current.onNo && 'outcome' in current.onNo) return this.goTo(step, procedure, current.onNo, tried)
+      return this.finish(step, procedure, EXHAUSTED, tried)
     }
     const answer = answerOf(step.context, pendingOf(current, procedure, index)!)
     const answered = step.options.nested ? undefined : answer?.kind === 'done-unverified' ? 'done' : answer?.kind === 'unsure' ? undefined : answer?.kind

@@ -20,7 +20,7 @@ export const TargetSchema = z.union([z.object({ step: kebab }).strict(), z.objec
 export type Target = z.infer<typeof TargetSchema>
 
 /** Slots a question can be answered from without asking (from the user's words or the page they chat on). */
-export const SlotSchema = z.enum(['browser', 'os', 'cardModel', 'branch', 'pin', 'registered'])
+export const SlotSchema = z.enum(['browser', 'os', 'cardModel', 'branch', 'pin', 'registered', 'password'])
 export type Slot = z.infer<typeof SlotSchema>
 
 const OptionSchema = z

@@ -36,7 +36,7 @@ export interface RecognizerResult {
    * password…": the problem named first) or the part after a correction ("it's not my PIN, it's my password…").
    * Its best intent and score, read alone (routing.ts decides on it).
    */
-  mainClause?: { intentId: string; score: number }
+  mainClause?: { intentId: string; score: number; correction?: boolean }
   /** The second matter of a message with two, read alone: kept for after the first (see otherClauseOf). */
   otherClause?: { intentId: string; score: number }
   /**
@@ -369,7 +369,7 @@ function latestErrors(errors: readonly ErrorString[], text: string, found: { err
 /** Words that add a second matter to a message: what precedes the first of them is the first-named problem. */
 const ANOTHER_MATTER = /(?:^|[,.;:!?]|\s)\s*(?:and\s+)?(?:also|plus|btw|by the way|another thing|one more thing|on top of that|oh and|separately|tambien|ademas)\b/
 /** "(it's) not my PIN, it's my password …": what follows the correction is what is meant. */
-const CORRECTION = /\bnot (?:my|the|a|an|about|about my|about the)\b[^,.;!?]{1,40}[,.;!?]\s*(?:but |its |it is |thats |that is |rather |just |im |i )(.+)$/
+const CORRECTION = /\bnot (?:my|the|a|an|about|about my|about the)\b[^,.;!?]{1,40}[,.;!?]\s*(?:[^,.;!?]{1,40}[,.;!?]\s*)?(?:but |its |it is |thats |that is |rather |just |im |i )(.+)$/
 
 /**
  * The part of a message that names the problem meant, when another part is about something else: what comes
@@ -511,7 +511,7 @@ export function createRecognizerFromExamples(
       let mainClause: RecognizerResult['mainClause']
       if (clause !== undefined) {
         const [intentId, score] = Object.entries(classify(clause, featuresOf(clause, featureOptions)).scores).reduce((a, b) => (b[1] > a[1] ? b : a))
-        mainClause = { intentId, score: Math.round(score * 1000) / 1000 }
+        mainClause = { intentId, score: Math.round(score * 1000) / 1000, ...(CORRECTION.test(stripAccents(normalise(text))) && { correction: true }) }
       }
       const other = clause !== undefined ? otherClauseOf(text) : undefined
       let otherClause: RecognizerResult['otherClause']

@@ -65,7 +65,8 @@ export function decideRoute(
   // Two problems in one message, or a correction ("not my PIN, my password"): the part meant decides, when it is
   // clear alone and the whole message still points to it.
   const main = result.mainClause
-  if (main && canSuggest(main.intentId) && main.score >= minScore && (result.intents[main.intentId]?.score ?? 0) >= suggestScore) {
+  // A correction ("it's not my PIN, it's my password") says outright which part is meant: the whole needn't agree.
+  if (main && canSuggest(main.intentId) && (main.correction ? main.score >= suggestScore && main.score > (top.score) : main.score >= minScore && (result.intents[main.intentId]?.score ?? 0) >= suggestScore)) {
     return { kind: 'intent', intentId: main.intentId, score: main.score }
   }
   if (isOutOfScope(top.intentId)) return top.intentId === NONE ? { kind: 'none' } : { kind: 'none', topic: top.intentId }

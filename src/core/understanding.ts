@@ -229,12 +229,15 @@ const REGISTERED_UNSURE = /\b(not sure|dont know|no idea|unsure|idk)\b.{0,25}\br
 const REGISTERED_NO = new RegExp(String.raw`\b(${NOT}|havent|didnt|never|not yet)\b.{0,15}\bregist|\bunregistered\b|\bregist\w* (it )?(yet|at all)\b`)
 const REGISTERED_YES = /\bya (la |lo )?registr(e|é|ado|ada)\b|\b(esta|está) registrad[ao]\b|\b(is|was|got|already|it s|its|i|ive|have|already been|been) regist(ered)?\b|\b(did|he|she|they|we) (did |has |have |had )?regist(er|ered)( it| his| her| their| the)?\b|\bregistered (it|my cac|already|fine|ok)\b/
 
+const PASSWORD_FORGOTTEN = /\b(forgot|forgotten|forget|dont remember|don t remember|cant remember|can t remember|do not remember|lost)\b( \w+){0,4} (ako |dko |account |my )?(password|passwd|pw|pwd)\b|\b(password|passwd|pw|pwd)\b.{0,50}\b(dont|don t|do not|cant|can t|no longer) remember( it| what it is)?\b/
+const ASKS_ABOUT_OTHER = /\b(his|her|their) (ako |dko )?(password|pw)\b/
+
 const TRIED: [RegExp, string][] = [
   [/\b(cleared|clear|deleted|emptied|wiped|did|tried)\b.{0,25}\b(cache|cookies|temp(orary)? (internet )?files|browsing (data|history)|history)\b/, 'clear-cache'],
   [/\b(cleared|clear|did|tried|reset)\b.{0,15}\bssl( state| cache)?\b/, 'clear-ssl-state'],
   [/\b(installed|updated|reinstalled|have|got)\b.{0,20}\bactivclient\b/, 'activclient'],
   // "i already reset my password and still cant get in", "cant reset my pw": the reset was tried (not "i need to reset it").
-  [/\b(i|ive|i ve|already|just|we|he|she|they|did)( already| just| did| have| had)? (reset|changed|tried (to reset|resetting|reseting|changing))\b.{0,20}\b(password|passwd|pw|pwd)\b|\b(password|passwd|pw|pwd) (was|got|has been|is) (already )?(reset|changed)\b|\b(cant|can t|couldnt|unable to|not able to) (reset|change)\b.{0,20}\b(password|passwd|pw|pwd)\b/, 'password-reset'],
+  [/\b(i|ive|i ve|already|just|we|he|she|they|did)( already| just| did| have| had)? (reset|changed|tried (to reset|resetting|reseting|changing))\b.{0,20}\b(password|passwd|pw|pwd)\b|\b(password|passwd|pw|pwd) (was|got|has been|is) (already )?(reset|changed)\b|\b(cant|can t|couldnt|unable to|not able to) (reset|change)\b.{0,20}\b(password|passwd|pw|pwd)\b|\btried (the |a )?(password reset|reset password|reset)( password)?( link| page| option| button| site)?\b/, 'password-reset'],
 ]
 
 /** A message that starts as a question ("how do i reset it", "is it registered?"): it asks, it doesn't tell. */
@@ -273,6 +276,8 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
   }
   const cardModel = cardModelOf(said)
   if (cardModel) facts.cardModel = cardModel
+  // "it wants my ako password and i dont remember it": a forgotten password (the reset is the page's way), not a PIN.
+  if (PASSWORD_FORGOTTEN.test(said) && !ASKS_ABOUT_OTHER.test(said)) facts.password = 'forgotten'
   const tried = ASKS.test(said) ? [] : TRIED.filter(([pattern]) => pattern.test(said) && /\b(already|tried|did|cleared|installed|updated|reinstalled|deleted|emptied|wiped|reset|changed)\b/.test(said)).map(([, id]) => id)
   const correction = /^(actually|sorry|oops|wait|hold on|hang on|correction|no wait|i meant|my bad|scratch that)\b|\b(actually|i meant|not .{1,20} but|correction)\b/.test(said)
   return { facts, tried, correction }
@@ -517,7 +522,7 @@ const SIGNALS: [Signal, RegExp][] = [
   ['push-back', /\b(puedes|puede|podrias|podria|pueden|podrian|no pueden|no puedes) (tu |usted |ustedes )?(solo |simplemente )?(resetear|reiniciar|desbloquear|arreglar|restablecer|cambiar|quitar|deshacer)\w*/],
   // "so the help desk can undo the lock if I call them?"
   ['push-back', /\b(help ?desk|agent|someone|somebody|they|you|u|a person|a tech) (can|could|will|would) (just )?(reset|unlock|unblock|fix|undo|reverse|unrevoke|override|restore|reissue)\b/],
-  ['no-admin', /\b(no|dont have|don t have|without|need|needs|lack|not an?) (local )?admin( rights| privileges| access| password)?\b|\b(asks|asking|wants|needs) (for )?(an )?admin(istrator)? (password|rights|approval)\b|\bnot (allowed|permitted) to install\b|\bcant install\b|\b(not|never|wont|cant|wont be) (getting|get|given|granted|give me|giving me|allowed)( me)? (local )?admin\b/],
+  ['no-admin', /\b(no|dont have|don t have|doesnt have|does not have|didnt have|has no|hasnt got|havent got|without|need|needs|lack|lacks|not an?) (local )?admin( rights| privileges| access| password)?\b|\b(asks|asking|wants|needs) (for )?(an )?admin(istrator)? (password|rights|approval)\b|\bnot (allowed|permitted) to install\b|\bcant install\b|\b(not|never|wont|cant|wont be) (getting|get|given|granted|give me|giving me|allowed)( me)? (local )?admin\b/],
   ['contact', /\b(their|the help ?desk s|the help ?desks|the id card office s) (e ?mail|email|phone|number|address|hours)\b|\bwho (is|s) (my |our |the )?local (it|i t|it team|it guys|it people|help ?desk)\b|\b(phone|number|e ?mail|email|address|contact|call|reach|hours|located|location|where is)\b.{0,30}\b(help ?desk|id card office|id office|deers|rapids)\b|\b(their|them|they) (phone|number|e ?mail|email|address|hours|contact)|\b(how|where|who) (do|can|should|would) i (call|reach|contact|e ?mail|email|find|get hold of|get a hold of) (them|they)\b|\b(phone|number|e ?mail|email|address|hours) (for|of|do i (call|use|write|e ?mail|email|reach)( to)?) (them|they)\b|\b(call|reach|contact|email|e ?mail) them (on|at)\b|\b(help ?desk|id card office)\b.{0,20}\b(phone|number|email|e mail|address|contact info|hours)\b/],
   ['other-person', /\b(his|her|their|my (wife|husbands?|husband|spouse|soldiers?|coworkers?|co worker|boss|friends?|son|daughter|mom|dad|subordinates?|airman|sailor|marine|colleague|supervisor)s?|(soldier|coworker|colleague|someone else|somebody else|another (person|user|soldier))(s)?) (cac )?(pin|password|card (is |got |has been |s )?(locked|blocked))\b|\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b.{0,30}\bpin\b|\bpin\b.{0,40}\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b/],
   ['undo', UNDO],
@@ -531,7 +536,7 @@ const NO_HELP =
   /\b((and |but |what |so )?if (they|it|local it|the it( team| guys| people| dept| department)?|my it( team| guys)?|them|he|she|that) (cant|can t|couldnt|wont|won t|doesnt|dont|don t|say no|says no|said no|refuse|refuses|wont help|cannot help|is no help)|(they|it|local it|it team|it guys|he|she) (said|says|say) no|(we|i) (dont|do not|dont really|do not really|dont even) have (an? |any |our own )?(local )?(it|i t)( team| department| dept| guys| people| support| shop| person)?|there (is|s) no (local )?(it|i t)( team| department| dept| guys| people| support| shop| person)|no (local )?(it|i t) (team|department|dept|guys|people|support|shop|person)( here| at (this|my|our) (site|location|office))?|(they|he|she) (refused|declined|turned me down)|(has|have|had|got) no (clue|idea)|(doesnt|dont|didnt) (know|have a clue|have any idea)|(cant|couldnt|wont|wouldnt|unable to|not able to) help|clueless|never heard of (it|this|that)|no help( at all)?|sent me back (here|to you)|(said|told me) to (ask|contact|call) (you|the help ?desk|someone else)|(doesnt|dont|didnt|do not|does not) have (it|one|that|them|the (update|install|file|files|software|download|folder))|(not|isnt|wasnt) available)\b/
 
 /** "who do I email for that?", "what's the address?" right after a route that names an e-mail: the page gives none. */
-const WHO_TO_WRITE = /\b(who|where|what|which address) (do|should|can|would) i (e ?mail|email|send (it|that|the e ?mail|an e ?mail|a request)|write to|contact)\b|\b(what s|whats|what is) the (e ?mail|email|address|e ?mail address|email address)\b|\b(e ?mail|email) (address|who|whom|where)\b/
+const WHO_TO_WRITE = /\b(who|where|what|which address) (do|should|can|would) i (e ?mail|email|send (it|that|the e ?mail|an e ?mail|a request)|write to|contact)\b|\b(what|which) (e ?mail|email|address|e ?mail address|email address) (do|should|can|would) i (send|use|write|e ?mail|email|try)\b|\b(what s|whats|what is) the (e ?mail|email|address|e ?mail address|email address)\b|\b(e ?mail|email) (address|who|whom|where)\b/
 
 /** "is there anywhere else I can get it?", "can I get activclient some other way": another source than the one given. */
 const ELSEWHERE = /\b(anywhere|somewhere|someplace|anyplace|where|who) else\b|\b(another|other|different|alternative|any other|some other) (way|place|source|site|route|option|download)s?\b|\belse (can|could|should) i (get|download|find|go)\b/
@@ -824,6 +829,12 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const calledFor = (id: string) => (ctx.backedBy?.(id, found.facts) ?? false) && !(ctx.backedBy?.(id, {}) ?? true)
   // Unsure between readings, the one the facts call for is the hedge: better than "what problem are you having?".
   if (route.kind === 'none' && !route.topic && top && calledFor(top) && ctx.scoreOf(top) >= HEDGE_SCORE) route = { kind: 'intent', intentId: top, score: ctx.scoreOf(top) }
+  // "it wants my ako password and i dont remember it": no reading sure enough, but this message's facts call for one
+  // of the likely problems (a forgotten password: the reset): that one, as a hedge with a way out.
+  if ((route.kind === 'none' && !route.topic) || route.kind === 'suggest') {
+    const called = !ctx.pending && !ctx.active ? (ctx.ranked ?? []).slice(0, 4).find((id) => ctx.procedureOf(id) !== undefined && !ctx.isPolicy(id) && calledFor(id) && fits(id) && ctx.scoreOf(id) >= 0.1) : undefined
+    if (called) route = { kind: 'intent', intentId: called, score: ctx.scoreOf(called) }
+  }
   if (top && ((route.kind === 'intent' && (ctx.denies?.(top) ?? false)) || ruledOut(top))) {
     const candidates = (ctx.ranked ?? []).filter((id) => id !== top && fits(id) && ctx.procedureOf(id) !== undefined)
     // The one this message's facts call for ("registered" → the registered case) before one they merely allow.
@@ -943,6 +954,10 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "not sure, and now my pin is locked": the rule this message's own facts call for comes first, even with an answer in it.
   // Unless those facts are the answer the question asked for ("Do you know your PIN?" "no, it's locked"): its steps branch on them.
   if (explicit && policyIntent && calledFor(policyIntent) && words >= 4 && !(answer?.kind === 'option' && answer.by === 'fact')) return { ...base, kind: 'policy', intentId: policyIntent, pushBack: false }
+  // "can you reset it for me" to "Were you able to reset your password?": nobody here can, so it wasn't done (the page's route).
+  if (pending?.kind === 'check' && !explicit && /^(can|could|would|will|cant|couldnt) (you|u) (please |just |not )?(reset|fix|do|unlock|change|register) (it|that|this|my \w+)( for me)?/.test(clean(text))) {
+    return { ...base, kind: 'answer', answer: { kind: 'failed', alreadyTried: false } }
+  }
   if (explicit) return { ...base, kind: 'answer', answer: answer! }
   if (signals.has('hurry') && pending && !signals.has('person') && !policyIntent && !otherProblem) return { ...base, kind: 'hurry' }
   // A bare "?" is "what do you mean?": the last thing said again.
@@ -986,7 +1001,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // After a referral (local IT), "they said I don't have admin rights": the route failed, so the page's other route.
   const afterReferral = ctx.referred && !pending && !ctx.active
   // "and if local IT says no?" asks what then: the other route, without "sorry they couldn't help".
-  if ((signals.has('no-admin') || NO_HELP.test(clean(text))) && !explicit && afterReferral) return { ...base, kind: 'referral-failed', failed: !/^(and |but |so )?(what )?if\b|\b(dont|do not|no|there is no|there s no)\b( \w+){0,3} (it|i t)\b/.test(clean(text)) }
+  if ((signals.has('no-admin') || NO_HELP.test(clean(text))) && !explicit && afterReferral) return { ...base, kind: 'referral-failed', failed: NO_HELP.test(clean(text)) && !/^(and |but |so )?(what )?if\b|\b(dont|do not|no|there is no|there s no)\b( \w+){0,3} (it|i t)\b/.test(clean(text)) }
   if (afterReferral && WHO_TO_WRITE.test(clean(text))) return { ...base, kind: 'contact' }
   // "can i just download it from the army site anyway?" after being sent to their branch: the route again (the page
   // says why), with a person for a dead end; not "what do you see?".

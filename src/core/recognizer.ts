@@ -359,11 +359,13 @@ const NOW_SAYS = /\b(?:now|this time|instead|anymore|these days|today|changed (?
 function latestErrors(errors: readonly ErrorString[], text: string, found: { error: ErrorString; score: number }[]): typeof found {
   if (new Set(found.map((m) => m.error.intentId)).size < 2) return found
   const plain = normalise(text)
-  const last = [...plain.matchAll(NOW_SAYS)].at(-1)
-  if (!last) return found
-  const later = new Set(matchErrors(errors, plain.slice(last.index + last[0].length)).filter((m) => m.score >= 0.7).map((m) => m.error.intentId))
-  const now = found.filter((m) => later.has(m.error.intentId))
-  return now.length > 0 ? now : found
+  // The last such word with one of the errors after it ("…now it's saying 403 forbidden instead": "now", not "instead").
+  for (const at of [...plain.matchAll(NOW_SAYS)].reverse()) {
+    const later = new Set(matchErrors(errors, plain.slice(at.index + at[0].length)).filter((m) => m.score >= 0.7).map((m) => m.error.intentId))
+    const now = found.filter((m) => later.has(m.error.intentId))
+    if (now.length > 0) return now
+  }
+  return found
 }
 
 /** Words that add a second matter to a message: what precedes the first of them is the first-named problem. */

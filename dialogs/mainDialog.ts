@@ -736,7 +736,10 @@ export class MainDialog extends ComponentDialog {
     await this.deps.state.memory.set(context, { ...memory, lastPolicy: intentId })
     noteOutcome(context, 'referred')
     if (!pushBack) await this.noteLanguage(context)
-    const full = intentId === 'other-person' ? messages.otherPerson : this.oneShotText(context, this.procedureOf.get(intentId)!)
+    // Someone else's password (not PIN): theirs to reset, and the help desk theirs to contact.
+    const said = clean(context.activity.text ?? '')
+    const password = (/\b(password|passwd|pw)\b/.test(said) && !/\bpin\b/.test(said)) || (memory.lastPolicy === 'other-person' && memory.lastStep === messages.otherPersonPassword && !/\bpin\b/.test(said))
+    const full = intentId === 'other-person' ? (password ? messages.otherPersonPassword : messages.otherPerson) : this.oneShotText(context, this.procedureOf.get(intentId)!)
     // Someone else's locked or forgotten PIN: the locked-PIN rule, said for a third person (counted as that procedure).
     if (intentId === 'other-person' && extractFacts(context.activity.text ?? '').facts.pin !== undefined) noteProcedure(context, 'pin-locked-or-forgotten')
     // Said again (a push-back, a follow-up): the rule and the way forward, without the notes between them.
@@ -1188,7 +1191,9 @@ export class MainDialog extends ComponentDialog {
         // The page's answer is the outcome (ID card office, branch of service, local IT): no help desk offered for it.
         noteOutcome(context, 'referred')
         if (this.isPolicy(outcome.procedureId)) await this.deps.state.memory.set(context, { ...memory, lastPolicy: this.intentOf(outcome.procedureId), lastProcedure: outcome.procedureId, referred: true })
-        const rule = 'outcomeId' in outcome ? this.policyStatedBy(outcome.procedureId, outcome.outcomeId) : undefined
+        // A rule another procedure's outcome states (only for a procedure that is not itself the rule: a locked PIN's
+        // outcome names the ID card office, as buying a CAC's does, and stays the locked-PIN rule).
+        const rule = 'outcomeId' in outcome && !this.isPolicy(outcome.procedureId) ? this.policyStatedBy(outcome.procedureId, outcome.outcomeId) : undefined
         if (rule) await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), lastPolicy: rule })
         await this.offerReturn(context)
         return step.endDialog()

@@ -132,6 +132,9 @@ export const messages = {
   whereWeLeftIt: "Here's where we left it:",
   helpDeskIsTheRoute: 'Yes, this one is for the help desk:',
   pushBack: "I understand that's not what you hoped to hear, and I'm sorry. The help page is clear on this, so here is the way forward again:",
+  otherPersonPassword:
+    'Only the account holder can reset their own AKO/DKO password: they use the portal\'s "Reset AKO password" option ' +
+    'themselves, and if they can\'t reset it, they contact the AKO Help desk. Nobody else should know or type their password.',
   otherPerson:
     "Only the card holder can sort out their own CAC PIN, and no one should share a PIN. They need to contact their " +
     'local ID card office themselves: AKO/DKO does not have the ability to reset a PIN.',

@@ -317,6 +317,8 @@ function strongToken(original: string): boolean {
   if (/^[a-z]+[-_ ]?v?\d+(?:\.\d+)+$/i.test(original)) return false // a product and its version: InstallRoot5.5
   // Words joined by punctuation, no digit: Re-Enter, Share/Sync, AKO/DKO, and "correct?I" typed without a space.
   if (/^[a-z]+(?:[-'’./,?;:&+][a-z]+)+$/i.test(original)) return false
+  // A word inside a separator line: "-----Original Message-----", "=====Forwarded=====".
+  if (/^[-_=*~#]*[a-z]+[-_=*~#]*$/i.test(original) && /^[-_=*~#]{2,}|[-_=*~#]{2,}$/.test(original)) return false
   return true
 }
 

@@ -1002,6 +1002,11 @@ export class MainDialog extends ComponentDialog {
           ? `${reading.failed ? `${messages.referralSorry} ` : ''}${this.deps.handoffQueue.staffed || !otherwise.unstaffed ? otherwise.say : otherwise.unstaffed}`
           : memory.lastStep ? `${lead} ${memory.lastStep}` : lead
         await context.sendActivity(route)
+        // No agents here: the help desk named, not a "Talk to a person" button that would only say none is available.
+        if (!this.deps.handoffQueue.staffed) {
+          await context.sendActivity(messages.referralHelpDesk)
+          return step.endDialog()
+        }
         const actions = [{ type: ActionTypes.ImBack, title: messages.talkToPerson, value: messages.talkToPerson }]
         await context.sendActivity(MessageFactory.suggestedActions(actions, messages.referralPerson))
         await this.noteOffered(context)
@@ -1058,13 +1063,14 @@ export class MainDialog extends ComponentDialog {
         // Answered in part already (the card must be valid), so the office that renews it follows without "Sorry, not something I can help with".
         const expired = EXPIRED.test(clean(context.activity.text ?? ''))
         if (expired) await context.sendActivity(messages.expiredCard)
+        const staffed = this.deps.handoffQueue.staffed
         await context.sendActivity(
           MessageFactory.suggestedActions(
-            [messages.talkToPerson, messages.whatCanYouDo].map((title) => ({ type: ActionTypes.ImBack, title, value: title })),
-            await this.outOfScopeText(context, true, reading.topic, !expired),
+            (staffed ? [messages.talkToPerson, messages.whatCanYouDo] : [messages.whatCanYouDo]).map((title) => ({ type: ActionTypes.ImBack, title, value: title })),
+            await this.outOfScopeText(context, staffed, reading.topic, !expired),
           ),
         )
-        await this.noteOffered(context)
+        if (staffed) await this.noteOffered(context)
         return step.endDialog()
       }
       case 'something-else':
@@ -1095,7 +1101,7 @@ export class MainDialog extends ComponentDialog {
     const text = refer
       ? offer
         ? apologise ? messages.outOfScopeTopic(refer) : messages.referTopic(refer)
-        : messages.outOfScopeAside(refer)
+        : apologise ? messages.outOfScopeAside(refer) : refer
       : offer ? messages.outOfScope : messages.outOfScopeAsideUnknown
     return (result.language === 'es' ? `${messages.spanishOutOfScope}\n\n` : '') + text
   }

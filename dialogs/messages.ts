@@ -125,6 +125,7 @@ export const messages = {
   referralFailed: "Sorry they couldn't help. The help page's route is still this one:",
   referralAgain: "The help page gives this route for you:",
   referralSorry: "Sorry they couldn't help.",
+  referralHelpDesk: 'If that is a dead end too, the AKO Help Desk is the one to contact (the help page gives no phone number or address for it).',
   referralPerson: 'If that is a dead end, a help-desk agent can look further: tap below or say "talk to a person".',
   stillBrokenAfter: "Sorry it still isn't working. The steps on the help page are used up, so the help desk is the next step.",
   stepHelp: 'Here it is in more detail:',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buttons, mainClient, say, sayActivities } from '../helpers/conversation.js'
+import { buttons, mainClient, recordingQueue, say, sayActivities } from '../helpers/conversation.js'
 import { messages } from '../../dialogs/messages.js'
 import { intents } from '../../intents/index.js'
 
@@ -17,6 +17,25 @@ describe('MainDialog out of scope and Spanish', () => {
 
     expect(replies.map((r) => r.text)).toEqual([messages.outOfScopeTopic(referOf(topic))])
     expect(buttons(replies)).toEqual(['Talk to a person', 'What can you help with?'])
+  })
+
+  it('with no agents here, names who handles it without a "Talk to a person" button that would only say none is available', async () => {
+    const { client } = mainClient({ queue: recordingQueue({ staffed: false }) })
+
+    const replies = await sayActivities(client, 'my vpn wont connect with my cac')
+
+    expect(replies.map((r) => r.text)).toEqual([messages.outOfScopeAside(referOf('out-of-scope-network'))])
+    expect(buttons(replies)).toEqual(['What can you help with?'])
+  })
+
+  it('with no agents here, a dead end after a referral names the AKO Help Desk instead of offering a person', async () => {
+    const { client } = mainClient({ queue: recordingQueue({ staffed: false }) })
+
+    await say(client, 'contractor here, new gemalto cac not working on ako')
+    const replies = await sayActivities(client, 'we dont have an IT team here')
+
+    expect(replies.map((r) => r.text).at(-1)).toBe(messages.referralHelpDesk)
+    expect(buttons(replies)).toEqual([])
   })
 
   it('answers what it does not recognise at all with the plain out-of-scope message', async () => {

@@ -318,6 +318,13 @@ export class MainDialog extends ComponentDialog {
         return procedure?.policy || !procedure?.cues ? true : procedure.cues.some((cue) => cueOf(cue).test(lowered))
       },
       errorQuoted: (result.entities.errorMessage?.length ?? 0) > 0,
+      hasCue: (id, facts) => {
+        const procedure = this.deps.procedures.get(this.procedureOf.get(id) ?? '')
+        const when = Object.entries(procedure?.appliesWhen ?? {})
+        // Its cue said, or what it applies to said ("it locked me out": a locked PIN, with no "PIN" in the words).
+        const applies = when.length > 0 && when.every(([slot, values]) => values.includes(facts[slot as Slot] ?? ''))
+        return !procedure?.cues || applies || procedure.cues.some((cue) => cueOf(cue).test(lowered))
+      },
       backedBy: (id, facts) => {
         const procedure = this.deps.procedures.get(this.procedureOf.get(id) ?? '')
         const cued = procedure?.cues?.some((cue) => lowered.includes(cue)) ?? true

@@ -124,7 +124,7 @@ const NOT = String.raw`(?:not|never|isnt|arent|dont|no longer|wasnt)`
 // The icons as people describe them (the which-browser help describes them so): "whatever the blue e is".
 const BROWSERS: [RegExp, string][] = [
   [/\b(internet explorer|explorer|ie ?(6|7|8|9|10|11)?|msie|blue e|e with (a |the )?(gold|yellow) ring)\b/, 'ie'],
-  [/\b((microsoft |ms )?edge|(blue )?green (blue )?wave|wave one)\b/, 'edge'],
+  [/\b((microsoft |ms )?edge|(blue )?(and )?green (and )?(blue )?(wave|swirl)|(blue )?swirl|wave one)\b/, 'edge'],
   [/\b((google )?chrome|red (yellow|and yellow) (and )?green( circle| ball| one)?)\b/, 'chrome'],
   [/\b(firefox|mozilla|ff|orange fox|the fox( one)?)\b/, 'firefox'],
   [/\bsafari\b/, 'safari'],
@@ -193,7 +193,7 @@ const globalOf = (pattern: RegExp) => globals.get(pattern) ?? globals.set(patter
 
 /** The first value whose pattern matches and is not negated just before ("not on chrome", "i dont use ie"). */
 /** A browser told by its icon ("the blue e", "the orange fox"), not by name. */
-const DESCRIBED = /\b(blue|green|red|orange|yellow|wave|fox|ring|circle|ball)\b/
+const DESCRIBED = /\b(blue|green|red|orange|yellow|wave|swirl|fox|ring|circle|ball)\b/
 
 function firstUnnegated(text: string, patterns: readonly [RegExp, string][]): string | undefined {
   let found: { at: number; value: string; described: boolean }[] = []
@@ -273,6 +273,8 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
       // a question about it: nothing known
     } else if (REGISTERED_NO.test(said)) facts.registered = 'no'
     else if (REGISTERED_YES.test(said)) facts.registered = 'yes'
+  } else if (/\b(brand new|brand spanking new|just (got|issued|picked up)( a| my| the)?( new)?) (cac|card|one|common access card)\b/.test(said) && !ASKS.test(said)) {
+    facts.registered = 'no' // a card just issued hasn't been registered yet: "is it registered?" would ask what they said
   }
   const cardModel = cardModelOf(said)
   if (cardModel) facts.cardModel = cardModel
@@ -308,7 +310,7 @@ const GONE = /\b((the |that |this )?(box|pop ?up|popup|prompt|login box|password
  * done. Only plain statements: a negation, a question or a past that ended ("it was working until...") is not it.
  */
 const SOLVED =
-  /\b(it works|works now|working now|it s working|its working|(that|it|this|which) (just |finally |suddenly |magically |now )?(worked|did it|did the trick|fixed it)|fixed|solved|(page|it|site|ako|dko) (?:loads|loaded|opens|opened)(?! (?:the|a|an|my|it|that|this|its|internet|settings|tools|security|module|firefox|chrome|edge|ie|explorer|up|in)\b)|loads now|opens now|((cac )?login|log ?in|sign ?in|it|cac) works|let me in|im in|i m in|got in|logged in|i (can )?see it now|(now )?i can see it|(now )?i (can )?see (my|the) (cac )?(certs?|certificates?)( now)?|shows up now|pin (is )?changed|changed it|(now )?(it|they|(my )?(cac |the )?(certs?|certificates?)) (shows?|appears?) up( now)?|i can (pick|select|choose|click) (it|them|my cert\w*)( now)?|(it|that|this|registration|login|log in|it all) went (through|thru)|(the )?(box|pop ?up|prompt|window|message|warning|error) (is |has |went )?(gone|disappeared|went away)|(my )?(cac|card) (got )?registered)\b/
+  /\b(it works|works now|working now|it s working|its working|(that|it|this|which) (just |finally |suddenly |magically |now )?(worked|did it|did the trick|fixed it)|fixed|solved|(page|it|site|ako|dko) (?:loads|loaded|opens|opened)(?! (?:the|a|an|my|it|that|this|its|internet|settings|tools|security|module|firefox|chrome|edge|ie|explorer|up|in)\b)|loads now|opens now|((cac )?login|log ?in|sign ?in|it|cac) works|let me in|im in|i m in|got in|logged in|i (can )?see it now|(now )?i can see it|(now )?i (can )?see (my|the) (cac )?(certs?|certificates?)( now)?|shows up now|(it|they|(my )?(cac )?(certs?|certificates?)) (shows|show|appears|appear|is there|are there|is listed|are listed) now|pin (is )?changed|changed it|(now )?(it|they|(my )?(cac |the )?(certs?|certificates?)) (shows?|appears?) up( now)?|i can (pick|select|choose|click) (it|them|my cert\w*)( now)?|(it|that|this|registration|login|log in|it all) went (through|thru)|(the )?(box|pop ?up|prompt|window|message|warning|error) (is |has |went )?(gone|disappeared|went away)|(my )?(cac|card) (got )?registered)\b/
 const NOT_SOLVED = /\b(until|till|used to|was working|were working|yesterday|last (week|month|time)|before (i|the|my)|if|whether|when it|but|except|blank|white|empty|loop|(?<!(?:^|anyway|ok|okay|so|now|lets|go|come|get) )back to|login (page|screen)|spins|spinning|hangs|freezes|crash\w*|403|404|forbidden|ago|months|years|last year)\b|\?/
 export function saysSolved(text: string): boolean {
   const said = clean(text)
@@ -501,11 +503,11 @@ const SIGNALS: [Signal, RegExp][] = [
   // "is this a real person or a bot?": a question about who answers, not a request for a person.
   ['about-bot', /\b(are (you|u)|is (this|it)|am i (talking|chatting|speaking) (to|with)|r u)( just)? (a |an )?(real |actual |live )?(person|human|bot|robot|machine|ai|computer|automated)\b.{0,30}\??$/],
   ['person', /\b((talk|speak|chat|connect|transfer|put) (me )?(to|with) (a |an |the |some )?(real |live |actual )?(person|human|agent|someone|somebody|people|representative|rep|tech|technician|help ?desk)|(real|live|actual) (person|human|agent)|human please|agent please|need (a )?(human|person)|get me (a )?(human|person|agent)|(dont|do not|dont even) want (a |to (talk|chat|speak) (to|with) (a |the |this )?)?(bot|robot|machine|computer|chat ?bot)|no (more )?(bots?|robots?)( please| pls)?$|not (a|another|this) (stupid )?(bot|robot|chat ?bot)|stop being a bot)\b/],
-  ['repeat', /^((sorry|pardon|wait|hm+|uh+|um+|ok|okay|huh|so|and|then|but|nope|no|nah|still nope|still no) )*((can|could) (u|you) )?(please )?(say (that|it) again|repeat (that|it|the step|please)|(say|repeat) (that|it) again|repeat( that| it| the step| please)?|come again|(can you |could you )?(say|repeat) (that|it)( again)?( please)?|what (was|is) (the|that) step( again)?|whats the step( again)?|what (do|should) i do( again| now| next| then)?|what now|now what|whats next|what next|where (do|should) i go( now| then| next)?|who (do|should|can) i (see|contact|go to|ask|talk to|speak to|call|ask about (it|this|that))( now| then| instead)?|what was that( again)?|sorry what|huh|what|again|what step( am i on| were we on)?)\??$/],
+  ['repeat', /^((sorry|pardon|wait|hm+|uh+|um+|ok|okay|huh|so|and|then|but|nope|no|nah|still nope|still no) )*((can|could) (u|you) )?(please )?(say (that|it) again|repeat (that|it|the step|please)|(say|repeat) (that|it) again|repeat( that| it| the step| please)?|come again|(can you |could you )?(say|repeat) (that|it)( again)?( please)?|what (was|is) (the|that) step( again)?|whats the step( again)?|what (do|should) i do( again| now| next| then| first)?|what now|now what|whats next|what next|where (do|should) i go( now| then| next)?|who (do|should|can) i (see|contact|go to|ask|talk to|speak to|call|ask about (it|this|that))( now| then| instead)?|what was that( again)?|sorry what|huh|what|again|what step( am i on| were we on)?)\??$/],
   // "ok back to the page thing": the steps we were on, whatever "back to" + a word resembles ("kicked back to the login page").
   ['resume', /^(ok(ay)? |so |alright |now )*(lets )?(go )?back to (the|my|mine|that|it|what|where)\b(?! login)/],
   ['resume', /^((ok |okay )?(go )?back( to (where we were|the steps?|it|that|before|my problem|the other (one|problem|thing)))?|where were we|continue|carry on|resume|lets continue|keep going|lets go back|back to it|ok back to (it|that|my problem))\W*$/],
-  ['step-help', /\b(how (do|can|would|should|am) i (supposed to )?[a-z]+( (up|in|to|into|on|out))? (that|this|it|those|them|there)|how (do|can|would|should) i (get to|find|open|get into) (the )?(settings|tools|menu|options|internet options|advanced|privacy|content( tab)?|user console|activclient|security devices|certificates|start menu)|how do i do (that|this|it)|(where (is|are|do i find|can i find|would i find)|wheres|where s) (the |that |this |it |tools|internet options|user console|activclient|advanced)|where (do|can|would|should) i (get|find|download) (that|this|it|one|those|them)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any|all)|what does (that|this|it) mean|what do (you|u) mean( by (that|this|it))?|i dont (get|understand) (it|what you mean)|what am i (looking|supposed to look) for|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot) find (it|the|that|activclient|tools|internet options|it anywhere)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is)|where (on|in|at|under|about|exactly|abouts)\b|which (part|side|line|bit|corner)|(a lot of|so much|loads of|lots of|tons of) (writing|text|words|stuff)|(i (dont|don t|do not) (have|see|get)|(there s|theres|there is|there are|i have|i got|it has|i see) no|no such) (a |an |the |any )?(all programs|start menu|start button|tools( menu)?|internet options|content tab|advanced|activclient|actividentity|user console|gear( icon)?|settings|menu)|should i (type|enter|put|use) .{0,30}\b(in|into|there|on) (it|that|this|there|the (box|window|prompt|pop ?up|site|page))|(is|does) (it|that|this) (still )?(apply|work) (on|for|with) (windows|win) ?\d+)\b/],
+  ['step-help', /\b(how (do|can|would|should|am) i (supposed to )?[a-z]+( (up|in|to|into|on|out))? (that|this|it|those|them|there)|how (do|can|would|should) i (get to|find|open|get into) (the )?(settings|tools|menu|options|internet options|advanced|privacy|content( tab)?|user console|activclient|security devices|certificates|start menu)|how do i do (that|this|it)|((where|wher|whre|were) (is|are|do i find|can i find|would i find)|wheres|where s|wheres) (the |that |this |it |tools|internet options|user console|activclient|advanced)|(is|does) (it|that|this) supposed to (ask|say|show|want|do|pop|come)|(should|will|does|would) it ask (me )?(for )?(my )?(pin|password)|where (do|can|would|should) i (get|find|download) (that|this|it|one|those|them)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any|all)|what does (that|this|it) mean|what do (you|u) mean( by (that|this|it))?|i dont (get|understand) (it|what you mean)|what am i (looking|supposed to look) for|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot) find (it|the|that|activclient|tools|internet options|it anywhere)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is)|where (on|in|at|under|about|exactly|abouts)\b|which (part|side|line|bit|corner)|(a lot of|so much|loads of|lots of|tons of) (writing|text|words|stuff)|(i (dont|don t|do not) (have|see|get)|(there s|theres|there is|there are|i have|i got|it has|i see) no|no such) (a |an |the |any )?(all programs|start menu|start button|tools( menu)?|internet options|content tab|advanced|activclient|actividentity|user console|gear( icon)?|settings|menu)|should i (type|enter|put|use) .{0,30}\b(in|into|there|on) (it|that|this|there|the (box|window|prompt|pop ?up|site|page))|(is|does) (it|that|this) (still )?(apply|work) (on|for|with) (windows|win) ?\d+)\b/],
   ['step-help', /\b(no (encuentro|veo|hallo|tengo) (el |la |los |las )?(activclient|menu|herramientas|opciones|todos los programas|inicio)|donde (esta|queda|encuentro)|como (lo|la) (hago|encuentro|abro))\b/],
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again)?( bye| goodbye)?\W*$/],
   // "ok ill go to the id card office tomorrow. thanks": a plan and thanks, with nothing still wrong in it.
@@ -714,6 +716,8 @@ export interface UnderstandingContext {
   askedVague?: boolean
   /** Whether the message quotes a known error text (the strongest evidence there is). */
   errorQuoted?: boolean
+  /** Whether the message says one of the procedure's cue words (true when it has none). */
+  hasCue?: (intentId: string, facts: Facts) => boolean
   /** Whether the message has one of the intent's procedure's cue words, when it declares some ("new" for a new CAC). */
   cued?(intentId: string): boolean
   /** The recognizer's score for an intent (0 when it did not score it). */
@@ -820,6 +824,13 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // Candidates that contradict a fact are dropped: "I know my PIN, I want a new one" is not a forgotten PIN.
   let route: RouteLike =
     ctx.route.kind === 'suggest' ? { kind: 'suggest', intentIds: ctx.route.intentIds.filter(fits) } : ctx.route
+  // "Coast Guard here, got issued a new CAC and cant get into AKO": a rule with cue words ("buy", "order") none of which
+  // is said, below the usual score, is not the reading; a problem whose own cue is said ("new") is, as a hedge.
+  if (route.kind === 'intent' && ctx.isPolicy(route.intentId) && route.score < ctx.minScore && ctx.hasCue && !ctx.hasCue(route.intentId, found.facts)) {
+    const dropped = route.intentId
+    const next = (ctx.ranked ?? []).find((id) => id !== dropped && ctx.procedureOf(id) !== undefined && !ctx.isPolicy(id) && fits(id) && (ctx.cued?.(id) ?? true) && ctx.scoreOf(id) >= 0.2)
+    route = next ? { kind: 'intent', intentId: next, score: ctx.scoreOf(next) } : { kind: 'none' }
+  }
   // A bare "no", "yes", "idk" with no question waiting names no problem ("no" reads like "no certificate"): none is started.
   const bareReply = !ctx.pending && !ctx.active && words <= 2 && /^(no|nope|nah|n|yes|yeah|yep|y|idk|dunno|maybe|ok|okay|k|sure)( (man|dude|sir|maam|thanks|lol|idk))?$/.test(clean(text))
   if (bareReply && ((route.kind === 'intent' && ctx.procedureOf(route.intentId) !== undefined) || route.kind === 'suggest')) route = { kind: 'none' }
@@ -927,7 +938,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (signals.has('contact') && !signals.has('person') && !wantsPerson && !explicit) return { ...base, kind: 'contact' }
   // "my cac expired last week, can I still log in?": a valid (unexpired) CAC is the first thing the page requires,
   // and only the ID card office renews one; no login steps can help.
-  if (EXPIRED.test(clean(text)) && !pending && !explicit && (ctx.isTopic?.(ID_CARD_OFFICE) ?? false)) return { ...base, kind: 'out-of-scope', topic: ID_CARD_OFFICE }
+  // (Not "my old cac expired and i got a new one": the expired card is already replaced.)
+  const replaced = /\bold (cac|card|one)\b|\b(new|replacement|brand new) (cac|card|one)\b/.test(clean(text))
+  if (EXPIRED.test(clean(text)) && !replaced && !pending && !explicit && (ctx.isTopic?.(ID_CARD_OFFICE) ?? false)) return { ...base, kind: 'out-of-scope', topic: ID_CARD_OFFICE }
   // "the help desk told me to talk to the bot": sent here by a person, not asking for one. What do they see?
   if (SENT_HERE.test(clean(text)) && !signals.has('person') && route.kind === 'intent' && route.intentId === 'human-agent' && !pending && !ctx.active) {
     return { ...base, kind: 'vague' }
@@ -1013,7 +1026,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (afterReferral && WHO_TO_WRITE.test(clean(text))) return { ...base, kind: 'contact' }
   // "can i just download it from the army site anyway?" after being sent to their branch: the route again (the page
   // says why), with a person for a dead end; not "what do you see?".
-  if (afterReferral && !explicit && (signals.has('push-back') || FIX_PROPOSED.test(clean(text)) || /\b(anyway|anyways|regardless|even so|still)\b.{0,20}$|^(can|could|cant|couldnt) i (just|still|not)\b/.test(clean(text)))) {
+  if (afterReferral && !explicit && (signals.has('push-back') || FIX_PROPOSED.test(clean(text)) || /^((ok|okay|so|but|and|then|um|hmm) )*(who|where|which office) (in|at|on|would|should|could|can|do|does|is|exactly)\b/.test(clean(text)) || /\b(anyway|anyways|regardless|even so|still)\b.{0,20}$|^(can|could|cant|couldnt) i (just|still|not)\b/.test(clean(text)))) {
     return { ...base, kind: 'referral-failed', failed: false }
   }
   if (signals.has('no-admin') && !explicit && !(otherProblem && !midSteps)) return { ...base, kind: 'no-admin' }

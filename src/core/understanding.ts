@@ -324,6 +324,8 @@ export function readCheck(said: string, { worked = [], failed = [] }: { worked?:
   const phrase = (list: readonly string[]) => list.some((p) => ` ${said} `.includes(` ${cleanPhrase(p)} `))
   // "how do i reset it" holds "i reset it": a question about the step says nothing of how it went.
   const asks = ASKS.test(said)
+  // "yeah i want to reset it": what they mean to do, not how it went.
+  if (/\bi (want|need|would like|d like|wanna|have|m going|am going|m trying|am trying) to\b/.test(said) && !WORKED.test(said) && !NEGATION.test(said)) return undefined
   if (!asks && phrase(failed)) return { kind: 'failed', alreadyTried: false, by: 'phrase' }
   if (!asks && phrase(worked)) return { kind: 'worked', by: 'phrase' }
   if (ALREADY.test(said)) return { kind: 'failed', alreadyTried: true }
@@ -486,7 +488,7 @@ const UNDO =
 
 /** "say that again slower pls", "can you repeat the steps": the step again, wherever it is said in the message. */
 const SAY_AGAIN =
-  /\b((say|read|show|give|send|type) (me )?(that|it|this|the (last )?(step|steps|instructions?|part)) (again|once more|one more time|slower|more slowly)|repeat (that|it|this|the (last )?(step|steps|instructions?|part))|slow(er)? (down|please|pls)|one more time|missed (that|it)|didnt (catch|get|see) (that|it|the (step|steps))|what (was|were|is|are) (the|that|my|those) (last )?(step|steps|instructions?)( again)?|what (was|is) (step|part) (\d|one|two|three|four)( again)?|(step|part) (\d|one|two|three|four) again|where were we)\b/
+  /\b((say|read|show|give|send|type) (me )?(that|it|this|the (last )?(step|steps|instructions?|part)) (again|once more|one more time|slower|more slowly)|repeat (that|it|this|the (last )?(step|steps|instructions?|part))|slow(er)? (down|please|pls)|one more time|missed (that|it)|didnt (catch|get|see) (that|it|the (step|steps))|what (was|were|is|are) (the|that|my|those) (last )?(step|steps|instructions?)( again)?|what (was|is) (step|part) (\d|one|two|three|four)( again)?|(step|part) (\d|one|two|three|four) again|where were we|where was i|what was i supposed to (do|be doing)|what was i doing)\b/
 
 /** "back to the pin thing", "lets go back to the other problem", "ok back to mine": the problem left for this one. */
 const BACK_TO = /\b(go |get |come |lets go )?back to (the|my|that) (\w+ )?(thing|one|problem|issue|stuff|steps?|question)\b|\bback to (the )?(other|first|previous|earlier|old) \w+|\bback to (mine|my own|my (new |old )?(card|cac))\b|\b(get back|go back|return|returning|as for) (to )?(mine|my own|my (new |old )?(card|cac|problem|issue))\b/
@@ -498,7 +500,7 @@ const SIGNALS: [Signal, RegExp][] = [
   // "can you check his account? his name is …": nobody's account is visible here. "is this secure?" gets the same truth.
   // "a guy called saying hes from the help desk and asked for my ssn and pin, is that legit?": nobody needs them.
   ['own-info', /\b(asked|asking|asks|wants|wanted|want|needs|needed) (me )?(for |to (give|send|tell|read) (him|her|them) )?(my |his |her )?(ssn|social( security( number)?)?|pin|password|passwd|dod id|edipi)\b.{0,80}\b(legit|legitimate|real|scam|phishing|safe|okay|ok|normal|right)\b|\b(is (that|this|it)|sounds like a) (legit|a scam|phishing|real)\b/],
-  ['own-info', /\b(is|are) (this|it|the|my) (chat|conversation|bot|site|thing)? ?(secure|safe|private|encrypted|monitored|recorded|logged)\b|\bcan (other|others|anyone|someone|people) (see|read) (what|this|my)\b|\b(can|could|will|would) (you|u) (please )?(check|look at|look up|pull up|verify|see|access|find) (my|his|her|their|our|the|this) (account|profile|records?|registration|status|info)\b|\b(did|have|do|will|can) (you|u) (get|got|see|receive|received|save|keep|store|need|want)\b.{0,20}\b(info|information|details|data|number|ssn|social|dod id|edipi|dob|birthday|date of birth|address)\b|\b(need|want) (my|his|her) (ssn|social|dod id|edipi|info|information|details)\b/],
+  ['own-info', /\b(is|are) (this|it|the|my) (chat|conversation|bot|site|thing)? ?(secure|safe|private|encrypted|monitored|recorded|logged)\b|\bcan (other|others|anyone|someone|people) (see|read) (what|this|my)\b|\b(can|could|will|would) (you|u) (please )?(check|look at|look up|pull up|verify|see|access|find) (my|his|her|their|our|the|this) (account|profile|records?|registration|status|info)\b|\b(why )?(cant|can t|couldnt|cannot|wont|can|could) (you|u) (just |please |not )?(check|look at|look up|see|verify|confirm|compare) (my |the |this |that |which )?(account|profile|records?|registration|status|serial( number)?|edipi)\b|\b(did|have|do|will|can) (you|u) (get|got|see|receive|received|save|keep|store|need|want)\b.{0,20}\b(info|information|details|data|number|ssn|social|dod id|edipi|dob|birthday|date of birth|address)\b|\b(need|want) (my|his|her) (ssn|social|dod id|edipi|info|information|details)\b/],
   ['repeat', SAY_AGAIN],
   // "is this a real person or a bot?": a question about who answers, not a request for a person.
   ['about-bot', /\b(are (you|u)|is (this|it)|am i (talking|chatting|speaking) (to|with)|r u)( just)? (a |an )?(real |actual |live )?(person|human|bot|robot|machine|ai|computer|automated)\b.{0,30}\??$/],
@@ -533,6 +535,7 @@ const SIGNALS: [Signal, RegExp][] = [
   ['other-person', /\b(his|her|their|my (wife|husbands?|husband|spouse|soldiers?|coworkers?|co worker|boss|friends?|son|daughter|mom|dad|subordinates?|airman|sailor|marine|colleague|supervisor)s?|(soldier|coworker|colleague|someone else|somebody else|another (person|user|soldier))(s)?) (cac )?(pin|password|card (is |got |has been |s )?(locked|blocked))\b|\bfor (my |a |one of my )?(soldiers?|coworkers?|colleagues?|someone else|somebody else|wife|husband|spouse|friends?|subordinates?|troops?|airm[ae]n|sailors?|marines?)\b.{0,30}\b(pin|password)\b|\b(pin|password)\b.{0,30}\bfor (my |a |one of my )?(soldiers?|coworkers?|colleagues?|someone else|somebody else|wife|husband|spouse|friends?|subordinates?|troops?)\b|\bpin\b.{0,40}\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b/],
   ['undo', UNDO],
   ['hurry', /\b(skip (all )?(that|this|the (questions?|steps?|chit ?chat|small talk))|just (give|tell|show|send) me (the )?(fix|answer|solution|steps|instructions)|just tell me what to do|(get|come) to the point|cut to the chase|no time for (this|questions|all this)|i dont have time( for (this|all this|questions))?|hurry( up)?|quick(ly)? (please|pls)|asap)\b/],
+  ['apology', /^(oh |ah |dang |crap |shoot |oops |whoops |omg )*(crap |shoot |dang |damn |oops |whoops )?(sorry|my bad|sry)\b.{0,30}\b(shouldnt|should not|didnt mean to|did not mean to|wasnt supposed to|wasn t supposed to|forgot not to) (have )?(typed|type|sent|send|put|written|write|shared|share|posted)( that| it| this| my \w+)?( here| in here| in the chat)?\W*$/],
   ['apology', /^(oh |oops |whoops |ah |ahh )*(oops|whoops|sorry|my bad|my mistake|sry|soz)( (about that|sorry|my bad|lol))?\W*$/],
   ['something-else', /^(no,? )?(thats not it|that s not it|not (that|it|this)|wrong( one| thing)?|something else|neither|none( of (these|those|them))?|no thats wrong|different problem|not what i (meant|asked))\W*$/],
 ]
@@ -599,7 +602,7 @@ export function signalsOf(text: string): Set<Signal> {
   const letters = raw.replace(/[^A-Za-z]/g, '')
   if (letters.length >= 15 && letters.replace(/[^A-Z]/g, '').length / letters.length > 0.8 && wordCount(raw) >= 4) found.add('vent')
   if (FAILING_AGAIN.test(said)) found.add('still-broken')
-  if (isOnlyEmoji(raw)) found.add(/👋/u.test(raw) ? 'bye' : /[👍🙏😊🙂👌✅🎉❤💯]/u.test(raw) ? 'thanks' : /[😡🤬😤😠😩😫😭]/u.test(raw) ? 'vent' : 'thanks')
+  if (isOnlyEmoji(raw)) found.add(/👋/u.test(raw) ? 'bye' : /[👎❌🙁😞😕☹]/u.test(raw) ? 'still-broken' : /[👍🙏😊🙂👌✅🎉❤💯]/u.test(raw) ? 'thanks' : /[😡🤬😤😠😩😫😭]/u.test(raw) ? 'vent' : 'thanks')
   return found
 }
 
@@ -1037,7 +1040,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // score it gets, from a clear one down to a hedge), not an unclear answer, nor a "still broken" after a part not done.
   const restatedId = route.kind === 'intent' ? route.intentId : route.kind === 'suggest' ? route.intentIds[0] : ctx.ranked?.[0]
   const restated = restatedId !== undefined && !signals.has('resume') && isRunning(restatedId) && ctx.scoreOf(restatedId) >= HEDGE_SCORE && !explicit && answer?.kind !== 'unsure' &&
-    (pending?.kind === 'ask' || pending?.kind === 'choose' || pending?.kind === 'yes-no') && found.tried.length === 0 &&
+    (pending?.kind === 'ask' || pending?.kind === 'choose' || pending?.kind === 'yes-no' || (pending?.kind === 'check' && answer === undefined)) && found.tried.length === 0 &&
     !/\b(did|done|cleared|tried|deleted|already|installed|updated|changed|worked|works|fixed)\b/.test(clean(text)) &&
     // "whats ssl state even mean" asks about a part, it doesn't say the problem again.
     !WHAT_IS.test(clean(text)) && !MEANING.test(clean(text)) && !signals.has('step-help')

@@ -23,7 +23,7 @@ import { summarise, type HandoffPacket, type HandoffQueue } from '../src/core/ha
 import type { Procedure, Slot } from '../src/core/procedures.js'
 import { normalise, type Recognizer, type RecognizerResult } from '../src/core/recognizer.js'
 import { decideRoute, type Route, type RoutingThresholds } from '../src/core/routing.js'
-import { backToPaused, clean, EXPIRED, extractFacts, HEDGE_SCORE, POLICY_SCORE, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading, type UnderstandingContext } from '../src/core/understanding.js'
+import { backToPaused, clean, EXPIRED, extractFacts, withoutReaderPlace, HEDGE_SCORE, POLICY_SCORE, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading, type UnderstandingContext } from '../src/core/understanding.js'
 import { NONE, type Intent } from '../intents/intent.js'
 import { newCase, wasWelcomedThisTurn, type HelpDeskState, type Profile } from './helpDeskState.js'
 import { messages } from './messages.js'
@@ -253,7 +253,8 @@ export class MainDialog extends ComponentDialog {
       const button = messages.welcomeButtons[Number(digit[1]) - 1]
       if (button) context.activity.text = button.value
     }
-    const recognized = this.deps.recognizer.recognize(context.activity.text ?? '')
+    // Where the reader is ("the cac reader is on my work desktop") names no problem: recognized without it.
+    const recognized = this.deps.recognizer.recognize(withoutReaderPlace(context.activity.text ?? ''))
     // The message's own language, else the conversation's (a bare "ok" or "cac" says nothing).
     if (recognized.language) await this.deps.state.language?.set(context, recognized.language)
     const language = recognized.language ?? (await this.deps.state.language?.get(context))

@@ -48,7 +48,13 @@ export function secretRedaction({ lastAsked }: { lastAsked?: BotState } = {}): M
     async onTurn(context, next) {
       const { activity } = context
       if (activity.type === 'message' && typeof activity.text === 'string') {
-        const { text, found } = redactSecrets(activity.text, { question: question ? await question.get(context, '') : undefined })
+        let { text, found } = redactSecrets(activity.text, { question: question ? await question.get(context, '') : undefined })
+        // "its 1357 if that helps" just after words about a PIN: a bare 4 to 8 digit number in a short reply is that PIN.
+        const kinds = named && found.length === 0 ? await named.get(context, []) : []
+        if (kinds.includes('pin') && text.split(/\s+/).length <= 10 && /(?<![\d.,:/-])\d{4,8}(?![\d.,:/-])/.test(text)) {
+          text = text.replace(/(?<![\d.,:/-])\d{4,8}(?![\d.,:/-])/g, '[redacted]')
+          found = ['pin']
+        }
         if (found.length > 0) {
           activity.text = text
           context.turnState.set(SECRETS, { found, onlySecret: isOnlySecret(text) } satisfies Found)

@@ -373,12 +373,18 @@ const ANOTHER_MATTER = /(?:^|[,.;:!?]|\s)\s*(?:and\s+)?(?:also|plus|btw|by the w
 /** "(it's) not my PIN, it's my password …": what follows the correction is what is meant. */
 const CORRECTION = /\bnot (?:my|the|a|an|about|about my|about the)\b[^,.;!?]{1,40}[,.;!?]\s*(?:[^,.;!?]{1,40}[,.;!?]\s*)?(?:but |its |it is |thats |that is |rather |just |im |i )(.+)$/
 
+/** "It's the password, not the PIN": the meant thing named first, then the one denied. */
+const CORRECTION_BEFORE = /^(?:(?:its|it s|it is|thats|that s|that is|i mean|i meant|no)\s+)+((?:the |my |our |an? )?[a-z0-9 ]{2,40}?),?\s+not\s+(?:the|my|a|an|about)\s+\w+/
+
 /**
  * The part of a message that names the problem meant, when another part is about something else: what comes
  * before a second matter is added, or after a correction. Both parts must say something (3+ words).
  */
 export function mainClauseOf(text: string): string | undefined {
   const plain = stripAccents(normalise(text))
+  // "it's the password, not the PIN, isn't it?": the part before "not" is what is meant.
+  const meantFirst = CORRECTION_BEFORE.exec(plain)
+  if (meantFirst && !CORRECTION.test(plain)) return meantFirst[1]!
   const correction = CORRECTION.exec(plain)
   if (correction) {
     const meant = correction[1]!.replace(/^(its|it is|thats|that is|rather|just)\s+/, '')
@@ -513,7 +519,8 @@ export function createRecognizerFromExamples(
       let mainClause: RecognizerResult['mainClause']
       if (clause !== undefined) {
         const [intentId, score] = Object.entries(classify(clause, featuresOf(clause, featureOptions)).scores).reduce((a, b) => (b[1] > a[1] ? b : a))
-        mainClause = { intentId, score: Math.round(score * 1000) / 1000, ...(CORRECTION.test(stripAccents(normalise(text))) && { correction: true }) }
+        const plain = stripAccents(normalise(text))
+        mainClause = { intentId, score: Math.round(score * 1000) / 1000, ...((CORRECTION.test(plain) || CORRECTION_BEFORE.test(plain)) && { correction: true }) }
       }
       const other = clause !== undefined ? otherClauseOf(text) : undefined
       let otherClause: RecognizerResult['otherClause']

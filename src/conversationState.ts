@@ -44,7 +44,7 @@ interface CachedState {
 export class StoredConversationState extends ConversationState {
   constructor(
     private readonly store: ConversationStateStore,
-    private readonly options: { checkVersion?: boolean } = {},
+    private readonly options: { checkVersion?: boolean; /** Another record of the conversation's (default: its state). */ key?: (context: TurnContext) => string } = {},
   ) {
     super(new PortStorage(store))
   }
@@ -57,6 +57,10 @@ export class StoredConversationState extends ConversationState {
   /** ConversationState's key; it throws for an activity without a channel or conversation id. */
   private keyOf(context: TurnContext): string {
     return this.getStorageKey(context)!
+  }
+
+  override getStorageKey(context: TurnContext): string | undefined {
+    return this.options.key ? this.options.key(context) : super.getStorageKey(context)
   }
 
   override async load(context: TurnContext, force = false): Promise<any> {

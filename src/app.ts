@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import './dialogsRegistration.js' // botbuilder-dialogs' registration built once, not for every DialogContext
 import { ConversationState, TranscriptLoggerMiddleware, type Middleware } from 'botbuilder'
 import { intents } from '../intents/index.js'
 import { createHelpDeskState } from '../dialogs/helpDeskState.js'

@@ -6,7 +6,8 @@
  *   saturated, ours and chan alternated, server CPU a turn of each and the ratio.
  * - `tsx src/tools/turnCpu.ts inproc [conversations=2000] [repeats=5]`: in this process, no HTTP: the website
  *   channel's adapter, every middleware, the database; the help-desk bot against an echo, alternated, CPU a turn.
- * - `PROFILE=DIR tsx src/tools/turnCpu.ts load [users]`: the server under the load with --cpu-prof, profile in DIR.
+ * - `PROFILE=DIR [PROFILE_BOT=chan] tsx src/tools/turnCpu.ts load [users]`: the server (ours, or chan) under the load
+ *   with --cpu-prof, profile in DIR.
  */
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
@@ -30,8 +31,10 @@ if (mode === 'load') {
   if (process.env.PROFILE) {
     const dir = process.env.PROFILE
     process.env.LOAD_NODE_FLAGS = `--cpu-prof --cpu-prof-dir=${dir}`
-    const { ours } = await loadTest(users, { rounds, env, bots: ['ours'] })
-    out(`profiled: ours ${ours!.serverCpuMsPerTurn!.toFixed(3)} ms/turn (${ours!.turns} turns, ${ours!.errors} errors)`)
+    const bot = (process.env.PROFILE_BOT ?? 'ours') as 'ours' | 'chan'
+    const { ours, channelEcho } = await loadTest(users, { rounds, env, bots: [bot] })
+    const r = (ours ?? channelEcho)!
+    out(`profiled: ${bot} ${r.serverCpuMsPerTurn!.toFixed(3)} ms/turn (${r.turns} turns, ${r.errors} errors)`)
     // The child writes its profile once it has stopped: wait for it (at most a minute).
     for (let i = 0; i < 120 && !readdirSync(dir).some((f) => f.endsWith('.cpuprofile')); i++) await new Promise((r) => setTimeout(r, 500))
     await new Promise((r) => setTimeout(r, 2000))

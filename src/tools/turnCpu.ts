@@ -6,6 +6,7 @@
  *   saturated, ours and chan alternated, server CPU a turn of each and the ratio.
  * - `tsx src/tools/turnCpu.ts inproc [conversations=2000] [repeats=5]`: in this process, no HTTP: the website
  *   channel's adapter, every middleware, the database; the help-desk bot against an echo, alternated, CPU a turn.
+ * - `tsx src/tools/turnCpu.ts paced [users=1000] [repeats=1]`: the bench's paced row for ours (p99, shedding).
  * - `PROFILE=DIR [PROFILE_BOT=chan] tsx src/tools/turnCpu.ts load [users]`: the server (ours, or chan) under the load
  *   with --cpu-prof, profile in DIR.
  */
@@ -53,6 +54,14 @@ if (mode === 'load') {
     const sorted = [...ratios].sort((a, b) => a - b)
     out(`ratio median ${median(ratios).toFixed(2)}, range ${sorted[0]!.toFixed(2)}–${sorted.at(-1)!.toFixed(2)}`)
   }
+} else if (mode === 'paced') {
+  // As the bench's paced rows: ours only, load shedding as configured by default.
+  const [users = 1000, repeats = 1] = rest.map(Number)
+  for (let i = 0; i < repeats; i++) {
+    const { ours } = await loadTest(users, { pace: { thinkMs: [2000, 6000] }, bots: ['ours'] })
+    const r = ours!
+    out(`paced ${users}: p99 ${r.p99Ms.toFixed(1)} ms, median ${r.medianMs.toFixed(1)} ms, ${r.errors} errors, ${r.shed} shed, server CPU ${r.serverCpuMsPerTurn!.toFixed(2)} ms/turn`)
+  }
 } else if (mode === 'inproc') {
   const [conversations = 2000, repeats = 5] = rest.map(Number)
   const dataDir = mkdtempSync(join(tmpdir(), 'helpdesk-turncpu-'))
@@ -91,7 +100,7 @@ if (mode === 'load') {
     const post = (method: string, params?: object) => new Promise<any>((resolve, reject) => heap!.post(method, params, (err, r) => (err ? reject(err) : resolve(r))))
     if (heap) {
       heap.connect()
-      await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
+      await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.HEAP_MODE !== 'promoted' })
     }
     for (let r = 0; r < repeats; r++) {
       const b = await measure(bot, conversations)

@@ -1,4 +1,6 @@
-import { BotState, type Middleware, type Storage, type TurnContext } from 'botbuilder'
+import type { BotState, Middleware, TurnContext } from 'botbuilder'
+import { StoredConversationState } from '../src/conversationState.js'
+import type { ConversationStateStore } from '../src/core/ports.js'
 import { isOnlySecret, offeredSecrets, redactSecrets, secretsNamed, type SecretKind } from '../src/core/secrets.js'
 import { turnLogger } from './turnLogger.js'
 
@@ -29,9 +31,9 @@ interface Found {
  * The last question said in a conversation, by the bot or by an agent, in a record of its own: an agent's message
  * is sent outside the user's turn, and saving it there must not overwrite the dialog state of a turn in flight.
  */
-export class LastAskedState extends BotState {
-  constructor(storage: Storage) {
-    super(storage, async (context) => `${context.activity.channelId}/redaction/${context.activity.conversation.id}`)
+export class LastAskedState extends StoredConversationState {
+  constructor(store: ConversationStateStore) {
+    super(store, { key: (context) => `${context.activity.channelId}/redaction/${context.activity.conversation.id}` })
   }
 }
 
@@ -65,19 +67,34 @@ export function secretRedaction({ lastAsked }: { lastAsked?: BotState } = {}): M
           if (offered.length > 0) context.turnState.set(OFFERS, offered)
         }
       }
-      if (lastAsked && question && activity.conversation?.id) {
-        context.onSendActivities(async (ctx, activities, nextSend) => {
-          const responses = await nextSend()
-          const said = activities.filter((a) => a.type === 'message' && typeof a.text === 'string').at(-1)?.text
-          if (said !== undefined) {
-            await question.set(ctx, said.includes('?') ? said.slice(0, MAX_QUESTION) : '')
-            await named?.set(ctx, secretsNamed(said))
-            await lastAsked.saveChanges(ctx)
-          }
-          return responses
-        })
+      if (!lastAsked || !question || !activity.conversation?.id) return next()
+      // Only the turn's last words count: kept as replies go and saved once when the turn ends (a record written per
+      // reply cost a state write each). A reply sent after the turn's own work (a failed turn's apology) is saved as sent.
+      let said: string | undefined
+      let over = false
+      const remember = async (ctx: TurnContext, words: string) => {
+        await question.set(ctx, words.includes('?') ? words.slice(0, MAX_QUESTION) : '')
+        await named?.set(ctx, secretsNamed(words))
+        await lastAsked.saveChanges(ctx)
       }
-      await next()
+      context.onSendActivities(async (ctx, activities, nextSend) => {
+        const responses = await nextSend()
+        const words = activities.filter((a) => a.type === 'message' && typeof a.text === 'string').at(-1)?.text
+        if (words !== undefined) {
+          if (over) await remember(ctx, words)
+          else said = words
+        }
+        return responses
+      })
+      try {
+        await next()
+      } catch (err) {
+        over = true
+        if (said !== undefined) await remember(context, said).catch(() => {}) // the turn's own error is the one to report
+        throw err
+      }
+      over = true
+      if (said !== undefined) await remember(context, said)
     },
   }
 }

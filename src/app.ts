@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import './dialogsRegistration.js' // botbuilder-dialogs' registration built once, not for every DialogContext
 import { ConversationState, TranscriptLoggerMiddleware, type Middleware } from 'botbuilder'
 import { intents } from '../intents/index.js'
 import { createHelpDeskState } from '../dialogs/helpDeskState.js'
@@ -16,7 +17,7 @@ import { createRecognizer } from './core/recognizer.js'
 import { createCaseView, type CaseView } from './agent/caseView.js'
 import { boundRecognizer } from './core/boundedRecognizer.js'
 import { HelpDeskBot } from './bot.js'
-import { PortStorage, StoredConversationState } from './conversationState.js'
+import { StoredConversationState } from './conversationState.js'
 import type { Stores } from './core/ports.js'
 import { HandoffService } from './handoff/service.js'
 import { PortTranscriptStore } from './handoff/transcripts.js'
@@ -70,7 +71,6 @@ export async function createHelpDesk(config: Config, logger: Logger): Promise<He
   checkIntents(intents, procedures)
   const recognizer = boundRecognizer(createRecognizer(intents, { minScore: config.RECOGNIZER_MIN_SCORE, procedures }), config.RECOGNIZER_MAX_CHARS)
   const stores = await openStores(config, logger)
-  const storage = new PortStorage(stores.state)
   // Saved with a version check: with the conversation lock a conflict means a turn ran outside it, which must fail.
   const conversationState = new StoredConversationState(stores.state, { checkVersion: true })
   const state = createHelpDeskState(conversationState)
@@ -117,7 +117,7 @@ export async function createHelpDesk(config: Config, logger: Logger): Promise<He
     middlewares: [
       teamsBehaviour(),
       turnLogging(logger),
-      secretRedaction({ lastAsked: new LastAskedState(storage) }),
+      secretRedaction({ lastAsked: new LastAskedState(stores.state) }),
       transcriptLogging(transcripts),
       secretWarning(),
     ],

@@ -1,4 +1,4 @@
-import { ConversationState, type Storage, type StoreItems, type TurnContext } from 'botbuilder'
+import { ConversationState, type BotState, type StatePropertyAccessor, type Storage, type StoreItems, type TurnContext } from 'botbuilder'
 import type { ConversationStateStore } from './core/ports.js'
 
 /** botbuilder's Storage over the state port: the eTag is the document's version. */
@@ -44,7 +44,7 @@ interface CachedState {
 export class StoredConversationState extends ConversationState {
   constructor(
     private readonly store: ConversationStateStore,
-    private readonly options: { checkVersion?: boolean } = {},
+    private readonly options: { checkVersion?: boolean; /** Another record of the conversation's (default: its state). */ key?: (context: TurnContext) => string } = {},
   ) {
     super(new PortStorage(store))
   }
@@ -57,6 +57,15 @@ export class StoredConversationState extends ConversationState {
   /** ConversationState's key; it throws for an activity without a channel or conversation id. */
   private keyOf(context: TurnContext): string {
     return this.getStorageKey(context)!
+  }
+
+  /** The same accessor as botbuilder's, in plain async functions: its compiled generators cost more than the work. */
+  override createProperty<T = any>(name: string): StatePropertyAccessor<T> {
+    return new StateProperty<T>(this, name)
+  }
+
+  override getStorageKey(context: TurnContext): string | undefined {
+    return this.options.key ? this.options.key(context) : super.getStorageKey(context)
   }
 
   override async load(context: TurnContext, force = false): Promise<any> {
@@ -77,5 +86,36 @@ export class StoredConversationState extends ConversationState {
     if (!force && json === cached.hash) return
     const version = await this.store.save(this.keyOf(context), json, this.options.checkVersion ? cached.version : '*')
     context.turnState.set(this.slot, { state: cached.state, hash: json, version } satisfies CachedState)
+  }
+}
+
+/**
+ * botbuilder's BotStatePropertyAccessor, line for line (a default is stored as a JSON copy when the property is
+ * absent), without the generator-based __awaiter its compiled code uses: a turn makes some 25 of these calls.
+ */
+class StateProperty<T> implements StatePropertyAccessor<T> {
+  constructor(
+    readonly state: BotState,
+    readonly name: string,
+  ) {}
+
+  async get(context: TurnContext): Promise<T | undefined>
+  async get(context: TurnContext, defaultValue: T): Promise<T>
+  async get(context: TurnContext, defaultValue?: T): Promise<T | undefined> {
+    const obj = (await this.state.load(context)) as Record<string, unknown>
+    if (!Object.prototype.hasOwnProperty.call(obj, this.name) && defaultValue !== undefined) {
+      obj[this.name] = typeof defaultValue === 'object' || Array.isArray(defaultValue) ? JSON.parse(JSON.stringify(defaultValue)) : defaultValue
+    }
+    return obj[this.name] as T | undefined
+  }
+
+  async set(context: TurnContext, value: T): Promise<void> {
+    const obj = (await this.state.load(context)) as Record<string, unknown>
+    obj[this.name] = value
+  }
+
+  async delete(context: TurnContext): Promise<void> {
+    const obj = (await this.state.load(context)) as Record<string, unknown>
+    if (Object.prototype.hasOwnProperty.call(obj, this.name)) delete obj[this.name]
   }
 }

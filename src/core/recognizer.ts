@@ -292,6 +292,9 @@ interface ErrorString {
   text: string
   words: string[]
   trigrams?: ReadonlySet<string>
+  /** Its words joined, and a Fuse searcher kept for it (Fuse keeps the bitap pattern of its last query): built once. */
+  phrase?: string
+  fuse?: Fuse<string>
 }
 
 function trigramsOf(text: string): Set<string> {
@@ -318,19 +321,20 @@ function mostAlike(windows: readonly string[], grams: ReadonlySet<string>, count
 }
 
 /** Exact, then fuzzy, search for the page's quoted error messages inside what the user typed. */
-function matchErrors(errors: readonly ErrorString[], text: string): { error: ErrorString; score: number }[] {
-  const words = tokens(text)
-  const joined = ` ${words.join(' ')} `
-  const textGrams = trigramsOf(words.join(' '))
+function matchErrors(errors: readonly ErrorString[], words: readonly string[]): { error: ErrorString; score: number }[] {
+  const said = words.join(' ')
+  const joined = ` ${said} `
+  const textGrams = trigramsOf(said)
   const found: { error: ErrorString; score: number }[] = []
   for (const error of errors) {
-    if (joined.includes(` ${error.words.join(' ')} `)) {
+    const phrase = (error.phrase ??= error.words.join(' '))
+    if (joined.includes(` ${phrase} `)) {
       found.push({ error, score: 1 })
       continue
     }
     if (error.text.length < 8 || words.length === 0) continue // too short to match fuzzily without false alarms
     // Cheap pre-filter: a text sharing under half the error's letter trigrams cannot be a near-copy of it.
-    const grams = (error.trigrams ??= trigramsOf(error.words.join(' ')))
+    const grams = (error.trigrams ??= trigramsOf(phrase))
     let shared = 0
     for (const gram of grams) if (textGrams.has(gram)) shared++
     if (shared < grams.size * 0.5) continue
@@ -341,9 +345,9 @@ function matchErrors(errors: readonly ErrorString[], text: string): { error: Err
     if (windows.length === 0) windows.push(words.join(' '))
     // Fuse's bitap search is the costly part: give it only the few windows that share the most trigrams.
     const likeliest = windows.length <= FUZZY_WINDOWS ? windows : mostAlike(windows, grams, FUZZY_WINDOWS)
-    const best = new Fuse(likeliest, { includeScore: true, threshold: 0.3, ignoreLocation: true }).search(
-      error.words.join(' '),
-    )[0]
+    const fuse = (error.fuse ??= new Fuse<string>([], { includeScore: true, threshold: 0.3, ignoreLocation: true }))
+    fuse.setCollection(likeliest)
+    const best = fuse.search(phrase)[0]
     if (best?.score !== undefined) found.push({ error, score: 1 - best.score })
   }
   return found.sort((a, b) => b.score - a.score)
@@ -361,7 +365,7 @@ function latestErrors(errors: readonly ErrorString[], text: string, found: { err
   const plain = normalise(text)
   // The last such word with one of the errors after it ("…now it's saying 403 forbidden instead": "now", not "instead").
   for (const at of [...plain.matchAll(NOW_SAYS)].reverse()) {
-    const later = new Set(matchErrors(errors, plain.slice(at.index + at[0].length)).filter((m) => m.score >= 0.7).map((m) => m.error.intentId))
+    const later = new Set(matchErrors(errors, tokens(plain.slice(at.index + at[0].length))).filter((m) => m.score >= 0.7).map((m) => m.error.intentId))
     const now = found.filter((m) => later.has(m.error.intentId))
     if (now.length > 0) return now
   }
@@ -492,10 +496,12 @@ export function createRecognizerFromExamples(
   return {
     recognize(text) {
       // Read as respelled (words spelled by ear); errors, entities and language are matched as typed.
-      const features = featuresOf(heard(text), featureOptions)
-      const { scores, withdrawn } = classify(heard(text), features)
+      const respelled = heard(text)
+      const features = featuresOf(respelled, featureOptions)
+      const { scores, withdrawn } = classify(respelled, features)
       const entities = findEntities(text)
-      const errorMatches = latestErrors(errors, text, matchErrors(errors, text).filter((m) => m.score >= 0.7))
+      const typed = tokens(text) // the message's words, read once for errors, topics and language
+      const errorMatches = latestErrors(errors, text, matchErrors(errors, typed).filter((m) => m.score >= 0.7))
       for (const { error, score } of errorMatches) {
         // A quoted error message is the strongest evidence there is: it outranks the classifier. The others
         // shrink in proportion, so the scores still sum to 1 and margins stay comparable.
@@ -512,9 +518,9 @@ export function createRecognizerFromExamples(
         .sort((a, b) => b[1] - a[1])
       const [top, topScore] = ranked[0] ?? [NONE, 1]
       const stems = [...new Set(features.filter((f) => f.startsWith('w:')))]
-      const said = tokens(text).join(' ')
+      const said = typed.join(' ')
       const named = [...vocabulary].filter(([, words]) => words.test(said)).map(([id]) => id)
-      const language = detectLanguage(tokens(text), text)
+      const language = detectLanguage(typed, text)
       const clause = mainClauseOf(text)
       let mainClause: RecognizerResult['mainClause']
       if (clause !== undefined) {

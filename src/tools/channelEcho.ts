@@ -18,3 +18,5 @@ const directLine = await createDirectLineChannel(config, logger, helpDesk)
 const echo = { ...directLine, logic: async (context: Parameters<typeof directLine.logic>[0]) => void (await context.sendActivity(`Echo: ${context.activity.text}`)) }
 const server = createServer({ adapter: createAdapter(config, logger, helpDesk), bot: helpDesk.bot, logger, directLine: echo, messages: messagesPolicyOf(config), limiter: helpDesk.stores.limiter, clientAddress: directLine.clientAddress })
 server.listen(config.PORT, config.HOST)
+// Exits on SIGTERM (as `npm start` does) so a profile taken with --cpu-prof is written.
+process.once('SIGTERM', () => server.close(() => process.exit(0)))

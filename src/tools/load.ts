@@ -17,6 +17,8 @@ export const SCRIPT = ['a cacreg box wants my username and password', 'Edge', 'n
 const TURN_TIMEOUT_MS = 30_000
 // The flags `npm start` uses (a larger young generation: fewer, shorter GC pauses); the echo bot gets them too.
 const NODE_FLAGS = ['--max-semi-space-size=64', '--disable-warning=DEP0111']
+// Extra flags for the servers only, e.g. LOAD_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (not allowed in NODE_OPTIONS).
+const extraFlags = () => (process.env.LOAD_NODE_FLAGS ?? '').split(' ').filter(Boolean)
 const WARM_UP_CONVERSATIONS = 50
 const SETTLE_MS = 5000 // longer than load shedding's three calm seconds
 
@@ -48,7 +50,7 @@ const freePort = () =>
 
 async function startChild(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort()
-  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...extraFlags(), '--import', 'tsx', script], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   })

@@ -7,12 +7,19 @@ import { statementCache, type Db } from './database.js'
 /** Handoff cases in the SQLite file; every change is one transaction through core/handoffCase's rules. */
 export class SqliteHandoffCases implements HandoffCases {
   private readonly sql: ReturnType<typeof statementCache>
+  /**
+   * Conversations known to have no open case: every user message asks (is the bot or an agent to answer?), and
+   * almost always there is none. Exact because every write to cases goes through this class (this process is the
+   * file's only writer): each write forgets them all. Bounded.
+   */
+  private readonly noneOpen = new Set<string>()
 
   constructor(private readonly db: Db) {
     this.sql = statementCache(db)
   }
 
   async deleteEndedBefore(before: number): Promise<number> {
+    this.noneOpen.clear()
     const limit = new Date(before).toISOString()
     return this.db.transaction(() => {
       this.sql(`DELETE FROM case_events WHERE case_id IN (${ENDED_CASES_BEFORE('?')})`).run(limit)
@@ -21,6 +28,7 @@ export class SqliteHandoffCases implements HandoffCases {
   }
 
   async create(packet: HandoffPacket, reference: object, status: 'waiting' | 'expired' = 'waiting'): Promise<HandoffCase> {
+    this.noneOpen.clear()
     return this.db.transaction(() => {
       const open = this.openNow(packet.channelId, packet.conversationId)
       if (open) return open
@@ -50,10 +58,18 @@ export class SqliteHandoffCases implements HandoffCases {
   }
 
   async openFor(channelId: string, conversationId: string): Promise<HandoffCase | undefined> {
-    return this.openNow(channelId, conversationId)
+    const key = `${channelId}\n${conversationId}`
+    if (this.noneOpen.has(key)) return undefined
+    const open = this.openNow(channelId, conversationId)
+    if (!open) {
+      if (this.noneOpen.size >= 100_000) this.noneOpen.clear()
+      this.noneOpen.add(key)
+    }
+    return open
   }
 
   async apply(id: string, action: CaseAction, { leftMessage }: { leftMessage?: string } = {}): Promise<TransitionResult & { case?: HandoffCase; previous?: CaseStatus }> {
+    this.noneOpen.clear()
     return this.db.transaction(() => {
       const current = this.getNow(id)
       if (!current) return { ok: false as const, reason: 'not-allowed' as const }
@@ -69,6 +85,7 @@ export class SqliteHandoffCases implements HandoffCases {
   }
 
   async setDetails(id: string, patch: Partial<CaseDetails>): Promise<HandoffCase | undefined> {
+    this.noneOpen.clear()
     return this.db.transaction(() => {
       const current = this.getNow(id)
       if (!current) return undefined
@@ -79,6 +96,7 @@ export class SqliteHandoffCases implements HandoffCases {
   }
 
   async addEvent(caseId: string, event: Omit<CaseEvent, 'id' | 'caseId' | 'at'>): Promise<CaseEvent> {
+    this.noneOpen.clear()
     return this.addEventNow(caseId, event, new Date().toISOString())
   }
 
@@ -105,6 +123,7 @@ export class SqliteHandoffCases implements HandoffCases {
   }
 
   async setAgentsThread(id: string, thread: string): Promise<void> {
+    this.noneOpen.clear()
     this.sql('UPDATE handoff_requests SET agents_thread = ? WHERE id = ?').run(thread, id)
   }
 
@@ -114,6 +133,7 @@ export class SqliteHandoffCases implements HandoffCases {
   }
 
   async setAgentName(agentId: string, name: string): Promise<void> {
+    this.noneOpen.clear()
     this.sql('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(`agent-name:${agentId}`, name)
   }
 

@@ -14,6 +14,12 @@ export class SqliteStateStore implements ConversationStateStore {
   private readonly removeIdle
   /** Documents saved this event-loop turn and not yet written (key → JSON and version). */
   private readonly pending = new Map<string, { json: string; version: number }>()
+  /**
+   * The committed version of documents this process has read or written, so a save need not read it back (two
+   * queries a turn); exact because this process is the file's only writer. Set only once a write has committed.
+   * Bounded.
+   */
+  private readonly versions = new Map<string, number>()
 
   constructor(
     db: Db,
@@ -33,6 +39,9 @@ export class SqliteStateStore implements ConversationStateStore {
         this.pending.clear() // taken out first: a batch that fails must not fail every batch after it
         const now = new Date().toISOString()
         for (const [key, { json, version }] of rows) this.upsert.run(key, json, String(version), version, now)
+        return () => {
+          for (const [key, { version }] of rows) this.knowVersion(key, version)
+        }
       },
     })
   }
@@ -41,11 +50,12 @@ export class SqliteStateStore implements ConversationStateStore {
     const pending = this.pending.get(key)
     if (pending) return pending
     const row = this.select.get(key)
+    if (row) this.knowVersion(key, row.version)
     return row ? { json: row.doc, version: row.version } : undefined
   }
 
   async save(key: string, json: string, expected: number | '*'): Promise<number> {
-    const current = this.pending.get(key)?.version ?? this.selectVersion.get(key)?.version ?? 0
+    const current = this.pending.get(key)?.version ?? this.versions.get(key) ?? this.selectVersion.get(key)?.version ?? 0
     if (expected !== '*' && expected !== current) throw stateConflict(key, expected, current)
     const version = current + 1
     this.pending.set(key, { json, version })
@@ -55,11 +65,18 @@ export class SqliteStateStore implements ConversationStateStore {
 
   async deleteIdleBefore(before: number): Promise<number> {
     this.batch.flush()
+    this.versions.clear()
     return this.removeIdle.run(new Date(before).toISOString()).changes
   }
 
   async delete(key: string): Promise<void> {
     this.pending.delete(key)
+    this.versions.delete(key)
     this.remove.run(key)
+  }
+
+  private knowVersion(key: string, version: number): void {
+    if (this.versions.size >= 100_000 && !this.versions.has(key)) this.versions.clear()
+    this.versions.set(key, version)
   }
 }

@@ -29,6 +29,7 @@ import { newCase, wasWelcomedThisTurn, type HelpDeskState, type Profile } from '
 import { messages } from './messages.js'
 import {
   LOOP,
+  noteMacOnce,
   PROCEDURE_DIALOG,
   renderContent,
   type ProcedureDialog,
@@ -703,16 +704,11 @@ export class MainDialog extends ComponentDialog {
     if (pending?.kind !== 'ask' || pending.slot !== 'browser') return false
     const { browser, os } = reading.found.facts
     const uncovered = browser !== undefined && !pending.options.some((o) => o.values?.includes(browser))
-    if (!uncovered && os !== 'macos') return false
-    const memory = await this.deps.state.memory.get(context, {})
-    if (memory.macNoted && !uncovered) return false
     if (uncovered) {
       await context.sendActivity(messages.browserNotCovered(browser === 'safari' ? 'Safari' : browser!))
       return true
     }
-    await context.sendActivity(messages.macNote)
-    await this.deps.state.memory.set(context, { ...memory, macNoted: true })
-    return true
+    return os === 'macos' && noteMacOnce(this.deps.state, context)
   }
 
   /**

@@ -82,6 +82,15 @@ export function pendingOf(current: Step, procedure?: Procedure, index = 0): Pend
   return undefined
 }
 
+/** The page's steps are written for Windows: said once to someone on a Mac. Whether it was said now. */
+export async function noteMacOnce(state: Pick<HelpDeskState, 'memory'>, context: TurnContext): Promise<boolean> {
+  const memory = await state.memory.get(context, {})
+  if (memory.macNoted) return false
+  await context.sendActivity(messages.macNote)
+  await state.memory.set(context, { ...memory, macNoted: true })
+  return true
+}
+
 /** Runs any procedure from knowledge/: one step per turn, loop by replaceDialog, sub-procedures nested. */
 export class ProcedureDialog extends ComponentDialog {
   constructor(
@@ -170,13 +179,7 @@ export class ProcedureDialog extends ComponentDialog {
     // The last step of a branch shorter than the count first announced: "Last step", never "Step 2 of 2" after "of 3".
     const last = shown + 1 < total && stepsRemaining(procedure, index) === 1
     // Said to be on a Mac (not merely reading the page on one): the page's steps are for Windows, and it says so once.
-    if (current.list && profile.os === 'macos' && !profile.hinted?.includes('os')) {
-      const noted = await this.state.memory.get(step.context, {})
-      if (!noted.macNoted) {
-        await step.context.sendActivity(messages.macNote)
-        await this.state.memory.set(step.context, { ...noted, macNoted: true })
-      }
-    }
+    if (current.list && profile.os === 'macos' && !profile.hinted?.includes('os')) await noteMacOnce(this.state, step.context)
     const text = renderContent(current, this.prefix(options, procedure, last))
     noteProcedure(step.context, procedure.id, shown + 1)
     if (!options.nested) this.analytics?.record(step.context, { kind: 'step.shown', procedureId: procedure.id, stepId: current.id, step: shown + 1 })

@@ -37,6 +37,9 @@ export class LastAskedState extends StoredConversationState {
   }
 }
 
+/** A bare 4 to 8 digit number (not part of a date, version or other number): what a PIN looks like. */
+const BARE_PIN = /(?<![\d.,:/-])\d{4,8}(?![\d.,:/-])/g
+
 /**
  * Runs before anything reads or stores the message: replaces PINs, passwords, SSNs and EDIPIs in the text and marks
  * messages that held nothing else. With `lastAsked`, it reads a message against the question the bot or an agent
@@ -53,8 +56,9 @@ export function secretRedaction({ lastAsked }: { lastAsked?: BotState } = {}): M
         let { text, found } = redactSecrets(activity.text, { question: question ? await question.get(context, '') : undefined })
         // "its 1357 if that helps" just after words about a PIN: a bare 4 to 8 digit number in a short reply is that PIN.
         const kinds = named && found.length === 0 ? await named.get(context, []) : []
-        if (kinds.includes('pin') && text.split(/\s+/).length <= 10 && /(?<![\d.,:/-])\d{4,8}(?![\d.,:/-])/.test(text)) {
-          text = text.replace(/(?<![\d.,:/-])\d{4,8}(?![\d.,:/-])/g, '[redacted]')
+        const bare = kinds.includes('pin') && text.split(/\s+/).length <= 10 ? text.replace(BARE_PIN, '[redacted]') : text
+        if (bare !== text) {
+          text = bare
           found = ['pin']
         }
         if (found.length > 0) {

@@ -774,9 +774,6 @@ const FIX_PROPOSED = /^((so|but|ok|okay|well|and|hmm|um|then) )*(what about|how 
 /** "so what do they need from me", "what should i bring": what the help desk or ID card office will ask for. */
 const WHAT_THEY_NEED = /\bwhat( (info|information|details|documents|papers|stuff))? (should|do|must) i (have ready|have on hand|bring|prepare|have with me|take)\b|\b(what|which (info|information|details|documents|papers))( (info|information|details|documents|papers|stuff))? (do|does|will|would|should) (they|the help ?desk|the id card office|the office) (need|want|require|ask for|ask)\b|\bwhat (should|do) i (bring|have ready|tell them|say to them)\b/
 
-/** Where the card reader is ("the cac reader is on my work desktop"), said to explain a phone or tablet. */
-const READER_WHERE = /\b(cac |card )?reader (is |s |sits |lives )?(on|at|in|plugged into|connected to|attached to|hooked up to|hooked to) (my|the|a|our|his|her) \w+/
-
 /**
  * The message without where the card reader is ("…but the cac reader is on my work desktop"), for recognizing the
  * problem: the place names no problem, and "reader" would read as a card-reader question. Unchanged when the reader
@@ -849,12 +846,6 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     const dropped = route.intentId
     const next = (ctx.ranked ?? []).find((id) => id !== dropped && ctx.procedureOf(id) !== undefined && !ctx.isPolicy(id) && fits(id) && (ctx.cued?.(id) ?? true) && ctx.scoreOf(id) >= 0.2)
     route = next ? { kind: 'intent', intentId: next, score: ctx.scoreOf(next) } : { kind: 'none' }
-  }
-  // "reading this on my tablet, the cac reader is on my work desktop. how do i clear my cache": where the reader is, not
-  // a problem with it; the topic it suggested gives way to the likeliest problem, else to none.
-  if (route.kind === 'none' && route.topic && READER_WHERE.test(clean(text)) && !/\breader\b.{0,20}\b(doesnt|does not|wont|isnt|not|broken|dead|light|blink\w*|driver)\b/.test(clean(text))) {
-    const likely = (ctx.ranked ?? []).find((id) => ctx.procedureOf(id) !== undefined && fits(id) && ctx.scoreOf(id) >= 0.15)
-    route = likely ? { kind: 'intent', intentId: likely, score: ctx.scoreOf(likely) } : { kind: 'none' }
   }
   // A bare "no", "yes", "idk" with no question waiting names no problem ("no" reads like "no certificate"): none is started.
   const bareReply = !ctx.pending && !ctx.active && words <= 2 && /^(no|nope|nah|n|yes|yeah|yep|y|idk|dunno|maybe|ok|okay|k|sure)( (man|dude|sir|maam|thanks|lol|idk))?$/.test(clean(text))
@@ -949,7 +940,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (vent && ctx.lastPolicy && !pending && !ctx.active && !signals.has('person')) return { ...base, kind: 'policy', intentId: ctx.lastPolicy, pushBack: false }
   // After a policy line, a follow-up we can't otherwise place ("so i cant order one online?") is about that rule.
   // "how do i get a new one then?" after the rule: the route again (not a push-back, so without the apology).
-  const followUp = ctx.lastPolicy && !pending && !ctx.active && /\b(how do i|how can i|how would i|where do i|where can i|what do i do|what should i do|so what now|then what|what (should|does|do|can|must) (he|she|they) do|how (does|do|can|should) (he|she|they))\b/.test(clean(text))
+  const followUp = ctx.lastPolicy && !pending && !ctx.active && /\b(how do i|how can i|how would i|where do i|where can i|what do i do|what should i do|so what now|then what)\b/.test(clean(text))
   const pushBackLike = ctx.lastPolicy && !pending && /\?|\b(so|but|why|what if|how come|really|seriously)\b|^(can|could|cant|is there|isnt there|there must be|would) (i|we|anyone|someone|somebody|a way|no way)\b/.test(clean(text) + (text.includes('?') ? '?' : ''))
   // "where is the ID card office?" gets the truth; "what's the help desk number?" is a request for a person (the rule's human-agent).
   const wantsPerson = route.kind === 'intent' && route.intentId === 'human-agent'

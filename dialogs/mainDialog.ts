@@ -201,12 +201,20 @@ export class MainDialog extends ComponentDialog {
   /**
    * A message while the user waits in the queue for an agent (the agent sees it either way). A policy line is still
    * given, thanks close politely, a request for a person confirms the queue, contact details are not invented; anything
-   * else is left to the queue's own "still waiting". Returns whether it replied.
+   * else is left to the queue's own "still waiting". Returns whether it replied, or 'bot' for a correction of what led
+   * to the handoff ("go back, I picked wrong. It IS registered"): the bot takes the message up again.
    */
-  async whileWaiting(context: TurnContext): Promise<boolean> {
+  async whileWaiting(context: TurnContext): Promise<boolean | 'bot'> {
     if (context.activity.type !== 'message' || wasOnlySecret(context)) return false
-    const { reading } = await this.read(context, [])
+    const { reading, changed } = await this.read(context, [])
     const text = context.activity.text ?? ''
+    const memory = await this.deps.state.memory.get(context, {})
+    const from = memory.handedOverFrom
+    const branchedOn = from && this.deps.procedures.get(from)?.steps.some((s) => s.ask?.slot && changed.includes(s.ask.slot))
+    if (branchedOn && reading.found.correction) {
+      await this.deps.state.memory.set(context, { ...memory, lastProcedure: from, handedOverFrom: undefined })
+      return 'bot'
+    }
     if (signalsOf(text).has('contact')) {
       await context.sendActivity(messages.noContactDetails)
       await context.sendActivity(messages.stillQueued)
@@ -378,7 +386,7 @@ export class MainDialog extends ComponentDialog {
       profile[key] = value
       if (hinted) profile.hinted = profile.hinted!.filter((h) => h !== key)
       if (!isAnswer) changed.push(key) // new or corrected: what depended on it may run again
-      if (!before || hinted) fresh.push(key)
+      if (!before || hinted || before === 'unsure') fresh.push(key) // "not sure" then "it is": settled, not corrected
     }
     context.turnState.set(FRESH_FACTS, fresh)
     if (found.tried.length > 0) profile.tried = [...new Set([...(profile.tried ?? []), ...found.tried])]
@@ -1327,7 +1335,8 @@ export class MainDialog extends ComponentDialog {
     noteOutcome(context, 'handoff')
     this.deps.analytics?.record(context, { kind: 'handoff.queued', reason: step.options.reason })
     await this.deps.state.helpDeskCase.set(context, newCase()) // handed over: what comes after is a new case
-    await this.deps.state.memory.set(context, {})
+    const { lastProcedure } = await this.deps.state.memory.get(context, {})
+    await this.deps.state.memory.set(context, lastProcedure ? { handedOverFrom: lastProcedure } : {})
     return step.endDialog()
   }
 }

@@ -1,6 +1,7 @@
 import { ActionTypes, MessageFactory, type Activity, type TurnContext } from 'botbuilder'
 import { Dialog, TextPrompt, type DialogContext, type DialogTurnResult, type PromptOptions, type PromptValidatorContext } from 'botbuilder-dialogs'
 import { messages } from './messages.js'
+import { secretsFound } from './redaction.js'
 import { readAnswer, type AnswerReading, type Facts, type PendingQuestion } from '../src/core/understanding.js'
 
 /** What the answer prompt needs: the question as the understanding reads it, and how often to ask again. */
@@ -154,7 +155,8 @@ export class AnswerPrompt extends TextPrompt {
     isRetry: boolean,
   ): Promise<void> {
     const pending = pendingIn(options.validations)
-    if (!isRetry || !pending) return super.onPrompt(context, state, options, isRetry)
+    // A message that held a secret had its warning: the question again as it was, no "didn't get that" after it.
+    if (!isRetry || !pending || secretsFound(context).length > 0) return super.onPrompt(context, state, options, false)
     await context.sendActivity(withButtons(otherWords(pending, answerOf(context, pending)), labelsOf(pending)))
   }
 }

@@ -12,8 +12,8 @@ import type { ServiceNotice } from './core/ports.js'
 /** What the bot needs of the human handoff (the HandoffService). */
 export interface HandoffGate {
   ownerOf(context: TurnContext): Promise<Owner>
-  /** `aside`: the bot's own answer while the user waits in the queue (true when it replied). */
-  onUserMessage(context: TurnContext, aside?: () => Promise<boolean>): Promise<void>
+  /** `aside`: the bot's own answer while the user waits in the queue (true when it replied; 'bot': the bot takes it). */
+  onUserMessage(context: TurnContext, aside?: () => Promise<boolean | 'bot'>): Promise<'bot' | undefined>
   onStatusEvent(context: TurnContext): Promise<void>
   onAgentThreadMessage(context: TurnContext): Promise<boolean>
   onUserTyping(context: TurnContext): Promise<void>
@@ -79,7 +79,8 @@ export class HelpDeskBot extends ActivityHandler {
       await this.welcomeOnce(context)
       // While a case holds the conversation the bot stays out of it: the handoff relays, queues or takes a message.
       if ((await this.handoff.ownerOf(context)) === 'bot') await this.mainDialog.run(context, dialogState)
-      else await this.handoff.onUserMessage(context, () => this.mainDialog.whileWaiting(context))
+      // A correction while waiting ("go back, I picked wrong") takes the user out of the queue and back to the bot.
+      else if ((await this.handoff.onUserMessage(context, () => this.mainDialog.whileWaiting(context))) === 'bot') await this.mainDialog.run(context, dialogState)
       await next()
     })
   }

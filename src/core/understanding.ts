@@ -294,7 +294,7 @@ const WORKED =
 const YES = /^(yes|yep|yeah|yup|ya|yea|y|si|claro|sure|correct|affirmative|absolutely|definitely|of course|it does|it is|i do|i am|i have|that s right|thats right|right|yes please|please|ok(ay)? please|go ahead|ok sure)\b/
 const NEGATION =
   /\b(no|nope|nah|not|never|didnt|doesnt|dont|isnt|wasnt|cant|couldnt|wont|still|same|nothing|fail(s|ed)?|broken|no luck|negative|neither|nada|worse|error|errors|wrong|invalid|incorrect|denied|rejected|keeps (saying|telling|giving|showing))\b|^n$/ // "n" alone is no; in a sentence it is "and" ("did it n it went thru")
-const UNSURE = /\b(kinda|kind of|sort of|sorta|partly|partially|somewhat|hit or miss|on and off|no (lo )?se|ni idea|no estoy segur[oa]|not sure|unsure|dunno|idk|no idea|no clue|maybe|dont know|don t know|i guess|not certain|cant tell|can t tell|how would i know|how do i (know|tell|check)|how can i (tell|check|know))\b/
+const UNSURE = /\b(kinda|kind of|sort of|sorta|partly|partially|somewhat|hit or miss|on and off|no (lo )?se|ni idea|no estoy segur[oa]|not sure|unsure|dunno|idk|no idea|no clue|maybe|dont know|don t know|i guess|not certain|cant tell|can t tell|how would i know|how do i (know|tell|check)|how can i (tell|check|know)|how (am|was|is|are|should|would|could|can|do|does) (i|one|anyone|a person|we|someone) (supposed to |meant to |ever |even |going to |gonna )*(know|tell|check|find out|figure( that| it)? out)|beats me|no way (to|of) (know|tell)\w*)\b/
 const DONE = /\b(done|did (it|that|this|them|those|all)|i did|ok(ay)?|k|finished|cleared( it| them)?|completed|followed|went through|tried (it|that))\b/
 const ALREADY = /\b(already (did|done|tried|cleared|do|have)|did (that|it|this) already|done that already|tried (that|it|this) already|done it before|did (that|it) before|tried (that|it) before|been there)\b/
 /** "went right back to the error", "then 403 again": it failed, told as what happened (no negation in it). */
@@ -319,6 +319,7 @@ export function saysSolved(text: string): boolean {
   return !NEGATION.test(rest.replace(/\b(no problem|no worries)\b/g, ' ')) && !UNSURE.test(rest) && !/^(does|did(?! (that|this|them|those|all|everything)\b)|will|should|would|is|can|could|how|what|why|where)\b/.test(said) // "did that, ..." tells
 }
 
+const ASKS_IF_OK = /\b(is|was) (that|this|it|mine) (ok|okay|good|fine|right|alright|correct|allowed|enough|a good (one|pin))\b|\b(would|will|does|should) (that|this) (be )?(work|ok|okay|fine|do)\b/
 /** Whether a "did it work?" answer says it worked, failed, was only done, or could not tell. */
 export function readCheck(said: string, { worked = [], failed = [] }: { worked?: readonly string[]; failed?: readonly string[] } = {}): AnswerReading | undefined {
   const phrase = (list: readonly string[]) => list.some((p) => ` ${said} `.includes(` ${cleanPhrase(p)} `))
@@ -326,6 +327,8 @@ export function readCheck(said: string, { worked = [], failed = [] }: { worked?:
   const asks = ASKS.test(said)
   // "yeah i want to reset it": what they mean to do, not how it went.
   if (/\bi (want|need|would like|d like|wanna|have|m going|am going|m trying|am trying) to\b/.test(said) && !WORKED.test(said) && !NEGATION.test(said)) return undefined
+  // "i change it to [redacted] is that ok?": asking whether it is right, not saying how it went.
+  if (ASKS_IF_OK.test(said)) return { kind: 'unsure' }
   if (!asks && phrase(failed)) return { kind: 'failed', alreadyTried: false, by: 'phrase' }
   if (!asks && phrase(worked)) return { kind: 'worked', by: 'phrase' }
   if (ALREADY.test(said)) return { kind: 'failed', alreadyTried: true }
@@ -389,6 +392,12 @@ export function readOption(
     const index = options.findIndex((o) => o.means === 'unsure')
     return index >= 0 ? { kind: 'option', index, by: 'phrase' } : { kind: 'unsure' }
   }
+  // "is it registered?" to "Is your CAC registered?": the question asked back, not a yes; the user doesn't know.
+  const askedBack = best && /^(is|was|are|does|did|do|has|have) (it|mine|my|the|that|this)\b/.test(said) && text.includes('?') && ['yes', 'no'].includes(options[best.index]?.means ?? '')
+  if (askedBack) {
+    const index = options.findIndex((o) => o.means === 'unsure')
+    return index >= 0 ? { kind: 'option', index, by: 'phrase' } : { kind: 'unsure' }
+  }
   if (best) return { kind: 'option', index: best.index, by: 'phrase' }
   // "i'm a civilian" to "Army, another branch or contractor?": no option yet, so the question's help, not "didn't catch that".
   if (unsure?.some((p) => words.includes(` ${cleanPhrase(p)} `))) return { kind: 'unsure' }
@@ -430,6 +439,8 @@ export function readAnswer(text: string, pending: PendingQuestion, facts?: Facts
       const said = clean(text)
       if (/^\(?1\)?$/.test(said)) return { kind: 'worked' }
       if (/^\(?2\)?$/.test(said)) return { kind: 'failed', alreadyTried: false }
+      // "I change to [redacted] is OK?": a question whether it is right (the sentence's own "is that ok" is in readCheck).
+      if (text.includes('?') && /\b(is|s) (it |that |this )?(ok|okay|good|fine|alright|right|correct)$/.test(said)) return { kind: 'unsure' }
       return readCheck(said, pending)
     }
     case 'yes-no': {

@@ -28,6 +28,8 @@ export interface HandoffOptions {
 export const handoffText = {
   stillWaiting: "You're still in the queue for a help-desk agent; I've added your message for them.",
   cancelled: "OK, I've cancelled your request for an agent. I'm here: tell me what's wrong.",
+  /** A correction while waiting ("go back, I picked wrong"): the bot takes the message up again. */
+  backToBot: "I've taken you out of the queue for an agent so we can go on with the right answer.",
   joined: (name: string) => `${name} from the help desk has joined the chat.`,
   fromAgent: (name: string, text: string) => `${name} (help desk): ${text}`,
   back: (name: string) => `You're back with the help-desk bot: ${name} has handed your chat back to me. Is there anything else I can help with?`,
@@ -284,15 +286,17 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
     return ownerOf(await this.store.openFor(context.activity.channelId, context.activity.conversation.id))
   }
 
-  /** A user's message while the conversation is not the bot's: relay it, queue it, or take it as a left message. */
-  async onUserMessage(context: TurnContext, aside?: () => Promise<boolean>): Promise<void> {
+  /**
+   * A user's message while the conversation is not the bot's: relay it, queue it, or take it as a left message.
+   * `aside` answers what the bot must answer while the user waits; 'bot' (a correction of the answer that led here)
+   * cancels the wait, and the caller gives the message to the bot: 'bot' is returned then.
+   */
+  async onUserMessage(context: TurnContext, aside?: () => Promise<boolean | 'bot'>): Promise<'bot' | undefined> {
     const open = await this.store.openFor(context.activity.channelId, context.activity.conversation.id)
     if (!open) return
     const text = context.activity.text ?? ''
     if (open.status !== 'claimed' && CANCEL.test(text)) {
-      const result = await this.store.apply(open.id, { type: 'cancel' })
-      if (result.ok && result.changed && result.case) this.recordChange(result.case, { type: 'cancel' })
-      this.notify('changed', { caseId: open.id })
+      await this.cancelWait(open.id)
       await context.sendActivity(handoffText.cancelled)
       return
     }
@@ -301,10 +305,26 @@ export class HandoffService extends EventEmitter implements HandoffQueue {
       if (open.agentsThread && open.agentId?.startsWith('teams:')) await this.agentsThreads?.post(open.agentsThread, `User: ${text}`)
       return // the agent answers; the bot stays silent
     }
-    if (open.status === 'expired') return this.takeMessage(context, open, text)
+    if (open.status === 'expired') {
+      await this.takeMessage(context, open, text)
+      return
+    }
     this.notify('message', { caseId: open.id, activity: consoleActivity(context.activity) })
     // While waiting, the bot still answers what it must (a policy line, thanks): the agent sees the message either way.
-    if (!(await aside?.())) await context.sendActivity(handoffText.stillWaiting)
+    const answered = await aside?.()
+    if (answered === 'bot') {
+      await this.cancelWait(open.id)
+      await context.sendActivity(handoffText.backToBot)
+      return 'bot'
+    }
+    if (!answered) await context.sendActivity(handoffText.stillWaiting)
+  }
+
+  /** The user goes back to the bot before an agent took the case. */
+  private async cancelWait(caseId: string): Promise<void> {
+    const result = await this.store.apply(caseId, { type: 'cancel' })
+    if (result.ok && result.changed && result.case) this.recordChange(result.case, { type: 'cancel' })
+    this.notify('changed', { caseId })
   }
 
   /**

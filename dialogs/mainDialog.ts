@@ -153,6 +153,14 @@ const cues = new Map<string, RegExp>()
 const cueOf = (cue: string) => cues.get(cue) ?? cues.set(cue, new RegExp(`\\b${cue.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)).get(cue)!
 /** botbuilder-dialogs' turn-state key for its memory scopes and path resolvers. */
 const MEMORY_SCOPES = 'DialogStateManagerConfiguration'
+/** "reset it", "change that": a verb about a PIN or password, with the thing left to the message before. */
+const RESET_IT = /\b(reset|change|unlock|recover|renew|update) (it|that)\b/i
+/** The one of PIN or password a message names (neither, or both: none). */
+function namedIn(text: string): 'pin' | 'password' | undefined {
+  const pin = /\bpins?\b/i.test(text)
+  const password = /\b(password|passwd|pw|pwd|passcode)\b/i.test(text)
+  return pin === password ? undefined : pin ? 'pin' : 'password'
+}
 
 export class MainDialog extends ComponentDialog {
   private readonly procedureOf: ReadonlyMap<string, string>
@@ -262,6 +270,14 @@ export class MainDialog extends ComponentDialog {
       const button = messages.welcomeButtons[Number(digit[1]) - 1]
       if (button) context.activity.text = button.value
     }
+    // "AKO wont take my password …" then "so how do i reset it": "it" is what the last message named, PIN or password.
+    const named = namedIn(context.activity.text ?? '')
+    const memory = await this.deps.state.memory.get(context, {})
+    // Only in a question: "ok i reset it" answers the question on screen and needs no help to be read.
+    if (!named && memory.lastNamed && RESET_IT.test(context.activity.text ?? '') && /\?|\b(how|where|can|could|what)\b/i.test(context.activity.text ?? '')) {
+      context.activity.text = (context.activity.text ?? '').replace(RESET_IT, (verb) => `${verb.replace(/ (it|that)$/i, '')} my ${memory.lastNamed === 'pin' ? 'PIN' : 'password'}`)
+    }
+    if (named !== memory.lastNamed && named) await this.deps.state.memory.set(context, { ...memory, lastNamed: named })
     // Where the reader is ("the cac reader is on my work desktop") names no problem: recognized without it.
     const recognized = this.deps.recognizer.recognize(withoutReaderPlace(context.activity.text ?? ''))
     // The message's own language, else the conversation's (a bare "ok" or "cac" says nothing).
@@ -449,7 +465,7 @@ export class MainDialog extends ComponentDialog {
       await innerDc.repromptDialog()
       return Dialog.EndOfTurn
     }
-    if (reading.vent && reading.kind !== 'vent' && (await this.empathyDue(context))) await context.sendActivity(active ? messages.empathyMidStep : messages.empathy)
+    if (reading.vent && reading.kind !== 'vent' && reading.kind !== 'close' && (await this.empathyDue(context))) await context.sendActivity(active ? messages.empathyMidStep : messages.empathy)
     if (await this.takesOffer(context, reading)) {
       await innerDc.cancelAllDialogs()
       return innerDc.beginDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
@@ -759,7 +775,12 @@ export class MainDialog extends ComponentDialog {
     const paragraphs = full.split('\n\n')
     const asked = new Set(clean(context.activity.text ?? '').split(' ').filter((w) => w.length >= 5))
     const kept = paragraphs.filter((p, i) => i === 0 || i === paragraphs.length - 1 || clean(p).split(' ').some((w) => asked.has(w) || asked.has(`${w}s`) || asked.has(w.replace(/s$/, ''))))
-    const text = memory.lastPolicy === intentId ? kept.join('\n\n') : full
+    const again = memory.lastPolicy === intentId
+    // "I need my PIN reset", neither forgotten nor locked said: the page's other case (a known PIN is changed by the user).
+    const policy = this.deps.procedures.get(this.procedureOf.get(intentId) ?? '')
+    const profile = await this.deps.state.profile.get(context, {})
+    const unstated = !again && !pushBack && policy?.ifUnstated && Object.keys(policy.appliesWhen ?? {}).every((slot) => profile[slot as Slot] === undefined)
+    const text = again ? kept.join('\n\n') : unstated ? `${full}\n\n${policy.ifUnstated!.say}` : full
     // "can the help desk fix it today?" about a rule whose route IS the help desk (an EDIPI mismatch): no apology.
     const helpDeskRoute = Object.values(this.deps.procedures.get(this.procedureOf.get(intentId) ?? '')?.outcomes ?? {}).some((o) => o.kind === 'handoff')
     await context.sendActivity(pushBack ? `${helpDeskRoute ? messages.helpDeskIsTheRoute : messages.pushBack} ${text}` : text)
@@ -924,7 +945,7 @@ export class MainDialog extends ComponentDialog {
     await this.deps.state.memory.set(context, reading.kind !== 'unclear' ? { ...memory, unclear: 0 } : memory)
     // The answer to "how helpful was this chat?" (or its comment); anything else goes on as usual.
     if (await this.deps.rating?.take(context, reading)) return step.endDialog()
-    if (reading.vent && reading.kind !== 'vent' && (await this.empathyDue(context))) await context.sendActivity(messages.empathy)
+    if (reading.vent && reading.kind !== 'vent' && reading.kind !== 'close' && (await this.empathyDue(context))) await context.sendActivity(messages.empathy)
     // "yes please" right after a person was offered takes the offer, whatever else "yes" could mean with nothing pending.
     const accepts = ['unclear', 'small-talk', 'ack', 'worked'].includes(reading.kind) && wordCount(context.activity.text ?? '') <= 5 && readPolarity(clean(context.activity.text ?? '')) === 'yes'
     if (offeredPerson && accepts) {

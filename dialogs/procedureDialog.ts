@@ -17,7 +17,7 @@ import {
   type Step,
   type Target,
 } from '../src/core/procedures.js'
-import type { PendingQuestion } from '../src/core/understanding.js'
+import { clean, extractFacts, readCheck, type PendingQuestion } from '../src/core/understanding.js'
 import type { HelpDeskState } from './helpDeskState.js'
 import { AnswerPrompt, answerOf, questionPrompt, replanOf, skipOf, undoOf } from './prompts.js'
 import { noteProcedure } from './turnReport.js'
@@ -161,6 +161,12 @@ export class ProcedureDialog extends ComponentDialog {
       await step.context.sendActivity(messages.alreadyTried(this.procedures.get(current.run)!.title))
       const skipped = this.record(options, current, 'already tried (user said so)')
       return this.goTo(step, procedure, current.next ?? defaultNext(procedure, index), skipped)
+    }
+    // The last step, said done in this very message along with the one before and still failing ("did the client
+    // authentication box and cleared the temp files, still crashes"): the page's steps are used up.
+    if (current.run && index + 1 === procedure.steps.length && !options.nested && extractFacts(step.context.activity.text ?? '').tried.includes(current.run) && readCheck(clean(step.context.activity.text ?? ''))?.kind === 'failed') {
+      await step.context.sendActivity(messages.alreadyTried(this.procedures.get(current.run)!.title))
+      return this.finish(step, procedure, EXHAUSTED, this.record(options, current, 'already tried (user said so)'))
     }
 
     // The procedure's own step, already done before the user came ("I already reset my password, still can't get in"):

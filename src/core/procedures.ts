@@ -119,6 +119,8 @@ export const ProcedureSchema = z
     appliesWhen: z.partialRecord(SlotSchema, z.array(z.string().min(1)).min(1)).optional(),
     // Carries a rule the bot must always state, even mid-question (a locked PIN goes to the ID card office...).
     policy: z.boolean().default(false),
+    // Said after the rule when the user has not said what it applies to ("I need my PIN reset": forgotten, or known?).
+    ifUnstated: z.object({ say: z.string().min(1), source: SourceSchema }).strict().optional(),
     steps: z.array(StepSchema).min(1),
     // "What's ActivClient?": words its steps use, explained, answered at any point (then back to the step).
     terms: z

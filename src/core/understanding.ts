@@ -89,11 +89,15 @@ export const MAX_UNDERSTOOD_CHARS = 600
 let last = { text: '', said: '' }
 const phrases = new Map<string, string>()
 
+const DICTATED = /(?<=\w\s+)(period|full stop|question mark|exclamation (point|mark)|comma|new line)(?=\s*$|\s+\w)/gi
+
 /** Lower case, apostrophes dropped, each word corrected to the vocabulary when it is one edit away. */
 export function clean(text: string): string {
   const bounded = text.length > MAX_UNDERSTOOD_CHARS ? text.slice(0, MAX_UNDERSTOOD_CHARS) : text
   if (bounded === last.text) return last.said
-  const words = tokens(bounded.replace(/[\u{1F300}-\u{1FAFF}\u{2600}-\u{27BF}]/gu, ' '))
+  // Voice dictation spells punctuation out ("thank you period", "how do i do that question mark"): it is punctuation.
+  const spoken = bounded.replace(DICTATED, ' ')
+  const words = tokens(spoken.replace(/[\u{1F300}-\u{1FAFF}\u{2600}-\u{27BF}]/gu, ' '))
   const said = words
     .map((word) => {
       if (word.length < 5 || VOCABULARY.includes(word) || REAL_WORDS.has(word) || /\d/.test(word)) return word
@@ -280,7 +284,10 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
   if (cardModel) facts.cardModel = cardModel
   // "it wants my ako password and i dont remember it": a forgotten password (the reset is the page's way), not a PIN.
   if (PASSWORD_FORGOTTEN.test(said) && !ASKS_ABOUT_OTHER.test(said)) facts.password = 'forgotten'
-  const tried = ASKS.test(said) ? [] : TRIED.filter(([pattern]) => pattern.test(said) && /\b(already|tried|did|cleared|installed|updated|reinstalled|deleted|emptied|wiped|reset|changed)\b/.test(said)).map(([, id]) => id)
+  // "oops sorry. so how do i reset it": a question about doing it, anywhere in the message, is not having done it.
+  // "did the client authentication box and cleared the temp files": "did" there tells (no question mark).
+  const tells = !text.includes('?') && /^did (the|that|this|it|both|all|everything|those|them|each)\b/.test(said)
+  const tried = (ASKS.test(said) && !tells) || /\b(how (do|can|would|should|could|to|am)|where (do|can) i|what do i do to)\b/.test(said) ? [] : TRIED.filter(([pattern]) => pattern.test(said) && /\b(already|tried|did|cleared|installed|updated|reinstalled|deleted|emptied|wiped|reset|changed)\b/.test(said)).map(([, id]) => id)
   const correction = /^(actually|sorry|oops|wait|hold on|hang on|correction|no wait|i meant|my bad|scratch that)\b|\b(actually|i meant|not .{1,20} but|correction)\b/.test(said)
   return { facts, tried, correction }
 }
@@ -289,7 +296,7 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
 
 // "loaded the module", "opened internet options": a step done, not the problem gone (so those words count only alone).
 const WORKED =
-  /\b(lets me in|it lets me|it registered|registered (fine|ok|okay|this time|successfully)|got (it )?registered|let me in|works|worked|working|(it|that|does|did|now|should|will) work|fixed|solved|sorted|resolved|good now|all good|all set|(?:opens|opened|loads|loaded)(?! (?:the|a|an|my|it|that|this|its|internet|settings|tools|security|module|firefox|chrome|edge|ie|explorer|up|in)\b)|that did it|did the trick|success(ful)?|i see it|i can see it|shows up|it changed|pin changed|changed it|i m in|im in|got in|logged in|perfect|awesome|great|yay|finally|helped|it did|funciona|ya funciona)\b/
+  /\b(lets me in|it lets me|it registered|registered (fine|ok|okay|this time|successfully)|got (it )?registered|let me in|works|worked|working|(it|that|does|did|now|should|will) work|fixed|solved|sorted|resolved|good now|all good|all set|(?:opens|opened|loads|loaded)(?! (?:the|a|an|my|it|that|this|its|internet|settings|tools|security|module|firefox|chrome|edge|ie|explorer|up|in)\b)|that did it|did the trick|(it|that|activclient) (took|accepted) (it|the new (one|pin|code)|my new (one|pin|code))|success(ful)?|i see it|i can see it|shows up|it changed|pin changed|changed it|i m in|im in|got in|logged in|perfect|awesome|great|yay|finally|helped|it did|funciona|ya funciona)\b/
 // Spanish users answer the English buttons in Spanish too: "si", "no se" (I don't know), "ya funciona".
 const YES = /^(yes|yep|yeah|yup|ya|yea|y|si|claro|sure|correct|affirmative|absolutely|definitely|of course|it does|it is|i do|i am|i have|that s right|thats right|right|yes please|please|ok(ay)? please|go ahead|ok sure)\b/
 const NEGATION =
@@ -425,6 +432,15 @@ function readByDistinctWord(text: string, options: readonly AskOption[]): Answer
   return hits.size === 1 ? { kind: 'option', index: [...hits][0]!, by: 'phrase' } : undefined
 }
 
+/** "Did your PIN change?" "changed, thanks!": the question's own verb said back (alone, or with thanks) is a yes. */
+function echoesCheck(said: string, question: string): boolean {
+  // Not clean(): its typo correction would read the question's "change" as "changed".
+  const verb = /\b(?:did|does|do) .* (\w+)$/.exec(question.toLowerCase().replace(/[^a-z ]/g, '').trim().replace(/ now$/, ''))?.[1]
+  if (!verb || verb.length < 3) return false
+  const rest = said.replace(/\b(thanks|thank you|thx|ty|now|yes|yep|yeah|yup|it|did|finally)\b/g, ' ').trim()
+  return [`${verb}d`, `${verb}ed`, `${verb}s`, `${verb}es`].includes(rest)
+}
+
 /** Reads a message as an answer to `pending`, or undefined when it is no answer to it; `said`: its facts, if read already. */
 export function readAnswer(text: string, pending: PendingQuestion, facts?: Facts, said?: Facts): AnswerReading | undefined {
   switch (pending.kind) {
@@ -439,6 +455,7 @@ export function readAnswer(text: string, pending: PendingQuestion, facts?: Facts
       const said = clean(text)
       if (/^\(?1\)?$/.test(said)) return { kind: 'worked' }
       if (/^\(?2\)?$/.test(said)) return { kind: 'failed', alreadyTried: false }
+      if (echoesCheck(said, pending.question)) return { kind: 'worked', by: 'phrase' }
       // "I change to [redacted] is OK?": a question whether it is right (the sentence's own "is that ok" is in readCheck).
       if (text.includes('?') && /\b(is|s) (it |that |this )?(ok|okay|good|fine|alright|right|correct)$/.test(said)) return { kind: 'unsure' }
       return readCheck(said, pending)
@@ -529,7 +546,7 @@ const SIGNALS: [Signal, RegExp][] = [
   // "gotta run to formation, will try it after. thx": leaving now, coming back later.
   ['bye', /\b(gotta|got to|have to|need to|i have to|i need to) (run|go|head out|bounce|jet|leave|step away)\b.{0,60}\b(after|later|tomorrow|when i get back|thx|thanks|ty|bye)\b|\b(will|ill|i ll|gonna) (try|do) (it|that|this) (after|later|afterwards)\b/],
   // "ok bye, I'll do it tomorrow at the office": leaving for now, whatever follows the goodbye; "…, thanks for the help, bye" too.
-  ['bye', /(^|\b(ok|okay|thanks|thank you|thx|ty|tomorrow|later|monday|then|now|home|work)\b.{0,3})\b(bye|goodbye|good bye|cya|see ya|ttyl)\W*$|\b(thanks|thank you|thx|ty)( (so much|a lot))?( for (the|your|all the) help)?,? (bye|goodbye|cya|see ya)\W*$|^(ok(ay)? |alright |thanks |thx |ty )?(bye|goodbye|good bye|gotta go|got to go|ttyl|cya|see ya)\b|\b(i ll|ill|i will|will) (do|try|finish) (it|that|this|them|the rest)( all)? (tomorrow|later|monday|tonight|in the morning|at work|at the office|when i m|when im|when i get)\b/],
+  ['bye', /(^|\b(ok|okay|thanks|thank you|thx|ty|tomorrow|later|monday|then|now|home|work)\b.{0,3})\b(bye|goodbye|good bye|cya|see ya|ttyl)\W*$|\b(thanks|thank you|thx|ty)( (so much|a lot|anyway|anyways))?( for (the|your|all the) help)?,? (bye|goodbye|cya|see ya)\W*$|^(ok(ay)? |alright |thanks |thx |ty )?(bye|goodbye|good bye|gotta go|got to go|ttyl|cya|see ya)\b|\b(i ll|ill|i will|will) (do|try|finish|deal with|handle|look at|sort out|get to) (it|that|this|them|the rest)( all)? (tomorrow|later|monday|tonight|in the morning|at work|at the office|when i m|when im|when i get)\b/],
   ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yep |yeah |yup |ya |yay |omg |nevermind |done (and |but )?|did (it|that) (and )?)*(it |that |which |its |it s )?(just |finally |suddenly )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in|(i )?can (log ?in|sign in|get in)|(log ?in|login) works)( now)?( thanks?| thank you| ty)?\W*$/],
   ['still-broken', /\b(what else (can|should|could) i (try|do)|anything else (i can|to) (try|do)|(all|everything|none) (of )?(that|those|this|them)?\s?(is|are|s)? ?(fine|good|ok|in place|met|there|missing)|i (have|got|did) (all|everything)( of)?( that| those| them)?|nothing (is )?missing|still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same|nope|no|nothing|nada|no good)|still no (luck|go)|same (thing|error|problem|issue|result)(?! as\b)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
   ['vent', /\b(ridiculous|insane|absurd|crazy|dumb|pointless|garbage|a joke|bs|bullshit|hopeless|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it|i give up|giving up|forget it|screw (this|it))\b|[😡🤬😤😠]/u],
@@ -555,7 +572,7 @@ const SIGNALS: [Signal, RegExp][] = [
 
 /** "the IT guy has no clue", "they couldn't help me": the people the page sent the user to could not help. */
 const NO_HELP =
-  /\b((and |but |what |so )?if (they|it|local it|the it( team| guys| people| dept| department)?|my it( team| guys)?|them|he|she|that) (cant|can t|couldnt|wont|won t|doesnt|dont|don t|say no|says no|said no|refuse|refuses|wont help|cannot help|is no help)|(they|it|local it|it team|it guys|he|she) (said|says|say) no|(we|i) (dont|do not|dont really|do not really|dont even) have (an? |any |our own )?(local )?(it|i t)( team| department| dept| guys| people| support| shop| person)?|there (is|s) no (local )?(it|i t)( team| department| dept| guys| people| support| shop| person)|no (local )?(it|i t) (team|department|dept|guys|people|support|shop|person)( here| at (this|my|our) (site|location|office))?|(they|he|she) (refused|declined|turned me down)|(has|have|had|got) no (clue|idea)|(doesnt|dont|didnt) (know|have a clue|have any idea)|(cant|couldnt|wont|wouldnt|unable to|not able to) help|clueless|never heard of (it|this|that)|no help( at all)?|sent me back (here|to you)|(said|told me) to (ask|contact|call) (you|the help ?desk|someone else)|(doesnt|dont|didnt|do not|does not) have (it|one|that|them|the (update|install|file|files|software|download|folder))|(not|isnt|wasnt) available)\b/
+  /\b((and |but |what |so )?if (they|it|local it|the it( team| guys| people| dept| department)?|my it( team| guys)?|them|he|she|that) (cant|can t|couldnt|wont|won t|doesnt|dont|don t|say no|says no|said no|refuse|refuses|wont help|cannot help|is no help)|(they|it|local it|it team|it guys|he|she) (said|says|say) no|(we|i) (dont|do not|dont really|do not really|dont even) have (an? |any |our own )?(local )?(it|i t)( team| department| dept| guys| people| support| shop| person)?|there (is|s) no (local )?(it|i t)( team| department| dept| guys| people| support| shop| person)|no (local )?(it|i t) (team|department|dept|guys|people|support|shop|person)( here| at (this|my|our) (site|location|office))?|(they|he|she) (refused|declined|turned me down)|(has|have|had|got) no (clue|idea)|(doesnt|dont|didnt) (know|have a clue|have any idea)|(cant|couldnt|wont|wouldnt|unable to|not able to) help|clueless|never heard of (it|this|that)|no help( at all)?|sent me back (here|to you)|(said|told me) to (ask|contact|call) (you|the help ?desk|someone else)|(doesnt|dont|didnt|do not|does not) have (it|one|that|them|the (update|install|file|files|software|download|folder))|(not|isnt|wasnt) available|(they|we|he|she|it|it here|local it) (dont|do not|don t|wont|won t|will not|cant|can t|cannot|doesnt|does not) (support|do|handle|cover|touch|service|work on|help with|deal with)\b)\b/
 
 /** "who do I email for that?", "what's the address?" right after a route that names an e-mail: the page gives none. */
 const WHO_TO_WRITE = /\b(who|where|what|which address) (do|should|can|would) i (e ?mail|email|send (it|that|the e ?mail|an e ?mail|a request)|write to|contact)\b|\b(what|which) (e ?mail|email|address|e ?mail address|email address) (do|should|can|would) i (send|use|write|e ?mail|email|try)\b|\b(what s|whats|what is) the (e ?mail|email|address|e ?mail address|email address)\b|\b(e ?mail|email) (address|who|whom|where)\b/
@@ -846,6 +863,17 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const vent = signals.has('vent')
   const base = { vent, found }
   const words = wordCount(text)
+  // Just after the PIN rule (which says what to do if you do know it): "no i dont know it", "i know it, just want a new
+  // one": "it" is the PIN. Unknown: the rule stands; known: changing it is the way.
+  if (ctx.lastPolicy === PIN_POLICY && !ctx.pending && !ctx.active && found.facts.pin === undefined && words <= 14) {
+    const said = clean(text)
+    if (/\b(know|knew|remember|recall)\b|\b(dont|do not|didnt|never) no\b/.test(said) && !/\b(password|pw|account|edipi|ssn|office|where|who)\b/.test(said)) {
+      found.facts.pin = PIN_KNOWN_DENIED.test(said) || /\b(dont|do not|didnt|never) no\b/.test(said) ? 'unknown' : 'known'
+      if (found.facts.pin === 'unknown') return { ...base, kind: 'policy', intentId: PIN_POLICY, pushBack: false }
+      const change = (ctx.ranked ?? []).find((id) => ctx.procedureOf(id) === 'change-pin')
+      if (change) return { ...base, kind: 'problem', intentId: change, hedge: false }
+    }
+  }
   const facts = { ...ctx.facts, ...found.facts }
   const fits = (id: string) => (ctx.fits?.(id, facts) ?? true) && !(ctx.denies?.(id) ?? false)
   // Candidates that contradict a fact are dropped: "I know my PIN, I want a new one" is not a forgotten PIN.
@@ -952,7 +980,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // After a policy line, a follow-up we can't otherwise place ("so i cant order one online?") is about that rule.
   // "how do i get a new one then?" after the rule: the route again (not a push-back, so without the apology).
   const followUp = ctx.lastPolicy && !pending && !ctx.active && /\b(how do i|how can i|how would i|where do i|where can i|what do i do|what should i do|so what now|then what)\b/.test(clean(text))
-  const pushBackLike = ctx.lastPolicy && !pending && /\?|\b(so|but|why|what if|how come|really|seriously)\b|^(can|could|cant|is there|isnt there|there must be|would) (i|we|anyone|someone|somebody|a way|no way)\b/.test(clean(text) + (text.includes('?') ? '?' : ''))
+  const pushBackLike = ctx.lastPolicy && !pending && /\?|\b(so|but|(?<!(that s|thats|that is|which is|this is) )why|what if|how come|really|seriously)\b|^(can|could|cant|is there|isnt there|there must be|would) (i|we|anyone|someone|somebody|a way|no way)\b/.test(clean(text) + (text.includes('?') ? '?' : ''))
   // "where is the ID card office?" gets the truth; "what's the help desk number?" is a request for a person (the rule's human-agent).
   const wantsPerson = route.kind === 'intent' && route.intentId === 'human-agent'
   if (signals.has('own-info') && !explicit) return { ...base, kind: 'own-info' }
@@ -1038,7 +1066,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (again && ctx.referred && !pending && !ctx.active && !found.correction && /\?\s*$|^(so|but|then|wait)\b/.test(text.trim().toLowerCase())) {
     return { ...base, kind: 'referral-failed', failed: false }
   }
-  if ((signals.has('thanks') || signals.has('bye')) && !vent) {
+  // "forget it, i'll handle it tomorrow. bye": a goodbye, however fed up.
+  if ((signals.has('thanks') && !vent) || signals.has('bye')) {
     if (answer?.kind === 'worked') return { ...base, kind: 'answer', answer }
     return { ...base, kind: 'close', how: signals.has('bye') ? 'bye' : 'thanks' }
   }

@@ -153,6 +153,17 @@ const cues = new Map<string, RegExp>()
 const cueOf = (cue: string) => cues.get(cue) ?? cues.set(cue, new RegExp(`\\b${cue.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)).get(cue)!
 /** botbuilder-dialogs' turn-state key for its memory scopes and path resolvers. */
 const MEMORY_SCOPES = 'DialogStateManagerConfiguration'
+/** "quick q before that, …", "btw, …": how a side question opens, not what it asks. */
+const ASIDE_OPENING = /^(((quick|side|random|one|small|dumb) )?(q|qq|question)|btw|by the way|before that|first|also|but|so|and|oh|hey|wait|real quick)([,:!-]|\s)+((((quick|side|random|one|small|dumb) )?(q|qq|question)|btw|by the way|before that|first|also|but|so|and|oh|hey|wait|real quick)([,:!-]|\s)+)*/i
+
+/** The one sentence of a longer message that asks (ends in "?"), if there is exactly one. */
+function questionSentence(text: string): string | undefined {
+  const sentences = text.split(/(?<=[?.!])\s+/).map((t) => t.trim()).filter(Boolean)
+  const asking = sentences.filter((t) => t.endsWith('?'))
+  return sentences.length > 1 && asking.length === 1 ? asking[0]!.replace(ASIDE_OPENING, '') : undefined
+}
+const topScore = (result: RecognizerResult) => Object.values(result.intents)[0]?.score ?? 0
+
 /** "reset it", "change that": a verb about a PIN or password, with the thing left to the message before. */
 const RESET_IT = /\b(reset|change|unlock|recover|renew|update) (it|that)\b/i
 /** The one of PIN or password a message names (neither, or both: none). */
@@ -279,7 +290,15 @@ export class MainDialog extends ComponentDialog {
     }
     if (named !== memory.lastNamed && named) await this.deps.state.memory.set(context, { ...memory, lastNamed: named })
     // Where the reader is ("the cac reader is on my work desktop") names no problem: recognized without it.
-    const recognized = this.deps.recognizer.recognize(withoutReaderPlace(context.activity.text ?? ''))
+    let recognized = this.deps.recognizer.recognize(withoutReaderPlace(context.activity.text ?? ''))
+    // "quick q before that, does this computer even have what it needs? there's a reader plugged in at least": unsure of
+    // the whole, the one question in it is read alone, and taken if it is clear.
+    const question = questionSentence(context.activity.text ?? '')
+    if (question && topScore(recognized) < this.deps.thresholds.minScore) {
+      const alone = this.deps.recognizer.recognize(question)
+      // A problem's steps only: "What I do?" alone reads as a request for help, not what the message is about.
+      if (topScore(alone) >= this.deps.thresholds.minScore && this.procedureOf.has(alone.topIntent) && wordCount(question) >= 4) recognized = alone
+    }
     // The message's own language, else the conversation's (a bare "ok" or "cac" says nothing).
     if (recognized.language) await this.deps.state.language?.set(context, recognized.language)
     const language = recognized.language ?? (await this.deps.state.language?.get(context))
@@ -473,6 +492,7 @@ export class MainDialog extends ComponentDialog {
 
     switch (reading.kind) {
       case 'answer':
+        if (reading.term) await context.sendActivity(this.termText(reading.term))
         if (changed.length > 0 && this.dependsOn(innerDc, changed)) {
           await context.sendActivity(this.replanText(context, changed))
           setReplan(context, changed[0]!)

@@ -656,7 +656,8 @@ export type RouteLike =
 
 /** What the dialog should do with a message. `vent` asks for a word of empathy first, whatever the reading. */
 export type Reading = { vent: boolean; found: FactsFound } & (
-  | { kind: 'answer'; answer: AnswerReading }
+  /** `term`: a word of the steps asked about in the same message ("gemalto. whats activclient anyway"), explained first. */
+  | { kind: 'answer'; answer: AnswerReading; term?: string }
   | { kind: 'person' }
   | { kind: 'repeat' }
   | { kind: 'resume' }
@@ -788,12 +789,22 @@ export function termAsked(text: string, terms: readonly { term: string; names: r
   if (!match && !compared) return undefined
   const rest = ` ${match ? match[2]! : compared![0]} `
   const squeezed = rest.replace(/ /g, '')
+  const restWords = rest.trim().split(' ')
   return terms.find(({ term, names }) =>
     [term, ...names].some((name) => {
       const said = cleanPhrase(name)
-      return said.length > 0 && (rest.includes(` ${said} `) || rest.includes(` ${said}s `) || squeezed.includes(said.replace(/ /g, '')))
+      return said.length > 0 && (rest.includes(` ${said} `) || rest.includes(` ${said}s `) || squeezed.includes(said.replace(/ /g, '')) || spelledNear(said.split(' '), restWords))
     }),
   )?.term
+}
+
+/** "activ clinet" for "activ client": a name's words in a row, each long one at most one slip away. */
+function spelledNear(name: readonly string[], words: readonly string[]): boolean {
+  if (!name.some((w) => w.length >= 5)) return false
+  for (let i = 0; i + name.length <= words.length; i++) {
+    if (name.every((w, j) => words[i + j] === w || (w.length >= 5 && editDistance(w, words[i + j]!) <= 1))) return true
+  }
+  return false
 }
 
 /** Another fix proposed in place of the one a rule gives ("what about clearing the cache", "would reinstalling it help?"). */
@@ -1034,7 +1045,11 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (pending?.kind === 'check' && !explicit && /^(can|could|would|will|cant|couldnt) (you|u) (please |just |not )?(reset|fix|do|unlock|change|register) (it|that|this|my \w+)( for me)?/.test(clean(text))) {
     return { ...base, kind: 'answer', answer: { kind: 'failed', alreadyTried: false } }
   }
-  if (explicit) return { ...base, kind: 'answer', answer: answer! }
+  if (explicit) {
+    // The answer and, in the same message, what a word of the steps means: both.
+    const aside = ctx.terms && !term ? termAsked(text, ctx.terms) : undefined
+    return { ...base, kind: 'answer', answer: answer!, ...(aside && { term: aside }) }
+  }
   if (signals.has('hurry') && pending && !signals.has('person') && !policyIntent && !otherProblem) return { ...base, kind: 'hurry' }
   // A bare "?" is "what do you mean?": the last thing said again.
   if (SAY_AGAIN.test(clean(text)) || (/^\s*\?+\s*$/.test(text) && !pending && (ctx.lastProcedure !== undefined || ctx.lastPolicy !== undefined || ctx.askedVague === true))) return { ...base, kind: 'repeat' }

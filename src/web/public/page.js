@@ -88,67 +88,85 @@
   showNotice()
   setInterval(showNotice, 2 * 60 * 1000)
 
-  session()
-    .then(function (s) {
-      remember(s.conversationId, s.token)
-      var directLine = window.WebChat.createDirectLine({
-        domain: domain,
-        token: s.token,
-        conversationId: s.conversationId,
-        // Resuming replays the whole conversation from the start, so the history comes back after a reload.
-        watermark: s.resumed ? '0' : undefined,
-        webSocket: true,
+  // Turned away while the assistant is very busy (503): counts down the Retry-After and tries again by itself, so a
+  // stressed user is not left to guess when to reload.
+  function start() {
+    session()
+      .then(render)
+      .catch(function (error) {
+        if (error && error.status === 503) return retryIn(error.retryAfter)
+        status.textContent = 'The chat could not start. Please reload the page, or contact your help desk directly.'
       })
-      // Direct Line refreshes its token; keep the newest so a later reload can resume.
-      setInterval(function () {
-        if (directLine.token) remember(s.conversationId, directLine.token)
-      }, 60 * 1000)
-
-      var ua = navigator.userAgent
-      var store = window.WebChat.createStore({}, function (api) {
-        return function (next) {
-          return function (action) {
-            if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
-              // The bot welcomes once per conversation, so this is safe to send on every load.
-              api.dispatch({
-                type: 'WEB_CHAT/SEND_EVENT',
-                payload: { name: 'webchat/join', value: { browser: detectBrowser(ua), os: detectOs(ua) } },
-              })
-              status.textContent = ''
-            }
-            return next(action)
-          }
-        }
-      })
-
-      window.WebChat.renderWebChat(
-        {
-          directLine: directLine,
-          store: store,
-          locale: 'en-US',
-          sendTypingIndicator: true, // an agent who has the chat sees the user typing
-          styleOptions: {
-            hideUploadButton: true,
-            botAvatarInitials: 'HD',
-            userAvatarInitials: 'You',
-            bubbleBackground: '#eef3fb',
-            bubbleFromUserBackground: '#112e51',
-            bubbleFromUserTextColor: '#ffffff',
-            suggestedActionLayout: 'flow',
-            sendBoxTextWrap: true,
-            primaryFont: "'Segoe UI', system-ui, -apple-system, Arial, sans-serif",
-          },
-        },
-        document.getElementById('webchat'),
-      )
-      var input = document.querySelector('#webchat input, #webchat textarea')
-      if (input && !s.resumed) input.focus()
-    })
-    .catch(function (error) {
+  }
+  function retryIn(seconds) {
+    var left = Math.max(1, Math.round(seconds))
+    ;(function tick() {
+      if (left <= 0) {
+        status.textContent = 'Trying again…'
+        return start()
+      }
       status.textContent =
-        error && error.status === 503
-          ? 'The help-desk assistant is very busy right now. Please reload this page in ' +
-            Math.ceil(error.retryAfter / 10) * 10 + ' seconds; chats already open are not affected.'
-          : 'The chat could not start. Please reload the page, or contact your help desk directly.'
+        'The help-desk assistant is very busy right now. Trying again in ' + left + (left === 1 ? ' second' : ' seconds') +
+        '; chats already open are not affected.'
+      left -= 1
+      setTimeout(tick, 1000)
+    })()
+  }
+  start()
+
+  function render(s) {
+    remember(s.conversationId, s.token)
+    var directLine = window.WebChat.createDirectLine({
+      domain: domain,
+      token: s.token,
+      conversationId: s.conversationId,
+      // Resuming replays the whole conversation from the start, so the history comes back after a reload.
+      watermark: s.resumed ? '0' : undefined,
+      webSocket: true,
     })
+    // Direct Line refreshes its token; keep the newest so a later reload can resume.
+    setInterval(function () {
+      if (directLine.token) remember(s.conversationId, directLine.token)
+    }, 60 * 1000)
+
+    var ua = navigator.userAgent
+    var store = window.WebChat.createStore({}, function (api) {
+      return function (next) {
+        return function (action) {
+          if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
+            // The bot welcomes once per conversation, so this is safe to send on every load.
+            api.dispatch({
+              type: 'WEB_CHAT/SEND_EVENT',
+              payload: { name: 'webchat/join', value: { browser: detectBrowser(ua), os: detectOs(ua) } },
+            })
+            status.textContent = ''
+          }
+          return next(action)
+        }
+      }
+    })
+
+    window.WebChat.renderWebChat(
+      {
+        directLine: directLine,
+        store: store,
+        locale: 'en-US',
+        sendTypingIndicator: true, // an agent who has the chat sees the user typing
+        styleOptions: {
+          hideUploadButton: true,
+          botAvatarInitials: 'HD',
+          userAvatarInitials: 'You',
+          bubbleBackground: '#eef3fb',
+          bubbleFromUserBackground: '#112e51',
+          bubbleFromUserTextColor: '#ffffff',
+          suggestedActionLayout: 'flow',
+          sendBoxTextWrap: true,
+          primaryFont: "'Segoe UI', system-ui, -apple-system, Arial, sans-serif",
+        },
+      },
+      document.getElementById('webchat'),
+    )
+    var input = document.querySelector('#webchat input, #webchat textarea')
+    if (input && !s.resumed) input.focus()
+  }
 })()

@@ -164,6 +164,8 @@ function questionSentence(text: string): string | undefined {
 }
 const topScore = (result: RecognizerResult) => Object.values(result.intents)[0]?.score ?? 0
 
+const EMAIL = /\be-? ?mail\b/i
+
 /** "reset it", "change that": a verb about a PIN or password, with the thing left to the message before. */
 const RESET_IT = /\b(reset|change|unlock|recover|renew|update) (it|that)\b/i
 /** The one of PIN or password a message names (neither, or both: none). */
@@ -391,7 +393,11 @@ export class MainDialog extends ComponentDialog {
     const typedPin = secretsFound(context).includes('pin')
     const plain = typedPin ? understand(text, { ...against, typedPin: false }) : undefined
     const contradicted = plain !== undefined && (plain.kind === 'policy' || (plain.found.facts.pin !== undefined && plain.found.facts.pin !== 'known'))
-    const reading = contradicted ? plain : understand(text, { ...against, typedPin })
+    const understood = contradicted ? plain : understand(text, { ...against, typedPin })
+    // "what do i put in the email" just after a step that says to e-mail a request: that e-mail, not e-mail in general.
+    const asksAbout = /\?|\b(what|where|who|how|which)\b/i.test(text) && ['out-of-scope', 'answer', 'unclear', 'step-help'].includes(understood.kind)
+    const stepEmail = asksAbout && EMAIL.test(text) && EMAIL.test(memory.lastStep ?? '')
+    const reading: Reading = stepEmail ? { vent: understood.vent, found: understood.found, kind: 'contact', stepEmail: true } : understood
     // answered now or not at all; and one more turn counted (empathy is spaced by it)
     // Turns in a row that left the question waiting ("ok", "ok", "ok"): counted, so the third leads to a person.
     const stalled = (reading.kind === 'ack' && !reading.away) || reading.kind === 'hurry' ? (memory.stalled ?? 0) + 1 : undefined
@@ -527,7 +533,7 @@ export class MainDialog extends ComponentDialog {
       case 'repeat':
         return this.resume(innerDc, false)
       case 'contact':
-        await this.noContact(context)
+        await this.noContact(context, reading.stepEmail)
         return this.resume(innerDc, false)
       case 'no-admin':
         await context.sendActivity(messages.noAdmin)
@@ -765,8 +771,8 @@ export class MainDialog extends ComponentDialog {
   }
 
   /** Contact details the page doesn't give are never invented; a person is offered where there are agents. */
-  private async noContact(context: TurnContext): Promise<void> {
-    await context.sendActivity(messages.noContactDetails + (this.deps.handoffQueue.staffed ? ` ${messages.noContactAgent}` : ''))
+  private async noContact(context: TurnContext, stepEmail = false): Promise<void> {
+    await context.sendActivity((stepEmail ? messages.stepEmail : messages.noContactDetails) + (this.deps.handoffQueue.staffed ? ` ${messages.noContactAgent}` : ''))
   }
 
   /** Thanks or goodbye at any point: a polite close, never "didn't catch that". */
@@ -1010,7 +1016,7 @@ export class MainDialog extends ComponentDialog {
         await this.noteRecognised(context, { clarified: true, intentId: reading.intentIds[0] })
         return step.replaceDialog(CHOOSE, { intentIds: reading.intentIds } satisfies ChooseOptions)
       case 'contact':
-        await this.noContact(context)
+        await this.noContact(context, reading.stepEmail)
         return step.endDialog()
       case 'no-admin':
         await context.sendActivity(messages.noAdmin)

@@ -79,6 +79,11 @@ export const messages = {
   noContactDetails:
     'The help page gives no phone number, e-mail or address for the help desk or the ID card office, so I can\'t give ' +
     'you one and won\'t guess.',
+  // Seed: "Any contractors or Army related users can also email to request access to the ActivClient folder on the AKO portal."
+  stepEmail:
+    'The help page says only that Army users and contractors can e-mail to request access to the ActivClient folder on ' +
+    "the AKO portal. It gives no address and no wording, so I can't give you either and won't guess; your local IT team " +
+    'will know where such requests go.',
   noContactAgent: 'I can connect you with a help-desk agent here instead: just say "talk to a person".',
   browserNotCovered: (name: string) =>
     `The help page's steps don't cover ${name}: they are written for Internet Explorer on Windows (Edge, Chrome and Firefox ` +

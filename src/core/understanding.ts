@@ -688,7 +688,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   /** The user already did the (sub-)procedure running now: skip past it. */
   | { kind: 'tried-running'; procedureId: string }
   /** "what's the help desk number?": the page gives none; say so rather than invent one. */
-  | { kind: 'contact' }
+  /** `stepEmail`: about the e-mail a step says to send ("what do i put in the email"). */
+  | { kind: 'contact'; stepEmail?: boolean }
   | { kind: 'something-else' }
   /** "what's activclient?": a word the steps use, explained (then back to the step). */
   | { kind: 'term'; term: string }

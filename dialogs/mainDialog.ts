@@ -23,7 +23,7 @@ import { summarise, type HandoffPacket, type HandoffQueue } from '../src/core/ha
 import type { Procedure, Slot } from '../src/core/procedures.js'
 import { normalise, type Recognizer, type RecognizerResult } from '../src/core/recognizer.js'
 import { decideRoute, type Route, type RoutingThresholds } from '../src/core/routing.js'
-import { backToPaused, clean, EXPIRED, extractFacts, withoutReaderPlace, HEDGE_SCORE, POLICY_SCORE, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading, type UnderstandingContext } from '../src/core/understanding.js'
+import { backToPaused, clean, EXPIRED, termAsked, extractFacts, withoutReaderPlace, HEDGE_SCORE, POLICY_SCORE, readPolarity, signalsOf, understand, wordCount, type FactsFound, type PendingQuestion, type Reading, type UnderstandingContext } from '../src/core/understanding.js'
 import { NONE, type Intent } from '../intents/intent.js'
 import { newCase, wasWelcomedThisTurn, type HelpDeskState, type Profile } from './helpDeskState.js'
 import { messages } from './messages.js'
@@ -164,6 +164,8 @@ function questionSentence(text: string): string | undefined {
 }
 const topScore = (result: RecognizerResult) => Object.values(result.intents)[0]?.score ?? 0
 
+/** Facts that only one problem's steps use: said alone, they name that problem (the card's model: a new CAC). */
+const PROBLEM_FACTS: readonly Slot[] = ['cardModel']
 const EMAIL = /\be-? ?mail\b/i
 
 /** "reset it", "change that": a verb about a PIN or password, with the thing left to the message before. */
@@ -434,6 +436,11 @@ export class MainDialog extends ComponentDialog {
     await this.deps.state.profile.set(context, profile)
     setTurnFacts(context, profile)
     return changed
+  }
+
+  /** Whether a procedure's own steps (not a sub-procedure's) ask for `slot`. */
+  private asks(procedureId: string, slot: Slot): boolean {
+    return this.deps.procedures.get(procedureId)?.steps.some((s) => s.ask?.slot === slot) ?? false
   }
 
   /**
@@ -1085,6 +1092,17 @@ export class MainDialog extends ComponentDialog {
           await context.sendActivity(this.replanText(context, changed))
           return step.replaceDialog(RUN, { procedureId: memory.lastProcedure! } satisfies RunOptions)
         }
+        // "mine is the oberthur id one" with nothing running: a fact only one problem's steps ask for names that problem.
+        // (Only facts that mean nothing outside those steps: "im army" or "it's registered" alone names no problem.)
+        const slots = Object.keys(reading.found.facts) as Slot[]
+        const askers = slots.length > 0 && slots.every((slot) => PROBLEM_FACTS.includes(slot)) ? [...this.procedureOf].filter(([, id]) => !this.isPolicy(this.intentOf(id) ?? '') && slots.every((slot) => this.asks(id, slot))) : []
+        if (askers.length === 1 && !memory.lastProcedure) {
+          const [intentId, procedureId] = askers[0]!
+          await this.noteQuestion(context)
+          await context.sendActivity(messages.soundsLike(this.titleOf(intentId)))
+          await this.startCase(context, intentId)
+          return step.replaceDialog(RUN, { procedureId } satisfies RunOptions)
+        }
         await context.sendActivity(this.thanksForFacts(context, reading) ? `${messages.notedFact} ${messages.askProblem}` : messages.askProblem)
         return step.endDialog()
       }
@@ -1094,9 +1112,19 @@ export class MainDialog extends ComponentDialog {
       case 'about-bot':
         await context.sendActivity(messages.aboutBot)
         return step.endDialog()
-      case 'term':
+      case 'term': {
         await context.sendActivity(this.termText(reading.term))
+        // "whats activclient and do I need it? got a new cac": the word explained, then the problem the rest names.
+        const rest = (context.activity.text ?? '').split(/(?<=[?.!])\s+/).filter((t) => !t.trim().endsWith('?') && !termAsked(t, this.terms)).join(' ')
+        const named = rest.trim() ? this.route(this.deps.recognizer.recognize(rest)) : undefined
+        if (named?.kind === 'intent' && this.procedureOf.has(named.intentId) && !this.isPolicy(named.intentId)) {
+          await this.noteQuestion(context)
+          await context.sendActivity(messages.soundsLike(this.titleOf(named.intentId)))
+          await this.startCase(context, named.intentId)
+          return step.replaceDialog(RUN, { procedureId: this.procedureOf.get(named.intentId)! } satisfies RunOptions)
+        }
         return step.endDialog()
+      }
       case 'own-info':
         await context.sendActivity(reading.need ? messages.whatTheyNeed : `${messages.ownInfo} ${messages.askProblem}`)
         return step.endDialog()
@@ -1143,6 +1171,12 @@ export class MainDialog extends ComponentDialog {
           await this.deps.state.memory.set(context, { ...memory, unclear: 0 })
           await context.sendActivity(messages.unclear)
           return step.replaceDialog(OFFER, { reason: 'unclear-answers' } satisfies HandoffOptions)
+        }
+        // The second time: the common problems as buttons, easier than finding words for it.
+        if (unclear === 2) {
+          await context.sendActivity(withProblemButtons(messages.vague))
+          await this.deps.state.memory.set(context, { ...memory, unclear, lastStep: messages.vague })
+          return step.endDialog()
         }
         await context.sendActivity(wordCount(context.activity.text ?? '') <= 3 ? messages.askProblem : messages.rephrase)
         return step.endDialog()

@@ -27,6 +27,8 @@ export interface Memory {
   paused?: { procedureId: string; stepId?: string; title: string; notStarted?: boolean; shown?: number; total?: number }
   /** The last procedure that ended, for "it still doesn't work" after it. */
   lastProcedure?: string
+  /** Answers the question had no option for (Safari to "which browser?"): the second time, where to turn is said. */
+  noOption?: number
   /** Which of PIN or password the user's words last named, for "how do i reset it" in a later message. */
   lastNamed?: 'pin' | 'password'
   /** The procedure whose end opened a handoff, so a correction while waiting ("go back, it IS registered") runs it again. */

@@ -528,6 +528,14 @@ export class MainDialog extends ComponentDialog {
         // Only a typed PIN's "you know it" was found: the warning was the reply; "Got it, thanks" would thank them for it.
         // A value the question has no option for ("safari" to "which browser?"), or a Mac: said so, not "Got it, thanks".
         if (await this.noOptionFor(innerDc, reading)) {
+          // Said a second time (Safari, then "is there a way on a mac"): no option will come; where to turn, not a loop.
+          const memory = await this.deps.state.memory.get(context, {})
+          const noOption = (memory.noOption ?? 0) + 1
+          await this.deps.state.memory.set(context, { ...memory, noOption })
+          if (noOption >= 2) {
+            await context.sendActivity(this.deps.handoffQueue.staffed ? messages.stuckOffer : messages.noAgentHere)
+            if (this.deps.handoffQueue.staffed) await this.noteOffered(context)
+          }
           await innerDc.repromptDialog()
           return Dialog.EndOfTurn
         }
@@ -779,7 +787,10 @@ export class MainDialog extends ComponentDialog {
 
   /** Contact details the page doesn't give are never invented; a person is offered where there are agents. */
   private async noContact(context: TurnContext, stepEmail = false): Promise<void> {
-    await context.sendActivity((stepEmail ? messages.stepEmail : messages.noContactDetails) + (this.deps.handoffQueue.staffed ? ` ${messages.noContactAgent}` : ''))
+    // "who is my local IT? i'm at a field site": the page names no IT team either; their unit or site knows.
+    const localIt = /\b(local it|it team|it guys?|it department|it dept|it people|it support|s6)\b/i.test(context.activity.text ?? '')
+    const text = stepEmail ? messages.stepEmail : localIt ? messages.noLocalIt : messages.noContactDetails
+    await context.sendActivity(text + (this.deps.handoffQueue.staffed ? ` ${messages.noContactAgent}` : ''))
   }
 
   /** Thanks or goodbye at any point: a polite close, never "didn't catch that". */

@@ -563,7 +563,7 @@ const SIGNALS: [Signal, RegExp][] = [
   // "so the help desk can undo the lock if I call them?"
   ['push-back', /\b(help ?desk|agent|someone|somebody|they|you|u|a person|a tech) (can|could|will|would) (just )?(reset|unlock|unblock|fix|undo|reverse|unrevoke|override|restore|reissue)\b/],
   ['no-admin', /\bi (dont|don t|do not) (think|believe) (i|we) (have|got) (local )?admin\b|\b(no|dont have|don t have|doesnt have|does not have|didnt have|has no|hasnt got|havent got|without|need|needs|lack|lacks|not an?) (local )?admin( rights| privileges| access| password)?\b|\b(asks|asking|wants|needs) (for )?(an )?admin(istrator)? (password|rights|approval)\b|\bnot (allowed|permitted) to install\b|\bcant install\b|\b(not|never|wont|cant|wont be) (getting|get|given|granted|give me|giving me|allowed)( me)? (local )?admin\b/],
-  ['contact', /\bwhen (are|is) (they|it|the help ?desk|the id card office|the office|the id office) open\b|\b(opening|open|business|office) hours\b|\b24 ?7\b|\b(their|the help ?desk s|the help ?desks|the id card office s) (e ?mail|email|phone|number|address|hours)\b|\bwho (is|s) (my |our |the )?local (it|i t|it team|it guys|it people|help ?desk)\b|\b(phone|number|e ?mail|email|address|contact|call|reach|hours|located|location|where is)\b.{0,30}\b(help ?desk|id card office|id office|deers|rapids)\b|\b(their|them|they) (phone|number|e ?mail|email|address|hours|contact)|\b(how|where|who) (do|can|should|would) i (call|reach|contact|e ?mail|email|find|get hold of|get a hold of) (them|they)\b|\b(phone|number|e ?mail|email|address|hours) (for|of|do i (call|use|write|e ?mail|email|reach)( to)?) (them|they)\b|\b(call|reach|contact|email|e ?mail) them (on|at)\b|\b(help ?desk|id card office)\b.{0,20}\b(phone|number|email|e mail|address|contact info|hours)\b/],
+  ['contact', /\bwhen (are|is) (they|it|the help ?desk|the id card office|the office|the id office) open\b|\b(opening|open|business|office) hours\b|\b24 ?7\b|\b(their|the help ?desk s|the help ?desks|the id card office s) (e ?mail|email|phone|number|address|hours)\b|\bwho (even )?(is|s|are) ((my|our|the) (local )?|local )(it|i t|it team|it guys|it people|s6)\b|\bwho (is|s) (my |our |the )?local help ?desk\b|\b(phone|number|e ?mail|email|address|contact|call|reach|hours|located|location|where is)\b.{0,30}\b(help ?desk|id card office|id office|deers|rapids)\b|\b(their|them|they) (phone|number|e ?mail|email|address|hours|contact)|\b(how|where|who) (do|can|should|would) i (call|reach|contact|e ?mail|email|find|get hold of|get a hold of) (them|they)\b|\b(phone|number|e ?mail|email|address|hours) (for|of|do i (call|use|write|e ?mail|email|reach)( to)?) (them|they)\b|\b(call|reach|contact|email|e ?mail) them (on|at)\b|\b(help ?desk|id card office)\b.{0,20}\b(phone|number|email|e mail|address|contact info|hours)\b/],
   ['other-person', /\b(his|her|their|my (wife|husbands?|husband|spouse|soldiers?|coworkers?|co worker|boss|friends?|son|daughter|mom|dad|subordinates?|airman|sailor|marine|colleague|supervisor)s?|(soldier|coworker|colleague|someone else|somebody else|another (person|user|soldier))(s)?) (cac )?(pin|password|card (is |got |has been |s )?(locked|blocked))\b|\bfor (my |a |one of my )?(soldiers?|coworkers?|colleagues?|someone else|somebody else|wife|husband|spouse|friends?|subordinates?|troops?|airm[ae]n|sailors?|marines?)\b.{0,30}\b(pin|password)\b|\b(pin|password)\b.{0,30}\bfor (my |a |one of my )?(soldiers?|coworkers?|colleagues?|someone else|somebody else|wife|husband|spouse|friends?|subordinates?|troops?)\b|\bpin\b.{0,40}\bfor (my |a )?(soldier|coworker|colleague|someone else|somebody else|wife|husband|spouse|friend|subordinate)\b|\b(one of my|my|a|our) (soldiers?|troops?|coworkers?|co workers?|colleagues?|subordinates?|airm[ae]n|sailors?|marines?|buddy|buddies|friends?|users?|joes)\b.{0,25}\b(has|have|got|s|is|are|with) (a |an |his |her |their )?(locked|blocked|forgotten)( cac)? pins?\b/],
   ['undo', UNDO],
   ['hurry', /\b(skip (all )?(that|this|the (questions?|steps?|chit ?chat|small talk))|just (give|tell|show|send) me (the )?(fix|answer|solution|steps|instructions)|just tell me what to do|(get|come) to the point|cut to the chase|no time for (this|questions|all this)|i dont have time( for (this|all this|questions))?|hurry( up)?|quick(ly)? (please|pls)|asap)\b/],
@@ -782,12 +782,13 @@ const SENT_HERE = /\b(told|sent|said|asked|referred|pointed) (me )?(to )?(here|o
 /** "is ako the same thing as dko?", "difference between AKO and DKO": a question about two words at once. */
 const SAME_AS = /\b((is|are|isnt|arent) (.{1,40}) (the )?same( thing)? as (.{1,40})|(difference|different) between (.{1,60}))$/
 
-export function termAsked(text: string, terms: readonly { term: string; names: readonly string[]; asked?: readonly RegExp[] }[]): string | undefined {
+export function termAsked(text: string, terms: readonly { term: string; names: readonly string[]; asked?: readonly RegExp[] }[], { where = true } = {}): string | undefined {
   const said = clean(text)
   // A question the knowledge answers in its own words ("do i have to do this for each of them?").
   const asked = terms.find((t) => t.asked?.some((pattern) => pattern.test(said)))
   if (asked) return asked.term
-  const match = WHAT_IS.exec(said)
+  // "where is X?" only when the step on screen has no help for it (its help says where ActivClient is; a term doesn't).
+  const match = WHAT_IS.exec(said) ?? (where ? WHERE_IS.exec(said) : null)
   const compared = match ? undefined : SAME_AS.exec(said)
   if (!match && !compared) return undefined
   const rest = ` ${match ? match[2]! : compared![0]} `
@@ -809,6 +810,9 @@ function spelledNear(name: readonly string[], words: readonly string[]): boolean
   }
   return false
 }
+
+/** "where is quick links at??": where a named thing of the steps is (its explanation says where). */
+const WHERE_IS = /\b(^(?:where|wher|whre)(?= \w+)|(?:where|wher|whre) (?:is|are|s|do i find|can i find|would i find)|wheres|where s)\b(.*)$/
 
 /** Another fix proposed in place of the one a rule gives ("what about clearing the cache", "would reinstalling it help?"). */
 const FIX_PROPOSED = /^((so|but|ok|okay|well|and|hmm|um|then) )*(what about|how about|what if i|cant i just|couldnt i just)\b|\b(to (fix|solve|sort|get around) (it|this|that|the (problem|issue|error|revocation|revoked)( \w+)?)|(fix|solve) (it|this) that way|instead|(would|will|could|does|wouldnt|wont|cant) (that|it|this|(clearing|reinstalling|installing|updating|resetting|registering|re ?registering|changing)\b.{0,30}) (help|work|fix (it|this|that)))\b/
@@ -981,7 +985,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (bare && bare.intentIds.every((id) => ctx.procedureOf(id) !== undefined)) return { ...base, kind: 'clarify', intentIds: [...bare.intentIds] }
   if (signals.has('push-back') && ctx.lastPolicy && !explicit) return { ...base, kind: 'policy', intentId: ctx.lastPolicy, pushBack: true }
   // "so what should he do then" after a rule about someone else: that rule's way forward again.
-  if (ctx.lastPolicy && !pending && !ctx.active && /\bwhat (should|does|do|can|must) (he|she|they) do\b|\bhow (does|do|can|should) (he|she|they) (fix|sort|reset|unlock|get)\b/.test(clean(text))) {
+  if (ctx.lastPolicy && !pending && !ctx.active && /\bwhat (should|does|do|can|must) (he|she|they) do\b|\bhow (does|do|can|should) (he|she|they) (fix|sort|reset|unlock|get)\b|\bwhat (do|should|can|would) i (tell|say to) (him|her|them|my \w+)\b/.test(clean(text))) {
     return { ...base, kind: 'policy', intentId: ctx.lastPolicy, pushBack: false }
   }
   // "what about clearing the cache?", "can i reinstall activclient to fix it?" right after a rule (revoked certificates: a
@@ -1001,7 +1005,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (WHAT_THEY_NEED.test(clean(text)) && !explicit) return { ...base, kind: 'own-info', need: true }
   // "wait what does registered even mean here?" names an option's word, but asks what it means: no answer yet.
   const asksMeaning = MEANING.test(clean(text)) && !/^(yes|yeah|yep|yup|no|nope|nah)\b/.test(clean(text))
-  const term = ctx.terms && (!explicit || asksMeaning) ? termAsked(text, ctx.terms) : undefined
+  const term = ctx.terms && (!explicit || asksMeaning) ? termAsked(text, ctx.terms, { where: !signals.has('step-help') }) : undefined
   if (term) return { ...base, kind: 'term', term }
   if (signals.has('about-bot') && !explicit && !/\b(want|need|talk|speak|connect|get me|give me)\b/.test(clean(text))) return { ...base, kind: 'about-bot' }
   if (signals.has('contact') && !signals.has('person') && !wantsPerson && !explicit) return { ...base, kind: 'contact' }
@@ -1078,6 +1082,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "still 403" after the 403 steps ran: the next documented step, not the same steps again.
   const again = route.kind === 'intent' && ctx.lastProcedure !== undefined && ctx.procedureOf(route.intentId) === ctx.lastProcedure
   if (signals.has('still-broken') && !pending && again) return { ...base, kind: 'still-broken' }
+  // "yes i did that already" once the steps ended at their last route: that route is used up too.
+  if (!pending && !ctx.active && ctx.lastProcedure && ALREADY.test(clean(text)) && words <= 8 && route.kind !== 'intent') return { ...base, kind: 'still-broken' }
   if (!pending && !ctx.active && again && /\b(still|again|same)\b/.test(clean(text))) return { ...base, kind: 'still-broken' }
   // "so I can't just grab it from the resource center like my coworker?" right after the referral: a question about that
   // route, so the route again (and a person if it is a dead end), not the same steps from the top.
@@ -1158,6 +1164,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const topic = route.kind === 'none' ? (route.topic ?? asideTopic) : undefined
   // "the reader is on my work pc which has edge" names a fact for these steps: the reader is where, not a topic.
   const sideTopic = topic !== undefined && (ctx.scoreOf(topic) >= SWITCH_SCORE || topic === asideTopic) && words >= 5 && !plainAnswer && midSteps && Object.keys(found.facts).length === 0
+  // "ok so the ID card office. what about the new card part" while the new-CAC steps run: about these steps, not a topic.
+  const namesRunning = (ctx.ranked ?? []).slice(0, 2).some((id) => isRunning(id) && ctx.scoreOf(id) >= 0.15)
+  if (sideTopic && namesRunning && answer === undefined) return { ...base, kind: 'resume' }
   if (sideTopic && words >= 6 && (answer === undefined || answer.kind === 'failed')) return { ...base, kind: 'out-of-scope', topic }
   // "idk what browser, its the work computer": not knowing the answer, said first, is about this question.
   const unsureFirst = answer?.kind === 'unsure' && /^(idk|dunno|not sure|no idea|i dont know|i don t know|no clue|unsure|im not sure|i m not sure|i have no idea)\b/.test(clean(text))

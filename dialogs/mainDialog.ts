@@ -553,6 +553,16 @@ export class MainDialog extends ComponentDialog {
       case 'no-admin':
         await context.sendActivity(messages.noAdmin)
         return this.resume(innerDc, false)
+      case 'for-me': {
+        // The step is the user's own (the portal's reset): not done for them, and where to turn if it fails, from the page.
+        const options = loopsOf(innerDc.stack).at(-1)
+        const procedure = this.deps.procedures.get(options?.procedureId ?? '')
+        const onNo = procedure?.steps.find((s) => s.id === options?.stepId)?.onNo
+        const outcome = onNo && 'outcome' in onNo ? procedure?.outcomes[onNo.outcome] : undefined
+        await context.sendActivity(outcome && !/\bagent\b/i.test(outcome.say) ? `${messages.forMe} ${outcome.say}` : messages.forMe)
+        await innerDc.repromptDialog()
+        return Dialog.EndOfTurn
+      }
       case 'ack':
       case 'hurry': {
         if (reading.kind === 'hurry') await context.sendActivity(messages.hurry)

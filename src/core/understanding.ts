@@ -692,6 +692,8 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   /** "what's the help desk number?": the page gives none; say so rather than invent one. */
   /** `stepEmail`: about the e-mail a step says to send ("what do i put in the email"). */
   | { kind: 'contact'; stepEmail?: boolean }
+  /** "can you reset it for me?" at a step the user does: the bot can't; the step, and where to turn if it fails. */
+  | { kind: 'for-me' }
   | { kind: 'something-else' }
   /** "what's activclient?": a word the steps use, explained (then back to the step). */
   | { kind: 'term'; term: string }
@@ -810,6 +812,9 @@ function spelledNear(name: readonly string[], words: readonly string[]): boolean
   }
   return false
 }
+
+/** "can you reset it for me", "could u just do it": the bot asked to do the user's step. */
+const FOR_ME = /\b(can|could|will|would|cant|couldnt|can t) (you|u|the bot|this bot)( (please|pls|plz|just|not))? (reset|unlock|change|fix|do|clear|register|install|update|sort)( it| that| this| my \w+)?( for me)?\b|\b(reset|fix|do|change) (it|that|this) for me\b/
 
 /** "where is quick links at??": where a named thing of the steps is (its explanation says where). */
 const WHERE_IS = /\b(^(?:where|wher|whre)(?= \w+)|(?:where|wher|whre) (?:is|are|s|do i find|can i find|would i find)|wheres|where s)\b(.*)$/
@@ -984,6 +989,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const bare = !pending && !ctx.active ? BARE.find(({ said }) => said.test(clean(text))) : undefined
   if (bare && bare.intentIds.every((id) => ctx.procedureOf(id) !== undefined)) return { ...base, kind: 'clarify', intentIds: [...bare.intentIds] }
   if (signals.has('push-back') && ctx.lastPolicy && !explicit) return { ...base, kind: 'policy', intentId: ctx.lastPolicy, pushBack: true }
+  if (pending?.kind === 'check' && !ctx.lastPolicy && FOR_ME.test(clean(text))) return { ...base, kind: 'for-me' }
   // "so what should he do then" after a rule about someone else: that rule's way forward again.
   if (ctx.lastPolicy && !pending && !ctx.active && /\bwhat (should|does|do|can|must) (he|she|they) do\b|\bhow (does|do|can|should) (he|she|they) (fix|sort|reset|unlock|get)\b|\bwhat (do|should|can|would) i (tell|say to) (him|her|them|my \w+)\b/.test(clean(text))) {
     return { ...base, kind: 'policy', intentId: ctx.lastPolicy, pushBack: false }

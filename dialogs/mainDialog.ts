@@ -36,7 +36,7 @@ import {
   type ProcedureOutcome,
   type ProcedureOptions,
 } from './procedureDialog.js'
-import { AnswerPrompt, answerOf, hasReplied, watchReplies, pendingQuestion, questionPrompt, setAnswer, setReplan, setSkip, setTurnFacts, setUndo, withButtons, withProblemButtons } from './prompts.js'
+import { sentThisTurn, AnswerPrompt, answerOf, hasReplied, watchReplies, pendingQuestion, questionPrompt, setAnswer, setReplan, setSkip, setTurnFacts, setUndo, withButtons, withProblemButtons } from './prompts.js'
 import { secretsFound, secretsOffered, wasOnlySecret } from './redaction.js'
 import { noteOutcome, noteProcedure } from './turnReport.js'
 import type { AnalyticsRecorder } from '../src/core/analytics.js'
@@ -724,7 +724,10 @@ export class MainDialog extends ComponentDialog {
       // "Say that again" still gets all of it.
       const long = memory.lastStep.length > LONG_STEP_CHARS && memory.lastStep.includes('\n')
       const back = long ? `${memory.lastStep.split('\n')[0]!.trim()} ${messages.seeAbove}` : memory.lastStep
-      await context.sendActivity(announce ? `${messages.backTo} ${back}` : memory.lastStep)
+      // The side answer was the step itself ("how do I register it?" at the registration list): just the question.
+      const first = memory.lastStep.split('\n')[0]!.trim()
+      const justSaid = sentThisTurn(context).some((t) => t.trim().startsWith(first))
+      if (!justSaid) await context.sendActivity(announce ? `${messages.backTo} ${back}` : memory.lastStep)
     }
     await innerDc.repromptDialog()
     return Dialog.EndOfTurn

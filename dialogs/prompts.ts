@@ -108,12 +108,17 @@ const REPLIED = Symbol('replied')
 export function watchReplies(context: TurnContext): void {
   if (context.turnState.has(REPLIED)) return
   context.turnState.set(REPLIED, false)
+  context.turnState.set(SENT, [])
   context.onSendActivities(async (_ctx, activities, send) => {
     if (activities.some((a) => a.type === 'message')) context.turnState.set(REPLIED, true)
+    for (const a of activities) if (a.type === 'message' && typeof a.text === 'string') (context.turnState.get(SENT) as string[]).push(a.text)
     return send()
   })
 }
 export const hasReplied = (context: TurnContext): boolean => context.turnState.get(REPLIED) === true
+const SENT = Symbol('sent')
+/** The texts of the messages sent so far this turn. */
+export const sentThisTurn = (context: TurnContext): readonly string[] => (context.turnState.get(SENT) as string[] | undefined) ?? []
 
 /** Whether an answer settles the question (an option, worked, failed), rather than "ok" or "not sure". */
 export const isSettled = (reading: AnswerReading | undefined): boolean =>

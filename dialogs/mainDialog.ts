@@ -264,6 +264,11 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity(reading.kind === 'own-info' ? (reading.need ? messages.whatTheyNeed : messages.ownInfo) : messages.aboutBot)
         await context.sendActivity(messages.stillQueued)
         return true
+      case 'term':
+        // "what is an edipi anyway" while waiting: the word explained; the agent sees the question too.
+        await context.sendActivity(this.termText(reading.term))
+        await context.sendActivity(messages.stillQueued)
+        return true
     }
     // "yes please connect me" after the case was opened: it is open, and the handoff stands.
     const wantsPerson = reading.kind === 'person' || (reading.kind === 'small-talk' && reading.intentId === 'human-agent')

@@ -836,7 +836,10 @@ export class MainDialog extends ComponentDialog {
     // A note the message asks about ("what about the card reader?") stays.
     const paragraphs = full.split('\n\n')
     const asked = new Set(clean(context.activity.text ?? '').split(' ').filter((w) => w.length >= 5))
-    const kept = paragraphs.filter((p, i) => i === 0 || i === paragraphs.length - 1 || clean(p).split(' ').some((w) => asked.has(w) || asked.has(`${w}s`) || asked.has(w.replace(/s$/, ''))))
+    const asksAbout = (p: string) => clean(p).split(' ').some((w) => w.length >= 5 && (asked.has(w) || asked.has(`${w}s`) || asked.has(w.replace(/s$/, ''))))
+    const kept = paragraphs.filter((p, i) => i === 0 || i === paragraphs.length - 1 || asksAbout(p))
+    // "ok what about just the reader" after the buying-a-CAC rule: a question about its note, not a push-back to apologise for.
+    if (pushBack && paragraphs.some((p, i) => i > 0 && i < paragraphs.length - 1 && asksAbout(p)) && !signalsOf(context.activity.text ?? '').has('push-back')) pushBack = false
     const again = memory.lastPolicy === intentId
     // "I need my PIN reset", neither forgotten nor locked said: the page's other case (a known PIN is changed by the user).
     const policy = this.deps.procedures.get(this.procedureOf.get(intentId) ?? '')

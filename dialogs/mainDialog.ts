@@ -524,6 +524,12 @@ export class MainDialog extends ComponentDialog {
         setAnswer(context, reading.answer)
         return super.onContinueDialog(innerDc)
       case 'facts':
+        // "ok it's not registered then" on the registration step that "not sure" led to: the same step; no replay of it.
+        if (changed.length > 0 && (await this.landsHere(innerDc, changed))) {
+          await context.sendActivity(messages.sameStep)
+          await innerDc.repromptDialog()
+          return Dialog.EndOfTurn
+        }
         if (changed.length > 0 && this.dependsOn(innerDc, changed)) {
           await context.sendActivity(this.replanText(context, changed))
           setReplan(context, changed[0]!)
@@ -736,6 +742,19 @@ export class MainDialog extends ComponentDialog {
     }
     await innerDc.repromptDialog()
     return Dialog.EndOfTurn
+  }
+
+  /** Whether the facts just changed lead to the step on screen anyway (its question's options for old and new agree). */
+  private async landsHere(innerDc: DialogContext, changed: readonly Slot[]): Promise<boolean> {
+    const options = loopsOf(innerDc.stack).at(-1)
+    const procedure = this.deps.procedures.get(options?.procedureId ?? '')
+    if (!procedure || !options?.stepId) return false
+    const profile = await this.deps.state.profile.get(innerDc.context, {})
+    return changed.every((slot) => {
+      const asked = procedure.steps.find((s) => s.ask?.slot === slot)
+      const option = asked?.ask?.options.find((o) => o.values?.includes(profile[slot] ?? ''))
+      return option?.next !== undefined && 'step' in option.next && option.next.step === options.stepId
+    })
   }
 
   private async hasHelp(innerDc: DialogContext): Promise<boolean> {

@@ -84,6 +84,7 @@ export const messages = {
     'The help page says only that Army users and contractors can e-mail to request access to the ActivClient folder on ' +
     "the AKO portal. It gives no address and no wording, so I can't give you either and won't guess; your local IT team " +
     'will know where such requests go.',
+  sameStep: 'Then the step above is the right one for you.',
   forMe: "I can't do that from this chat: it's a step you do yourself, and nobody needs your PIN or password to help you.",
   noLocalIt:
     "The help page doesn't say who your local IT team is or how to reach them, so I won't guess: your unit or the site " +

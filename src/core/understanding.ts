@@ -190,7 +190,9 @@ function cardModelOf(said: string): string | undefined {
   return undefined
 }
 
-const NEGATED_BEFORE = new RegExp(String.raw`\b${NOT}\b(?: (?:using|use|on|in|with|the|a|an|running|have|got|my))? $`)
+const NEGATED_BEFORE = new RegExp(String.raw`\b(?:${NOT}|doesnt|didnt|hasnt|havent)\b(?: even| really)?(?: (?:using|use|on|in|with|the|a|an|running|have|has|got|my))? $`)
+/** Words that settle between a value said and one denied ("not the army... go with army", "actually"). */
+const DECIDED = /\b(actually|now|switched|instead|meant|go with|going with|pick|picking|choose|lets say|ill say|i ll say|put it as|put down)\b/
 /** Each pattern's global twin, built once (matchAll needs the g flag and copies the regex, so sharing is safe). */
 const globals = new Map<RegExp, RegExp>()
 const globalOf = (pattern: RegExp) => globals.get(pattern) ?? globals.set(pattern, new RegExp(pattern.source, 'g')).get(pattern)!
@@ -201,13 +203,19 @@ const DESCRIBED = /\b(blue|green|red|orange|yellow|wave|swirl|fox|ring|circle|ba
 
 function firstUnnegated(text: string, patterns: readonly [RegExp, string][]): string | undefined {
   let found: { at: number; value: string; described: boolean }[] = []
+  const denied = new Set<string>()
   for (const [pattern, value] of patterns) {
     for (const match of text.matchAll(globalOf(pattern))) {
       const before = text.slice(Math.max(0, match.index - 24), match.index)
-      if (NEGATED_BEFORE.test(before)) continue
+      if (NEGATED_BEFORE.test(before)) {
+        denied.add(value)
+        continue
+      }
       found.push({ at: match.index, value, described: DESCRIBED.test(match[0]) })
     }
   }
+  // "how do i do it with internet explorer, this computer doesnt even have IE": said and denied at once, so not known.
+  if (!DECIDED.test(text)) found = found.filter((f) => !denied.has(f.value))
   if (found.length === 0) return undefined
   // "umm the blue e one? edge i think": a name said outright beats an icon described.
   if (new Set(found.map((f) => f.value)).size > 1 && found.some((f) => !f.described)) found = found.filter((f) => !f.described)
@@ -405,6 +413,18 @@ export function readOption(
   if (askedBack) {
     const index = options.findIndex((o) => o.means === 'unsure')
     return index >= 0 ? { kind: 'option', index, by: 'phrase' } : { kind: 'unsure' }
+  }
+  // "how do i do it with internet explorer, this computer doesnt even have IE": the option named is also denied.
+  if (best && !DECIDED.test(said)) {
+    const denied = [options[best.index]!.label, ...(options[best.index]!.synonyms ?? [])].some((phrase) => {
+      const wanted = cleanPhrase(phrase)
+      if (!wanted) return false
+      for (let at = words.indexOf(` ${wanted} `); at >= 0; at = words.indexOf(` ${wanted} `, at + 1)) {
+        if (NEGATED_BEFORE.test(words.slice(Math.max(0, at - 23), at + 1))) return true
+      }
+      return false
+    })
+    if (denied) return undefined
   }
   if (best) return { kind: 'option', index: best.index, by: 'phrase' }
   // "i'm a civilian" to "Army, another branch or contractor?": no option yet, so the question's help, not "didn't catch that".

@@ -238,6 +238,11 @@ export class MainDialog extends ComponentDialog {
       await this.deps.state.memory.set(context, { ...memory, lastProcedure: from, handedOverFrom: undefined })
       return 'bot'
     }
+    if (reading.kind === 'contact' && reading.forMe) {
+      // "can you email them for me" while waiting: no, and the agent who joins is the way.
+      await context.sendActivity(`${messages.cantContactForYou} ${messages.stillQueued}`)
+      return true
+    }
     if (signalsOf(text).has('contact')) {
       await context.sendActivity(messages.noContactDetails)
       await context.sendActivity(messages.stillQueued)
@@ -261,7 +266,7 @@ export class MainDialog extends ComponentDialog {
       }
       case 'about-bot':
       case 'own-info':
-        await context.sendActivity(reading.kind === 'own-info' ? (reading.need ? messages.whatTheyNeed : messages.ownInfo) : messages.aboutBot)
+        await context.sendActivity(reading.kind === 'own-info' ? (reading.need ? await this.whatTheyNeed(context) : messages.ownInfo) : messages.aboutBot)
         await context.sendActivity(messages.stillQueued)
         return true
       case 'term':
@@ -349,6 +354,7 @@ export class MainDialog extends ComponentDialog {
       facts: profile,
       active: this.activeProcedure(stack),
       running: runningProcedures(stack).map((p) => p.procedureId),
+      within: runningProcedures(stack).flatMap((p) => this.runsLater(p.procedureId)),
       activeSlots: runningProcedures(stack).flatMap((p) => this.slotsOf(p.procedureId)),
       lastPolicy: memory.lastPolicy,
       referred: memory.referred,
@@ -441,6 +447,22 @@ export class MainDialog extends ComponentDialog {
     await this.deps.state.profile.set(context, profile)
     setTurnFacts(context, profile)
     return changed
+  }
+
+  /** "what do I tell the help desk?": the page's advice, and what this chat knows to tell them (titles of what ran). */
+  private async whatTheyNeed(context: TurnContext): Promise<string> {
+    const helpDeskCase = await this.deps.state.helpDeskCase.get(context, newCase())
+    const tried = [...new Set(helpDeskCase.trail.map((t) => this.deps.procedures.get(t.procedureId)?.title).filter((t): t is string => t !== undefined))]
+    const errors = helpDeskCase.errorMessages.slice(0, 2)
+    const summary = [errors.length > 0 ? `the error (${errors.join('; ')})` : '', tried.length > 0 ? `what we went through here: ${tried.join('; ')}` : ''].filter(Boolean)
+    return summary.length > 0 ? `${messages.whatTheyNeed} From this chat you can tell them ${summary.join(', and ')}.` : messages.whatTheyNeed
+  }
+
+  /** The sub-procedures a procedure's steps run (and theirs). */
+  private runsLater(procedureId: string, seen = new Set<string>()): string[] {
+    if (seen.has(procedureId)) return []
+    seen.add(procedureId)
+    return (this.deps.procedures.get(procedureId)?.steps ?? []).flatMap((s) => (s.run ? [s.run, ...this.runsLater(s.run, seen)] : []))
   }
 
   /** Whether a procedure's own steps (not a sub-procedure's) ask for `slot`. */
@@ -559,7 +581,7 @@ export class MainDialog extends ComponentDialog {
       case 'repeat':
         return this.resume(innerDc, false)
       case 'contact':
-        await this.noContact(context, reading.stepEmail)
+        await this.noContact(context, reading.stepEmail, reading.forMe)
         return this.resume(innerDc, false)
       case 'no-admin':
         await context.sendActivity(messages.noAdmin)
@@ -689,7 +711,7 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity(this.termText(reading.term))
         return this.resume(innerDc, active !== undefined)
       case 'own-info':
-        await context.sendActivity(reading.need ? messages.whatTheyNeed : messages.ownInfo)
+        await context.sendActivity(reading.need ? await this.whatTheyNeed(context) : messages.ownInfo)
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
       case 'done-part':
@@ -823,7 +845,11 @@ export class MainDialog extends ComponentDialog {
   }
 
   /** Contact details the page doesn't give are never invented; a person is offered where there are agents. */
-  private async noContact(context: TurnContext, stepEmail = false): Promise<void> {
+  private async noContact(context: TurnContext, stepEmail = false, forMe = false): Promise<void> {
+    if (forMe) {
+      await context.sendActivity(`${messages.cantContactForYou} ${this.deps.handoffQueue.staffed ? messages.noContactAgent : messages.noAgentHere}`)
+      return
+    }
     // "who is my local IT? i'm at a field site": the page names no IT team either; their unit or site knows.
     const localIt = /\b(local it|it team|it guys?|it department|it dept|it people|it support|s6)\b/i.test(context.activity.text ?? '')
     const text = stepEmail ? messages.stepEmail : localIt ? messages.noLocalIt : messages.noContactDetails
@@ -1074,7 +1100,7 @@ export class MainDialog extends ComponentDialog {
         await this.noteRecognised(context, { clarified: true, intentId: reading.intentIds[0] })
         return step.replaceDialog(CHOOSE, { intentIds: reading.intentIds } satisfies ChooseOptions)
       case 'contact':
-        await this.noContact(context, reading.stepEmail)
+        await this.noContact(context, reading.stepEmail, reading.forMe)
         return step.endDialog()
       case 'no-admin':
         await context.sendActivity(messages.noAdmin)
@@ -1177,7 +1203,7 @@ export class MainDialog extends ComponentDialog {
         return step.endDialog()
       }
       case 'own-info':
-        await context.sendActivity(reading.need ? messages.whatTheyNeed : `${messages.ownInfo} ${messages.askProblem}`)
+        await context.sendActivity(reading.need ? await this.whatTheyNeed(context) : `${messages.ownInfo} ${messages.askProblem}`)
         return step.endDialog()
       case 'small-talk':
         if (reading.intentId === 'human-agent') return step.replaceDialog(HANDOFF, { reason: 'asked-for-human' } satisfies HandoffOptions)
@@ -1435,6 +1461,9 @@ export class MainDialog extends ComponentDialog {
     // "what's the help desk's phone number?": the page gives none, said plainly before the way to them.
     const asksContact = signalsOf(step.context.activity.text ?? '').has('contact')
     await step.context.sendActivity(asksContact ? `${messages.noContactDetails} ${messages.noAgentHere}` : messages.noAgentHere)
+    // "what now?" next gets where to turn again, not only "the steps are used up".
+    const memory = await this.deps.state.memory.get(step.context, {})
+    await this.deps.state.memory.set(step.context, { ...memory, lastStep: memory.lastStep && !memory.lastStep.includes(messages.noAgentHere) ? `${memory.lastStep} ${messages.noAgentHere}` : messages.noAgentHere })
     return step.endDialog()
   }
 

@@ -84,6 +84,10 @@ export const messages = {
     'The help page says only that Army users and contractors can e-mail to request access to the ActivClient folder on ' +
     "the AKO portal. It gives no address and no wording, so I can't give you either and won't guess; your local IT team " +
     'will know where such requests go.',
+  cantContactForYou:
+    "I can't contact anyone for you from this chat, and the help page gives no phone number, e-mail or address for the " +
+    "help desk or the ID card office, so I won't guess one.",
+  stepDoneAlready: "You've already done that step, so on to the next one.",
   sameStep: 'Then the step above is the right one for you.',
   forMe: "I can't do that from this chat: it's a step you do yourself, and nobody needs your PIN or password to help you.",
   noLocalIt:

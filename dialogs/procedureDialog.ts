@@ -91,6 +91,13 @@ export async function noteMacOnce(state: Pick<HelpDeskState, 'memory'>, context:
   return true
 }
 
+const doneWhens = new Map<string, RegExp>()
+/** Whether a message says a step was done before (its `doneWhen` patterns, each built once). */
+function doneAlready(patterns: readonly string[], text: string): boolean {
+  const said = clean(text)
+  return patterns.some((p) => (doneWhens.get(p) ?? doneWhens.set(p, new RegExp(p)).get(p)!).test(said))
+}
+
 /** Runs any procedure from knowledge/: one step per turn, loop by replaceDialog, sub-procedures nested. */
 export class ProcedureDialog extends ComponentDialog {
   constructor(
@@ -155,6 +162,11 @@ export class ProcedureDialog extends ComponentDialog {
     if (current.skipIf && skip) {
       await step.context.sendActivity(current.skipIf.say)
       return this.goTo(step, procedure, current.next ?? defaultNext(procedure, index), this.record(options, current, 'does not apply'))
+    }
+    // A step the message that reached it says was done already ("Client Authentication is already checked"): next.
+    if (current.doneWhen && !current.ask && doneAlready(current.doneWhen, step.context.activity.text ?? '')) {
+      await step.context.sendActivity(messages.stepDoneAlready)
+      return this.goTo(step, procedure, current.next ?? defaultNext(procedure, index), this.record(options, current, 'done before (user said so)'))
     }
     // A sub-procedure the user says they already went through ("I already cleared my cache") is skipped.
     if (current.run && profile.tried?.includes(current.run) && index + 1 < procedure.steps.length) {

@@ -34,6 +34,15 @@ const OptionSchema = z
   })
   .strict()
 
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern)
+    return true
+  } catch {
+    return false
+  }
+}
+
 const StepSchema = z
   .object({
     id: kebab,
@@ -66,6 +75,9 @@ const StepSchema = z
     run: kebab.optional(), // a sub-procedure; its non-exhausted outcome ends this one too (with `check`: asked after it)
     // Skipped when a known fact shows it doesn't apply (an Internet Explorer-only box for an Edge user).
     skipIf: z.object({ slot: SlotSchema, values: z.array(z.string().min(1)).min(1), say: z.string().min(1) }).strict().optional(),
+    // Patterns (over the cleaned message) saying the step was done before ("client authentication is already checked"):
+    // said in the message that reaches the step, it is counted done and the next one comes.
+    doneWhen: z.array(z.string().min(3).refine(compiles, 'not a valid regular expression')).optional(),
     next: TargetSchema.optional(), // after a statement or an exhausted sub-procedure; default: the next step
   })
   .strict()
@@ -97,14 +109,6 @@ const OutcomeSchema = z
   .refine((o) => o.unstaffed !== undefined || !/\bagent\b/i.test(o.say), 'an outcome that mentions an agent needs `unstaffed` wording')
   .refine((o) => !o.otherwise || o.kind === 'referred', '`otherwise` is for a referral')
 
-function compiles(pattern: string): boolean {
-  try {
-    new RegExp(pattern)
-    return true
-  } catch {
-    return false
-  }
-}
 
 export const ProcedureSchema = z
   .object({

@@ -447,6 +447,8 @@ function findPasswords(text: string, plain: string, origin: ArrayLike<number>, f
     const typed = original(token)
     const named = /(?:user ?name|user|login|id|e-?mail|usuario)\s*(?:is|:|=)?\s*$/.test(plain.slice(Math.max(0, token.start - 20), token.start))
     if (named) continue // a user name, not a password
+    // "Access Denied. Reference #18.2f4c1b17.1718809123.9a7e2": an error page's reference, not a password.
+    if (/(?:reference|ref|error|incident|request|ticket|case|trace|correlation|session|activity)\s*(?:id|no|number)?\s*(?:#|:|=)?\s*$/.test(plain.slice(Math.max(0, token.start - 24), token.start))) continue
     if (quoted ? quotedPassword(typed, aboutPasswords) : strongToken(typed)) add(token)
   }
 }

@@ -558,7 +558,7 @@ const SIGNALS: [Signal, RegExp][] = [
   // "ok back to the page thing": the steps we were on, whatever "back to" + a word resembles ("kicked back to the login page").
   ['resume', /^(ok(ay)? |so |alright |now )*(lets )?(go )?back to (the|my|mine|that|it|what|where)\b(?! login)/],
   ['resume', /^((ok |okay )?(go )?back( to (where we were|the steps?|it|that|before|my problem|the other (one|problem|thing)))?|where were we|continue|carry on|resume|lets continue|keep going|lets go back|back to it|ok back to (it|that|my problem))\W*$/],
-  ['step-help', /\b(how (do|can|would|should|am) i (supposed to )?[a-z]+( (up|in|to|into|on|out))? (that|this|it|those|them|there)|how (do|can|would|should) i (get to|find|open|get into) (the )?(settings|tools|menu|options|internet options|advanced|privacy|content( tab)?|user console|activclient|security devices|certificates|start menu)|how do i do (that|this|it)|((where|wher|whre|were) (is|are|do i find|can i find|would i find)|wheres|where s|wheres) (the |that |this |it |tools|internet options|user console|activclient|advanced)|(is|does) (it|that|this) supposed to (ask|say|show|want|do|pop|come)|(should|will|does|would) it ask (me )?(for )?(my )?(pin|password)|where (do|can|would|should) i (get|find|download) (that|this|it|one|those|them)|where (do|can|would|should) i (even )?(find|get to|open|see) (the )?(internet options|tools|settings|advanced|content( tab)?|user console|activclient|security devices|certificates|start menu|control panel)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any|all)|what does (that|this|it) mean|what do (you|u) mean( by (that|this|it))?|i dont (get|understand) (it|what you mean)|what am i (looking|supposed to look) for|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot|could not|can not) (find|locate)\b(?! (my|the|a|any|your) (cac |card )?(certs?|certificates?)\b)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is)|where (on|in|at|under|about|exactly|abouts)\b|which (part|side|line|bit|corner)|(a lot of|so much|loads of|lots of|tons of) (writing|text|words|stuff)|(i (dont|don t|do not) (have|see|get)|(there s|theres|there is|there are|i have|i got|it has|i see) no|no such) (a |an |the |any )?(all programs|start menu|start button|tools( menu)?|internet options|content tab|advanced|activclient|actividentity|user console|gear( icon)?|settings|menu)|should i (type|enter|put|use) .{0,30}\b(in|into|there|on) (it|that|this|there|the (box|window|prompt|pop ?up|site|page))|(is|does) (it|that|this) (still )?(apply|work) (on|for|with) (windows|win) ?\d+)\b/],
+  ['step-help', /\b(how (do|can|would|should) i (do|finish|get through|follow) (step|part|number|no) ?\d+|(explain|help (me )?with|stuck on|confused (by|about)|lost on|what does) (step|part|number) ?\d+|which (tab|menu|button|box|option|setting) (again|was it|is it|do i)|what does (that|the|this) (box|window|button|tab|menu|screen|option|setting) look like|how (do|can|would|should|am) i (supposed to )?[a-z]+( (up|in|to|into|on|out))? (that|this|it|those|them|there)|how (do|can|would|should) i (get to|find|open|get into) (the )?(settings|tools|menu|options|internet options|advanced|privacy|content( tab)?|user console|activclient|security devices|certificates|start menu)|how do i do (that|this|it)|((where|wher|whre|were) (is|are|do i find|can i find|would i find)|wheres|where s|wheres) (the |that |this |it |tools|internet options|user console|activclient|advanced)|(is|does) (it|that|this) supposed to (ask|say|show|want|do|pop|come)|(should|will|does|would) it ask (me )?(for )?(my )?(pin|password)|where (do|can|would|should) i (get|find|download) (that|this|it|one|those|them)|where (do|can|would|should) i (even )?(find|get to|open|see) (the )?(internet options|tools|settings|advanced|content( tab)?|user console|activclient|security devices|certificates|start menu|control panel)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any|all)|what does (that|this|it) mean|what do (you|u) mean( by (that|this|it))?|i dont (get|understand) (it|what you mean)|what am i (looking|supposed to look) for|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot|could not|can not) (find|locate)\b(?! (my|the|a|any|your) (cac |card )?(certs?|certificates?)\b)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is)|where (on|in|at|under|about|exactly|abouts)\b|which (part|side|line|bit|corner)|(a lot of|so much|loads of|lots of|tons of) (writing|text|words|stuff)|(i (dont|don t|do not) (have|see|get)|(there s|theres|there is|there are|i have|i got|it has|i see) no|no such) (a |an |the |any )?(all programs|start menu|start button|tools( menu)?|internet options|content tab|advanced|activclient|actividentity|user console|gear( icon)?|settings|menu)|should i (type|enter|put|use) .{0,30}\b(in|into|there|on) (it|that|this|there|the (box|window|prompt|pop ?up|site|page))|(is|does) (it|that|this) (still )?(apply|work) (on|for|with) (windows|win) ?\d+)\b/],
   ['step-help', /\b(no (encuentro|veo|hallo|tengo) (el |la |los |las )?(activclient|menu|herramientas|opciones|todos los programas|inicio)|donde (esta|queda|encuentro)|como (lo|la) (hago|encuentro|abro))\b/],
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again| anyway| anyways| for trying)?( bye| goodbye)?\W*$/],
   // "ok ill go to the id card office tomorrow. thanks": a plan and thanks, with nothing still wrong in it.
@@ -711,7 +711,7 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   | { kind: 'tried-running'; procedureId: string }
   /** "what's the help desk number?": the page gives none; say so rather than invent one. */
   /** `stepEmail`: about the e-mail a step says to send ("what do i put in the email"). */
-  | { kind: 'contact'; stepEmail?: boolean }
+  | { kind: 'contact'; stepEmail?: boolean; forMe?: boolean }
   /** "can you reset it for me?" at a step the user does: the bot can't; the step, and where to turn if it fails. */
   | { kind: 'for-me' }
   | { kind: 'something-else' }
@@ -741,6 +741,8 @@ export interface UnderstandingContext {
   active?: string
   /** Every procedure on the stack (a sub-procedure's steps are part of the step that runs it). */
   running?: readonly string[]
+  /** Procedures the running ones run later (the cache steps of "kicked back to login"): part of this problem, not another. */
+  within?: readonly string[]
   /** Facts the running procedures ask about: a message giving one ("i registered it just now") is about them. */
   activeSlots?: readonly Slot[]
   /** A problem was left for this one ("we can come back to it: say back"). */
@@ -833,6 +835,9 @@ function spelledNear(name: readonly string[], words: readonly string[]): boolean
   return false
 }
 
+/** "can you email them for me", "could you call the help desk": the bot asked to reach someone. */
+const CONTACT_FOR_ME = /\b(can|could|will|would|cant|can t|pls|please) (you|u|the bot|this bot)( (please|pls|just|not))? (e ?mail|email|call|phone|contact|message|text|reach out to|ping|notify|tell) (them|the help ?desk|the id card office|him|her|someone|somebody|an agent|the agent)\b/
+
 /** "can you reset it for me", "could u just do it": the bot asked to do the user's step. */
 const FOR_ME = /\b(can|could|will|would|cant|couldnt|can t) (you|u|the bot|this bot)( (please|pls|plz|just|not))? (reset|unlock|change|fix|do|clear|register|install|update|sort)( it| that| this| my \w+)?( for me)?\b|\b(reset|fix|do|change) (it|that|this) for me\b/
 
@@ -843,7 +848,7 @@ const WHERE_IS = /\b(^(?:where|wher|whre)(?= \w+)|(?:where|wher|whre) (?:is|are|
 const FIX_PROPOSED = /^((so|but|ok|okay|well|and|hmm|um|then) )*(what about|how about|what if i|cant i just|couldnt i just)\b|\b(to (fix|solve|sort|get around) (it|this|that|the (problem|issue|error|revocation|revoked)( \w+)?)|(fix|solve) (it|this) that way|instead|(would|will|could|does|wouldnt|wont|cant) (that|it|this|(clearing|reinstalling|installing|updating|resetting|registering|re ?registering|changing)\b.{0,30}) (help|work|fix (it|this|that)))\b/
 
 /** "so what do they need from me", "what should i bring": what the help desk or ID card office will ask for. */
-const WHAT_THEY_NEED = /\bwhat( (info|information|details|documents|papers|stuff))? (should|do|must) i (have ready|have on hand|bring|prepare|have with me|take)\b|\b(what|which (info|information|details|documents|papers))( (info|information|details|documents|papers|stuff))? (do|does|will|would|should) (they|the help ?desk|the id card office|the office) (need|want|require|ask for|ask)\b|\bwhat (should|do) i (bring|have ready|tell them|say to them)\b/
+const WHAT_THEY_NEED = /\bwhat( (info|information|details|documents|papers|stuff))? (should|do|must) i (have ready|have on hand|bring|prepare|have with me|take)\b|\b(what|which (info|information|details|documents|papers))( (info|information|details|documents|papers|stuff))? (do|does|will|would|should) (they|the help ?desk|the id card office|the office) (need|want|require|ask for|ask)\b|\bwhat (should|do|can|would) i (bring|have ready|tell them|say to them|tell (the )?(help ?desk|id card office|agent|office)|say to (the )?(help ?desk|id card office|agent|office)|say when i call|tell them when i call)\b/
 
 /**
  * The message without where the card reader is ("…but the cac reader is on my work desktop"), for recognizing the
@@ -866,7 +871,7 @@ const BROKEN = /^(ugh |hi |hello |hey |help |so |idk |i dunno |dunno |i don t kn
 const NO_ENGLISH = /\b(no hablo (bien |mucho |muy bien )?(el )?ingl[eé]s|no entiendo (bien |mucho )?(el )?(ingl[eé]s)?$|no (se|sé) (mucho |bien )?ingl[eé]s|(dont|don t|do not|cant|can t) (speak|understand|read) (good |much |well |very well )?english|my english (is )?(not|isnt|no) (good|so good|very good|great)|english (is )?(not|isnt) my first language|poco ingl[eé]s)\b/
 
 /** Going away to do the step now ("brb", "heading to my desk", "gonna try it now"): not an answer yet. */
-const AWAY = /\b(brb|be right back|(going|gonna go|heading|walking|running|off) (over |back )?to (the|my) (pc|computer|desk|desktop|laptop|office|work ?station|other (pc|computer|laptop))|let me (go )?(try|check|do|test) (it|that|this|now)|(gonna|going to|will|ill|i ll|i will) (try|test|do) (it|that|this)( now| real quick| rn| right now)?\W*$|trying (it|that) now)\b/
+const AWAY = /\b(brb|be right back|(going|gonna go|heading|walking|running|off) (over |back )?to (the|my) (pc|computer|desk|desktop|laptop|office|work ?station|other (pc|computer|laptop))|let me (go )?(try|check|do|test) (it|that|this|now)|(gonna|going to|will|ill|i ll|i will) (try|test|do) (it|that|this)( now| real quick| rn| right now)?\W*$|trying (it|that|this)? ?now|(gonna|going to|will|ill|i ll|let me) (try|test) (it )?(now|real quick|rn)|trying it out)\b/
 
 /** A CAC said to be expired (not "password expired"). */
 export const EXPIRED = /\b(cac|card|id)( is| has| s|s| has been| got)? expired\b|\bexpired (cac|card|id)\b/
@@ -997,8 +1002,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const sure = route.kind === 'intent' && (!midSteps || route.score >= SWITCH_SCORE) && fits(route.intentId)
   // "still there", "no luck" mid-steps are about this problem, whatever else the words resemble.
   const aboutThis = (signals.has('still-broken') || signals.has('worked')) && words <= 5 && midSteps
+  const partOfThis = (intentId: string) => (ctx.within ?? []).includes(ctx.procedureOf(intentId) ?? '')
   const otherProblem =
-    !aboutThis && !bareReply && sure && route.kind === 'intent' && ctx.procedureOf(route.intentId) && !isRunning(route.intentId) && !aboutActive && !unbacked(route.intentId)
+    !aboutThis && !bareReply && sure && route.kind === 'intent' && ctx.procedureOf(route.intentId) && !isRunning(route.intentId) && !partOfThis(route.intentId) && !aboutActive && !unbacked(route.intentId)
       ? route.intentId
       : undefined
   // Named outright (a button, a label, a fact, a phrase the step declares), not only yes/no in a sentence.
@@ -1008,6 +1014,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // A verb with no object says which of them no better than a guess would: both are offered side by side.
   const bare = !pending && !ctx.active ? BARE.find(({ said }) => said.test(clean(text))) : undefined
   if (bare && bare.intentIds.every((id) => ctx.procedureOf(id) !== undefined)) return { ...base, kind: 'clarify', intentIds: [...bare.intentIds] }
+  // "can you email them for me?": the bot can't reach anyone for the user, and the page gives no address to use.
+  if (CONTACT_FOR_ME.test(clean(text)) && !explicit) return { ...base, kind: 'contact', forMe: true }
   if (signals.has('push-back') && ctx.lastPolicy && !explicit) return { ...base, kind: 'policy', intentId: ctx.lastPolicy, pushBack: true }
   if (pending?.kind === 'check' && !ctx.lastPolicy && FOR_ME.test(clean(text))) return { ...base, kind: 'for-me' }
   // "so what should he do then" after a rule about someone else: that rule's way forward again.
@@ -1117,7 +1125,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     return { ...base, kind: 'referral-failed', failed: false }
   }
   // "forget it, i'll handle it tomorrow. bye": a goodbye, however fed up.
-  if ((signals.has('thanks') && !vent) || signals.has('bye')) {
+  // "thanks, trying now": thanks on the way to try it, not goodbye (the question waits for how it went).
+  if ((signals.has('thanks') && !vent && !(midSteps && AWAY.test(clean(text)))) || signals.has('bye')) {
     if (answer?.kind === 'worked') return { ...base, kind: 'answer', answer }
     return { ...base, kind: 'close', how: signals.has('bye') ? 'bye' : 'thanks' }
   }

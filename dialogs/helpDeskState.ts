@@ -33,6 +33,8 @@ export interface Memory {
   lastNamed?: 'pin' | 'password'
   /** The procedure whose end opened a handoff, so a correction while waiting ("go back, it IS registered") runs it again. */
   handedOverFrom?: string
+  /** ...and its last step as shown, for "what do I tell them?" while waiting. */
+  handedOverStep?: string
   /** The last procedure ended by sending the user elsewhere (branch of service, local IT), for "they don't know either". */
   referred?: boolean
   /** ...and the outcome it ended with, whose other route (`otherwise`) answers "where else can I get it?". */

@@ -265,10 +265,15 @@ export class MainDialog extends ComponentDialog {
         return true
       }
       case 'about-bot':
-      case 'own-info':
-        await context.sendActivity(reading.kind === 'own-info' ? (reading.need ? await this.whatTheyNeed(context) : messages.ownInfo) : messages.aboutBot)
+      case 'own-info': {
+        // "what do I tell the help desk exactly?" while queued: the agent joins here and sees it all; the step that led here.
+        const step = reading.kind === 'own-info' && reading.need ? (await this.deps.state.memory.get(context, {})).handedOverStep : undefined
+        const need = `${messages.whatTheyNeed} ${messages.agentSeesAll}${step ? ` ${messages.lastStepWas} ${step}` : ''}`
+        const text = reading.kind === 'own-info' ? (reading.need ? need : messages.ownInfo) : messages.aboutBot
+        await context.sendActivity(text)
         await context.sendActivity(messages.stillQueued)
         return true
+      }
       case 'term':
         // "what is an edipi anyway" while waiting: the word explained; the agent sees the question too.
         await context.sendActivity(this.termText(reading.term))
@@ -458,6 +463,13 @@ export class MainDialog extends ComponentDialog {
     return summary.length > 0 ? `${messages.whatTheyNeed} From this chat you can tell them ${summary.join(', and ')}.` : messages.whatTheyNeed
   }
 
+  /** Why the step on screen: the top-level procedure's current step, as said. */
+  private whyText(innerDc: DialogContext): string {
+    const top = loopsOf(innerDc.stack).at(0)
+    const step = this.deps.procedures.get(top?.procedureId ?? '')?.steps.find((s) => s.id === top?.stepId)
+    return step ? `${messages.because} ${step.say}` : messages.askProblem
+  }
+
   /** The sub-procedures a procedure's steps run (and theirs). */
   private runsLater(procedureId: string, seen = new Set<string>()): string[] {
     if (seen.has(procedureId)) return []
@@ -641,7 +653,9 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity(await this.outOfScopeText(context, false, reading.topic))
         return this.resume(innerDc, true)
       case 'step-help':
-        if (active) await this.explainStep(innerDc, reading.about)
+        // "why?": what the step is for, as the top-level step says it (the cache "needs clearing" for a CACREG box).
+        if (active && reading.why) await context.sendActivity(this.whyText(innerDc))
+        else if (active) await this.explainStep(innerDc, reading.about)
         else await context.sendActivity(messages.offerExplained) // "how do i get them to check that?" at the offer
         await innerDc.repromptDialog()
         return Dialog.EndOfTurn
@@ -1116,7 +1130,10 @@ export class MainDialog extends ComponentDialog {
         if (memory.paused) return this.resumePaused(step)
         // "huh?" after "what do you see?": that question again, with its buttons.
         if (reading.kind === 'repeat' && memory.lastStep === messages.vague) {
-          await context.sendActivity(withProblemButtons(messages.vagueAgain))
+          // Asked what they see and still nothing to go on ("??"): the question once more, and a person offered with it.
+          const staffed = this.deps.handoffQueue.staffed
+          await context.sendActivity(withProblemButtons(`${messages.vagueAgain}${staffed ? ` ${messages.orPerson}` : ''}`))
+          if (staffed) await this.noteOffered(context)
           return step.endDialog()
         }
         if (reading.kind === 'repeat' && memory.lastStep) {
@@ -1401,13 +1418,18 @@ export class MainDialog extends ComponentDialog {
   private policyStatedBy(procedureId: string, outcomeId: string): string | undefined {
     const source = this.deps.procedures.get(procedureId)?.outcomes[outcomeId]?.source
     if (!source || !('seed' in source)) return undefined
+    // The rule that quotes the most of it: the locked-PIN rule's passage, not the few words buying a CAC shares with it.
+    let best: { intentId: string; length: number } | undefined
     for (const [intentId, id] of this.procedureOf) {
       const policy = this.deps.procedures.get(id)
       if (!policy?.policy || id === procedureId) continue
-      const quoted = Object.values(policy.outcomes).some((o) => 'seed' in o.source && (o.source.seed.includes(source.seed) || source.seed.includes(o.source.seed)))
-      if (quoted) return intentId
+      for (const o of Object.values(policy.outcomes)) {
+        if (!('seed' in o.source) || !(o.source.seed.includes(source.seed) || source.seed.includes(o.source.seed))) continue
+        const length = Math.min(o.source.seed.length, source.seed.length)
+        if (length > (best?.length ?? 0)) best = { intentId, length }
+      }
     }
-    return undefined
+    return best?.intentId
   }
 
   private intentOf(procedureId: string): string | undefined {
@@ -1496,8 +1518,8 @@ export class MainDialog extends ComponentDialog {
     noteOutcome(context, 'handoff')
     this.deps.analytics?.record(context, { kind: 'handoff.queued', reason: step.options.reason })
     await this.deps.state.helpDeskCase.set(context, newCase()) // handed over: what comes after is a new case
-    const { lastProcedure } = await this.deps.state.memory.get(context, {})
-    await this.deps.state.memory.set(context, lastProcedure ? { handedOverFrom: lastProcedure } : {})
+    const { lastProcedure, lastStep } = await this.deps.state.memory.get(context, {})
+    await this.deps.state.memory.set(context, { ...(lastProcedure && { handedOverFrom: lastProcedure }), ...(lastStep && { handedOverStep: lastStep }) })
     return step.endDialog()
   }
 }

@@ -87,6 +87,10 @@ export const messages = {
   cantContactForYou:
     "I can't contact anyone for you from this chat, and the help page gives no phone number, e-mail or address for the " +
     "help desk or the ID card office, so I won't guess one.",
+  orPerson: '(Or say "talk to a person" and a help-desk agent will take it from here.)',
+  agentSeesAll: 'The agent who joins this chat will see what we tried here.',
+  lastStepWas: 'Where the help page left it:',
+  because: 'The help page puts it this way:',
   stepDoneAlready: "You've already done that step, so on to the next one.",
   sameStep: 'Then the step above is the right one for you.',
   forMe: "I can't do that from this chat: it's a step you do yourself, and nobody needs your PIN or password to help you.",

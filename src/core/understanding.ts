@@ -241,7 +241,7 @@ const REGISTERED_UNSURE = /\b(not sure|dont know|no idea|unsure|idk)\b.{0,25}\br
 const REGISTERED_NO = new RegExp(String.raw`\b(${NOT}|havent|didnt|never|not yet)\b.{0,15}\bregist|\bunregistered\b|\bregist\w* (it )?(yet|at all)\b`)
 const REGISTERED_YES = /\bya (la |lo )?registr(e|é|ado|ada)\b|\b(esta|está) registrad[ao]\b|\b(is|was|got|already|it s|its|i|ive|have|already been|been) regist(ered)?\b|\b(did|he|she|they|we) (did |has |have |had )?regist(er|ered)( it| his| her| their| the)?\b|\bregistered (it|my cac|already|fine|ok)\b/
 
-const PASSWORD_FORGOTTEN = /\b(forgot|forgotten|forget|dont remember|don t remember|cant remember|can t remember|do not remember|lost)\b( \w+){0,4} (ako |dko |account |my )?(password|passwd|pw|pwd)\b|\b(password|passwd|pw|pwd)\b.{0,50}\b(dont|don t|do not|cant|can t|no longer) remember( it| what it is)?\b/
+const PASSWORD_FORGOTTEN = /\b(password|passwd|pw|pwd)\b.{0,30}\b(which|that) (i ve |ive |i )?(forgot|forgotten|lost|dont remember|cant remember)\b|\b(forgot|forgotten|forget|dont remember|don t remember|cant remember|can t remember|do not remember|lost)\b( \w+){0,4} (ako |dko |account |my )?(password|passwd|pw|pwd)\b|\b(password|passwd|pw|pwd)\b.{0,50}\b(dont|don t|do not|cant|can t|no longer) remember( it| what it is)?\b/
 const ASKS_ABOUT_OTHER = /\b(his|her|their) (ako |dko )?(password|pw)\b/
 
 const TRIED: [RegExp, string][] = [
@@ -304,7 +304,7 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
 
 // "loaded the module", "opened internet options": a step done, not the problem gone (so those words count only alone).
 const WORKED =
-  /\b(lets me in|it lets me|it registered|registered (fine|ok|okay|this time|successfully)|got (it )?registered|let me in|works|worked|working|(it|that|does|did|now|should|will) work|fixed|solved|sorted|resolved|good now|all good|all set|(?:opens|opened|loads|loaded)(?! (?:the|a|an|my|it|that|this|its|internet|settings|tools|security|module|firefox|chrome|edge|ie|explorer|up|in)\b)|that did it|did the trick|(it|that|activclient) (took|accepted) (it|the new (one|pin|code)|my new (one|pin|code))|success(ful)?|i see it|i can see it|shows up|it changed|pin changed|changed it|i m in|im in|got in|logged in|perfect|awesome|great|yay|finally|helped|it did|funciona|ya funciona)\b/
+  /\b(lets me in|it lets me|it registered|registered (fine|ok|okay|this time|successfully)|got (it )?registered|let me in|works|worked|working|(it|that|does|did|now|should|will) work|fixed|solved|sorted|resolved|good now|all good|all set|(?:opens|opened|loads|loaded)(?! (?:the|a|an|my|it|that|this|its|internet|settings|tools|security|module|firefox|chrome|edge|ie|explorer|up|in)\b)|that did it|did the trick|registered fine|it registered|(its|it s|it is|they re|theyre|they are|its all|it s all) there now|(it|they) (shows?|showing) now|(it|that|activclient) (took|accepted) (it|the new (one|pin|code)|my new (one|pin|code))|success(ful)?|i see it|i can see it|shows up|it changed|pin changed|changed it|i m in|im in|got in|logged in|perfect|awesome|great|yay|finally|helped|it did|funciona|ya funciona)\b/
 // Spanish users answer the English buttons in Spanish too: "si", "no se" (I don't know), "ya funciona".
 const YES = /^(yes|yep|yeah|yup|ya|yea|y|si|claro|sure|correct|affirmative|absolutely|definitely|of course|it does|it is|i do|i am|i have|that s right|thats right|right|yes please|please|ok(ay)? please|go ahead|ok sure)\b/
 const NEGATION =
@@ -325,7 +325,7 @@ const GONE = /\b((the |that |this )?(box|pop ?up|popup|prompt|login box|password
  * done. Only plain statements: a negation, a question or a past that ended ("it was working until...") is not it.
  */
 const SOLVED =
-  /\b(it works|works now|working now|it s working|its working|(that|it|this|which) (just |finally |suddenly |magically |now )?(worked|did it|did the trick|fixed it)|fixed|solved|(page|it|site|ako|dko) (?:loads|loaded|opens|opened)(?! (?:the|a|an|my|it|that|this|its|internet|settings|tools|security|module|firefox|chrome|edge|ie|explorer|up|in)\b)|loads now|opens now|((cac )?login|log ?in|sign ?in|it|cac) works|let me in|lets me in|im in|i m in|got in|logged in|i (can )?see it now|(now )?i can see it|(now )?i (can )?see (my|the) (cac )?(certs?|certificates?)( now)?|shows up now|(it|they|(my )?(cac )?(certs?|certificates?)) (shows|show|appears|appear|is there|are there|is listed|are listed) now|pin (is )?changed|changed it|(now )?(it|they|(my )?(cac |the )?(certs?|certificates?)) (shows?|appears?) up( now)?|i can (pick|select|choose|click) (it|them|my cert\w*)( now)?|(it|that|this|registration|login|log in|it all) went (through|thru)|(the )?(box|pop ?up|prompt|window|message|warning|error) (is |has |went )?(gone|disappeared|went away)|(my )?(cac|card) (got )?registered)\b/
+  /\b(it works|works now|working now|it s working|its working|(that|it|this|which) (just |finally |suddenly |magically |now )?(worked|did it|did the trick|fixed it)|fixed|solved|registered fine( now| this time)?|(its|it s|it is|they re|theyre|they are) there now|(page|it|site|ako|dko) (?:loads|loaded|opens|opened)(?! (?:the|a|an|my|it|that|this|its|internet|settings|tools|security|module|firefox|chrome|edge|ie|explorer|up|in)\b)|loads now|opens now|((cac )?login|log ?in|sign ?in|it|cac) works|let me in|lets me in|im in|i m in|got in|logged in|i (can )?see it now|(now )?i can see it|(now )?i (can )?see (my|the) (cac )?(certs?|certificates?)( now)?|shows up now|(it|they|(my )?(cac )?(certs?|certificates?)) (shows|show|appears|appear|is there|are there|is listed|are listed) now|pin (is )?changed|changed it|(now )?(it|they|(my )?(cac |the )?(certs?|certificates?)) (shows?|appears?) up( now)?|i can (pick|select|choose|click) (it|them|my cert\w*)( now)?|(it|that|this|registration|login|log in|it all) went (through|thru)|(the )?(box|pop ?up|prompt|window|message|warning|error) (is |has |went )?(gone|disappeared|went away)|(my )?(cac|card) (got )?registered)\b/
 const NOT_SOLVED = /\b(until|till|used to|was working|were working|yesterday|last (week|month|time)|before (i|the|my)|if|whether|when it|but|except|blank|white|empty|loop|(?<!(?:^|anyway|ok|okay|so|now|lets|go|come|get) )back to|login (page|screen)|spins|spinning|hangs|freezes|crash\w*|403|404|forbidden|ago|months|years|last year)\b|\?/
 export function saysSolved(text: string): boolean {
   const said = clean(text)
@@ -558,6 +558,7 @@ const SIGNALS: [Signal, RegExp][] = [
   // "ok back to the page thing": the steps we were on, whatever "back to" + a word resembles ("kicked back to the login page").
   ['resume', /^(ok(ay)? |so |alright |now )*(lets )?(go )?back to (the|my|mine|that|it|what|where)\b(?! login)/],
   ['resume', /^((ok |okay )?(go )?back( to (where we were|the steps?|it|that|before|my problem|the other (one|problem|thing)))?|where were we|continue|carry on|resume|lets continue|keep going|lets go back|back to it|ok back to (it|that|my problem))\W*$/],
+  ['step-help', /^(but |ok |so )?why( tho| though| so| exactly| is that| that| this)?\W*$|^why (that|this)( step| one)?\W*$|\bwhy (does|do|is|would|should) (that|this|it) (matter|needed|necessary|important|help)\b|\bwhy do (i|you) (need|have) (that|this|to know)\b|\b(what s|whats|what is|wats) the (shortcut|keyboard shortcut|keys|key combo)( again)?\b|\b(isnt|is not|not|aint) (even )?(in|on|under|there in) (edge|chrome|firefox|my browser|this browser)\b/],
   ['step-help', /\b(how (do|can|would|should) i (do|finish|get through|follow) (step|part|number|no) ?\d+|(explain|help (me )?with|stuck on|confused (by|about)|lost on|what does) (step|part|number) ?\d+|which (tab|menu|button|box|option|setting) (again|was it|is it|do i)|what does (that|the|this) (box|window|button|tab|menu|screen|option|setting) look like|how (do|can|would|should|am) i (supposed to )?[a-z]+( (up|in|to|into|on|out))? (that|this|it|those|them|there)|how (do|can|would|should) i (get to|find|open|get into) (the )?(settings|tools|menu|options|internet options|advanced|privacy|content( tab)?|user console|activclient|security devices|certificates|start menu)|how do i do (that|this|it)|((where|wher|whre|were) (is|are|do i find|can i find|would i find)|wheres|where s|wheres) (the |that |this |it |tools|internet options|user console|activclient|advanced)|(is|does) (it|that|this) supposed to (ask|say|show|want|do|pop|come)|(should|will|does|would) it ask (me )?(for )?(my )?(pin|password)|where (do|can|would|should) i (get|find|download) (that|this|it|one|those|them)|where (do|can|would|should) i (even )?(find|get to|open|see) (the )?(internet options|tools|settings|advanced|content( tab)?|user console|activclient|security devices|certificates|start menu|control panel)|i (cant|can t|dont|don t|do not) (find|see) (it|the|that|tools|internet options|advanced|user console|activclient|any|all)|what does (that|this|it) mean|what do (you|u) mean( by (that|this|it))?|i dont (get|understand) (it|what you mean)|what am i (looking|supposed to look) for|(explain|walk me through) (that|this|it)|more detail|i dont understand (the step|that step|this step|that|this)|which (menu|button|tab)|how\?*$|where\?*$|where is that|step by step|dont know what (any of |all of )?(that|this|it) means|(its|it s|it is) not (in|on|under) (the|my)|(cant|can t|couldnt|cannot|could not|can not) (find|locate)\b(?! (my|the|a|any|your) (cac |card )?(certs?|certificates?)\b)|no (such )?(option|menu|button|tab) (called|named|for|like)|dont have (that|the|a|an|any) (option|menu|button|tab)|what does any of (that|this) mean|no idea what (that|this) (means|is)|where (on|in|at|under|about|exactly|abouts)\b|which (part|side|line|bit|corner)|(a lot of|so much|loads of|lots of|tons of) (writing|text|words|stuff)|(i (dont|don t|do not) (have|see|get)|(there s|theres|there is|there are|i have|i got|it has|i see) no|no such) (a |an |the |any )?(all programs|start menu|start button|tools( menu)?|internet options|content tab|advanced|activclient|actividentity|user console|gear( icon)?|settings|menu)|should i (type|enter|put|use) .{0,30}\b(in|into|there|on) (it|that|this|there|the (box|window|prompt|pop ?up|site|page))|(is|does) (it|that|this) (still )?(apply|work) (on|for|with) (windows|win) ?\d+)\b/],
   ['step-help', /\b(no (encuentro|veo|hallo|tengo) (el |la |los |las )?(activclient|menu|herramientas|opciones|todos los programas|inicio)|donde (esta|queda|encuentro)|como (lo|la) (hago|encuentro|abro))\b/],
   ['thanks', /^(ok(ay)? |great |cool |perfect |awesome )?(thanks?|thank (you|u)|thx|ty|tysm|cheers|appreciate (it|you)|much appreciated)( (so|very) much| a lot| again| anyway| anyways| for trying)?( bye| goodbye)?\W*$/],
@@ -686,7 +687,7 @@ export type Reading = { vent: boolean; found: FactsFound } & (
   /** "go back, I picked wrong": back to the last question answered, its answer forgotten. */
   | { kind: 'undo' }
   /** `about`: the (sub-)procedure the question names ("what's SSL state?"), rather than the question on screen. */
-  | { kind: 'step-help'; about?: string }
+  | { kind: 'step-help'; about?: string; why?: boolean }
   /** `ok`: "fine", "ok then" after a rule or the steps' end: accepted, nothing more asked. */
   | { kind: 'close'; how: 'thanks' | 'bye' | 'ok' }
   | { kind: 'worked' }
@@ -804,7 +805,7 @@ const SENT_HERE = /\b(told|sent|said|asked|referred|pointed) (me )?(to )?(here|o
 
 /** The known term a "what is ..." question asks about, if any. */
 /** "is ako the same thing as dko?", "difference between AKO and DKO": a question about two words at once. */
-const SAME_AS = /\b((is|are|isnt|arent) (.{1,40}) (the )?same( thing)? as (.{1,40})|(difference|different) between (.{1,60}))$/
+const SAME_AS = /\b((is|are|isnt|arent) (.{1,40}) (the )?same( thing)? as (.{1,40})|(difference|different) between (.{1,60})|(is|are) (.{1,30}) the same (login|log in|sign in|account|password|site|portal|thing)\b.*)$/
 
 export function termAsked(text: string, terms: readonly { term: string; names: readonly string[]; asked?: readonly RegExp[] }[], { where = true } = {}): string | undefined {
   const said = clean(text)
@@ -835,6 +836,9 @@ function spelledNear(name: readonly string[], words: readonly string[]): boolean
   return false
 }
 
+/** "why?", "why does that matter": the reason for the step, not its detail. */
+const WHY = /^(but |ok |so )?why( tho| though| so| exactly| is that| that| this)?\W*$|^why (that|this)( step| one)?\W*$|\bwhy (does|do|is|would|should) (that|this|it) (matter|needed|necessary|important|help)\b|\bwhy do (i|you) (need|have) (that|this|to know)\b/
+
 /** "can you email them for me", "could you call the help desk": the bot asked to reach someone. */
 const CONTACT_FOR_ME = /\b(can|could|will|would|cant|can t|pls|please) (you|u|the bot|this bot)( (please|pls|just|not))? (e ?mail|email|call|phone|contact|message|text|reach out to|ping|notify|tell) (them|the help ?desk|the id card office|him|her|someone|somebody|an agent|the agent)\b/
 
@@ -848,7 +852,7 @@ const WHERE_IS = /\b(^(?:where|wher|whre)(?= \w+)|(?:where|wher|whre) (?:is|are|
 const FIX_PROPOSED = /^((so|but|ok|okay|well|and|hmm|um|then) )*(what about|how about|what if i|cant i just|couldnt i just)\b|\b(to (fix|solve|sort|get around) (it|this|that|the (problem|issue|error|revocation|revoked)( \w+)?)|(fix|solve) (it|this) that way|instead|(would|will|could|does|wouldnt|wont|cant) (that|it|this|(clearing|reinstalling|installing|updating|resetting|registering|re ?registering|changing)\b.{0,30}) (help|work|fix (it|this|that)))\b/
 
 /** "so what do they need from me", "what should i bring": what the help desk or ID card office will ask for. */
-const WHAT_THEY_NEED = /\bwhat( (info|information|details|documents|papers|stuff))? (should|do|must) i (have ready|have on hand|bring|prepare|have with me|take)\b|\b(what|which (info|information|details|documents|papers))( (info|information|details|documents|papers|stuff))? (do|does|will|would|should) (they|the help ?desk|the id card office|the office) (need|want|require|ask for|ask)\b|\bwhat (should|do|can|would) i (bring|have ready|tell them|say to them|tell (the )?(help ?desk|id card office|agent|office)|say to (the )?(help ?desk|id card office|agent|office)|say when i call|tell them when i call)\b/
+const WHAT_THEY_NEED = /\bwhat( (info|information|details|documents|papers|stuff))? (should|do|must) i (have ready|have on hand|bring|prepare|have with me|take)\b|\b(what|which (info|information|details|documents|papers))( (info|information|details|documents|papers|stuff))? (do|does|will|would|should) (they|the help ?desk|the id card office|the office) (need|want|require|ask for|ask)\b|\bwhat (exactly )?(should|do|can|would) i (exactly )?(bring|have ready|tell them|say to them|tell (the )?(help ?desk|id card office|agent|office)|say to (the )?(help ?desk|id card office|agent|office)|say when i call|tell them when i call)\b/
 
 /**
  * The message without where the card reader is ("…but the cac reader is on my work desktop"), for recognizing the
@@ -911,6 +915,17 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const vent = signals.has('vent')
   const base = { vent, found }
   const words = wordCount(text)
+  // "helping my mother change her PIN, she knows the current one and will type it herself": her steps, not the rule.
+  if (!ctx.pending && !ctx.active) {
+    const said = clean(text)
+    const knowsIt = found.facts.pin === 'known' || /\b(she|he|they) (knows|remembers|know|remember) (the |her |his |their )?(current |old )?(one|pin|it)\b/.test(said)
+    const helpsChange = knowsIt && /\b(chang\w*|new pin)\b/.test(said) && !/\b(locked|forgot|forgotten|reset|unlock|blocked)\b/.test(said)
+    const changeIntent = helpsChange ? (ctx.ranked ?? []).find((id) => ctx.procedureOf(id) === 'change-pin') : undefined
+    if (changeIntent) {
+      found.facts.pin = 'known' // said of the card holder the user is helping: not asked again
+      return { ...base, kind: 'problem', intentId: changeIntent, hedge: false }
+    }
+  }
   // Just after the PIN rule (which says what to do if you do know it): "no i dont know it", "i know it, just want a new
   // one": "it" is the PIN. Unknown: the rule stands; known: changing it is the way.
   if (ctx.lastPolicy === PIN_POLICY && !ctx.pending && !ctx.active && found.facts.pin === undefined && words <= 14) {
@@ -1004,7 +1019,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const aboutThis = (signals.has('still-broken') || signals.has('worked')) && words <= 5 && midSteps
   const partOfThis = (intentId: string) => (ctx.within ?? []).includes(ctx.procedureOf(intentId) ?? '')
   const otherProblem =
-    !aboutThis && !bareReply && sure && route.kind === 'intent' && ctx.procedureOf(route.intentId) && !isRunning(route.intentId) && !partOfThis(route.intentId) && !aboutActive && !unbacked(route.intentId)
+    !aboutThis && !bareReply && sure && route.kind === 'intent' && ctx.procedureOf(route.intentId) && !isRunning(route.intentId) && !partOfThis(route.intentId) && !aboutActive && !unbacked(route.intentId) &&
+    // "did that, registered fine now" says the step worked, whatever problem "registered" suggests; "back says" is a fragment.
+    !(midSteps && (answer?.kind === 'worked' || words < 3))
       ? route.intentId
       : undefined
   // Named outright (a button, a label, a fact, a phrase the step declares), not only yes/no in a sentence.
@@ -1056,6 +1073,10 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     return { ...base, kind: 'person' }
   }
   if (signals.has('other-person')) return { ...base, kind: 'policy', intentId: 'other-person', pushBack: false }
+  // "can't register with the CAC Login option, so it wants my AKO password. I don't remember it": the page's next
+  // step for a forgotten password is the reset, whatever else the message is about.
+  const reset = found.facts.password === 'forgotten' && !midSteps && !signals.has('other-person') ? (ctx.ranked ?? []).find((id) => ctx.procedureOf(id) === 'password-reset') : undefined
+  if (reset && route.kind === 'intent' && route.intentId !== reset && ctx.procedureOf(route.intentId) !== undefined && !ctx.isPolicy(route.intentId)) return { ...base, kind: 'problem', intentId: reset, hedge: false }
   if (signals.has('undo') && midSteps && Object.keys(found.facts).length === 0) return { ...base, kind: 'undo' }
   // "found it", "got it" after step help: on with it, the question again (not a stop, not a yes).
   if (/^(ok(ay)? |oh |ah )?(found it|got it|i see it|i found it|there it is|ah there it is|ok found it)\W*$/.test(clean(text)) && pending && !explicit) return { ...base, kind: 'ack' }
@@ -1177,7 +1198,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // A question about the step ("where is tools? i dont see it") is not a "no", though it has a negation in it.
   // "oh also my password expired, how do i reset that": a new problem said as such, though it asks "how".
   const alsoNew = otherProblem !== undefined && /\b(also|another|as well|too|separate|different|other (thing|problem|issue|question)|side question|unrelated|quick question|btw|by the way|coworker|co worker|colleague|buddy|friend|someone else|next to me|next desk)\b/.test(clean(text))
-  if (signals.has('step-help') && (ctx.active || pending?.kind === 'yes-no') && answer?.kind !== 'worked' && !alsoNew) return { ...base, kind: 'step-help' }
+  if (signals.has('step-help') && (ctx.active || pending?.kind === 'yes-no') && answer?.kind !== 'worked' && !alsoNew) return { ...base, kind: 'step-help', ...(WHY.test(clean(text)) && { why: true }) }
   // "the certificates part, how do i do that" after a list that ended: the procedure it names (the list invites it).
   const named = route.kind === 'intent' && ctx.procedureOf(route.intentId) !== undefined && ctx.procedureOf(route.intentId) !== ctx.lastProcedure && route.score >= HEDGE_SCORE && !unbacked(route.intentId) && fits(route.intentId)
   if (signals.has('step-help') && !ctx.active && !pending && named && route.kind === 'intent') {
@@ -1221,7 +1242,7 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   }
   if (signals.has('repeat')) return { ...base, kind: 'repeat' }
   if (signals.has('resume')) return { ...base, kind: 'resume' }
-  if (signals.has('step-help') && ctx.active && !alsoNew) return { ...base, kind: 'step-help' }
+  if (signals.has('step-help') && ctx.active && !alsoNew) return { ...base, kind: 'step-help', ...(WHY.test(clean(text)) && { why: true }) }
   if (signals.has('something-else')) return { ...base, kind: 'something-else' }
   // "im on firefox tho": a short statement of a fact the steps depend on is about these steps, whatever it resembles.
   if (aboutActive && words <= 6 && signals.size === 0) return { ...base, kind: 'facts' }
@@ -1241,7 +1262,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
       if (ctx.active && procedureId !== ctx.active) return /\b(how|where|find|which)\b/.test(clean(text)) ? { ...base, kind: 'step-help' } : { ...base, kind: 'step-help', about: procedureId }
       return { ...base, kind: 'same-problem' }
     }
-    if (procedureId) return { ...base, kind: 'problem', intentId: route.intentId, hedge: route.score < ctx.minScore }
+    // Mid-steps, a one- or two-word fragment ("back says") names no new problem.
+    if (procedureId && !(midSteps && words < 3)) return { ...base, kind: 'problem', intentId: route.intentId, hedge: route.score < ctx.minScore }
     // "wtf, bye" or "thanks for nothing" while venting is not a polite close.
     // "this is ridiculous, forget it" with nothing running: empathy and the way forward, not "nothing to cancel".
     // Mid-steps only words of stopping cancel: "ugh this is stupid" resembles "forget it" but asks for no stop.

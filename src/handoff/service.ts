@@ -74,7 +74,7 @@ function leaveMessage(opening: string, id: string, hours?: string): string {
 /** A question with the answers a user on a phone would tap. */
 const contactPrompt = (text: string) => MessageFactory.suggestedActions([...messages.contactActions], text)
 
-const CANCEL = /^\s*(cancel|never ?mind|nvm|stop|back to (the )?bot|forget it|start over|restart)\b/i
+const CANCEL = /^\s*((actually|ok|okay|oh|wait|no|hmm|um),?\s+)*(cancel|never ?mind|nvm|stop|back to (the )?bot|forget it|start over|restart)\b|\b(i ?'?ll|i will|let me|i'?d rather) (just )?(stick|stay|keep going|carry on|continue) with (you|the bot|this( bot)?)\b/i
 
 const StatusSchema = z.object({ state: z.string().max(50), message: z.string().max(2000).optional() }).loose()
 

@@ -63,6 +63,8 @@ export interface HelpDeskCase {
 export interface RatingState {
   /** ISO time the bot's routing last read a message: a rating asked before it was ignored. */
   since?: string
+  /** The id of a rating request a message passed over (not a rating): never answered later. */
+  passed?: string
   /** The rating just given, whose optional comment the next message may be. */
   commentFor?: string
   /** ...and the case it rates, if an agent's. */

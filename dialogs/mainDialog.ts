@@ -1121,6 +1121,13 @@ export class MainDialog extends ComponentDialog {
         return step.endDialog()
       case 'vague': {
         await this.noteQuestion(context)
+        // Asked already and still no symptom: the question in other words, and a person offered with it.
+        if (memory.lastStep === messages.vague) {
+          const staffed = this.deps.handoffQueue.staffed
+          await context.sendActivity(withProblemButtons(`${messages.vagueAgain}${staffed ? ` ${messages.orPerson}` : ''}`))
+          if (staffed) await this.noteOffered(context)
+          return step.endDialog()
+        }
         await context.sendActivity(withProblemButtons(messages.vague))
         await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), lastStep: messages.vague })
         return step.endDialog()

@@ -91,22 +91,25 @@ export class RatingFlow {
     if (!this.ratings || !this.state) return false
     const rating = await this.state.get(context, {})
     const since = rating.since ?? ''
-    await this.state.set(context, { ...rating, since: new Date().toISOString(), commentFor: undefined, commentCase: undefined })
-    const text = context.activity.text ?? ''
-    if (rating.commentFor) return this.comment(context, rating, text, reading)
-    const read = readRating(text)
-    if (!read || (read.fromWords && NOT_A_RATING.includes(reading.kind))) return false
     const { channelId, conversation } = context.activity
+    const text = context.activity.text ?? ''
+    const read = rating.commentFor ? undefined : readRating(text)
+    const taken = read && !(read.fromWords && NOT_A_RATING.includes(reading.kind))
     const request = await this.ratings.pending(channelId, conversation.id, since)
-    if (!request) return false
+    // A request asked in the same millisecond as `since` still matches it: the one this message passes over is
+    // remembered by id, so a later "5" is never taken as its rating.
+    const open = request && request.id !== rating.passed ? request : undefined
+    await this.state.set(context, { ...rating, since: new Date().toISOString(), passed: taken ? undefined : open?.id, commentFor: undefined, commentCase: undefined })
+    if (rating.commentFor) return this.comment(context, rating, text, reading)
+    if (!read || !taken || !open) return false
     const comment = read.comment ? redactSecrets(read.comment).text : undefined
-    if (!(await this.ratings.rate(request.id, read.score, new Date().toISOString(), comment))) return false
-    this.analytics?.record(context, { kind: 'rating', score: read.score, after: request.after })
-    this.onRated(request.caseId)
+    if (!(await this.ratings.rate(open.id, read.score, new Date().toISOString(), comment))) return false
+    this.analytics?.record(context, { kind: 'rating', score: read.score, after: open.after })
+    this.onRated(open.caseId)
     await context.sendActivity(`${ratingText.thanks(read.score)}${comment ? ` ${ratingText.noComment}` : ''}`)
     if (!comment) {
       await context.sendActivity(ratingText.askComment)
-      await this.state.set(context, { ...(await this.state.get(context, {})), commentFor: request.id, commentCase: request.caseId })
+      await this.state.set(context, { ...(await this.state.get(context, {})), commentFor: open.id, commentCase: open.caseId })
     }
     return true
   }

@@ -1248,6 +1248,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (aboutActive && words <= 6 && signals.size === 0) return { ...base, kind: 'facts' }
   // "my cac doesnt work on ako" names no new card: the new-CAC steps would start from a wrong guess, so ask what they see.
   if (otherProblem && !midSteps && !(ctx.cued?.(otherProblem) ?? true) && !ctx.errorQuoted && ctx.procedureOf(otherProblem) !== ctx.lastProcedure) return { ...base, kind: 'vague' }
+  // Venting with only a guess at the problem ("3 hours and nothing works on ako"): what they see, not the guess.
+  if (otherProblem && vent && !midSteps && !ctx.errorQuoted && route.kind === 'intent' && route.score < ctx.minScore) return { ...base, kind: 'vague' }
   if (otherProblem) return { ...base, kind: 'problem', intentId: otherProblem, hedge: route.kind === 'intent' && route.score < ctx.minScore }
   if (signals.has('still-broken')) return { ...base, kind: 'still-broken' }
   // "I'm a contractor, does that change anything?" after a rule: the rule again, not a goodbye the words resemble.
@@ -1276,6 +1278,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   }
   if (route.kind === 'suggest' && !bareReply) {
     const ids = route.intentIds.filter((id) => ctx.procedureOf(id) !== ctx.active && !unbacked(id))
+    // Venting that names no symptom ("3 hours and nothing works on ako"): what they see, not a guess at which problem.
+    if (vent && !midSteps && !ctx.errorQuoted && ids.length === 1) return { ...base, kind: 'vague' }
     if (ids.length === 1 && ctx.scoreOf(ids[0]!) >= HEDGE_SCORE) return { ...base, kind: 'problem', intentId: ids[0]!, hedge: true }
     if (ids.length === 1 && !pending) return { ...base, kind: 'vague' }
     if (ids.length > 1) return { ...base, kind: 'clarify', intentIds: ids.slice(0, 2) }
@@ -1289,7 +1293,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
     if (ctx.lastProcedure && !ctx.active && words <= 12) return { ...base, kind: 'repeat' }
     // The likeliest reading is one of our problems, only not sure enough: that one, with a way out.
     const likeliest = ctx.ranked?.[0]
-    if (likeliest && ctx.procedureOf(likeliest) !== undefined && !ctx.isPolicy(likeliest) && ctx.scoreOf(likeliest) >= HEDGE_SCORE && fits(likeliest) && !ctx.active && (ctx.cued?.(likeliest) ?? true)) {
+    // (Not for venting that names no symptom, "3 hours and nothing works": a guess there reads as not listening.)
+    if (likeliest && !vent && ctx.procedureOf(likeliest) !== undefined && !ctx.isPolicy(likeliest) && ctx.scoreOf(likeliest) >= HEDGE_SCORE && fits(likeliest) && !ctx.active && (ctx.cued?.(likeliest) ?? true)) {
       return { ...base, kind: 'problem', intentId: likeliest, hedge: true }
     }
     return { ...base, kind: 'vague' }

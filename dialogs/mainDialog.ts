@@ -164,6 +164,8 @@ function questionSentence(text: string): string | undefined {
 }
 const topScore = (result: RecognizerResult) => Object.values(result.intents)[0]?.score ?? 0
 
+/** Steps done in the browser's own settings: no install, so no admin rights. */
+const BROWSER_SETTINGS: readonly string[] = ['clear-cache', 'clear-ssl-state']
 /** Facts that only one problem's steps use: said alone, they name that problem (the card's model: a new CAC). */
 const PROBLEM_FACTS: readonly Slot[] = ['cardModel']
 const EMAIL = /\be-? ?mail\b/i
@@ -595,9 +597,12 @@ export class MainDialog extends ComponentDialog {
       case 'contact':
         await this.noContact(context, reading.stepEmail, reading.forMe)
         return this.resume(innerDc, false)
-      case 'no-admin':
-        await context.sendActivity(messages.noAdmin)
+      case 'no-admin': {
+        // Clearing the cache or the SSL state is done in the browser, not installed: no admin rights are asked for it.
+        const running = runningProcedures(innerDc.stack).map((p) => p.procedureId)
+        await context.sendActivity(running.some((id) => BROWSER_SETTINGS.includes(id)) ? messages.noAdminNeeded : messages.noAdmin)
         return this.resume(innerDc, false)
+      }
       case 'for-me': {
         // The step is the user's own (the portal's reset): not done for them, and where to turn if it fails, from the page.
         const options = loopsOf(innerDc.stack).at(-1)

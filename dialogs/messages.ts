@@ -76,6 +76,9 @@ export const messages = {
   noAdmin:
     "Admin rights on your computer may not let you install or change this yourself. Your local IT team can: ask them " +
     'to do this step for you.',
+  noAdminNeeded:
+    "This step is done in the browser's own settings, which don't usually need admin rights (general browser " +
+    "procedure, not from the page). If this computer blocks it, whoever runs the computer can do it for you.",
   noContactDetails:
     'The help page gives no phone number, e-mail or address for the help desk or the ID card office, so I can\'t give ' +
     'you one and won\'t guess.',

@@ -288,6 +288,8 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
   } else if (/\b(brand new|brand spanking new|just (got|issued|picked up)( a| my| the)?( new)?) (cac|card|one|common access card)\b/.test(said) && !ASKS.test(said)) {
     facts.registered = 'no' // a card just issued hasn't been registered yet: "is it registered?" would ask what they said
   }
+  // "the old one was registered yeah": each CAC is registered on its own, so the current one (renewed, new) is not yet.
+  if (/\b(old|previous|last|expired|other) (one|card|cac)\b.{0,25}\b(was|is|got|been|s) (already )?regist/.test(said) && !asksIfRegistered) facts.registered = 'no'
   const cardModel = cardModelOf(said)
   if (cardModel) facts.cardModel = cardModel
   // "it wants my ako password and i dont remember it": a forgotten password (the reset is the page's way), not a PIN.
@@ -1063,8 +1065,9 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "my cac expired last week, can I still log in?": a valid (unexpired) CAC is the first thing the page requires,
   // and only the ID card office renews one; no login steps can help.
   // (Not "my old cac expired and i got a new one": the expired card is already replaced.)
-  const replaced = /\bold (cac|card|one)\b|\b(new|replacement|brand new) (cac|card|one)\b/.test(clean(text))
-  if (EXPIRED.test(clean(text)) && !replaced && !pending && !explicit && (ctx.isTopic?.(ID_CARD_OFFICE) ?? false)) return { ...base, kind: 'out-of-scope', topic: ID_CARD_OFFICE }
+  const replaced = /\bold (cac|card|one)\b|\b(new|replacement|brand new) (cac|card|one)\b|\b(renewed|replaced|reissued|re issued|got (it|a new one|a replacement))\b/.test(clean(text))
+  // ("renewed my expired cac and now ako says 403": the card is valid again, and the error is what to work on.)
+  if (EXPIRED.test(clean(text)) && !replaced && !ctx.errorQuoted && !pending && !explicit && (ctx.isTopic?.(ID_CARD_OFFICE) ?? false)) return { ...base, kind: 'out-of-scope', topic: ID_CARD_OFFICE }
   // "the help desk told me to talk to the bot": sent here by a person, not asking for one. What do they see?
   if (SENT_HERE.test(clean(text)) && !signals.has('person') && route.kind === 'intent' && route.intentId === 'human-agent' && !pending && !ctx.active) {
     return { ...base, kind: 'vague' }

@@ -319,3 +319,34 @@ describe("ownWords: the user's own words in a pasted e-mail or form", () => {
     expect(signalsOf(ownWords('From: S6\nSubject: x\nemail the help desk for their number\n---\nit still says 403')).has('contact')).toBe(false)
   })
 })
+
+describe('answers read this session (from held-out sets and testers)', () => {
+  const changed: PendingQuestion = { kind: 'check', question: 'Did your PIN change?' }
+  it.each([
+    ['changed!!', 'worked'],
+    ['changed, thanks!', 'worked'],
+    ['i change it to [redacted] is that ok?', 'unsure'],
+    ['I change to [redacted] is OK?', 'unsure'],
+    ['okay it took the new one thank you period', 'worked'],
+    ['cant find activident in all programs', 'failed'],
+  ])('"%s" to "Did your PIN change?" reads as %s', (text, kind) => {
+    expect(readAnswer(text, changed)?.kind).toBe(kind)
+  })
+
+  it('does not read a question asked back as the option it names', () => {
+    const registered = pendingOf(procedures.get('access-forbidden-403')!.steps[0]!)!
+    const reading = readAnswer('is it registered?? how am i supposed to know that', registered)
+    expect(reading).toMatchObject({ kind: 'option' })
+    expect(registered.kind === 'ask' && reading?.kind === 'option' ? registered.options[reading.index]!.means : undefined).toBe('unsure')
+  })
+
+  it('hears spoken punctuation, asks for step help, and reads a browser named and denied as none', () => {
+    expect(signalsOf('how do i do step 2')).toContain('step-help')
+    expect(signalsOf('why?')).toContain('step-help')
+    expect(signalsOf('cant find activident in all programs, win 11')).toContain('step-help')
+    expect(signalsOf('okay it took the new one thank you period')).toContain('thanks')
+    expect(extractFacts('how do i do it with internet explorer, this computer doesnt even have IE').facts.browser).toBeUndefined()
+    expect(extractFacts('this pc doesnt have chrome, its edge').facts.browser).toBe('edge')
+    expect(extractFacts('the old one was registered yeah').facts.registered).toBe('no')
+  })
+})

@@ -616,7 +616,12 @@ export class MainDialog extends ComponentDialog {
       case 'ack':
       case 'hurry': {
         if (reading.kind === 'hurry') await context.sendActivity(messages.hurry)
-        if (reading.kind === 'ack' && reading.away) await context.sendActivity(messages.takeYourTime)
+        if (reading.kind === 'ack' && reading.away) {
+          await context.sendActivity(messages.takeYourTime)
+          // "ok clearing my cache now" at a part's question: doing the part from its summary, so "still broken" next
+          // says the part was done and failed (as after "did that helped?"), not that this question is unanswered.
+          if (runningProcedures(innerDc.stack).length >= 2) await this.deps.state.memory.set(context, { ...(await this.deps.state.memory.get(context, {})), askedIfDone: true })
+        }
         if (reading.kind === 'ack' && reading.language) await context.sendActivity(/\b(hablo|entiendo|ingl[eé]s|poco)\b/i.test(context.activity.text ?? '') ? messages.spanishSteps : messages.simpleAnswers)
         // The same question waiting a third time: not a loop; a person is offered with it.
         if (((await this.deps.state.memory.get(context, {})).stalled ?? 0) >= STALLS_BEFORE_OFFER) {

@@ -4,7 +4,7 @@ import type { Intent } from './intent.js'
 export const outOfScopeReader = {
   id: 'out-of-scope-reader',
   refer:
-    "Card readers and their drivers are handled by your unit's IT support on a government computer; on your own computer, by the reader's maker or seller.",
+    "The help page's requirements include a computer with a CAC reader (without one, a CAC can't be registered or used). Card readers and their drivers are handled by your unit's IT support on a government computer; on your own computer, by the reader's maker or seller.",
   // Refused only when one of these is in the message (see intent.ts).
   vocabulary: [
     "readers?",

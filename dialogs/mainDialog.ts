@@ -571,6 +571,17 @@ export class MainDialog extends ComponentDialog {
           setReplan(context, changed[0]!)
           return super.onContinueDialog(innerDc)
         }
+        // "i also forgot my ako password" in the middle of other steps: the reset is kept for afterwards, said so.
+        if (reading.found.facts.password === 'forgotten' && !runningProcedures(innerDc.stack).some((p) => p.procedureId === 'password-reset')) {
+          const memory = await this.deps.state.memory.get(context, {})
+          const title = this.deps.procedures.get('password-reset')?.title
+          if (!memory.paused && title) {
+            await this.deps.state.memory.set(context, { ...memory, paused: { procedureId: 'password-reset', title, notStarted: true } })
+            await context.sendActivity(messages.otherMatterKept(title))
+            await innerDc.repromptDialog()
+            return Dialog.EndOfTurn
+          }
+        }
         // A fact that answers nothing pending is kept (and used later); the question stays.
         // Only a typed PIN's "you know it" was found: the warning was the reply; "Got it, thanks" would thank them for it.
         // A value the question has no option for ("safari" to "which browser?"), or a Mac: said so, not "Got it, thanks".

@@ -129,19 +129,44 @@ function memoised(stem: (token: string) => string, limit = 20_000): (token: stri
 const stemEnglish = memoised((token) => porterStemmer.stem(token))
 const stemSpanish = memoised((token) => spanishStemmer.stem(token))
 
+// editDistance's three rows (i - 2, i - 1, i), grown as needed and reused: no allocation per call.
+let rows = [new Int32Array(32), new Int32Array(32), new Int32Array(32)]
+
 /** Optimal string alignment distance (Damerau-Levenshtein without multi-edits), enough for one-typo words. */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)])
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j
+  if (rows[0]!.length < b.length + 1) rows = rows.map(() => new Int32Array(2 * (b.length + 1)))
+  let [before, above, row] = rows as [Int32Array, Int32Array, Int32Array]
+  for (let j = 0; j <= b.length; j++) above[j] = j
   for (let i = 1; i <= a.length; i++) {
+    row[0] = i
+    const ai = a.charCodeAt(i - 1)
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1)
-      d[i]![j] = best
+      const bj = b.charCodeAt(j - 1)
+      let best = Math.min(above[j]! + 1, row[j - 1]! + 1, above[j - 1]! + (ai === bj ? 0 : 1))
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) best = Math.min(best, before[j - 2]! + 1)
+      row[j] = best
     }
+    ;[before, above, row] = [above, row, before]
   }
-  return d[a.length]![b.length]!
+  return above[b.length]!
+}
+
+/**
+ * Whether `a` and `b` are exactly one edit apart as editDistance counts (one letter changed, added or dropped, or two
+ * neighbours swapped): the same answer as `editDistance(a, b) === 1`, in one pass.
+ */
+export function oneEditApart(a: string, b: string): boolean {
+  if (a.length < b.length) [a, b] = [b, a] // a is the longer (or as long)
+  if (a.length - b.length > 1) return false
+  let i = 0
+  while (i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++ // the common start
+  if (a.length === b.length) {
+    if (i === a.length) return false // the same word
+    // One letter changed: the rest is the same; or two neighbours swapped, then the rest.
+    if (a.slice(i + 1) === b.slice(i + 1)) return true
+    return i + 1 < a.length && a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i) && a.slice(i + 2) === b.slice(i + 2)
+  }
+  return a.slice(i + 1) === b.slice(i) // one letter of the longer dropped
 }
 
 /**

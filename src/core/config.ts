@@ -75,6 +75,11 @@ export const ConfigSchema = z.object({
   SHED_TURN_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(200),
   SHED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  // Website turns in flight at once, all conversations together (first come first served); a turn waits for a slot at
+  // most DIRECTLINE_TURN_SLOT_MS (then it runs without one) and holds one at most that long (then it carries on
+  // without it, so a stuck turn does not hold up the others).
+  DIRECTLINE_TURNS_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(32),
+  DIRECTLINE_TURN_SLOT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30), // a request body must arrive by then
   DIRECTLINE_RATE_LIMIT: z.coerce.number().int().positive().default(60), // activities per conversation per minute
   DIRECTLINE_GENERATE_LIMIT: z.coerce.number().int().positive().default(30), // new conversations per address per minute

@@ -129,19 +129,44 @@ function memoised(stem: (token: string) => string, limit = 20_000): (token: stri
 const stemEnglish = memoised((token) => porterStemmer.stem(token))
 const stemSpanish = memoised((token) => spanishStemmer.stem(token))
 
+// editDistance's three rows (i - 2, i - 1, i), grown as needed and reused: no allocation per call.
+let rows = [new Int32Array(32), new Int32Array(32), new Int32Array(32)]
+
 /** Optimal string alignment distance (Damerau-Levenshtein without multi-edits), enough for one-typo words. */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)])
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j
+  if (rows[0]!.length < b.length + 1) rows = rows.map(() => new Int32Array(2 * (b.length + 1)))
+  let [before, above, row] = rows as [Int32Array, Int32Array, Int32Array]
+  for (let j = 0; j <= b.length; j++) above[j] = j
   for (let i = 1; i <= a.length; i++) {
+    row[0] = i
+    const ai = a.charCodeAt(i - 1)
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1)
-      d[i]![j] = best
+      const bj = b.charCodeAt(j - 1)
+      let best = Math.min(above[j]! + 1, row[j - 1]! + 1, above[j - 1]! + (ai === bj ? 0 : 1))
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) best = Math.min(best, before[j - 2]! + 1)
+      row[j] = best
     }
+    ;[before, above, row] = [above, row, before]
   }
-  return d[a.length]![b.length]!
+  return above[b.length]!
+}
+
+/**
+ * Whether `a` and `b` are exactly one edit apart as editDistance counts (one letter changed, added or dropped, or two
+ * neighbours swapped): the same answer as `editDistance(a, b) === 1`, in one pass.
+ */
+export function oneEditApart(a: string, b: string): boolean {
+  if (a.length < b.length) [a, b] = [b, a] // a is the longer (or as long)
+  if (a.length - b.length > 1) return false
+  let i = 0
+  while (i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++ // the common start
+  if (a.length === b.length) {
+    if (i === a.length) return false // the same word
+    // One letter changed: the rest is the same; or two neighbours swapped, then the rest.
+    if (a.slice(i + 1) === b.slice(i + 1)) return true
+    return i + 1 < a.length && a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i) && a.slice(i + 2) === b.slice(i + 2)
+  }
+  return a.slice(i + 1) === b.slice(i) // one letter of the longer dropped
 }
 
 /**
@@ -295,6 +320,8 @@ interface ErrorString {
   /** Its words joined, and a Fuse searcher kept for it (Fuse keeps the bitap pattern of its last query): built once. */
   phrase?: string
   fuse?: Fuse<string>
+  /** The pieces Fuse cuts the phrase into, with their letters: built once. */
+  pieces?: FusePiece[]
 }
 
 function trigramsOf(text: string): Set<string> {
@@ -320,7 +347,73 @@ function mostAlike(windows: readonly string[], grams: ReadonlySet<string>, count
     .map((s) => s.window)
 }
 
-/** Exact, then fuzzy, search for the page's quoted error messages inside what the user typed. */
+/** A quoted error counts at this score or above: 1 said exactly, else 1 - Fuse's score of the closest window. */
+const MIN_ERROR_SCORE = 0.7
+// Fuse as set up below scores a window thus: the pattern is cut into pieces of at most 32 letters (the last piece is
+// the pattern's last 32); bitap finds a piece with k edits (scored k / its length, at least 0.001) or, past 0.3 of
+// its length, not at all (scored 1); the window's score is the pieces' mean raised to its field norm (1 / √words,
+// to three decimals). Lower is closer.
+const FUSE_THRESHOLD = 0.3
+const FUSE_PIECE = 32
+
+export interface FusePiece {
+  length: number
+  letters: Map<string, number>
+}
+
+function letterCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (let i = 0; i < text.length; i++) counts.set(text[i]!, (counts.get(text[i]!) ?? 0) + 1)
+  return counts
+}
+
+/** The pieces Fuse cuts `phrase` into, as it cuts them. */
+export function fusePieces(phrase: string): FusePiece[] {
+  const pattern = phrase.toLowerCase()
+  const starts: number[] = []
+  if (pattern.length <= FUSE_PIECE) starts.push(0)
+  else {
+    for (let i = 0; i + FUSE_PIECE <= pattern.length; i += FUSE_PIECE) starts.push(i)
+    if (pattern.length % FUSE_PIECE) starts.push(pattern.length - FUSE_PIECE)
+  }
+  return starts.map((start) => {
+    const piece = pattern.slice(start, start + FUSE_PIECE)
+    return { length: piece.length, letters: letterCounts(piece) }
+  })
+}
+
+/** Fuse's field norm of a text: 1 / √(its words), to three decimals. */
+function fieldNorm(text: string): number {
+  let words = 0
+  let inWord = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    const separator = (c >= 9 && c <= 13) || c === 32 || c === 160
+    if (!separator && !inWord) words++
+    inWord = !separator
+  }
+  return Math.round(1000 / Math.sqrt(Math.max(1, words))) / 1000
+}
+
+/**
+ * A floor under the score Fuse gives `phrase` (cut into `pieces`) in `window`. Each edit supplies at most one letter
+ * of a piece, so a piece with n letters the window does not have (counting repeats) needs at least n edits. Above
+ * 1 - MIN_ERROR_SCORE, whatever Fuse found would not count, so it need not run.
+ */
+export function fuseScoreFloor(phrase: string, pieces: readonly FusePiece[], window: string): number {
+  const text = window.toLowerCase()
+  if (text === phrase.toLowerCase()) return 0 // Fuse's exact shortcut
+  const have = letterCounts(text)
+  let sum = 0
+  for (const { length, letters } of pieces) {
+    let missing = 0
+    for (const [letter, count] of letters) missing += Math.max(0, count - (have.get(letter) ?? 0))
+    sum += missing / length > FUSE_THRESHOLD ? 1 : Math.max(0.001, missing / length)
+  }
+  return Math.pow(sum / pieces.length, fieldNorm(text))
+}
+
+/** The page's quoted error messages inside what the user typed, exactly or nearly (score at least 0.7), best first. */
 function matchErrors(errors: readonly ErrorString[], words: readonly string[]): { error: ErrorString; score: number }[] {
   const said = words.join(' ')
   const joined = ` ${said} `
@@ -343,12 +436,15 @@ function matchErrors(errors: readonly ErrorString[], words: readonly string[]): 
       for (let i = 0; i + size <= words.length; i++) windows.push(words.slice(i, i + size).join(' '))
     }
     if (windows.length === 0) windows.push(words.join(' '))
-    // Fuse's bitap search is the costly part: give it only the few windows that share the most trigrams.
+    // Fuse's bitap search is the costly part: give it only the few windows that share the most trigrams, and none
+    // when no window has the letters a match that counts would need.
     const likeliest = windows.length <= FUZZY_WINDOWS ? windows : mostAlike(windows, grams, FUZZY_WINDOWS)
-    const fuse = (error.fuse ??= new Fuse<string>([], { includeScore: true, threshold: 0.3, ignoreLocation: true }))
+    const pieces = (error.pieces ??= fusePieces(phrase))
+    if (likeliest.every((window) => fuseScoreFloor(phrase, pieces, window) > 1 - MIN_ERROR_SCORE + 1e-9)) continue
+    const fuse = (error.fuse ??= new Fuse<string>([], { includeScore: true, threshold: FUSE_THRESHOLD, ignoreLocation: true }))
     fuse.setCollection(likeliest)
     const best = fuse.search(phrase)[0]
-    if (best?.score !== undefined) found.push({ error, score: 1 - best.score })
+    if (best?.score !== undefined && 1 - best.score >= MIN_ERROR_SCORE) found.push({ error, score: 1 - best.score })
   }
   return found.sort((a, b) => b.score - a.score)
 }
@@ -365,7 +461,7 @@ function latestErrors(errors: readonly ErrorString[], text: string, found: { err
   const plain = normalise(text)
   // The last such word with one of the errors after it ("…now it's saying 403 forbidden instead": "now", not "instead").
   for (const at of [...plain.matchAll(NOW_SAYS)].reverse()) {
-    const later = new Set(matchErrors(errors, tokens(plain.slice(at.index + at[0].length))).filter((m) => m.score >= 0.7).map((m) => m.error.intentId))
+    const later = new Set(matchErrors(errors, tokens(plain.slice(at.index + at[0].length))).map((m) => m.error.intentId))
     const now = found.filter((m) => later.has(m.error.intentId))
     if (now.length > 0) return now
   }
@@ -501,7 +597,7 @@ export function createRecognizerFromExamples(
       const { scores, withdrawn } = classify(respelled, features)
       const entities = findEntities(text)
       const typed = tokens(text) // the message's words, read once for errors, topics and language
-      const errorMatches = latestErrors(errors, text, matchErrors(errors, typed).filter((m) => m.score >= 0.7))
+      const errorMatches = latestErrors(errors, text, matchErrors(errors, typed))
       for (const { error, score } of errorMatches) {
         // A quoted error message is the strongest evidence there is: it outranks the classifier. The others
         // shrink in proportion, so the scores still sum to 1 and margins stay comparable.

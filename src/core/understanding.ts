@@ -1,4 +1,4 @@
-import { editDistance, normalise, soundAlike, tokens } from './recognizer.js'
+import { normalise, oneEditApart, soundAlike, tokens } from './recognizer.js'
 
 import type { Slot } from './procedures.js'
 
@@ -64,6 +64,8 @@ const VOCABULARY = [
   'isnt', 'wasnt', 'cant', 'wont', 'havent', 'page', 'loads', 'loading', 'error', 'same', 'gemalto', 'oberthur', 'shows',
 ]
 
+const IN_VOCABULARY = new Set(VOCABULARY)
+
 /** Real words one letter away from a vocabulary word: never "corrected" ("mixed that up" is not "fixed", "tired" not "tried"). */
 const REAL_WORDS = new Set([
   'mixed', 'think', 'thinks', 'tired', 'looked', 'looking', 'charged', 'loans', 'roads', 'leads', 'words', 'forks', 'shoes',
@@ -100,8 +102,8 @@ export function clean(text: string): string {
   const words = tokens(spoken.replace(/[\u{1F300}-\u{1FAFF}\u{2600}-\u{27BF}]/gu, ' '))
   const said = words
     .map((word) => {
-      if (word.length < 5 || VOCABULARY.includes(word) || REAL_WORDS.has(word) || /\d/.test(word)) return word
-      const near = VOCABULARY.find((v) => Math.abs(v.length - word.length) <= 1 && editDistance(v, word) === 1)
+      if (word.length < 5 || IN_VOCABULARY.has(word) || REAL_WORDS.has(word) || /\d/.test(word)) return word
+      const near = VOCABULARY.find((v) => Math.abs(v.length - word.length) <= 1 && oneEditApart(v, word))
       return near ?? soundsLikeVocabulary(word) ?? word
     })
     .join(' ')

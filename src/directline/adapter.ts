@@ -8,6 +8,7 @@ import {
   type ResourceResponse,
 } from 'botbuilder'
 import type { ActivityLog, AppendedActivity, ConversationLock } from '../core/ports.js'
+import type { TurnSlots } from '../core/turnSlots.js'
 
 export const WEBCHAT_CHANNEL = 'webchat'
 export const BOT_ACCOUNT: ChannelAccount = { id: 'cac-helpdesk', name: 'CAC Help Desk', role: 'bot' }
@@ -26,19 +27,27 @@ export interface ActivityPublisher {
 /**
  * The built-in Direct Line channel's adapter: the bot's replies are stored in the activity log and streamed, never
  * posted over HTTP to ourselves. Turns of one conversation run one at a time (the conversation lock), and what a
- * turn sent is streamed only once the turn's writes (state included) are durable.
+ * turn sent is streamed only once the turn's writes (state included) are durable. With `slots`, at most so many turns
+ * run at once, all conversations together (first come first served; see createTurnSlots).
  */
 export class DirectLineAdapter extends BotAdapter {
   constructor(
     private readonly log: ActivityLog,
     private readonly publisher: ActivityPublisher,
     private readonly lock: ConversationLock,
+    private readonly slots?: TurnSlots,
   ) {
     super()
   }
 
   /** Runs one turn for a user's activity; resolves with the id its echo got. A client's retry is not run again. */
-  async receive(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<string> {
+  receive(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<string> {
+    // The slot is taken before the conversation's lock: a turn waiting for a slot holds no lock (with PostgreSQL, no
+    // connection), and the slot covers the whole turn, its commit and its publication included.
+    return this.slots ? this.slots.run(() => this.runTurn(activity, logic)) : this.runTurn(activity, logic)
+  }
+
+  private async runTurn(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>): Promise<string> {
     const conversationId = activity.conversation!.id
     const turn = await this.lock.withLock(conversationId, async () => {
       const clientId = (activity.channelData as { clientActivityID?: string } | undefined)?.clientActivityID

@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.js'
 import type { LoadShedder } from '../core/loadShedder.js'
 import { STRICT_HOST } from '../core/callers.js'
 import { newId, type TokenClaims, type TokenSigner } from '../core/tokens.js'
+import type { TurnSlots } from '../core/turnSlots.js'
 import type { ActivityJson, ActivityLog, LimiterFactory, LimitResult } from '../core/ports.js'
 import { WEBCHAT_CHANNEL, type DirectLineAdapter } from './adapter.js'
 import type { StreamHub } from './streamHub.js'
@@ -33,6 +34,8 @@ export interface DirectLineDeps {
   store: ActivityLog
   signer: TokenSigner
   hub: StreamHub
+  /** The bound on turns in flight the adapter runs its turns under (its figures, for tests and monitoring). */
+  slots?: TurnSlots
   logic: (context: TurnContext) => Promise<void>
   logger: Logger
   options: DirectLineOptions

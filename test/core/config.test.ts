@@ -16,6 +16,14 @@ describe('loadConfig', () => {
     )
   })
 
+  it('bounds the website turns in flight: 32 at once, 2 s to wait or hold a slot, by default; none or instant refused', () => {
+    expect(loadConfig({})).toMatchObject({ DIRECTLINE_TURNS_IN_FLIGHT: 32, DIRECTLINE_TURN_SLOT_MS: 2000 })
+    expect(loadConfig({ DIRECTLINE_TURNS_IN_FLIGHT: '8', DIRECTLINE_TURN_SLOT_MS: '500' })).toMatchObject({ DIRECTLINE_TURNS_IN_FLIGHT: 8, DIRECTLINE_TURN_SLOT_MS: 500 })
+    expect(() => loadConfig({ DIRECTLINE_TURNS_IN_FLIGHT: '0', DIRECTLINE_TURN_SLOT_MS: '50' })).toThrow(
+      expect.objectContaining({ code: 'HD_CONFIG_INVALID', message: expect.stringMatching(/DIRECTLINE_TURNS_IN_FLIGHT[\s\S]*DIRECTLINE_TURN_SLOT_MS/) }),
+    )
+  })
+
   it('rejects a suggestion threshold above the routing threshold', () => {
     expect(() => loadConfig({ RECOGNIZER_SUGGEST_SCORE: '0.7', RECOGNIZER_MIN_SCORE: '0.5' })).toThrow(/must not exceed/)
   })

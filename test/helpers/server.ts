@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import Database from 'better-sqlite3'
 import { createApplication } from '../../src/application.js'
 import type { HelpDesk } from '../../src/app.js'
+import type { TurnSlots } from '../../src/core/turnSlots.js'
 import { loadConfig } from '../../src/core/config.js'
 import { createLogger } from '../../src/core/logger.js'
 import { sink } from './sink.js'
@@ -12,6 +13,8 @@ import { sink } from './sink.js'
 export interface Running {
   url: string
   helpDesk: HelpDesk
+  /** The website channel's bound on turns in flight. */
+  turnSlots?: TurnSlots
   logs: ReturnType<typeof sink>
   stop(): Promise<void>
 }
@@ -45,6 +48,7 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   return {
     url: `http://${host}:${(app.server.address() as AddressInfo).port}`,
     helpDesk: app.helpDesk,
+    turnSlots: app.directLine.slots,
     logs,
     stop: () => app.stop(),
   }

@@ -837,7 +837,7 @@ export function termAsked(text: string, terms: readonly { term: string; names: r
 function spelledNear(name: readonly string[], words: readonly string[]): boolean {
   if (!name.some((w) => w.length >= 5)) return false
   for (let i = 0; i + name.length <= words.length; i++) {
-    if (name.every((w, j) => words[i + j] === w || (w.length >= 5 && editDistance(w, words[i + j]!) <= 1))) return true
+    if (name.every((w, j) => words[i + j] === w || (w.length >= 5 && oneEditApart(w, words[i + j]!)))) return true
   }
   return false
 }

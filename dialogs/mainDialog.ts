@@ -145,6 +145,8 @@ const TRACE_TYPE = 'application/vnd.cac-helpdesk.recognizer+json'
  * question is answered and the step resumes, a policy line is always given, thanks close, a person is a handoff.
  */
 const FRESH_FACTS = Symbol('freshFacts')
+/** Facts the help page's hints had, confirmed by the user this turn. */
+const CONFIRMED = Symbol('confirmed')
 /** "not my PIN": a procedure's cue denied. Built once per cue (cues are the procedures' own, a fixed set). */
 const denials = new Map<string, RegExp>()
 const denialOf = (cue: string) => denials.get(cue) ?? denials.set(cue, new RegExp(`\\b(not|isnt|its not) (my|the|a|about( my)?) ${cue}`)).get(cue)!
@@ -163,6 +165,9 @@ function questionSentence(text: string): string | undefined {
   return sentences.length > 1 && asking.length === 1 ? asking[0]!.replace(ASIDE_OPENING, '') : undefined
 }
 const topScore = (result: RecognizerResult) => Object.values(result.intents)[0]?.score ?? 0
+
+const BROWSER_NAMES: Readonly<Record<string, string>> = { ie: 'Internet Explorer', edge: 'Microsoft Edge', chrome: 'Google Chrome', firefox: 'Firefox', safari: 'Safari' }
+const browserName = (value: string) => BROWSER_NAMES[value] ?? value
 
 /** Steps done in the browser's own settings: no install, so no admin rights. */
 const BROWSER_SETTINGS: readonly string[] = ['clear-cache', 'clear-ssl-state']
@@ -439,7 +444,10 @@ export class MainDialog extends ComponentDialog {
       const hinted = profile.hinted?.includes(key)
       const before = profile[key]
       if (before === value) {
-        if (hinted) profile.hinted = profile.hinted!.filter((h) => h !== key) // confirmed by the user
+        if (hinted) {
+          profile.hinted = profile.hinted!.filter((h) => h !== key) // confirmed by the user
+          context.turnState.set(CONFIRMED, [...((context.turnState.get(CONFIRMED) as Slot[] | undefined) ?? []), key])
+        }
         continue
       }
       // A different value said in passing ("tried chrome too") doesn't overwrite; a correction or a short statement does.
@@ -570,6 +578,13 @@ export class MainDialog extends ComponentDialog {
           await context.sendActivity(this.replanText(context, changed))
           setReplan(context, changed[0]!)
           return super.onContinueDialog(innerDc)
+        }
+        // "I use Microsoft Edge, I believe" after the steps for the browser the page guessed: those steps stand.
+        const confirmed = (context.turnState.get(CONFIRMED) as Slot[] | undefined) ?? []
+        if (confirmed.includes('browser') && changed.length === 0) {
+          await context.sendActivity(messages.browserConfirmed(browserName(reading.found.facts.browser ?? '')))
+          await innerDc.repromptDialog()
+          return Dialog.EndOfTurn
         }
         // "i also forgot my ako password" in the middle of other steps: the reset is kept for afterwards, said so.
         if (reading.found.facts.password === 'forgotten' && !runningProcedures(innerDc.stack).some((p) => p.procedureId === 'password-reset')) {
@@ -744,6 +759,11 @@ export class MainDialog extends ComponentDialog {
       case 'term':
         // A side question about a word: answered, then back to where we were.
         await context.sendActivity(this.termText(reading.term))
+        // "im not on vista tho, this is windows 11 with edge": the word answered, and the fact said with it changes the steps.
+        if (changed.length > 0 && this.dependsOn(innerDc, changed)) {
+          setReplan(context, changed[0]!)
+          return super.onContinueDialog(innerDc)
+        }
         return this.resume(innerDc, active !== undefined)
       case 'own-info':
         await context.sendActivity(reading.need ? await this.whatTheyNeed(context) : messages.ownInfo)

@@ -93,6 +93,7 @@ export const messages = {
   orPerson: '(Or say "talk to a person" and a help-desk agent will take it from here.)',
   agentSeesAll: 'The agent who joins this chat will see what we tried here.',
   lastStepWas: 'Where the help page left it:',
+  browserConfirmed: (name: string) => `Good: the steps above are the ones for ${name}.`,
   because: 'The help page puts it this way:',
   stepDoneAlready: "You've already done that step, so on to the next one.",
   sameStep: 'Then the step above is the right one for you.',

@@ -241,7 +241,7 @@ const PIN_KNOWN = /\b(i (do )?(know|remember) (my |the |what my )?(current |old 
 
 const REGISTERED_UNSURE = /\b(not sure|dont know|no idea|unsure|idk)\b.{0,25}\bregist/
 const REGISTERED_NO = new RegExp(String.raw`\b(${NOT}|havent|didnt|never|not yet)\b.{0,15}\bregist|\bunregistered\b|\bregist\w* (it )?(yet|at all)\b`)
-const REGISTERED_YES = /\bya (la |lo )?registr(e|é|ado|ada)\b|\b(esta|está) registrad[ao]\b|\b(is|was|got|already|it s|its|i|ive|have|already been|been) regist(ered)?\b|\b(did|he|she|they|we) (did |has |have |had )?regist(er|ered)( it| his| her| their| the)?\b|\bregistered (it|my cac|already|fine|ok)\b/
+const REGISTERED_YES = /\bya (la |lo )?registr(e|é|ado|ada)\b|\b(esta|está) registrad[ao]\b|\b(is|was|got|already|it s|its|i|ive|have|already been|been) (definitely |def |totally |already |100 |for sure )?regist(ered)?\b|\b(did|he|she|they|we) (did |has |have |had )?regist(er|ered)( it| his| her| their| the)?\b|\bregistered (it|my cac|already|fine|ok)\b/
 
 const PASSWORD_FORGOTTEN = /\b(password|passwd|pw|pwd)\b.{0,30}\b(which|that) (i ve |ive |i )?(forgot|forgotten|lost|dont remember|cant remember)\b|\b(forgot|forgotten|forget|dont remember|don t remember|cant remember|can t remember|do not remember|lost)\b( \w+){0,4} (ako |dko |account |my )?(password|passwd|pw|pwd)\b|\b(password|passwd|pw|pwd)\b.{0,50}\b(dont|don t|do not|cant|can t|no longer) remember( it| what it is)?\b/
 const ASKS_ABOUT_OTHER = /\b(his|her|their) (ako |dko )?(password|pw)\b/
@@ -308,7 +308,7 @@ export function extractFacts(text: string, { typedPin = false }: { typedPin?: bo
 
 // "loaded the module", "opened internet options": a step done, not the problem gone (so those words count only alone).
 const WORKED =
-  /\b(lets me in|it lets me|it registered|registered (fine|ok|okay|this time|successfully)|got (it )?registered|let me in|works|worked|working|(it|that|does|did|now|should|will) work|fixed|solved|sorted|resolved|good now|all good|all set|(?:opens|opened|loads|loaded)(?! (?:the|a|an|my|it|that|this|its|internet|settings|tools|security|module|firefox|chrome|edge|ie|explorer|up|in)\b)|that did it|did the trick|registered fine|it registered|(its|it s|it is|they re|theyre|they are|its all|it s all) there now|(it|they) (shows?|showing) now|(it|that|activclient) (took|accepted) (it|the new (one|pin|code)|my new (one|pin|code))|success(ful)?|i see it|i can see it|shows up|it changed|pin changed|changed it|i m in|im in|got in|logged in|perfect|awesome|great|yay|finally|helped|it did|funciona|ya funciona)\b/
+  /\b(lets me in|it lets me|it registered|registered (fine|ok|okay|this time|successfully)|got (it )?registered|let me in|works|worked|working|(it|that|does|did|now|should|will) work|fixed|solved|sorted|resolved|good now|all good|all set|(?:opens|opened|loads|loaded)(?! (?:the|a|an|my|it|that|this|its|internet|settings|tools|security|module|firefox|chrome|edge|ie|explorer|up|in)\b)|that did it|did the trick|(that s|thats|that has|that) (got|fixed|sorted|cracked) it|registered fine|it registered|(its|it s|it is|they re|theyre|they are|its all|it s all) there now|(it|they) (shows?|showing) now|(it|that|activclient) (took|accepted) (it|the new (one|pin|code)|my new (one|pin|code))|success(ful)?|i see it|i can see it|shows up|it changed|pin changed|changed it|i m in|im in|got in|logged in|perfect|awesome|great|yay|finally|helped|it did|funciona|ya funciona)\b/
 // Spanish users answer the English buttons in Spanish too: "si", "no se" (I don't know), "ya funciona".
 const YES = /^(yes|yep|yeah|yup|ya|yea|y|si|claro|sure|correct|affirmative|absolutely|definitely|of course|it does|it is|i do|i am|i have|that s right|thats right|right|yes please|please|ok(ay)? please|go ahead|ok sure)\b/
 const NEGATION =
@@ -573,7 +573,7 @@ const SIGNALS: [Signal, RegExp][] = [
   // "gotta run to formation, will try it after. thx": leaving now, coming back later.
   ['bye', /\b(gotta|got to|have to|need to|i have to|i need to) (run|go|head out|bounce|jet|leave|step away)\b.{0,60}\b(after|later|tomorrow|when i get back|thx|thanks|ty|bye)\b|\b(will|ill|i ll|gonna) (try|do) (it|that|this) (after|later|afterwards)\b/],
   // "ok bye, I'll do it tomorrow at the office": leaving for now, whatever follows the goodbye; "…, thanks for the help, bye" too.
-  ['bye', /(^|\b(ok|okay|thanks|thank you|thx|ty|tomorrow|later|monday|then|now|home|work)\b.{0,3})\b(bye|goodbye|good bye|cya|see ya|ttyl)\W*$|\b(thanks|thank you|thx|ty)( (so much|a lot|anyway|anyways))?( for (the|your|all the) help)?,? (bye|goodbye|cya|see ya)\W*$|^(ok(ay)? |alright |thanks |thx |ty )?(bye|goodbye|good bye|gotta go|got to go|ttyl|cya|see ya)\b|\b(i ll|ill|i will|will) (do|try|finish|deal with|handle|look at|sort out|get to) (it|that|this|them|the rest)( all)? (tomorrow|later|monday|tonight|in the morning|at work|at the office|when i m|when im|when i get)\b/],
+  ['bye', /(^|\b(ok|okay|thanks|thank you|thx|ty|tomorrow|later|monday|then|now|home|work)\b.{0,3})\b(bye|goodbye|good bye|cya|see ya|ttyl)\W*$|\b(thanks|thank you|thx|ty)( (so much|a lot|anyway|anyways))?( for (the|your|all the) help)?,?( and)? (bye|goodbye|good bye|cya|see ya)\W*$|\b(i will|i ll|ill|will) (come back|be back|try again|return)( \w+){0,2} (tomorrow|later|tonight|monday|next week)\b|^(ok(ay)? |alright |thanks |thx |ty )?(bye|goodbye|good bye|gotta go|got to go|ttyl|cya|see ya)\b|\b(i ll|ill|i will|will) (do|try|finish|deal with|handle|look at|sort out|get to) (it|that|this|them|the rest)( all)?( \w+){0,6} (tomorrow|later|monday|tonight|in the morning|at work|at the office|when i m|when im|when i get)\b/],
   ['worked', /^(nvm |never ?mind |oh |wait |actually |update |hey |ok(ay)? |great |yes |yep |yeah |yup |ya |yay |omg |nevermind |done (and |but )?|did (it|that) (and )?)*(it |that |which |its |it s )?(just |finally |suddenly )?(works?|worked|fixed( it)?|solved|sorted|it s working|its working|working now|works now|all good( now)?|im in|i m in|got in|that did it|it did it|registered|it registered|let me in|logged in|(i )?can (log ?in|sign in|get in)|(log ?in|login) works)( now)?( thanks?| thank you| ty)?\W*$/],
   ['still-broken', /\b(what else (can|should|could) i (try|do)|anything else (i can|to) (try|do)|(all|everything|none) (of )?(that|those|this|them)?\s?(is|are|s)? ?(fine|good|ok|in place|met|there|missing)|i (have|got|did) (all|everything)( of)?( that| those| them)?|nothing (is )?missing|still (doesnt|does not|not|isnt|wont|cant|getting|get|failing|broken|the same|same|nope|no|nothing|nada|no good)|still no (luck|go)|same (thing|error|problem|issue|result)(?! as\b)|nothing changed|no change|didnt (help|work|fix)|doesnt (work|help)|not working)\b/],
   ['vent', /\b(ridiculous|insane|absurd|crazy|dumb|pointless|garbage|a joke|bs|bullshit|hopeless|frustrat\w*|annoy\w*|wtf|ffs|useless|stupid|hate (this|it|cac|ako)|sick of|fed up|fml|so done with|waste of (my )?time|for hours|all day|pissed|angry|unbelievable|this sucks|nightmare|killing me|losing my mind|over it|i give up|giving up|forget it|screw (this|it))\b|[😡🤬😤😠]/u],
@@ -601,7 +601,7 @@ const SIGNALS: [Signal, RegExp][] = [
 
 /** "the IT guy has no clue", "they couldn't help me": the people the page sent the user to could not help. */
 const NO_HELP =
-  /\b((and |but |what |so )?if (they|it|local it|the it( team| guys| people| dept| department)?|my it( team| guys)?|them|he|she|that) (cant|can t|couldnt|wont|won t|doesnt|dont|don t|say no|says no|said no|refuse|refuses|wont help|cannot help|is no help)|(they|it|local it|it team|it guys|he|she) (said|says|say) no|(we|i) (dont|do not|dont really|do not really|dont even) have (an? |any |our own )?(local )?(it|i t)( team| department| dept| guys| people| support| shop| person)?|there (is|s) no (local )?(it|i t)( team| department| dept| guys| people| support| shop| person)|no (local )?(it|i t) (team|department|dept|guys|people|support|shop|person)( here| at (this|my|our) (site|location|office))?|(they|he|she) (refused|declined|turned me down)|(has|have|had|got) no (clue|idea)|(doesnt|dont|didnt) (know|have a clue|have any idea)|(cant|couldnt|wont|wouldnt|unable to|not able to) help|clueless|never heard of (it|this|that)|no help( at all)?|sent me back (here|to you)|(said|told me) to (ask|contact|call) (you|the help ?desk|someone else)|(doesnt|dont|didnt|do not|does not) have (it|one|that|them|the (update|install|file|files|software|download|folder))|(not|isnt|wasnt) available|(they|we|he|she|it|it here|local it) (dont|do not|don t|wont|won t|will not|cant|can t|cannot|doesnt|does not) (support|do|handle|cover|touch|service|work on|help with|deal with)\b)\b/
+  /\b((y )?si (el |la |los |mi )?(it|i t|ti|soporte|equipo de it)( no)? (me )?(puede|pueden|quiere|quieren) ayudar|no me (puede|pueden|quiere|quieren) ayudar|(and |but |what |so )?if (they|it|local it|the it( team| guys| people| dept| department)?|my it( team| guys)?|them|he|she|that) (cant|can t|couldnt|wont|won t|doesnt|dont|don t|say no|says no|said no|refuse|refuses|wont help|cannot help|is no help)|(they|it|local it|it team|it guys|he|she) (said|says|say) no|(we|i) (dont|do not|dont really|do not really|dont even) have (an? |any |our own )?(local )?(it|i t)( team| department| dept| guys| people| support| shop| person)?|there (is|s) no (local )?(it|i t)( team| department| dept| guys| people| support| shop| person)|no (local )?(it|i t) (team|department|dept|guys|people|support|shop|person)( here| at (this|my|our) (site|location|office))?|(they|he|she) (refused|declined|turned me down)|(has|have|had|got) no (clue|idea)|(doesnt|dont|didnt) (know|have a clue|have any idea)|(cant|couldnt|wont|wouldnt|unable to|not able to) help|clueless|never heard of (it|this|that)|no help( at all)?|sent me back (here|to you)|(said|told me) to (ask|contact|call) (you|the help ?desk|someone else)|(doesnt|dont|didnt|do not|does not) have (it|one|that|them|the (update|install|file|files|software|download|folder))|(not|isnt|wasnt) available|(they|we|he|she|it|it here|local it) (dont|do not|don t|wont|won t|will not|cant|can t|cannot|doesnt|does not) (support|do|handle|cover|touch|service|work on|help with|deal with)\b)\b/
 
 /** "who do I email for that?", "what's the address?" right after a route that names an e-mail: the page gives none. */
 const WHO_TO_WRITE = /\b(who|where|what|which address) (do|should|can|would) i (e ?mail|email|send (it|that|the e ?mail|an e ?mail|a request)|write to|contact)\b|\b(what|which) (e ?mail|email|address|e ?mail address|email address) (do|should|can|would) i (send|use|write|e ?mail|email|try)\b|\b(what s|whats|what is) the (e ?mail|email|address|e ?mail address|email address)\b|\b(e ?mail|email) (address|who|whom|where)\b/
@@ -932,6 +932,16 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
       return { ...base, kind: 'problem', intentId: changeIntent, hedge: false }
     }
   }
+  // "wait no, I mean the password for the ako website, not the card one" just after the PIN rule: the password was
+  // what they can't remember, so the reset (the rule was for the wrong thing).
+  if (ctx.lastPolicy === PIN_POLICY && !ctx.pending && !ctx.active && /\b(i mean|i meant|meant|its|it s|it is|talking about) (the |my )?(ako |dko |website |web site |site |account |login )?password\b/.test(clean(text))) {
+    const reset = (ctx.ranked ?? []).find((id) => ctx.procedureOf(id) === 'password-reset')
+    if (reset) {
+      found.facts.password = 'forgotten'
+      found.correction = true
+      return { ...base, kind: 'problem', intentId: reset, hedge: false }
+    }
+  }
   // Just after the PIN rule (which says what to do if you do know it): "no i dont know it", "i know it, just want a new
   // one": "it" is the PIN. Unknown: the rule stands; known: changing it is the way.
   if (ctx.lastPolicy === PIN_POLICY && !ctx.pending && !ctx.active && found.facts.pin === undefined && words <= 14) {
@@ -1006,6 +1016,11 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "will they be able to reset my cac pin too?": whoever is asked about, a PIN reset has one answer (ID card office).
   const pinReset = /\b(reset|unlock|unblock|recover)\w*\b.{0,30}\bpin\b|\bpin\b.{0,30}\b(reset|unlock|unblock)\w*\b/.test(clean(text)) && facts.pin !== 'known' && !(ctx.denies?.(PIN_POLICY) ?? false)
   if (!policyIntent && pinReset && ctx.isPolicy(PIN_POLICY)) policyIntent = PIN_POLICY
+  // "I guess I don't actually know it then" while changing a PIN: "it" is the PIN, so the rule.
+  if (!policyIntent && (ctx.running ?? []).includes('change-pin') && /\b(dont|do not|don t|didnt) (actually |really |even )?(know|remember) it\b/.test(clean(text)) && ctx.isPolicy(PIN_POLICY)) {
+    found.facts.pin = 'unknown'
+    policyIntent = PIN_POLICY
+  }
   // "now it says locked" while changing a PIN (or once the PIN came up): the PIN, so the locked-PIN rule, not a reprompt.
   const pinInPlay = (ctx.running ?? []).includes('change-pin') || (ctx.activeSlots ?? []).includes('pin') || ctx.facts.pin !== undefined
   if (!policyIntent && pinInPlay && LOCKED_NOW.test(clean(text)) && !/\b(account|password|username|user name|not|isnt|no longer)\b/.test(clean(text)) && ctx.isPolicy(PIN_POLICY)) {
@@ -1062,7 +1077,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   const pushBackLike = ctx.lastPolicy && !pending && /\?|\b(so|but|(?<!(that s|thats|that is|which is|this is) )why|what if|how come|really|seriously)\b|^(can|could|cant|is there|isnt there|there must be|would) (i|we|anyone|someone|somebody|a way|no way)\b/.test(clean(text) + (text.includes('?') ? '?' : ''))
   // "where is the ID card office?" gets the truth; "what's the help desk number?" is a request for a person (the rule's human-agent).
   const wantsPerson = route.kind === 'intent' && route.intentId === 'human-agent'
-  if (signals.has('own-info') && !explicit) return { ...base, kind: 'own-info' }
+  // ("can I buy one and put my stuff on it?": buying a card, whatever "my stuff" sounds like.)
+  if (signals.has('own-info') && !explicit && !/\b(buy|buying|bought|purchase|order|sell|selling|for sale)\b/.test(clean(text))) return { ...base, kind: 'own-info' }
   if (WHAT_THEY_NEED.test(clean(text)) && !explicit) return { ...base, kind: 'own-info', need: true }
   // "wait what does registered even mean here?" names an option's word, but asks what it means: no answer yet.
   const asksMeaning = MEANING.test(clean(text)) && !/^(yes|yeah|yep|yup|no|nope|nah)\b/.test(clean(text))
@@ -1122,6 +1138,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   if (explicit) {
     // The answer and, in the same message, what a word of the steps means: both.
     const aside = ctx.terms && !term ? termAsked(text, ctx.terms) : undefined
+    // "does all this apply to DKO as well?" to "Does it say Gemalto …?": a question, whose "does" answers nothing.
+    if (aside && answer?.kind === 'option' && answer.by === 'phrase' && text.trim().endsWith('?')) return { ...base, kind: 'term', term: aside }
     return { ...base, kind: 'answer', answer: answer!, ...(aside && { term: aside }) }
   }
   if (signals.has('hurry') && pending && !signals.has('person') && !policyIntent && !otherProblem) return { ...base, kind: 'hurry' }
@@ -1161,6 +1179,8 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // "thanks, trying now": thanks on the way to try it, not goodbye (the question waits for how it went).
   if ((signals.has('thanks') && !vent && !(midSteps && AWAY.test(clean(text)))) || signals.has('bye')) {
     if (answer?.kind === 'worked') return { ...base, kind: 'answer', answer }
+    // "Thank you kindly. I use Microsoft Edge, I believe.": the answer, with thanks (a goodbye still closes).
+    if (!signals.has('bye') && (answer?.kind === 'option' || answer?.kind === 'failed') && (explicit || answer.kind === 'option' && answer.by === 'fact')) return { ...base, kind: 'answer', answer }
     return { ...base, kind: 'close', how: signals.has('bye') ? 'bye' : 'thanks' }
   }
   if (policyIntent && (words >= 2 || !answer)) return { ...base, kind: 'policy', intentId: policyIntent, pushBack: false }
@@ -1210,6 +1230,10 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
   // A question about the step ("where is tools? i dont see it") is not a "no", though it has a negation in it.
   // "oh also my password expired, how do i reset that": a new problem said as such, though it asks "how".
   const alsoNew = otherProblem !== undefined && /\b(also|another|as well|too|separate|different|other (thing|problem|issue|question)|side question|unrelated|quick question|btw|by the way|coworker|co worker|colleague|buddy|friend|someone else|next to me|next desk)\b/.test(clean(text))
+  // "quick q - one of my soldiers got 'EDIPI does not match', what does that mean": that problem's first line, then back.
+  if (signals.has('step-help') && ctx.active && ctx.errorQuoted && route.kind === 'intent' && ctx.procedureOf(route.intentId) && !isRunning(route.intentId)) {
+    return { ...base, kind: 'step-help', about: ctx.procedureOf(route.intentId)! }
+  }
   if (signals.has('step-help') && (ctx.active || pending?.kind === 'yes-no') && answer?.kind !== 'worked' && !alsoNew) return { ...base, kind: 'step-help', ...(WHY.test(clean(text)) && { why: true }) }
   // "the certificates part, how do i do that" after a list that ended: the procedure it names (the list invites it).
   const named = route.kind === 'intent' && ctx.procedureOf(route.intentId) !== undefined && ctx.procedureOf(route.intentId) !== ctx.lastProcedure && route.score >= HEDGE_SCORE && !unbacked(route.intentId) && fits(route.intentId)
@@ -1285,6 +1309,10 @@ export function understand(text: string, ctx: UnderstandingContext): Reading {
       return { ...base, kind: 'vent' }
     }
     // "cancel" is read only from words of stopping: "i dont want that either" is no request to stop anything.
+    // "thats got it, thanks" at "does it work?": the answer, with thanks.
+    if (midSteps && route.intentId === 'thanks' && (answer?.kind === 'worked' || answer?.kind === 'failed')) return { ...base, kind: 'answer', answer }
+    // "Thank you kindly. I use Microsoft Edge, I believe." mid-steps: a fact, with thanks; not a goodbye.
+    if (midSteps && route.intentId === 'thanks' && Object.keys(found.facts).length > 0) return { ...base, kind: 'facts' }
     // A cancel with no word that stops anything ("ugh") is a mood, not a request to stop.
     if (route.intentId !== 'none' && !(route.intentId === 'cancel' && !STOP_WORDS.test(text.toLowerCase()))) return { ...base, kind: 'small-talk', intentId: route.intentId }
   }

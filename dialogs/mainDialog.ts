@@ -28,6 +28,7 @@ import { NONE, type Intent } from '../intents/intent.js'
 import { newCase, wasWelcomedThisTurn, type HelpDeskState, type Profile } from './helpDeskState.js'
 import { messages } from './messages.js'
 import {
+  browserName,
   LOOP,
   noteMacOnce,
   PROCEDURE_DIALOG,
@@ -165,9 +166,6 @@ function questionSentence(text: string): string | undefined {
   return sentences.length > 1 && asking.length === 1 ? asking[0]!.replace(ASIDE_OPENING, '') : undefined
 }
 const topScore = (result: RecognizerResult) => Object.values(result.intents)[0]?.score ?? 0
-
-const BROWSER_NAMES: Readonly<Record<string, string>> = { ie: 'Internet Explorer', edge: 'Microsoft Edge', chrome: 'Google Chrome', firefox: 'Firefox', safari: 'Safari' }
-const browserName = (value: string) => BROWSER_NAMES[value] ?? value
 
 /** Steps done in the browser's own settings: no install, so no admin rights. */
 const BROWSER_SETTINGS: readonly string[] = ['clear-cache', 'clear-ssl-state']
@@ -319,8 +317,8 @@ export class MainDialog extends ComponentDialog {
     let recognized = this.deps.recognizer.recognize(withoutReaderPlace(context.activity.text ?? ''))
     // "quick q before that, does this computer even have what it needs? there's a reader plugged in at least": unsure of
     // the whole, the one question in it is read alone, and taken if it is clear.
-    const question = questionSentence(context.activity.text ?? '')
-    if (question && topScore(recognized) < this.deps.thresholds.minScore) {
+    const question = topScore(recognized) < this.deps.thresholds.minScore ? questionSentence(context.activity.text ?? '') : undefined
+    if (question) {
       const alone = this.deps.recognizer.recognize(question)
       // A problem's steps only: "What I do?" alone reads as a request for help, not what the message is about.
       if (topScore(alone) >= this.deps.thresholds.minScore && this.procedureOf.has(alone.topIntent) && wordCount(question) >= 4) recognized = alone
@@ -587,15 +585,10 @@ export class MainDialog extends ComponentDialog {
           return Dialog.EndOfTurn
         }
         // "i also forgot my ako password" in the middle of other steps: the reset is kept for afterwards, said so.
-        if (reading.found.facts.password === 'forgotten' && !runningProcedures(innerDc.stack).some((p) => p.procedureId === 'password-reset')) {
-          const memory = await this.deps.state.memory.get(context, {})
-          const title = this.deps.procedures.get('password-reset')?.title
-          if (!memory.paused && title) {
-            await this.deps.state.memory.set(context, { ...memory, paused: { procedureId: 'password-reset', title, notStarted: true } })
-            await context.sendActivity(messages.otherMatterKept(title))
-            await innerDc.repromptDialog()
-            return Dialog.EndOfTurn
-          }
+        const resetRunning = runningProcedures(innerDc.stack).some((p) => p.procedureId === 'password-reset')
+        if (reading.found.facts.password === 'forgotten' && !resetRunning && (await this.keepForLater(context, 'password-reset'))) {
+          await innerDc.repromptDialog()
+          return Dialog.EndOfTurn
         }
         // A fact that answers nothing pending is kept (and used later); the question stays.
         // Only a typed PIN's "you know it" was found: the warning was the reply; "Got it, thanks" would thank them for it.
@@ -884,7 +877,7 @@ export class MainDialog extends ComponentDialog {
     const { browser, os } = reading.found.facts
     const uncovered = browser !== undefined && !pending.options.some((o) => o.values?.includes(browser))
     if (uncovered) {
-      await context.sendActivity(messages.browserNotCovered(browser === 'safari' ? 'Safari' : browser!))
+      await context.sendActivity(messages.browserNotCovered(browserName(browser!)))
       return true
     }
     return os === 'macos' && noteMacOnce(this.deps.state, context)
@@ -970,11 +963,24 @@ export class MainDialog extends ComponentDialog {
       return
     }
     if (this.isOneShot(procedureId)) return
+    await this.keepForLater(context, procedureId)
+  }
+
+  /** Another problem, kept for when this one ends (one at a time) and said so. Whether it was kept. */
+  private async keepForLater(context: TurnContext, procedureId: string): Promise<boolean> {
     const memory = await this.deps.state.memory.get(context, {})
-    if (memory.paused) return
+    if (memory.paused) return false
     const title = this.deps.procedures.get(procedureId)?.title ?? procedureId
     await this.deps.state.memory.set(context, { ...memory, paused: { procedureId, title, notStarted: true } })
     await context.sendActivity(messages.otherMatterKept(title))
+    return true
+  }
+
+  /** "What do you see?" a second time, in other words, with a person offered where there are agents. */
+  private async askVagueAgain(context: TurnContext): Promise<void> {
+    const staffed = this.deps.handoffQueue.staffed
+    await context.sendActivity(withProblemButtons(`${messages.vagueAgain}${staffed ? ` ${messages.orPerson}` : ''}`))
+    if (staffed) await this.noteOffered(context)
   }
 
   /** The other problem with steps a two-part message names beside `intentId` (either part), if one is clear. */
@@ -1164,9 +1170,7 @@ export class MainDialog extends ComponentDialog {
         await this.noteQuestion(context)
         // Asked already and still no symptom: the question in other words, and a person offered with it.
         if (memory.lastStep === messages.vague) {
-          const staffed = this.deps.handoffQueue.staffed
-          await context.sendActivity(withProblemButtons(`${messages.vagueAgain}${staffed ? ` ${messages.orPerson}` : ''}`))
-          if (staffed) await this.noteOffered(context)
+          await this.askVagueAgain(context)
           return step.endDialog()
         }
         await context.sendActivity(withProblemButtons(messages.vague))
@@ -1179,9 +1183,7 @@ export class MainDialog extends ComponentDialog {
         // "huh?" after "what do you see?": that question again, with its buttons.
         if (reading.kind === 'repeat' && memory.lastStep === messages.vague) {
           // Asked what they see and still nothing to go on ("??"): the question once more, and a person offered with it.
-          const staffed = this.deps.handoffQueue.staffed
-          await context.sendActivity(withProblemButtons(`${messages.vagueAgain}${staffed ? ` ${messages.orPerson}` : ''}`))
-          if (staffed) await this.noteOffered(context)
+          await this.askVagueAgain(context)
           return step.endDialog()
         }
         if (reading.kind === 'repeat' && memory.lastStep) {

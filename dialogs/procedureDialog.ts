@@ -55,7 +55,9 @@ export type ProcedureOutcome =
   /** A fact a step before this sub-procedure branched on was corrected: the step that runs it re-plans instead. */
   | { outcome: 'replan'; procedureId: string; slot: string; trail: TrailEntry[] }
 
-const BROWSER_NAMES: Record<string, string> = { ie: 'Internet Explorer', edge: 'Edge', chrome: 'Chrome', firefox: 'Firefox' }
+const BROWSER_NAMES: Readonly<Record<string, string>> = { ie: 'Internet Explorer', edge: 'Edge', chrome: 'Chrome', firefox: 'Firefox', safari: 'Safari' }
+/** A browser fact's value as people name it ("edge" → "Edge"); an unknown value as it is. */
+export const browserName = (value: string): string => BROWSER_NAMES[value] ?? value
 
 /** Renders a step or an outcome: the instruction, its numbered sub-steps, then any note. */
 export function renderContent(
@@ -145,7 +147,7 @@ export class ProcedureDialog extends ComponentDialog {
       const option = current.ask.options[known]!
       const slot = current.ask.slot!
       const hinted = profile.hinted?.includes(slot)
-      const name = BROWSER_NAMES[option.values[0] ?? ''] ?? option.label
+      const name = option.values[0] ? browserName(option.values[0]) : option.label
       const text =
         slot === 'browser'
           ? hinted
@@ -176,7 +178,8 @@ export class ProcedureDialog extends ComponentDialog {
     }
     // The last step, said done in this very message along with the one before and still failing ("did the client
     // authentication box and cleared the temp files, still crashes"): the page's steps are used up.
-    if (current.run && index + 1 === procedure.steps.length && !options.nested && extractFacts(step.context.activity.text ?? '').tried.includes(current.run) && readCheck(clean(step.context.activity.text ?? ''))?.kind === 'failed') {
+    // (profile.tried first: it already holds this message's steps tried, so the message is read again only then.)
+    if (current.run && profile.tried?.includes(current.run) && index + 1 === procedure.steps.length && !options.nested && extractFacts(step.context.activity.text ?? '').tried.includes(current.run) && readCheck(clean(step.context.activity.text ?? ''))?.kind === 'failed') {
       await step.context.sendActivity(messages.alreadyTried(this.procedures.get(current.run)!.title))
       return this.finish(step, procedure, EXHAUSTED, this.record(options, current, 'already tried (user said so)'))
     }

@@ -95,7 +95,8 @@ export class RatingFlow {
     const text = context.activity.text ?? ''
     const read = rating.commentFor ? undefined : readRating(text)
     const taken = read && !(read.fromWords && NOT_A_RATING.includes(reading.kind))
-    const request = await this.ratings.pending(channelId, conversation.id, since)
+    // Looked up for a rating, or (to remember the one passed over) once the bot has asked in this conversation.
+    const request = taken || rating.askedAfterBot ? await this.ratings.pending(channelId, conversation.id, since) : undefined
     // A request asked in the same millisecond as `since` still matches it: the one this message passes over is
     // remembered by id, so a later "5" is never taken as its rating.
     const open = request && request.id !== rating.passed ? request : undefined
